@@ -1,0 +1,1 @@
+"""Thin adapters: each does one kind of I/O and turns library errors into MailflowError."""

@@ -1,0 +1,220 @@
+"""The state: one SQLite file through sqlite-utils.
+
+Why these settings: WAL lets `mailflow status` read while the daemon writes;
+``synchronous=FULL`` makes a committed row survive a power cut, which the
+"archive → commit → move" order relies on; the busy timeout turns a short lock by a
+second process into a wait instead of an error. Unique keys make every step safe to
+repeat after a crash: a second insert of the same thing is a no-op, not a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from mailflow.errors import MailflowError, TransientError
+from mailflow.i18n import t
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sends (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,      -- one logical send, e.g. directive:2023-h1:QLKH
+            kind TEXT NOT NULL,                   -- directive | reminder | receipt | draft | digest
+            campaign TEXT,
+            department TEXT,
+            recipients TEXT NOT NULL,             -- JSON list
+            message_id TEXT NOT NULL UNIQUE,
+            sha256 TEXT NOT NULL,
+            archive_path TEXT NOT NULL,           -- the exact bytes that go on the wire
+            status TEXT NOT NULL DEFAULT 'queued',-- queued | sending | sent | failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            detail TEXT                           -- JSON: sections, attachments, ...
+        );
+        CREATE INDEX sends_campaign ON sends(campaign, department, kind);
+
+        CREATE TABLE mailbox_state (
+            folder TEXT PRIMARY KEY,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE mails (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,          -- the same bytes are the same mail
+            archive_path TEXT NOT NULL,
+            source TEXT NOT NULL,                 -- imap | ingest | import
+            folder TEXT,
+            uidvalidity INTEGER,
+            uid INTEGER,
+            message_id TEXT,
+            in_reply_to TEXT,
+            from_addr TEXT,
+            subject TEXT,
+            date TEXT,
+            received_at TEXT NOT NULL,
+            kind TEXT,                            -- report | auto-reply | bounce | own | ignored | quarantined | review
+            reason TEXT,
+            campaign TEXT,
+            department TEXT,
+            imported_by TEXT,
+            moved INTEGER NOT NULL DEFAULT 0,
+            detail TEXT,
+            UNIQUE (folder, uidvalidity, uid)
+        );
+        CREATE INDEX mails_message_id ON mails(message_id);
+        CREATE INDEX mails_campaign ON mails(campaign, department, kind);
+
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            mail_id INTEGER NOT NULL REFERENCES mails(id),
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,                   -- decoded file name, for people; never a path
+            content_type TEXT,
+            sha256 TEXT NOT NULL,
+            archive_path TEXT NOT NULL,
+            docx_path TEXT,                       -- converted .docx in the archive, if any
+            status TEXT NOT NULL,                 -- ok | needs-conversion | quarantined | ignored
+            reason TEXT,
+            UNIQUE (mail_id, ordinal)
+        );
+
+        CREATE TABLE parts (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            mail_id INTEGER NOT NULL REFERENCES mails(id),
+            campaign TEXT NOT NULL,
+            department TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            heading TEXT,
+            text TEXT NOT NULL,
+            block_start INTEGER NOT NULL,
+            block_end INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (document_id, ordinal)
+        );
+
+        CREATE TABLE placements (
+            id INTEGER PRIMARY KEY,
+            part_id INTEGER NOT NULL REFERENCES parts(id),
+            section_key TEXT,                     -- NULL = unplaced
+            score REAL,
+            status TEXT NOT NULL,                 -- auto | reviewed | review | unplaced | superseded
+            candidates TEXT,                      -- JSON [[key, score], ...]
+            decided_by TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX placements_part ON placements(part_id);
+        CREATE INDEX placements_section ON placements(section_key, status);
+
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            campaign TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            summary TEXT,
+            UNIQUE (campaign, version)
+        );
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            campaign TEXT,
+            department TEXT,
+            mail_id INTEGER,
+            detail TEXT
+        );
+        CREATE INDEX events_kind ON events(kind, campaign);
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+class Store:
+    """The only holder of the SQLite connection; adapters above it speak in rows."""
+
+    def __init__(self, path: Path, migrations: list[tuple[str, Migration]] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise MailflowError(t("store.cannot_open", path=self.path, error=exc),
+                                t("store.cannot_open_hint")) from exc
+        self.db = sqlite_utils.Database(conn)
+        self._migrate(migrations if migrations is not None else MIGRATIONS)
+
+    def _migrate(self, migrations: list[tuple[str, Migration]]) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        done = {row[0] for row in self.db.execute("SELECT name FROM _migrations").fetchall()}
+        for name, migration in migrations:
+            if name in done:
+                continue
+            with self.transaction():
+                migration(self.db)
+                self.db.execute("INSERT INTO _migrations VALUES (?, ?)",
+                                [name, datetime.now().isoformat(timespec="seconds")])
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM _migrations ORDER BY name")]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """BEGIN IMMEDIATE … COMMIT: one writer at a time, all or nothing."""
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise TransientError(t("store.locked", path=self.path, error=exc)) from exc
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    def event(self, kind: str, at: datetime, campaign: str | None = None,
+              department: str | None = None, mail_id: int | None = None,
+              **detail: Any) -> None:
+        """Append to the audit log; what happened and why, for `mailflow history`."""
+        self.db["events"].insert({
+            "at": at.isoformat(timespec="seconds"), "kind": kind, "campaign": campaign,
+            "department": department, "mail_id": mail_id,
+            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        })
+
+    def close(self) -> None:
+        self.db.conn.close()

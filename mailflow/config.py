@@ -1,0 +1,503 @@
+"""config.toml → frozen dataclasses, validated once at start-up.
+
+Why so strict: the admin edits this file by hand and the daemon runs unattended, so a
+typo must stop mailflow at once with the file, line and key, not surface days later as
+a mail that never went out. Every problem is collected and printed one per line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shlex
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from mailflow.errors import ConfigError, MailflowError
+from mailflow.i18n import t
+from mailflow.model import Campaign, Department
+
+DEFAULT_CONFIG = "config.toml"
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+SECURITIES = ("ssl", "starttls", "none")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+    security: str  # ssl | starttls | none
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    address: str
+    imap: Endpoint
+    smtp: Endpoint
+    username: str
+    password_env: str = ""
+    password_command: str = ""
+    trusted_authserv_ids: tuple[str, ...] = ()
+    require_auth_pass: bool = False  # stricter mode: department mail must show a pass
+    inbox: str = "INBOX"
+    processed_folder: str = "mailflow/processed"
+    review_folder: str = "mailflow/review"
+    sent_folder: str = "Sent"
+    timeout: float = 30.0
+    rate_per_minute: int = 120
+    batch_size: int = 50
+    max_message_bytes: int = 40 * 1024 * 1024
+
+    def password(self) -> str:
+        """Read the password when a connection needs it, never earlier or from config."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if not value:
+                raise MailflowError(
+                    t("config.password_env_unset", var=self.password_env),
+                    t("config.password_env_unset_hint", var=self.password_env),
+                )
+            return value
+        try:
+            out = subprocess.run(
+                shlex.split(self.password_command),
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+                stdin=subprocess.DEVNULL,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise MailflowError(
+                t("config.password_command_failed", cmd=self.password_command, error=exc)
+            ) from exc
+        return out.stdout.rstrip("\n")
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MailServerSettings:
+    """The embedded server `mailflow mailserver` runs for the demo and for trying out."""
+
+    data_dir: Path
+    imap_port: int = 10143
+    smtp_port: int = 10025
+    host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    poll_seconds: int = 60
+    idle: bool = True
+    digest_time: time = time(17, 0)
+    office_min_interval_minutes: int = 30
+    reminders_per_day: int = 1
+    log_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    base_dir: Path
+    lang: str
+    office: Office
+    mailbox: Mailbox
+    departments: tuple[Department, ...]
+    campaigns: tuple[Campaign, ...]
+    state_path: Path
+    archive_dir: Path
+    templates_dir: Path
+    mailserver: MailServerSettings
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+
+    def department(self, code: str) -> Department:
+        for d in self.departments:
+            if d.code == code:
+                return d
+        raise ConfigError(t("config.unknown_department", code=code))
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        for c in self.campaigns:
+            if c.id == campaign_id:
+                return c
+        known = ", ".join(c.id for c in self.campaigns) or "-"
+        raise ConfigError(t("config.unknown_campaign", id=campaign_id, known=known))
+
+    def campaign_departments(self, campaign: Campaign) -> tuple[Department, ...]:
+        if not campaign.departments:
+            return self.departments
+        return tuple(d for d in self.departments if d.code in campaign.departments)
+
+    def resolve(self, relative: str) -> Path:
+        return (self.base_dir / relative).resolve()
+
+
+# --- locating keys in the source text, for error lines -------------------------------
+
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"]+)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _locate(lines: list[str], path: tuple[str | int, ...]) -> int:
+    """Line number (1-based) of the key at ``path``; the nearest enclosing line if absent.
+
+    tomllib gives values without positions, so we scan the text: headers open tables
+    (``[[x]]`` counted per name), ``key =`` lines belong to the open table.
+    """
+    table: tuple[str | int, ...] = ()
+    counters: dict[str, int] = {}
+    best = 1
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER_RE.match(line)
+        if header:
+            name = header.group(2).strip('"')
+            if header.group(1) == "[[":
+                counters[name] = counters.get(name, -1) + 1
+                table = (name, counters[name])
+            else:
+                table = tuple(name.split("."))
+            if path[: len(table)] == table:
+                best = number
+            continue
+        key = _KEY_RE.match(line)
+        if key and path[: len(table) + 1] == (*table, key.group(1)):
+            return number
+    return best
+
+
+class _Checker:
+    """Collects every problem with its line so the admin fixes them all in one go."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.errors: list[str] = []
+
+    def error(self, where: tuple[str | int, ...], message: str) -> None:
+        line = _locate(self.lines, where)
+        dotted = ""
+        for part in where:
+            dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else part)
+        self.errors.append(f"{self.path.name}:{line}: {dotted}: {message}")
+
+    def table(self, data: dict[str, Any], where: tuple[str | int, ...], allowed: set[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = t("config.did_you_mean", key=close[0]) if close else ""
+                if key == "password":
+                    self.error((*where, key), t("config.password_refused"))
+                else:
+                    self.error((*where, key), t("config.unknown_key") + hint)
+
+    def get(
+        self,
+        data: dict[str, Any],
+        where: tuple[str | int, ...],
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = ...,
+    ) -> Any:
+        if key not in data:
+            if default is ...:
+                self.error((*where, key), t("config.missing_key"))
+                return None
+            return default
+        value = data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            ok = False
+        else:
+            ok = isinstance(value, kinds)
+        if not ok:
+            names = " / ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            self.error((*where, key), t("config.wrong_type", expected=names, got=repr(value)))
+            return None if default is ... else default
+        return value
+
+    def strings(self, data: dict[str, Any], where: tuple[str | int, ...], key: str,
+                required: bool = False) -> tuple[str, ...]:
+        value = self.get(data, where, key, list, ... if required else [])
+        if value is None:
+            return ()
+        if not all(isinstance(v, str) for v in value):
+            self.error((*where, key), t("config.wrong_type", expected=t("config.type_strlist"),
+                                        got=repr(value)))
+            return ()
+        return tuple(v.strip() for v in value)
+
+    def emails(self, data: dict[str, Any], where: tuple[str | int, ...], key: str,
+               required: bool = False) -> tuple[str, ...]:
+        out = []
+        for value in self.strings(data, where, key, required):
+            if EMAIL_RE.match(value):
+                out.append(value.lower())
+            else:
+                self.error((*where, key), t("config.bad_email", value=value))
+        if required and key in data and not out and not self.errors:
+            self.error((*where, key), t("config.empty_list"))
+        return tuple(out)
+
+
+_TYPE_NAMES = {str: "text", int: "integer", float: "number", bool: "true/false", list: "list",
+               dict: "table", date: "date (YYYY-MM-DD)"}
+
+_TOP = {"lang", "state", "archive", "templates", "office", "mailbox", "departments",
+        "campaigns", "mailserver", "daemon"}
+_OFFICE = {"name", "emails"}
+_MAILBOX = {"address", "imap", "smtp", "username", "password_env", "password_command",
+            "trusted_authserv_ids", "require_auth_pass", "inbox", "processed_folder",
+            "review_folder", "sent_folder", "timeout", "rate_per_minute", "batch_size",
+            "max_message_bytes"}
+_ENDPOINT = {"host", "port", "security"}
+_DEPARTMENT = {"code", "name", "emails", "aliases", "deputy_emails", "head_emails"}
+_CAMPAIGN = {"id", "title", "outline", "directive", "deadline", "token", "number", "signer",
+             "signer_title", "place", "synonyms", "reminder_days", "departments"}
+_MAILSERVER = {"data_dir", "imap_port", "smtp_port", "host"}
+_DAEMON = {"poll_seconds", "idle", "digest_time", "office_min_interval_minutes",
+           "reminders_per_day", "log_file"}
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--config, else MAILFLOW_CONFIG, else ./config.toml."""
+    return Path(explicit or os.environ.get("MAILFLOW_CONFIG") or DEFAULT_CONFIG)
+
+
+def load(path: str | os.PathLike[str] | None = None, check_files: bool = True) -> Config:
+    """Load and validate; raise ConfigError whose message lists every problem."""
+    path = config_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(t("config.not_found", path=path), t("config.not_found_hint")) from None
+    except OSError as exc:
+        raise ConfigError(t("config.unreadable", path=path, error=exc.strerror)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path.name}:{line}: {t('config.not_utf8')}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: {t('config.toml_syntax', error=exc)}") from None
+    return _build(path.resolve(), text, data, check_files)
+
+
+def _endpoint(c: _Checker, data: dict[str, Any], where: tuple[str | int, ...]) -> Endpoint:
+    raw = c.get(data, where[:-1], where[-1], dict) or {}
+    c.table(raw, where, _ENDPOINT)
+    host = c.get(raw, where, "host", str) or "localhost"
+    port = c.get(raw, where, "port", int)
+    if port is not None and not 0 < port < 65536:
+        c.error((*where, "port"), t("config.bad_port", port=port))
+    security = c.get(raw, where, "security", str, "ssl")
+    if security not in SECURITIES:
+        c.error((*where, "security"), t("config.bad_choice", value=security,
+                                        choices=", ".join(SECURITIES)))
+    return Endpoint(host, port or 0, security or "ssl")
+
+
+def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Config:
+    c = _Checker(path, text)
+    base = path.parent
+    c.table(data, (), _TOP)
+
+    lang = c.get(data, (), "lang", str, "vi")
+    if lang not in ("vi", "en"):
+        c.error(("lang",), t("config.bad_choice", value=lang, choices="vi, en"))
+
+    office_raw = c.get(data, (), "office", dict) or {}
+    c.table(office_raw, ("office",), _OFFICE)
+    office = Office(c.get(office_raw, ("office",), "name", str) or "",
+                    c.emails(office_raw, ("office",), "emails", required=True))
+
+    mb = c.get(data, (), "mailbox", dict) or {}
+    w: tuple[str | int, ...] = ("mailbox",)
+    c.table(mb, w, _MAILBOX)
+    address = c.get(mb, w, "address", str) or ""
+    if address and not EMAIL_RE.match(address):
+        c.error((*w, "address"), t("config.bad_email", value=address))
+    password_env = c.get(mb, w, "password_env", str, "")
+    password_command = c.get(mb, w, "password_command", str, "")
+    if not password_env and not password_command and "password" not in mb:
+        c.error((*w, "password_env"), t("config.no_password_source"))
+    if password_env and password_command:
+        c.error((*w, "password_command"), t("config.two_password_sources"))
+    mailbox = Mailbox(
+        address=address.lower(),
+        imap=_endpoint(c, mb, (*w, "imap")),
+        smtp=_endpoint(c, mb, (*w, "smtp")),
+        username=c.get(mb, w, "username", str, address) or address,
+        password_env=password_env or "",
+        password_command=password_command or "",
+        trusted_authserv_ids=tuple(s.lower() for s in c.strings(mb, w, "trusted_authserv_ids")),
+        require_auth_pass=bool(c.get(mb, w, "require_auth_pass", bool, False)),
+        inbox=c.get(mb, w, "inbox", str, "INBOX"),
+        processed_folder=c.get(mb, w, "processed_folder", str, "mailflow/processed"),
+        review_folder=c.get(mb, w, "review_folder", str, "mailflow/review"),
+        sent_folder=c.get(mb, w, "sent_folder", str, "Sent"),
+        timeout=float(c.get(mb, w, "timeout", (int, float), 30.0)),
+        rate_per_minute=c.get(mb, w, "rate_per_minute", int, 120),
+        batch_size=c.get(mb, w, "batch_size", int, 50),
+        max_message_bytes=c.get(mb, w, "max_message_bytes", int, 40 * 1024 * 1024),
+    )
+    if mailbox.timeout <= 0:
+        c.error((*w, "timeout"), t("config.must_be_positive"))
+
+    departments = _departments(c, data)
+    campaigns = _campaigns(c, data, base, {d.code for d in departments}, check_files)
+
+    ms = c.get(data, (), "mailserver", dict, {}) or {}
+    c.table(ms, ("mailserver",), _MAILSERVER)
+    mailserver = MailServerSettings(
+        data_dir=(base / c.get(ms, ("mailserver",), "data_dir", str, "mailserver-data")).resolve(),
+        imap_port=c.get(ms, ("mailserver",), "imap_port", int, 10143),
+        smtp_port=c.get(ms, ("mailserver",), "smtp_port", int, 10025),
+        host=c.get(ms, ("mailserver",), "host", str, "127.0.0.1"),
+    )
+
+    dm = c.get(data, (), "daemon", dict, {}) or {}
+    c.table(dm, ("daemon",), _DAEMON)
+    digest_raw = c.get(dm, ("daemon",), "digest_time", (str, time), "17:00")
+    digest = time(17, 0)
+    if isinstance(digest_raw, time):
+        digest = digest_raw
+    elif isinstance(digest_raw, str):
+        try:
+            digest = time.fromisoformat(digest_raw)
+        except ValueError:
+            c.error(("daemon", "digest_time"), t("config.bad_time", value=digest_raw))
+    log_file = c.get(dm, ("daemon",), "log_file", str, "")
+    daemon = DaemonSettings(
+        poll_seconds=c.get(dm, ("daemon",), "poll_seconds", int, 60),
+        idle=bool(c.get(dm, ("daemon",), "idle", bool, True)),
+        digest_time=digest,
+        office_min_interval_minutes=c.get(dm, ("daemon",), "office_min_interval_minutes", int, 30),
+        reminders_per_day=c.get(dm, ("daemon",), "reminders_per_day", int, 1),
+        log_file=(base / log_file).resolve() if log_file else None,
+    )
+
+    if c.errors:
+        raise ConfigError("\n".join(c.errors), t("config.fix_and_retry"))
+    return Config(
+        path=path,
+        base_dir=base,
+        lang=lang or "vi",
+        office=office,
+        mailbox=mailbox,
+        departments=departments,
+        campaigns=campaigns,
+        state_path=(base / (c.get(data, (), "state", str, "state.sqlite") or "")).resolve(),
+        archive_dir=(base / (c.get(data, (), "archive", str, "archive") or "")).resolve(),
+        templates_dir=(base / (c.get(data, (), "templates", str, "templates") or "")).resolve(),
+        mailserver=mailserver,
+        daemon=daemon,
+    )
+
+
+def _items(c: _Checker, data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    raw = c.get(data, (), key, list, [])
+    for i, item in enumerate(raw or []):
+        if not isinstance(item, dict):
+            c.error((key, i), t("config.wrong_type", expected="table", got=repr(item)))
+            continue
+        yield i, item
+
+
+def _departments(c: _Checker, data: dict[str, Any]) -> tuple[Department, ...]:
+    out: list[Department] = []
+    seen_codes: dict[str, int] = {}
+    seen_emails: dict[str, str] = {}
+    for i, raw in _items(c, data, "departments"):
+        w: tuple[str | int, ...] = ("departments", i)
+        c.table(raw, w, _DEPARTMENT)
+        code = c.get(raw, w, "code", str) or ""
+        if code and not re.fullmatch(r"[A-Za-z0-9_\-]+", code):
+            c.error((*w, "code"), t("config.bad_code", code=code))
+        if code in seen_codes:
+            c.error((*w, "code"), t("config.duplicate_code", code=code, index=seen_codes[code]))
+        seen_codes.setdefault(code, i)
+        emails = c.emails(raw, w, "emails", required=True)
+        for e in emails:
+            if e in seen_emails:
+                c.error((*w, "emails"), t("config.duplicate_email", email=e, code=seen_emails[e]))
+            seen_emails.setdefault(e, code)
+        out.append(Department(
+            code=code,
+            name=c.get(raw, w, "name", str) or "",
+            emails=emails,
+            aliases=c.strings(raw, w, "aliases"),
+            deputy_emails=c.emails(raw, w, "deputy_emails"),
+            head_emails=c.emails(raw, w, "head_emails"),
+        ))
+    if not out and "departments" in data:
+        c.error(("departments",), t("config.empty_list"))
+    return tuple(out)
+
+
+def _campaigns(c: _Checker, data: dict[str, Any], base: Path, codes: set[str],
+               check_files: bool) -> tuple[Campaign, ...]:
+    out: list[Campaign] = []
+    seen: set[str] = set()
+    for i, raw in _items(c, data, "campaigns"):
+        w: tuple[str | int, ...] = ("campaigns", i)
+        c.table(raw, w, _CAMPAIGN)
+        cid = c.get(raw, w, "id", str) or ""
+        if cid and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", cid):
+            c.error((*w, "id"), t("config.bad_code", code=cid))
+        if cid in seen:
+            c.error((*w, "id"), t("config.duplicate_campaign", id=cid))
+        seen.add(cid)
+        files: dict[str, str] = {}
+        for key in ("outline", "directive"):
+            value = c.get(raw, w, key, str) or ""
+            files[key] = str((base / value).resolve()) if value else ""
+            if value and check_files and not (base / value).is_file():
+                c.error((*w, key), t("config.file_missing", path=base / value))
+        deadline = c.get(raw, w, "deadline", date)
+        synonyms: list[tuple[str, str]] = []
+        for pair in c.get(raw, w, "synonyms", list, []) or []:
+            if (isinstance(pair, list) and len(pair) == 2
+                    and all(isinstance(p, str) for p in pair)):
+                synonyms.append((pair[0], pair[1]))
+            else:
+                c.error((*w, "synonyms"), t("config.bad_synonym", value=repr(pair)))
+        reminder_days = c.get(raw, w, "reminder_days", list, [-3, -1, 0]) or []
+        if not all(isinstance(d, int) and not isinstance(d, bool) for d in reminder_days):
+            c.error((*w, "reminder_days"), t("config.wrong_type", expected="list of integers",
+                                             got=repr(reminder_days)))
+            reminder_days = [-3, -1, 0]
+        deps = c.strings(raw, w, "departments")
+        for code in deps:
+            if code not in codes:
+                close = difflib.get_close_matches(code, sorted(codes), n=1)
+                hint = t("config.did_you_mean", key=close[0]) if close else ""
+                c.error((*w, "departments"), t("config.unknown_department", code=code) + hint)
+        out.append(Campaign(
+            id=cid,
+            title=c.get(raw, w, "title", str) or "",
+            outline=files["outline"],
+            directive=files["directive"],
+            deadline=deadline or date.min,
+            token=c.get(raw, w, "token", str, cid.upper()) or cid.upper(),
+            number=c.get(raw, w, "number", str, ""),
+            signer=c.get(raw, w, "signer", str, ""),
+            signer_title=c.get(raw, w, "signer_title", str, ""),
+            place=c.get(raw, w, "place", str, ""),
+            synonyms=tuple(synonyms),
+            reminder_days=tuple(sorted(set(reminder_days))),
+            departments=deps,
+        ))
+    return tuple(out)
