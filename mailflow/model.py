@@ -188,6 +188,9 @@ class ReportPart:
     block_start: int
     block_end: int
     text: str  # plain text of the part, for matching, previews and non-.docx sources
+    level: int = 0  # depth of the heading in the reply's own numbering (1 = top); 0 = none
+    context: tuple[str, ...] = ()  # the reply's enclosing headings, outermost first
+    rows: tuple[int, int] | None = None  # part cut from the table at block_start: rows [a, b)
 
 
 class PlacementStatus(StrEnum):
