@@ -24,7 +24,8 @@ from mailflow.i18n import t
 from mailflow.model import Campaign, Department
 
 DEFAULT_CONFIG = "config.toml"
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 SECURITIES = ("ssl", "starttls", "none")
 
 
@@ -216,29 +217,31 @@ class _Checker:
             return default
         value = data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        else:
-            ok = isinstance(value, kinds)
+        # TOML booleans are ints to Python: "port = true" must not pass as a number
+        ok = not (isinstance(value, bool) and bool not in kinds) and isinstance(value, kinds)
         if not ok:
             names = " / ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
             self.error((*where, key), t("config.wrong_type", expected=names, got=repr(value)))
             return None if default is ... else default
         return value
 
-    def strings(self, data: dict[str, Any], where: tuple[str | int, ...], key: str,
-                required: bool = False) -> tuple[str, ...]:
+    def strings(
+        self, data: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False
+    ) -> tuple[str, ...]:
         value = self.get(data, where, key, list, ... if required else [])
         if value is None:
             return ()
         if not all(isinstance(v, str) for v in value):
-            self.error((*where, key), t("config.wrong_type", expected=t("config.type_strlist"),
-                                        got=repr(value)))
+            self.error(
+                (*where, key),
+                t("config.wrong_type", expected=t("config.type_strlist"), got=repr(value)),
+            )
             return ()
         return tuple(v.strip() for v in value)
 
-    def emails(self, data: dict[str, Any], where: tuple[str | int, ...], key: str,
-               required: bool = False) -> tuple[str, ...]:
+    def emails(
+        self, data: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False
+    ) -> tuple[str, ...]:
         out = []
         for value in self.strings(data, where, key, required):
             if EMAIL_RE.match(value):
@@ -250,23 +253,73 @@ class _Checker:
         return tuple(out)
 
 
-_TYPE_NAMES = {str: "text", int: "integer", float: "number", bool: "true/false", list: "list",
-               dict: "table", date: "date (YYYY-MM-DD)"}
+_TYPE_NAMES = {
+    str: "text",
+    int: "integer",
+    float: "number",
+    bool: "true/false",
+    list: "list",
+    dict: "table",
+    date: "date (YYYY-MM-DD)",
+}
 
-_TOP = {"lang", "state", "archive", "templates", "office", "mailbox", "departments",
-        "campaigns", "mailserver", "daemon"}
+_TOP = {
+    "lang",
+    "state",
+    "archive",
+    "templates",
+    "office",
+    "mailbox",
+    "departments",
+    "campaigns",
+    "mailserver",
+    "daemon",
+}
 _OFFICE = {"name", "emails"}
-_MAILBOX = {"address", "imap", "smtp", "username", "password_env", "password_command",
-            "trusted_authserv_ids", "require_auth_pass", "inbox", "processed_folder",
-            "review_folder", "sent_folder", "timeout", "rate_per_minute", "batch_size",
-            "max_message_bytes"}
+_MAILBOX = {
+    "address",
+    "imap",
+    "smtp",
+    "username",
+    "password_env",
+    "password_command",
+    "trusted_authserv_ids",
+    "require_auth_pass",
+    "inbox",
+    "processed_folder",
+    "review_folder",
+    "sent_folder",
+    "timeout",
+    "rate_per_minute",
+    "batch_size",
+    "max_message_bytes",
+}
 _ENDPOINT = {"host", "port", "security"}
 _DEPARTMENT = {"code", "name", "emails", "aliases", "deputy_emails", "head_emails"}
-_CAMPAIGN = {"id", "title", "outline", "directive", "deadline", "token", "number", "signer",
-             "signer_title", "place", "synonyms", "reminder_days", "departments"}
+_CAMPAIGN = {
+    "id",
+    "title",
+    "outline",
+    "directive",
+    "deadline",
+    "token",
+    "number",
+    "signer",
+    "signer_title",
+    "place",
+    "synonyms",
+    "reminder_days",
+    "departments",
+}
 _MAILSERVER = {"data_dir", "imap_port", "smtp_port", "host"}
-_DAEMON = {"poll_seconds", "idle", "digest_time", "office_min_interval_minutes",
-           "reminders_per_day", "log_file"}
+_DAEMON = {
+    "poll_seconds",
+    "idle",
+    "digest_time",
+    "office_min_interval_minutes",
+    "reminders_per_day",
+    "log_file",
+}
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -304,8 +357,10 @@ def _endpoint(c: _Checker, data: dict[str, Any], where: tuple[str | int, ...]) -
         c.error((*where, "port"), t("config.bad_port", port=port))
     security = c.get(raw, where, "security", str, "ssl")
     if security not in SECURITIES:
-        c.error((*where, "security"), t("config.bad_choice", value=security,
-                                        choices=", ".join(SECURITIES)))
+        c.error(
+            (*where, "security"),
+            t("config.bad_choice", value=security, choices=", ".join(SECURITIES)),
+        )
     return Endpoint(host, port or 0, security or "ssl")
 
 
@@ -320,8 +375,10 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
 
     office_raw = c.get(data, (), "office", dict) or {}
     c.table(office_raw, ("office",), _OFFICE)
-    office = Office(c.get(office_raw, ("office",), "name", str) or "",
-                    c.emails(office_raw, ("office",), "emails", required=True))
+    office = Office(
+        c.get(office_raw, ("office",), "name", str) or "",
+        c.emails(office_raw, ("office",), "emails", required=True),
+    )
 
     mb = c.get(data, (), "mailbox", dict) or {}
     w: tuple[str | int, ...] = ("mailbox",)
@@ -434,21 +491,24 @@ def _departments(c: _Checker, data: dict[str, Any]) -> tuple[Department, ...]:
             if e in seen_emails:
                 c.error((*w, "emails"), t("config.duplicate_email", email=e, code=seen_emails[e]))
             seen_emails.setdefault(e, code)
-        out.append(Department(
-            code=code,
-            name=c.get(raw, w, "name", str) or "",
-            emails=emails,
-            aliases=c.strings(raw, w, "aliases"),
-            deputy_emails=c.emails(raw, w, "deputy_emails"),
-            head_emails=c.emails(raw, w, "head_emails"),
-        ))
+        out.append(
+            Department(
+                code=code,
+                name=c.get(raw, w, "name", str) or "",
+                emails=emails,
+                aliases=c.strings(raw, w, "aliases"),
+                deputy_emails=c.emails(raw, w, "deputy_emails"),
+                head_emails=c.emails(raw, w, "head_emails"),
+            )
+        )
     if not out and "departments" in data:
         c.error(("departments",), t("config.empty_list"))
     return tuple(out)
 
 
-def _campaigns(c: _Checker, data: dict[str, Any], base: Path, codes: set[str],
-               check_files: bool) -> tuple[Campaign, ...]:
+def _campaigns(
+    c: _Checker, data: dict[str, Any], base: Path, codes: set[str], check_files: bool
+) -> tuple[Campaign, ...]:
     out: list[Campaign] = []
     seen: set[str] = set()
     for i, raw in _items(c, data, "campaigns"):
@@ -469,15 +529,16 @@ def _campaigns(c: _Checker, data: dict[str, Any], base: Path, codes: set[str],
         deadline = c.get(raw, w, "deadline", date)
         synonyms: list[tuple[str, str]] = []
         for pair in c.get(raw, w, "synonyms", list, []) or []:
-            if (isinstance(pair, list) and len(pair) == 2
-                    and all(isinstance(p, str) for p in pair)):
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
                 synonyms.append((pair[0], pair[1]))
             else:
                 c.error((*w, "synonyms"), t("config.bad_synonym", value=repr(pair)))
         reminder_days = c.get(raw, w, "reminder_days", list, [-3, -1, 0]) or []
         if not all(isinstance(d, int) and not isinstance(d, bool) for d in reminder_days):
-            c.error((*w, "reminder_days"), t("config.wrong_type", expected="list of integers",
-                                             got=repr(reminder_days)))
+            c.error(
+                (*w, "reminder_days"),
+                t("config.wrong_type", expected="list of integers", got=repr(reminder_days)),
+            )
             reminder_days = [-3, -1, 0]
         deps = c.strings(raw, w, "departments")
         for code in deps:
@@ -485,19 +546,21 @@ def _campaigns(c: _Checker, data: dict[str, Any], base: Path, codes: set[str],
                 close = difflib.get_close_matches(code, sorted(codes), n=1)
                 hint = t("config.did_you_mean", key=close[0]) if close else ""
                 c.error((*w, "departments"), t("config.unknown_department", code=code) + hint)
-        out.append(Campaign(
-            id=cid,
-            title=c.get(raw, w, "title", str) or "",
-            outline=files["outline"],
-            directive=files["directive"],
-            deadline=deadline or date.min,
-            token=c.get(raw, w, "token", str, cid.upper()) or cid.upper(),
-            number=c.get(raw, w, "number", str, ""),
-            signer=c.get(raw, w, "signer", str, ""),
-            signer_title=c.get(raw, w, "signer_title", str, ""),
-            place=c.get(raw, w, "place", str, ""),
-            synonyms=tuple(synonyms),
-            reminder_days=tuple(sorted(set(reminder_days))),
-            departments=deps,
-        ))
+        out.append(
+            Campaign(
+                id=cid,
+                title=c.get(raw, w, "title", str) or "",
+                outline=files["outline"],
+                directive=files["directive"],
+                deadline=deadline or date.min,
+                token=c.get(raw, w, "token", str, cid.upper()) or cid.upper(),
+                number=c.get(raw, w, "number", str, ""),
+                signer=c.get(raw, w, "signer", str, ""),
+                signer_title=c.get(raw, w, "signer_title", str, ""),
+                place=c.get(raw, w, "place", str, ""),
+                synonyms=tuple(synonyms),
+                reminder_days=tuple(sorted(set(reminder_days))),
+                departments=deps,
+            )
+        )
     return tuple(out)

@@ -93,5 +93,7 @@ class Archive:
             finally:
                 os.close(dir_fd)
         except OSError as exc:
-            raise MailflowError(t("archive.write_failed", path=path, error=exc.strerror),
-                                t("archive.write_failed_hint")) from exc
+            raise MailflowError(
+                t("archive.write_failed", path=path, error=exc.strerror),
+                t("archive.write_failed_hint"),
+            ) from exc

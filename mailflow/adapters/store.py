@@ -38,7 +38,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             message_id TEXT NOT NULL UNIQUE,
             sha256 TEXT NOT NULL,
             archive_path TEXT NOT NULL,           -- the exact bytes that go on the wire
-            status TEXT NOT NULL DEFAULT 'queued',-- queued | sending | sent | failed
+            status TEXT NOT NULL DEFAULT 'queued', -- queued|sending|sent|failed
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             created_at TEXT NOT NULL,
@@ -68,7 +68,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             subject TEXT,
             date TEXT,
             received_at TEXT NOT NULL,
-            kind TEXT,                            -- report | auto-reply | bounce | own | ignored | quarantined | review
+            kind TEXT,                            -- model.MailKind
             reason TEXT,
             campaign TEXT,
             department TEXT,
@@ -114,7 +114,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             part_id INTEGER NOT NULL REFERENCES parts(id),
             section_key TEXT,                     -- NULL = unplaced
             score REAL,
-            status TEXT NOT NULL,                 -- auto | reviewed | review | unplaced | superseded
+            status TEXT NOT NULL,                 -- model.PlacementStatus
             candidates TEXT,                      -- JSON [[key, score], ...]
             decided_by TEXT,
             created_at TEXT NOT NULL
@@ -159,15 +159,17 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                str(self.path), timeout=30, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
-            raise MailflowError(t("store.cannot_open", path=self.path, error=exc),
-                                t("store.cannot_open_hint")) from exc
+            raise MailflowError(
+                t("store.cannot_open", path=self.path, error=exc), t("store.cannot_open_hint")
+            ) from exc
         self.db = sqlite_utils.Database(conn)
         self._migrate(migrations if migrations is not None else MIGRATIONS)
 
@@ -181,8 +183,10 @@ class Store:
                 continue
             with self.transaction():
                 migration(self.db)
-                self.db.execute("INSERT INTO _migrations VALUES (?, ?)",
-                                [name, datetime.now().isoformat(timespec="seconds")])
+                self.db.execute(
+                    "INSERT INTO _migrations VALUES (?, ?)",
+                    [name, datetime.now().isoformat(timespec="seconds")],
+                )
 
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM _migrations ORDER BY name")]
@@ -206,15 +210,26 @@ class Store:
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
 
-    def event(self, kind: str, at: datetime, campaign: str | None = None,
-              department: str | None = None, mail_id: int | None = None,
-              **detail: Any) -> None:
+    def event(
+        self,
+        kind: str,
+        at: datetime,
+        campaign: str | None = None,
+        department: str | None = None,
+        mail_id: int | None = None,
+        **detail: Any,
+    ) -> None:
         """Append to the audit log; what happened and why, for `mailflow history`."""
-        self.db["events"].insert({
-            "at": at.isoformat(timespec="seconds"), "kind": kind, "campaign": campaign,
-            "department": department, "mail_id": mail_id,
-            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-        })
+        self.db["events"].insert(
+            {
+                "at": at.isoformat(timespec="seconds"),
+                "kind": kind,
+                "campaign": campaign,
+                "department": department,
+                "mail_id": mail_id,
+                "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            }
+        )
 
     def close(self) -> None:
         self.db.conn.close()

@@ -61,10 +61,19 @@ class MailflowGroup(click.Group):
 
 
 @click.group(cls=MailflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="config.toml (default: $MAILFLOW_CONFIG or ./config.toml)")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
-              help="Language of messages / Ngôn ngữ thông báo (vi, en)")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="config.toml (default: $MAILFLOW_CONFIG or ./config.toml)",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default=None,
+    help="Language of messages / Ngôn ngữ thông báo (vi, en)",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks")
 @click.version_option(package_name="mailflow")
 @click.pass_context

@@ -9,7 +9,10 @@ MESSAGES = {
         "vi": "Tạo tệp mẫu bằng 'mailflow init', hoặc chỉ đường dẫn bằng --config / MAILFLOW_CONFIG.",
         "en": "Create a sample with 'mailflow init', or point to it with --config / MAILFLOW_CONFIG.",
     },
-    "config.unreadable": {"vi": "Không đọc được {path}: {error}", "en": "Cannot read {path}: {error}"},
+    "config.unreadable": {
+        "vi": "Không đọc được {path}: {error}",
+        "en": "Cannot read {path}: {error}",
+    },
     "config.not_utf8": {
         "vi": "tệp không phải UTF-8; hãy lưu lại với mã hoá UTF-8",
         "en": "the file is not UTF-8; save it again as UTF-8",
@@ -32,10 +35,10 @@ MESSAGES = {
     },
     "config.empty_list": {"vi": "danh sách không được rỗng", "en": "the list must not be empty"},
     "config.password_refused": {
-        "vi": "không ghi mật khẩu trong tệp cấu hình; dùng password_env = \"TEN_BIEN\" "
-        "(biến môi trường) hoặc password_command = \"lệnh in ra mật khẩu\"",
-        "en": "passwords are never written in the config; use password_env = \"VAR_NAME\" "
-        "(an environment variable) or password_command = \"a command that prints it\"",
+        "vi": 'không ghi mật khẩu trong tệp cấu hình; dùng password_env = "TEN_BIEN" '
+        '(biến môi trường) hoặc password_command = "lệnh in ra mật khẩu"',
+        "en": 'passwords are never written in the config; use password_env = "VAR_NAME" '
+        '(an environment variable) or password_command = "a command that prints it"',
     },
     "config.no_password_source": {
         "vi": "cần password_env hoặc password_command để đăng nhập hộp thư",
@@ -57,7 +60,10 @@ MESSAGES = {
         "vi": "Lệnh lấy mật khẩu '{cmd}' lỗi: {error}",
         "en": "Password command '{cmd}' failed: {error}",
     },
-    "config.bad_port": {"vi": "cổng {port} không hợp lệ (1–65535)", "en": "port {port} is out of range (1-65535)"},
+    "config.bad_port": {
+        "vi": "cổng {port} không hợp lệ (1–65535)",
+        "en": "port {port} is out of range (1-65535)",
+    },
     "config.bad_choice": {
         "vi": "'{value}' không hợp lệ; chọn một trong: {choices}",
         "en": "'{value}' is not valid; choose one of: {choices}",
@@ -88,8 +94,8 @@ MESSAGES = {
         "en": "file {path} does not exist",
     },
     "config.bad_synonym": {
-        "vi": "mỗi cặp đồng nghĩa phải là [\"cụm từ\", \"cụm từ tương đương\"], nhưng có {value}",
-        "en": "each synonym must be [\"phrase\", \"equivalent phrase\"], got {value}",
+        "vi": 'mỗi cặp đồng nghĩa phải là ["cụm từ", "cụm từ tương đương"], nhưng có {value}',
+        "en": 'each synonym must be ["phrase", "equivalent phrase"], got {value}',
     },
     "config.unknown_department": {
         "vi": "không có phòng nào mã '{code}' trong cấu hình",

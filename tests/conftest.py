@@ -1,0 +1,59 @@
+"""Shared fixtures: the two mail servers and a workspace with a config for them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import mailenv
+from mailenv import MailEnv
+
+os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def _real_server() -> Iterator[MailEnv | None]:
+    yield from mailenv.session_real()
+
+
+@pytest.fixture(params=["embedded", "real"])
+def mail_env(request: pytest.FixtureRequest) -> Iterator[MailEnv]:
+    """Each integration test runs once per server: ids end in [embedded] and [real]."""
+    if request.param == "embedded":
+        env = mailenv.start_embedded()
+        try:
+            yield env
+        finally:
+            mailenv.stop_embedded(env)
+        return
+    real = request.getfixturevalue("_real_server")
+    if real is None:
+        if mailenv.real_required():
+            pytest.fail(
+                "CI=true but Postfix/Dovecot are not installed or not root: "
+                "run `make test` as root so it installs them"
+            )
+        pytest.skip("Postfix/Dovecot not available here (not root or not installed); CI runs these")
+    real.reset()
+    yield real
+
+
+@pytest.fixture
+def embedded_env() -> Iterator[MailEnv]:
+    """Only the embedded server, for tests about the embedded server itself."""
+    env = mailenv.start_embedded()
+    try:
+        yield env
+    finally:
+        mailenv.stop_embedded(env)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, mail_env: MailEnv) -> Path:
+    """A folder with a config.toml for the seed campaign on ``mail_env``."""
+    path = tmp_path / "config.toml"
+    path.write_text(mail_env.config_text(), encoding="utf-8")
+    return path
