@@ -1,0 +1,564 @@
+"""A .docx → the neutral block stream that outline parsing and report matching read.
+
+Why a block stream and not python-docx objects: the core is pure and format-blind, and
+departments reply in Word, LibreOffice, WPS, Google Docs and phone editors that express
+the same heading in different ways (a Heading style, a bold run, direct formatting, Word
+automatic numbering whose "I."/"1." is not in the text at all). Everything the core
+needs to recognise structure is resolved here once: effective bold/italic through the
+style chain, heading level from style names (also localised) or ``w:outlineLvl``, and the
+visible auto-number computed from ``numbering.xml``.
+
+Indexing contract (assembly relies on it): ``Block.index`` is the position of the element
+in ``list(document.element.body)`` — every top-level child counts, comments and
+``w:sectPr`` included, so ``body[block.index]`` is the element to copy. A top-level
+content control (``w:sdt``) or ``w:customXml`` wrapper yields one block per paragraph or
+table inside it, and all of them carry the wrapper's index: copying that index copies the
+whole control once (callers that copy ranges should de-duplicate indexes).
+
+Safety: the package is opened as a zip first; a part with a DOCTYPE/ENTITY declaration,
+an over-large or non-zip file, or anything python-docx cannot open raises MailflowError
+so intake can quarantine the file instead of crashing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from mailflow.core.names import clean, fold, to_letters, to_roman
+from mailflow.errors import MailflowError
+from mailflow.i18n import t
+from mailflow.model import Block, BlockKind
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W}}}"
+TAG_P, TAG_TBL, TAG_SDT, TAG_CUSTOM = _W + "p", _W + "tbl", _W + "sdt", _W + "customXml"
+TAG_R, TAG_T, TAG_TAB, TAG_BR, TAG_CR = _W + "r", _W + "t", _W + "tab", _W + "br", _W + "cr"
+TAG_NBH, TAG_DRAWING, TAG_PICT = _W + "noBreakHyphen", _W + "drawing", _W + "pict"
+TAG_TXBX, TAG_DEL = _W + "txbxContent", _W + "del"
+VAL = _W + "val"
+
+MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a report is never this big; a zip bomb is
+_XML_PART = re.compile(r"(\.xml|\.rels|\.vml)$", re.IGNORECASE)
+_HEADING_NAME = re.compile(
+    r"^(?:heading|tieu de|đề mục|de muc|titre|uberschrift|titulo|kop|naglowek|"
+    r"заголовок|标题|見出し)\s*(\d)$"
+)
+
+
+def read_docx(source: Path | bytes, name: str = "") -> tuple[Block, ...]:
+    """Read a .docx (path or bytes) into blocks, one per top-level body child.
+
+    ``name`` is only used in error messages (the attachment's file name).
+    """
+    data, label = _load(source, name)
+    _check_package(data, label)
+    return _Reader(open_document(data, label)).blocks()
+
+
+_MAIN_TYPES = (
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_DOCX_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def open_document(data: bytes, label: str) -> docx.document.Document:
+    """python-docx Document from checked bytes; .docm/.dotx are read as the .docx they hold.
+
+    Macros are never run or kept: only the main part's declared type is relabelled so
+    python-docx agrees to read the text of a reply someone saved as .docm or a template.
+    """
+    try:
+        return docx.Document(io.BytesIO(data))
+    except ValueError as exc:
+        fixed = _relabel_main_part(data)
+        if fixed is None:
+            raise _unreadable(label, exc) from exc
+        try:
+            return docx.Document(io.BytesIO(fixed))
+        except (PackageNotFoundError, ValueError, KeyError, etree.XMLSyntaxError) as exc2:
+            raise _unreadable(label, exc2) from exc2
+    except (PackageNotFoundError, KeyError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+        raise _unreadable(label, exc) from exc
+
+
+def _unreadable(label: str, exc: Exception) -> MailflowError:
+    error = re.sub(r"file '<_io\.BytesIO object at 0x[0-9a-f]+>' ", "", str(exc))
+    return MailflowError(
+        t("outline.docx_unreadable", name=label, error=error), t("outline.docx_unreadable_hint")
+    )
+
+
+def _relabel_main_part(data: bytes) -> bytes | None:
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        try:
+            types = zin.read("[Content_Types].xml")
+        except KeyError:
+            return None
+        if not any(mt in types for mt in _MAIN_TYPES):
+            return None
+        for mt in _MAIN_TYPES:
+            types = types.replace(mt, _DOCX_TYPE)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                body = types if info.filename == "[Content_Types].xml" else zin.read(info)
+                zout.writestr(info, body)
+    return out.getvalue()
+
+
+def _load(source: Path | bytes, name: str) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), name or "(docx)"
+    try:
+        return Path(source).read_bytes(), name or str(source)
+    except OSError as exc:
+        raise MailflowError(t("outline.docx_unreadable", name=source, error=exc)) from exc
+
+
+def _check_package(data: bytes, label: str) -> None:
+    """Refuse what python-docx would parse unsafely or choke on, before it sees it."""
+    hint = t("outline.docx_unreadable_hint")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise MailflowError(t("outline.docx_not_zip", name=label), hint) from exc
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+        raise MailflowError(t("outline.docx_too_big", name=label), hint)
+    with zf:
+        for info in infos:
+            if not _XML_PART.search(info.filename) and info.filename != "[Content_Types].xml":
+                continue
+            try:
+                raw = zf.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise MailflowError(
+                    t("outline.docx_unreadable", name=label, error=exc), hint
+                ) from exc
+            if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                raw = raw.decode("utf-16", errors="replace").encode("utf-8")
+            if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+                raise MailflowError(t("outline.docx_doctype", name=label, part=info.filename), hint)
+
+
+# --- styles -----------------------------------------------------------------------------
+
+
+def _on(el: etree._Element | None) -> bool | None:
+    """A w:b / w:i toggle: absent → None, present → its boolean value."""
+    if el is None:
+        return None
+    return el.get(VAL, "true").lower() not in ("0", "false", "off", "none")
+
+
+@dataclass
+class _Style:
+    name: str
+    based_on: str | None
+    bold: bool | None
+    italic: bool | None
+    outline_level: int | None
+    num_id: str | None
+    ilvl: int | None
+
+
+@dataclass
+class _Resolved:
+    name: str
+    bold: bool | None
+    italic: bool | None
+    heading_level: int | None
+    num_id: str | None
+    ilvl: int
+
+
+class _Styles:
+    """styles.xml as a dict, with each style's inherited properties resolved once."""
+
+    def __init__(self, document: docx.document.Document) -> None:
+        self.styles: dict[str, _Style] = {}
+        self.default_para: str | None = None
+        self.doc_bold: bool | None = None
+        self.doc_italic: bool | None = None
+        self._cache: dict[str, _Resolved] = {}
+        try:
+            root = document.styles.element
+        except (KeyError, ValueError):
+            return
+        rpr = root.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
+        if rpr is not None:
+            self.doc_bold, self.doc_italic = _on(rpr.find(_W + "b")), _on(rpr.find(_W + "i"))
+        for st in root.iterchildren(_W + "style"):
+            sid = st.get(_W + "styleId")
+            if not sid:
+                continue
+            name_el, based = st.find(_W + "name"), st.find(_W + "basedOn")
+            ppr, rpr = st.find(_W + "pPr"), st.find(_W + "rPr")
+            lvl = num = ilvl = None
+            if ppr is not None:
+                o = ppr.find(_W + "outlineLvl")
+                if o is not None and (o.get(VAL) or "").isdigit():
+                    lvl = int(o.get(VAL))
+                num_pr = ppr.find(_W + "numPr")
+                if num_pr is not None:
+                    n, i = num_pr.find(_W + "numId"), num_pr.find(_W + "ilvl")
+                    num = n.get(VAL) if n is not None else None
+                    ilvl = (
+                        int(i.get(VAL)) if i is not None and (i.get(VAL) or "").isdigit() else None
+                    )
+            self.styles[sid] = _Style(
+                name=name_el.get(VAL, sid) if name_el is not None else sid,
+                based_on=based.get(VAL) if based is not None else None,
+                bold=_on(rpr.find(_W + "b")) if rpr is not None else None,
+                italic=_on(rpr.find(_W + "i")) if rpr is not None else None,
+                outline_level=lvl,
+                num_id=num,
+                ilvl=ilvl,
+            )
+            if st.get(_W + "type") == "paragraph" and st.get(_W + "default") in ("1", "true", "on"):
+                self.default_para = sid
+
+    def resolve(self, sid: str | None) -> _Resolved:
+        """Inherited properties of a style (basedOn chain), cached: O(1) per paragraph."""
+        key = sid or self.default_para or ""
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        chain: list[_Style] = []
+        seen: set[str] = set()
+        cur: str | None = key
+        while cur and cur in self.styles and cur not in seen and len(chain) < 50:
+            seen.add(cur)
+            chain.append(self.styles[cur])
+            cur = self.styles[cur].based_on
+        bold = next((s.bold for s in chain if s.bold is not None), None)
+        italic = next((s.italic for s in chain if s.italic is not None), None)
+        name = chain[0].name if chain else (sid or "")
+        level = _heading_from_name(name)
+        if level is None:
+            lvl = next((s.outline_level for s in chain if s.outline_level is not None), None)
+            if lvl is not None and lvl < 9:
+                level = lvl + 1
+        num_id = next((s.num_id for s in chain if s.num_id is not None), None)
+        ilvl = next((s.ilvl for s in chain if s.ilvl is not None), 0)
+        res = _Resolved(name, bold, italic, level, num_id, ilvl)
+        self._cache[key] = res
+        return res
+
+    def char_style(self, sid: str) -> tuple[bool | None, bool | None]:
+        r = self.resolve(sid) if sid in self.styles else None
+        return (r.bold, r.italic) if r else (None, None)
+
+
+def _heading_from_name(name: str) -> int | None:
+    m = _HEADING_NAME.match(fold(name))
+    if m:
+        return int(m.group(1))
+    m = re.match(r"^heading\s*(\d)$", name.strip(), re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+# --- numbering --------------------------------------------------------------------------
+
+
+@dataclass
+class _Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    restart: int | None = None  # w:lvlRestart: restart after this (1-based) level
+    legal: bool = False
+
+
+@dataclass
+class _Num:
+    abstract: str
+    overrides: dict[int, int] = field(default_factory=dict)  # ilvl → startOverride
+    level_overrides: dict[int, _Level] = field(default_factory=dict)
+
+
+class _Numbering:
+    """numbering.xml, and the running counters that produce each visible label.
+
+    Word continues a list across ``w:num`` instances that share an abstract definition
+    unless the instance has a ``w:startOverride``; such an instance gets its own counters.
+    """
+
+    def __init__(self, document: docx.document.Document) -> None:
+        self.abstract: dict[str, dict[int, _Level]] = {}
+        self.nums: dict[str, _Num] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, ValueError, AttributeError):
+            return
+        for ab in root.iterchildren(_W + "abstractNum"):
+            self.abstract[ab.get(_W + "abstractNumId", "")] = {
+                int(lv.get(_W + "ilvl", "0")): _parse_level(lv)
+                for lv in ab.iterchildren(_W + "lvl")
+            }
+        for num in root.iterchildren(_W + "num"):
+            ab_el = num.find(_W + "abstractNumId")
+            entry = _Num(ab_el.get(VAL, "") if ab_el is not None else "")
+            for ov in num.iterchildren(_W + "lvlOverride"):
+                ilvl = int(ov.get(_W + "ilvl", "0"))
+                so = ov.find(_W + "startOverride")
+                if so is not None and (so.get(VAL) or "").lstrip("-").isdigit():
+                    entry.overrides[ilvl] = int(so.get(VAL))
+                lv = ov.find(_W + "lvl")
+                if lv is not None:
+                    entry.level_overrides[ilvl] = _parse_level(lv)
+            self.nums[num.get(_W + "numId", "")] = entry
+
+    def label(self, num_id: str | None, ilvl: int) -> str:
+        """Advance the counters for one numbered paragraph and return its visible label."""
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        num = self.nums[num_id]
+        levels = dict(self.abstract.get(num.abstract, {}))
+        levels.update(num.level_overrides)
+        if not levels:
+            return ""
+        ilvl = max(0, min(ilvl, 8))
+        key = f"n{num_id}" if (num.overrides or num.level_overrides) else f"a{num.abstract}"
+        counters = self.counters.get(key)
+        if counters is None:
+            counters = {}
+            for lvl, start in num.overrides.items():
+                counters[lvl] = start - 1
+            self.counters[key] = counters
+        level = levels.get(ilvl, _Level())
+        counters[ilvl] = counters.get(ilvl, level.start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            # w:lvlRestart N: restart when a level above N (1-based) appears; 0: never
+            restart = levels.get(deeper, _Level()).restart
+            if restart is None or ilvl < restart:
+                del counters[deeper]
+        if level.fmt == "bullet":
+            return "+" if level.text.strip() == "+" else "-"
+        if level.fmt == "none":
+            return ""
+
+        def repl(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            lv = levels.get(k, _Level())
+            value = counters.get(k, lv.start)
+            return _format(value, "decimal" if level.legal and k < ilvl else lv.fmt)
+
+        return re.sub(r"%([1-9])", repl, level.text).strip()
+
+
+def _parse_level(lv: etree._Element) -> _Level:
+    def val(tag: str) -> str | None:
+        el = lv.find(_W + tag)
+        return el.get(VAL) if el is not None else None
+
+    start = val("start")
+    restart = val("lvlRestart")
+    return _Level(
+        fmt=val("numFmt") or "decimal",
+        text=val("lvlText") if val("lvlText") is not None else "",
+        start=int(start) if start and start.lstrip("-").isdigit() else 1,
+        restart=int(restart) if restart and restart.isdigit() else None,
+        legal=_on(lv.find(_W + "isLgl")) or False,
+    )
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt in ("upperRoman", "lowerRoman"):
+        return to_roman(n, fmt == "upperRoman") if n > 0 else str(n)
+    if fmt in ("upperLetter", "lowerLetter"):
+        return to_letters(n, fmt == "upperLetter")
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+# --- paragraphs and tables ------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, document: docx.document.Document) -> None:
+        self.body = document.element.body
+        self.styles = _Styles(document)
+        self.numbering = _Numbering(document)
+
+    def blocks(self) -> tuple[Block, ...]:
+        out: list[Block] = []
+        for index, child in enumerate(self.body):
+            for el in _unwrap(child):
+                if el.tag == TAG_P:
+                    out.append(self.paragraph(index, el))
+                elif el.tag == TAG_TBL:
+                    out.append(self.table(index, el))
+        return tuple(out)
+
+    def paragraph(self, index: int, p: etree._Element) -> Block:
+        ppr = p.find(_W + "pPr")
+        style_id = None
+        num_id: str | None = None
+        ilvl: int | None = None
+        outline: int | None = None
+        if ppr is not None:
+            ps = ppr.find(_W + "pStyle")
+            style_id = ps.get(VAL) if ps is not None else None
+            num_pr = ppr.find(_W + "numPr")
+            if num_pr is not None:
+                n, i = num_pr.find(_W + "numId"), num_pr.find(_W + "ilvl")
+                num_id = n.get(VAL) if n is not None else None
+                if i is not None and (i.get(VAL) or "").isdigit():
+                    ilvl = int(i.get(VAL))
+            o = ppr.find(_W + "outlineLvl")
+            if o is not None and (o.get(VAL) or "").isdigit() and int(o.get(VAL)) < 9:
+                outline = int(o.get(VAL)) + 1
+        style = self.styles.resolve(style_id)
+        if num_id is None:
+            num_id = style.num_id
+        if ilvl is None:
+            ilvl = style.ilvl
+        label = self.numbering.label(num_id, ilvl) if num_id and num_id != "0" else ""
+        text, bold, italic, image = self._runs(p, style)
+        level = outline if outline is not None else style.heading_level
+        kind = BlockKind.IMAGE if image and not text else BlockKind.PARAGRAPH
+        return Block(
+            index=index,
+            kind=kind,
+            text=text,
+            style=style.name,
+            bold=bold,
+            italic=italic,
+            heading_level=level,
+            number_label=label,
+            numbered=bool(num_id and num_id != "0" and num_id in self.numbering.nums),
+            has_image=image,
+        )
+
+    def _runs(self, p: etree._Element, style: _Resolved) -> tuple[str, bool, bool, bool]:
+        """Text and the share of it that is bold/italic, resolving each run's formatting."""
+        parts: list[str] = []
+        total = bold_chars = italic_chars = 0
+        image = False
+        text_boxes = p.find(f".//{TAG_TXBX}") is not None
+        p_bold = style.bold if style.bold is not None else self.styles.doc_bold
+        p_italic = style.italic if style.italic is not None else self.styles.doc_italic
+        for r in p.iter(TAG_R):
+            if text_boxes and _inside(r, p, TAG_TXBX):
+                continue
+            rpr = r.find(_W + "rPr")
+            b = i = None
+            if rpr is not None:
+                b, i = _on(rpr.find(_W + "b")), _on(rpr.find(_W + "i"))
+                rs = rpr.find(_W + "rStyle")
+                if rs is not None and (b is None or i is None):
+                    cb, ci = self.styles.char_style(rs.get(VAL, ""))
+                    b = cb if b is None else b
+                    i = ci if i is None else i
+            b = p_bold if b is None else b
+            i = p_italic if i is None else i
+            run_text: list[str] = []
+            for child in r:
+                tag = child.tag
+                if tag == TAG_T:
+                    run_text.append(child.text or "")
+                elif tag in (TAG_TAB, TAG_BR, TAG_CR):
+                    run_text.append(" ")
+                elif tag == TAG_NBH:
+                    run_text.append("-")
+                elif tag in (TAG_DRAWING, TAG_PICT) or tag.endswith("}object"):
+                    image = True
+                elif tag.endswith("}AlternateContent"):
+                    image = image or _has_picture(child)
+            s = "".join(run_text)
+            parts.append(s)
+            n = len(s.strip())
+            total += n
+            bold_chars += n if b else 0
+            italic_chars += n if i else 0
+        text = clean("".join(parts))
+        return (
+            text,
+            total > 0 and bold_chars * 2 >= total,
+            total > 0 and italic_chars * 2 >= total,
+            image,
+        )
+
+    def table(self, index: int, tbl: etree._Element) -> Block:
+        rows: list[tuple[str, ...]] = []
+        image = False
+        for tr in _children(tbl, _W + "tr"):
+            cells: list[str] = []
+            for tc in _children(tr, _W + "tc"):
+                paras = []
+                for p in tc.iter(TAG_P):
+                    text, _, _, img = self._runs(p, self.styles.resolve(None))
+                    image = image or img
+                    if text:
+                        paras.append(text)
+                cells.append("\n".join(paras))
+            rows.append(tuple(cells))
+        text = "\n".join(" | ".join(c for c in row if c) for row in rows if any(row))
+        return Block(
+            index=index,
+            kind=BlockKind.TABLE,
+            text=text,
+            style=_table_style(tbl),
+            cells=tuple(rows),
+            has_image=image,
+        )
+
+
+def _unwrap(el: etree._Element) -> Iterator[etree._Element]:
+    """The paragraphs/tables of a body child, looking through sdt and customXml wrappers."""
+    tag = el.tag
+    if tag in (TAG_P, TAG_TBL):
+        yield el
+    elif tag == TAG_SDT:
+        content = el.find(_W + "sdtContent")
+        if content is not None:
+            for child in content:
+                yield from _unwrap(child)
+    elif tag == TAG_CUSTOM:
+        for child in el:
+            yield from _unwrap(child)
+
+
+def _children(el: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """Direct children with ``tag``, also those wrapped in sdt/customXml (rows, cells)."""
+    for child in el:
+        if child.tag == tag:
+            yield child
+        elif child.tag == TAG_SDT:
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _children(content, tag)
+        elif child.tag == TAG_CUSTOM:
+            yield from _children(child, tag)
+
+
+def _has_picture(el: etree._Element) -> bool:
+    return el.find(f".//{TAG_DRAWING}") is not None or el.find(f".//{TAG_PICT}") is not None
+
+
+def _inside(el: etree._Element, stop: etree._Element, tag: str) -> bool:
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == tag:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _table_style(tbl: etree._Element) -> str:
+    el = tbl.find(f"{_W}tblPr/{_W}tblStyle")
+    return el.get(VAL, "") if el is not None else ""
