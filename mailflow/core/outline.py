@@ -77,6 +77,8 @@ class _Draft:
     assignment_lines: list[str] = field(default_factory=list)
     children: list[_Draft] = field(default_factory=list)
     wants_title: bool = False
+    first: int = -1  # Block.index of the heading
+    last: int = -1  # Block.index of the section's last own line (before the next heading)
 
     @property
     def assigned(self) -> bool:
@@ -94,23 +96,41 @@ class _Line:
     number: str
     rest: str
     looks_heading: bool
+    index: int = -1  # Block.index
 
 
 def parse_outline(blocks: Sequence[Block], departments: Sequence[Department]) -> Outline:
     """Parse an outline's blocks into sections; ``departments`` are the ones that may be named."""
+    return _parse_with_spans(blocks, departments)[0]
+
+
+def outline_spans(
+    blocks: Sequence[Block], departments: Sequence[Department] = ()
+) -> dict[str, tuple[int, int]]:
+    """Section key → (Block.index of its heading, Block.index of its last own line).
+
+    "Own" lines are the heading, its title line, guidance and assignment lines: up to the
+    next heading of any level. Used to mark a department's sections in the outline file.
+    """
+    return _parse_with_spans(blocks, departments)[1]
+
+
+def _parse_with_spans(
+    blocks: Sequence[Block], departments: Sequence[Department]
+) -> tuple[Outline, dict[str, tuple[int, int]]]:
     lines = [_line(b) for b in blocks if b.kind is BlockKind.PARAGRAPH and b.text.strip()]
     matcher = _Names(departments)
-    outline = _parse(lines, matcher, strict=True)
+    outline, spans = _parse(lines, matcher, strict=True)
     if not outline.sections:
-        outline = _parse(lines, matcher, strict=False)
-    return outline
+        outline, spans = _parse(lines, matcher, strict=False)
+    return outline, spans
 
 
 def _line(block: Block) -> _Line:
     text = clean(block.display_text)
     kind, number, rest = split_number(text)
     looks = block.bold or block.heading_level is not None
-    return _Line(text, kind, number, rest, looks)
+    return _Line(text, kind, number, rest, looks, block.index)
 
 
 def _level(kind: str, number: str, open_level: int) -> int:
@@ -125,7 +145,9 @@ def _level(kind: str, number: str, open_level: int) -> int:
     return max(LEVEL_DASH, open_level + 1)  # dash
 
 
-def _parse(lines: Sequence[_Line], names: _Names, strict: bool) -> Outline:
+def _parse(
+    lines: Sequence[_Line], names: _Names, strict: bool
+) -> tuple[Outline, dict[str, tuple[int, int]]]:
     roots: list[_Draft] = []
     order: list[_Draft] = []
     preamble: list[str] = []
@@ -152,6 +174,7 @@ def _parse(lines: Sequence[_Line], names: _Names, strict: bool) -> Outline:
             key = f"{parent.key}.{len(siblings) + 1}" if parent else str(len(siblings) + 1)
             title = line.rest.strip()
             section = _Draft(key, line.number, level, title, parent, wants_title=not title)
+            section.first = section.last = line.index
             siblings.append(section)
             order.append(section)
             current = section
@@ -161,6 +184,7 @@ def _parse(lines: Sequence[_Line], names: _Names, strict: bool) -> Outline:
         if current is None:
             preamble.append(line.text)
             continue
+        current.last = line.index
         if current.wants_title and line.kind in ("", "part") and not _assignment_shape(line.text):
             current.title = line.text
             current.wants_title = False
@@ -184,7 +208,7 @@ def _parse(lines: Sequence[_Line], names: _Names, strict: bool) -> Outline:
     _inherit(roots)
     codes_order = [d.code for d in names.departments]
     sections = tuple(_freeze(d, codes_order) for d in order)
-    return Outline(
+    outline = Outline(
         title=_title(preamble),
         sections=sections,
         unresolved=tuple(
@@ -192,6 +216,7 @@ def _parse(lines: Sequence[_Line], names: _Names, strict: bool) -> Outline:
             for d, text, frag in unresolved
         ),
     )
+    return outline, {d.key: (d.first, d.last) for d in order}
 
 
 def _is_heading(line: _Line, strict: bool) -> bool:
@@ -408,3 +433,24 @@ def _short_forms(name: str) -> tuple[str, ...]:
 def _fold_char(c: str) -> str:
     f = fold(c)
     return f[0] if len(f) >= 1 else " "
+
+
+# --- views used by the directive and the marked outline ----------------------------------
+
+
+def top_sections(outline: Outline, code: str) -> tuple[Section, ...]:
+    """Sections ``code`` writes whose parent it does not also write (the ones to name)."""
+    mine = {s.key for s in outline.sections if code in s.assignees}
+    return tuple(s for s in outline.sections if s.key in mine and s.parent not in mine)
+
+
+def section_label(outline: Outline, section: Section) -> str:
+    """ "Phần thứ nhất › II › 1 › - Kết quả …": where a section sits, readable on paper."""
+    path: list[str] = []
+    key = section.parent
+    while key is not None:
+        parent = outline.section(key)
+        path.append(parent.number if parent.number != "-" else parent.title)
+        key = parent.parent
+    own = f"{section.number}: {section.title}" if section.level == LEVEL_PART else section.heading
+    return " › ".join([*reversed(path), own])
