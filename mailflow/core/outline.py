@@ -36,6 +36,9 @@ from mailflow.core.names import clean, fold, fold_words, split_number
 from mailflow.model import Block, BlockKind, Department, Outline, Section, UnresolvedAssignment
 
 LEVEL_PART, LEVEL_ROMAN, LEVEL_DASH = 1, 2, 5
+# Paragraph style of the notes mailflow adds to a department's marked copy of the outline;
+# such paragraphs are not part of the outline and are skipped when a copy is parsed back.
+MARK_STYLE = "Mailflow Note"
 
 # Connector words between department names in an assignment line (folded).
 _CONNECTORS = frozenset(
@@ -118,7 +121,11 @@ def outline_spans(
 def _parse_with_spans(
     blocks: Sequence[Block], departments: Sequence[Department]
 ) -> tuple[Outline, dict[str, tuple[int, int]]]:
-    lines = [_line(b) for b in blocks if b.kind is BlockKind.PARAGRAPH and b.text.strip()]
+    lines = [
+        _line(b)
+        for b in blocks
+        if b.kind is BlockKind.PARAGRAPH and b.text.strip() and b.style != MARK_STYLE
+    ]
     matcher = _Names(departments)
     outline, spans = _parse(lines, matcher, strict=True)
     if not outline.sections:

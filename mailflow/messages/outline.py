@@ -21,4 +21,40 @@ MESSAGES = {
         "vi": "Tệp {name} chứa khai báo DOCTYPE/ENTITY trong phần {part}; không an toàn để đọc",
         "en": "{name} holds a DOCTYPE/ENTITY declaration in part {part}; unsafe to read",
     },
+    "outline.template_error": {
+        "vi": "Mẫu công văn {path} bị lỗi: {error}",
+        "en": "The directive template {path} is broken: {error}",
+    },
+    "outline.template_unreadable": {
+        "vi": "Không đọc được mẫu công văn {path}: {error}",
+        "en": "Cannot read the directive template {path}: {error}",
+    },
+    "outline.template_error_hint": {
+        "vi": "Mở mẫu bằng Word, sửa thẻ {{ ... }} / {% ... %} cho đúng (mỗi thẻ nằm gọn trong một đoạn chữ cùng định dạng).",
+        "en": "Open the template in Word and fix the {{ ... }} / {% ... %} tags (keep each tag in one run of same formatting).",
+    },
+    "outline.mark_note": {
+        "vi": "{department} viết mục này.",
+        "en": "{department} writes this section.",
+    },
+    "outline.mark_note_with": {
+        "vi": "Cùng viết: {others}.",
+        "en": "Written together with: {others}.",
+    },
+    "outline.mark_summary": {
+        "vi": "Các mục {department} viết (được tô nền trong đề cương):",
+        "en": "Sections {department} writes (shaded in the outline):",
+    },
+    "outline.mark_none": {
+        "vi": "(Không có mục nào được giao.)",
+        "en": "(No section is assigned.)",
+    },
+    "outline.mark_mismatch": {
+        "vi": "Đề cương {name} không khớp với cây mục đã phân tích (thiếu mục {keys})",
+        "en": "The outline {name} does not match the parsed tree (missing sections {keys})",
+    },
+    "outline.mark_mismatch_hint": {
+        "vi": "Phân tích lại đề cương bằng 'mailflow outline' sau khi sửa tệp.",
+        "en": "Parse the outline again with 'mailflow outline' after editing the file.",
+    },
 }
