@@ -173,6 +173,9 @@ class Due:
     department: str = ""
     at: datetime | None = None
     detail: tuple[str, ...] = field(default=())
+    recipients: tuple[str, ...] = ()  # who the action's mail goes to (reminders: To)
+    cc: tuple[str, ...] = ()  # copied (reminders: the department head once overdue)
+    reason: str = ""  # why it is due, e.g. "before", "deadline", "overdue", "postponed"
 
 
 @dataclass(frozen=True)
