@@ -147,8 +147,26 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_match_state(db: sqlite_utils.Database) -> None:
+    """Matching: when a mail was matched, and a part's place inside its document.
+
+    ``row_start``/``row_end`` narrow a part to rows of the table at ``block_start``;
+    ``level``/``context`` keep the reply's own structure for people reviewing it.
+    """
+    db.executescript(
+        """
+        ALTER TABLE mails ADD COLUMN matched_at TEXT;
+        ALTER TABLE parts ADD COLUMN row_start INTEGER;
+        ALTER TABLE parts ADD COLUMN row_end INTEGER;
+        ALTER TABLE parts ADD COLUMN level INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE parts ADD COLUMN context TEXT;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
+    ("002_match_state", _m002_match_state),
 ]
 
 
