@@ -22,8 +22,14 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from lxml import etree
 
-from mailflow.adapters.docx_read import _check_package, _Reader, open_document
-from mailflow.core.outline import MARK_STYLE, outline_spans, section_label, top_sections
+from mailflow.adapters.docx_read import _check_package, _Reader, open_document, read_docx
+from mailflow.core.outline import (
+    MARK_STYLE,
+    outline_spans,
+    parse_outline,
+    section_label,
+    top_sections,
+)
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import Department, Outline
@@ -159,3 +165,8 @@ def _insert_summary(
         return
     for el in made:
         before.addprevious(el)
+
+
+def load_outline(path: Path, departments: Sequence[Department]) -> Outline:
+    """Read and parse a campaign's outline file (what ``send`` and ``outline`` start from)."""
+    return parse_outline(read_docx(Path(path)), departments)

@@ -57,4 +57,26 @@ MESSAGES = {
         "vi": "Phân tích lại đề cương bằng 'mailflow outline' sau khi sửa tệp.",
         "en": "Parse the outline again with 'mailflow outline' after editing the file.",
     },
+    "outline.cli_all": {"vi": "tất cả", "en": "all"},
+    "outline.cli_no_sections": {
+        "vi": "Không tìm thấy mục nào trong đề cương {path}: kiểm tra các đề mục có đánh số (I., 1., 2.1.) và in đậm hoặc dùng kiểu Heading.",
+        "en": "No section found in the outline {path}: check that headings are numbered (I., 1., 2.1.) and bold or use Heading styles.",
+    },
+    "outline.cli_unresolved_title": {
+        "vi": "[bold red]{count} dòng phân công có tên đơn vị không có trong cấu hình:[/]",
+        "en": "[bold red]{count} assignment line(s) name a department the config does not know:[/]",
+    },
+    "outline.cli_unresolved_line": {
+        "vi": '  • mục {key} ({heading}): "{fragment}" trong dòng "{text}"; gần nhất: {closest}',
+        "en": '  • section {key} ({heading}): "{fragment}" in line "{text}"; closest: {closest}',
+    },
+    "outline.cli_no_closest": {"vi": "không có", "en": "none"},
+    "outline.cli_unresolved_hint": {
+        "vi": "Thêm tên này vào aliases của phòng tương ứng trong config.toml, hoặc sửa dòng phân công trong đề cương.",
+        "en": "Add the name to the matching department's aliases in config.toml, or fix the assignment line in the outline.",
+    },
+    "outline.cli_summary": {
+        "vi": "{sections} mục; {unassigned} mục cuối chưa có đơn vị viết.",
+        "en": "{sections} sections; {unassigned} leaf section(s) without a writer.",
+    },
 }
