@@ -19,7 +19,9 @@ Pure: parts and outline in, placements out.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -34,7 +36,12 @@ from mailflow.model import Block, BlockKind, Outline, Placement, PlacementStatus
 AUTO_SCORE = 62.0
 REVIEW_SCORE = 38.0
 MARGIN = 7.0  # the best must beat the runner-up (not its own ancestor/descendant) by this
+DECISIVE_SCORE = 48.0  # ... or this much when no unrelated section comes near:
+DECISIVE_MARGIN = 20.0  # a heading that points at one section only
 STRONG_RAW = 45.0  # a heading this good decides on its own; below it, context and body help
+
+W_PRECISION = 0.55  # share of the heading explained vs. share of the title covered
+GUIDANCE_FACTOR = 0.9  # a guidance line names its section a little less surely than the title
 
 BONUS_ASSIGNED = 10.0  # the department is named in the section's assignment line
 BONUS_ALL = 5.0  # "Các phòng, đơn vị ..." sections
@@ -45,8 +52,10 @@ BONUS_NUMBER = 4.0  # the reply kept the outline's own multi-level number ("2.1"
 
 # Words in any Vietnamese report that say nothing about which section a heading means.
 _STOP = frozenset(
-    "va cua cac nhung ve trong cho voi de tai theo la co nhu mot so thi o nay do viec tren "
-    "duoi da dang se bi duoc hien nham tu den".split()
+    (
+        "va cua cac nhung ve trong cho voi de tai theo la co nhu mot so thi o nay do viec "
+        "tren duoi da dang se bi duoc hien nham tu den"
+    ).split()
 )
 
 # Abbreviations written both ways in offices; mapped to the long form on both sides.
@@ -99,29 +108,43 @@ DEFAULT_SYNONYMS: tuple[tuple[str, str], ...] = (
 # --- text → weighted units --------------------------------------------------------------
 
 
+_BREAK = re.compile(r"[,;:()\[\]/]|\s[-–]\s|\.\s")
+
+
 def _canonical(text: str) -> str:
-    """Folded words with the number stripped and abbreviations spelled out."""
+    """Folded words with the number stripped and abbreviations spelled out; " | " marks
+    where the writer put a comma or a bracket, so word pairs never straddle it."""
     _, _, rest = split_number(text)
-    words = " " + fold_words(rest) + " "
-    for short, long in _ABBREVIATIONS:
-        words = words.replace(f" {short} ", f" {long} ")
-    return " ".join(words.split())
+    out = []
+    for piece in _BREAK.split(rest):
+        words = " " + fold_words(piece) + " "
+        for short, long in _ABBREVIATIONS:
+            words = words.replace(f" {short} ", f" {long} ")
+        if words.strip():
+            out.append(" ".join(words.split()))
+    return " | ".join(out)
+
+
+def _plain(words: str) -> str:
+    return words.replace(" | ", " ")
 
 
 def _units(words: str) -> set[str]:
     """Syllables (minus function words) and syllable pairs: the pairs carry the words
     ("kết quả", "hạn chế"), the syllables survive reordering and paraphrase."""
     syl = words.split()
-    out = {s for s in syl if s not in _STOP and not s.isdigit()}
+    out = {s for s in syl if s not in _STOP and s != "|" and not s.isdigit()}
     out.update(
-        f"{a} {b}" for a, b in zip(syl, syl[1:], strict=False) if not (a in _STOP and b in _STOP)
+        f"{a} {b}"
+        for a, b in itertools.pairwise(syl)
+        if a not in _STOP and b not in _STOP and "|" not in (a, b)
     )
     return out
 
 
 def _variants(words: str, synonyms: Sequence[tuple[str, str]]) -> list[str]:
     """The heading as written, and with each synonym side replaced by the other."""
-    padded = f" {words} "
+    padded = f" {_plain(words)} "
     out = [words]
     for a, b in synonyms:
         for x, y in ((a, b), (b, a)):
@@ -143,6 +166,7 @@ class _Profile:
     title: str  # canonical title words
     title_units: frozenset[str]
     guide_units: frozenset[str]
+    guide_lines: tuple[frozenset[str], ...]  # each "+ ..." line: departments use them as headings
     number: str
     ancestors: tuple[str, ...]
     leaf: bool
@@ -170,15 +194,19 @@ def _index(outline: Outline, synonyms: Iterable[tuple[str, str]]) -> _Index:
             p = parents.get(p)
         title = _canonical(s.title)
         guide: set[str] = set()
+        lines: list[frozenset[str]] = []
         for g in s.guidance:
-            guide |= _units(_canonical(g))
+            units = _units(_canonical(g))
+            guide |= units
+            lines.append(frozenset(units))
         profiles.append(
             _Profile(
                 key=s.key,
                 order=order,
-                title=title,
+                title=_plain(title),
                 title_units=frozenset(_units(title)),
                 guide_units=frozenset(guide),
+                guide_lines=tuple(lines),
                 number=s.number,
                 ancestors=tuple(chain),
                 leaf=not outline.children(s.key),
@@ -194,7 +222,9 @@ def _index(outline: Outline, synonyms: Iterable[tuple[str, str]]) -> _Index:
     for u in list(idf):
         if " " not in u:
             idf[u] *= 0.6  # pairs say more than syllables
-    syn = [(_canonical(a), _canonical(b)) for a, b in (*synonyms, *DEFAULT_SYNONYMS)]
+    syn = [
+        (_plain(_canonical(a)), _plain(_canonical(b))) for a, b in (*synonyms, *DEFAULT_SYNONYMS)
+    ]
     return _Index(profiles, idf, unknown, [(a, b) for a, b in syn if a and b])
 
 
@@ -213,12 +243,19 @@ def _heading_score(idx: _Index, words: str, p: _Profile) -> float:
         precision = (in_title + 0.6 * in_guide) / total
         title_total = sum(idx.weight(u) for u in p.title_units) or 1.0
         recall = in_title / title_total
-        score = 100.0 * (0.65 * precision + 0.35 * min(1.0, recall))
+        score = 100.0 * (W_PRECISION * precision + (1 - W_PRECISION) * min(1.0, recall))
+        for line in p.guide_lines:
+            # a heading taken from one of the section's "+ ..." guidance lines
+            hit = sum(idx.weight(u) for u in units if u in line)
+            line_total = sum(idx.weight(u) for u in line) or 1.0
+            alt = W_PRECISION * hit / total + (1 - W_PRECISION) * min(1.0, hit / line_total)
+            score = max(score, GUIDANCE_FACTOR * 100.0 * alt)
         # near-verbatim headings, typos and truncated long titles
         if p.title:
-            near = fuzz.token_sort_ratio(variant, p.title)
-            if len(variant) >= 30 and len(variant) < len(p.title):
-                near = max(near, 0.97 * fuzz.partial_ratio(variant, p.title))
+            plain = _plain(variant)
+            near = fuzz.token_sort_ratio(plain, p.title)
+            if len(plain) >= 30 and len(plain) < len(p.title):
+                near = max(near, 0.97 * fuzz.partial_ratio(plain, p.title))
             if near >= 85:
                 score = max(score, near)
         best = max(best, score)
@@ -352,7 +389,9 @@ def _decide(ordinal: int, final: dict[str, float], by_key: dict[str, _Profile]) 
     best_key, best = ranked[0]
     rival = next((s for k, s in ranked[1:] if not _related(by_key[k], by_key[best_key])), 0.0)
     candidates = tuple((k, round(s, 1)) for k, s in ranked[:3])
-    if best >= AUTO_SCORE and best - rival >= MARGIN:
+    if (best >= AUTO_SCORE and best - rival >= MARGIN) or (
+        best >= DECISIVE_SCORE and best - rival >= DECISIVE_MARGIN
+    ):
         return Placement(ordinal, best_key, round(best, 1), PlacementStatus.AUTO, candidates)
     if best >= REVIEW_SCORE:
         return Placement(ordinal, None, round(best, 1), PlacementStatus.REVIEW, candidates)
