@@ -1,0 +1,579 @@
+"""Raw mail bytes → :class:`ParsedMail`: headers decoded, names readable, never a crash.
+
+Departments reply from every client there is, so nothing here trusts the input to be
+well formed: the parser is ``policy.default`` (tolerant, records defects instead of
+raising), but every header is decoded from its RAW value by our own code, because
+reading a malformed header through the policy's header objects can raise, and because
+file names arrive in forms the standard library does not all handle: RFC 2231 with
+continuations and a charset Python may not know (VISCII), RFC 2047 encoded words *inside*
+quotes (as webmail writes them), raw 8-bit UTF-8 or windows-1258. Every name ends NFC.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from urllib.parse import unquote_to_bytes
+
+from mailflow.core.identify import DsnRecipient, MailHeaders, normalize_msgid
+
+BODY_TEXT_CAP = 20_000
+
+# --- VISCII (RFC 1456): Python ships no codec for it ---------------------------------
+# Bytes 0x80-0xFF, then the six C0 positions VISCII reuses for capital letters.
+_VISCII_HIGH = (
+    "ẠẮẰẶẤẦẨẬẼẸẾỀỂỄỆỐ"  # 0x80
+    "ỒỔỖỘỢỚỜỞỊỎỌỈỦŨỤỲ"  # 0x90
+    "Õắằặấầẩậẽẹếềểễệố"  # 0xA0
+    "ồổỗỠƠộờởịỰỨỪỬơớƯ"  # 0xB0
+    "ÀÁÂÃẢĂẳẵÈÉÊẺÌÍĨỳ"  # 0xC0
+    "ĐứÒÓÔạỷừửÙÚỹỵÝỡư"  # 0xD0
+    "àáâãảăữẫèéêẻìíĩỉ"  # 0xE0
+    "đựòóôõỏọụùúũủýợỮ"  # 0xF0
+)
+_VISCII_LOW = {0x02: "Ẳ", 0x05: "Ẵ", 0x06: "Ẫ", 0x14: "Ỷ", 0x19: "Ỹ", 0x1E: "Ỵ"}
+_VISCII_DECODE = "".join(_VISCII_LOW.get(i, chr(i)) for i in range(128)) + _VISCII_HIGH
+_VISCII_ENCODE = codecs.charmap_build(_VISCII_DECODE)
+VIETNAMESE_LETTERS = frozenset(_VISCII_HIGH) | frozenset(_VISCII_LOW.values())
+
+
+class _VisciiCodec(codecs.Codec):
+    def encode(self, input: str, errors: str = "strict") -> tuple[bytes, int]:
+        return codecs.charmap_encode(input, errors, _VISCII_ENCODE)
+
+    def decode(self, input: bytes, errors: str = "strict") -> tuple[str, int]:  # type: ignore[override]
+        return codecs.charmap_decode(input, errors, _VISCII_DECODE)
+
+
+def _viscii_search(name: str) -> codecs.CodecInfo | None:
+    if name.replace("-", "").replace("_", "").replace(".", "").lower() not in (
+        "viscii",
+        "viscii111",
+        "csviscii",
+        "viscii11",
+    ):
+        return None
+    codec = _VisciiCodec()
+    return codecs.CodecInfo(name="viscii", encode=codec.encode, decode=codec.decode)
+
+
+codecs.register(_viscii_search)
+
+
+# --- decoding text whose charset is declared, wrong or missing ------------------------
+
+
+def _badness(text: str) -> int:
+    """How un-Vietnamese a decoded string looks: odd symbols and stray marks cost."""
+    text = unicodedata.normalize("NFC", text)
+    bad = 0
+    for ch in text:
+        if ch.isascii():
+            bad += 3 if (ord(ch) < 32 and ch not in "\t\r\n") else 0
+        elif ch in VIETNAMESE_LETTERS:
+            continue
+        elif unicodedata.combining(ch) or not ch.isalpha():
+            bad += 2
+        else:
+            bad += 1
+    return bad
+
+
+def guess_decode(data: bytes) -> str:
+    """Bytes of unknown charset → text: UTF-8, else the likelier of windows-1258 / VISCII."""
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    best: tuple[int, int, str] | None = None
+    for rank, charset in enumerate(("cp1258", "viscii", "cp1252")):
+        text = data.decode(charset, errors="replace")
+        score = (_badness(text) + 5 * text.count("\ufffd"), rank, text)
+        if best is None or score < best:
+            best = score
+    assert best is not None
+    return unicodedata.normalize("NFC", best[2])
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Decode with the declared charset when Python knows it, else guess; always NFC."""
+    cs = (charset or "").strip().strip('"').lower()
+    if cs in ("", "us-ascii", "ascii", "unknown-8bit", "x-unknown", "8bit", "default"):
+        return guess_decode(data)
+    if cs in ("windows-1258", "cp-1258", "x-cp1258"):
+        cs = "cp1258"
+    try:
+        text = data.decode(cs)
+    except (LookupError, UnicodeDecodeError):
+        return guess_decode(data)
+    return unicodedata.normalize("NFC", text)
+
+
+def _recover_8bit(text: str) -> str:
+    """Headers with raw 8-bit bytes arrive as surrogate escapes: re-decode those bytes."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    return guess_decode(text.encode("utf-8", "surrogateescape"))
+
+
+_EW = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+
+
+def _ew_bytes(kind: str, payload: str) -> bytes:
+    if kind.lower() == "b":
+        clean = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+        clean += "=" * (-len(clean) % 4)
+        try:
+            return base64.b64decode(clean)
+        except (ValueError, TypeError):
+            return payload.encode("ascii", "replace")
+    raw = payload.replace("_", " ").encode("ascii", "surrogateescape")
+    return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def decode_words(text: str) -> str:
+    """Decode RFC 2047 encoded words anywhere (also inside quotes, as webmail writes them).
+
+    Adjacent words of one charset are joined as BYTES before decoding, because senders
+    split multi-byte UTF-8 characters across words.
+    """
+    text = _recover_8bit(text)
+    if "=?" not in text:
+        return unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    pos = 0
+    pending: tuple[str, bytearray] | None = None
+    for m in _EW.finditer(text):
+        between = text[pos : m.start()]
+        charset = m.group(1).split("*", 1)[0]
+        if pending and not between.strip() and pending[0].lower() == charset.lower():
+            pending[1].extend(_ew_bytes(m.group(2), m.group(3)))
+        else:
+            if pending:
+                out.append(decode_bytes(bytes(pending[1]), pending[0]))
+                pending = None
+            if not (out and not between.strip() and pos > 0):
+                out.append(between)
+            pending = (charset, bytearray(_ew_bytes(m.group(2), m.group(3))))
+        pos = m.end()
+    if pending:
+        out.append(decode_bytes(bytes(pending[1]), pending[0]))
+    out.append(text[pos:])
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def raw_header(part: Message, name: str) -> str | None:
+    """First raw value of header ``name``, unfolded, without any policy parsing."""
+    wanted = name.lower()
+    for key, value in part.raw_items():
+        if key.lower() == wanted:
+            return re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip()
+    return None
+
+
+def raw_headers(part: Message) -> Iterator[tuple[str, str]]:
+    for key, value in part.raw_items():
+        yield key.lower(), re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip()
+
+
+# --- Content-Type / Content-Disposition parameters, RFC 2231 --------------------------
+
+
+def split_params(value: str) -> tuple[str, list[tuple[str, str]]]:
+    """ "type/sub; a=1; b=\"x;y\"" → ("type/sub", [("a", "1"), ("b", "x;y")])."""
+    pieces: list[str] = []
+    cur: list[str] = []
+    quoted = escaped = False
+    for ch in value:
+        if escaped:
+            cur.append(ch)
+            escaped = False
+        elif ch == "\\" and quoted:
+            cur.append(ch)
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+            cur.append(ch)
+        elif ch == ";" and not quoted:
+            pieces.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    pieces.append("".join(cur))
+    main = pieces[0].strip()
+    params: list[tuple[str, str]] = []
+    for piece in pieces[1:]:
+        if "=" not in piece:
+            continue
+        key, _, val = piece.partition("=")
+        val = val.strip()
+        if len(val) >= 2 and val[0] == '"' and val[-1] == '"':
+            val = re.sub(r"\\(.)", r"\1", val[1:-1])
+        elif val.startswith('"'):
+            val = val[1:]
+        params.append((key.strip().lower(), val))
+    return main, params
+
+
+def _rfc2231(params: list[tuple[str, str]], name: str) -> str | None:
+    """Join ``name*``, ``name*0*``, ``name*1`` … and decode with their charset."""
+    segments: dict[int, tuple[bool, str]] = {}
+    for key, val in params:
+        m = re.fullmatch(re.escape(name) + r"\*(?:(\d+)(\*)?)?", key)
+        if not m:
+            continue
+        if m.group(1) is None:
+            segments.setdefault(0, (True, val))
+        else:
+            segments.setdefault(int(m.group(1)), (bool(m.group(2)), val))
+    if not segments:
+        return None
+    charset = ""
+    data = bytearray()
+    for index in sorted(segments):
+        encoded, val = segments[index]
+        if encoded and index == min(segments) and val.count("'") >= 2:
+            charset, _lang, val = val.split("'", 2)
+        if encoded:
+            data.extend(unquote_to_bytes(val))
+        else:
+            data.extend(val.encode("utf-8", "surrogateescape"))
+    text = decode_bytes(bytes(data), charset or None)
+    return decode_words(text) if "=?" in text else text
+
+
+def param(part: Message, header: str, name: str) -> str | None:
+    raw = raw_header(part, header)
+    if raw is None:
+        return None
+    _, params = split_params(raw)
+    value = _rfc2231(params, name)
+    if value is not None:
+        return value
+    for key, val in params:
+        if key == name:
+            return decode_words(val)
+    return None
+
+
+def filename(part: Message) -> str | None:
+    """The file name as the sender meant it (decoded, NFC) — a display string, never a path."""
+    for header, name in (("content-disposition", "filename"), ("content-type", "name")):
+        value = param(part, header, name)
+        if value and value.strip():
+            return unicodedata.normalize("NFC", value.strip())
+    return None
+
+
+def content_type(part: Message) -> str:
+    raw = raw_header(part, "content-type")
+    if not raw:
+        parent_default = part.get_default_type() if hasattr(part, "get_default_type") else ""
+        return parent_default or "text/plain"
+    main = split_params(raw)[0].lower().replace(" ", "")
+    return main if re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", main) else "text/plain"
+
+
+def disposition(part: Message) -> str:
+    raw = raw_header(part, "content-disposition")
+    return split_params(raw)[0].lower() if raw else ""
+
+
+# --- body text ----------------------------------------------------------------------
+
+
+def payload_bytes(part: Message) -> bytes:
+    """Decoded payload of a leaf part; b"" when there is none or it cannot be decoded."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # defective encodings must not stop intake
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def part_text(part: Message) -> str:
+    """Text of a text/* part in its declared charset, guessing when that is wrong."""
+    text = decode_bytes(payload_bytes(part), param(part, "content-type", "charset"))
+    if content_type(part) == "text/html":
+        return html_to_text(text)
+    return text
+
+
+_QUOTE_CLASSES = (
+    "gmail_quote",
+    "gmail_extra",
+    "moz-cite-prefix",
+    "yahoo_quoted",
+    "OutlookMessageHeader",
+    "protonmail_quote",
+)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body, quoted replies (blockquote, gmail_quote) removed."""
+    import lxml.etree
+    import lxml.html
+
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return re.sub(r"<[^>]+>", " ", html)
+    for el in root.xpath("//script|//style|//head|//blockquote"):
+        el.drop_tree()
+    for cls in _QUOTE_CLASSES:
+        for el in root.xpath(f"//*[contains(concat(' ', @class, ' '), ' {cls} ')]"):
+            el.drop_tree()
+    for el in root.xpath("//*[@id='divRplyFwdMsg' or @id='appendonsend']"):
+        parent = el.getparent()
+        if parent is not None:
+            following = list(el.itersiblings())
+            for sib in following:
+                sib.drop_tree()
+            el.drop_tree()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table"):
+            el.tail = "\n" + (el.tail or "")
+        elif el.tag in ("td", "th"):
+            el.tail = "\t" + (el.tail or "")
+    text = root.text_content()
+    text = text.replace("\xa0", " ")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# --- the parsed mail ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    from_addr: str  # lower-case addr-spec, "" when none could be read
+    from_name: str
+    subject: str
+    date: datetime | None  # aware; None when missing or unreadable
+    headers: Mapping[str, tuple[str, ...]]  # lower-case name → decoded values, in order
+    message: EmailMessage = field(repr=False, compare=False)
+    defects: tuple[str, ...] = ()
+    size: int = 0
+    not_mail: str = ""  # why these bytes are not an RFC 5322 mail ("ole2-msg", "no-headers")
+
+
+def _address(value: str) -> tuple[str, str]:
+    try:
+        pairs = getaddresses([value])
+    except Exception:  # malformed address lists
+        pairs = []
+    for name, addr in pairs:
+        if addr and "@" in addr:
+            return addr.strip().lower(), name.strip()
+    m = re.search(r"[^\s<>\"',;:]+@[^\s<>\"',;:]+", value)
+    return (m.group(0).lower() if m else ""), ""
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_MAIL_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "mime-version",
+        "return-path",
+        "content-type",
+        "sender",
+        "delivered-to",
+        "cc",
+    }
+)
+
+
+def parse(raw: bytes) -> ParsedMail:
+    """Parse any bytes as a mail; never raises (defects are kept in ``defects``)."""
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(msg, EmailMessage)
+    headers: dict[str, list[str]] = {}
+    for key, value in raw_headers(msg):
+        headers.setdefault(key, []).append(decode_words(value))
+
+    def first(name: str) -> str:
+        values = headers.get(name)
+        return values[0] if values else ""
+
+    from_addr, from_name = _address(first("from") or first("sender"))
+    if not from_name and first("from"):
+        from_name = ""
+    refs = tuple(f"<{r}>" for r in re.findall(r"<([^<>\s]+)>", raw_header(msg, "references") or ""))
+    defects = tuple(type(d).__name__ for d in msg.defects)
+    not_mail = ""
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        not_mail = "ole2-msg"  # an Outlook .msg file: a different container, not mail
+    elif not _MAIL_HEADERS & headers.keys():
+        not_mail = "no-headers"
+    return ParsedMail(
+        message_id=normalize_msgid(raw_header(msg, "message-id") or ""),
+        in_reply_to=normalize_msgid(raw_header(msg, "in-reply-to") or ""),
+        references=refs,
+        from_addr=from_addr,
+        from_name=unicodedata.normalize("NFC", from_name),
+        subject=" ".join(first("subject").split()),
+        date=_date(raw_header(msg, "date") or ""),
+        headers={k: tuple(v) for k, v in headers.items()},
+        message=msg,
+        defects=defects,
+        size=len(raw),
+        not_mail=not_mail,
+    )
+
+
+def is_attachment(part: Message) -> bool:
+    """A part the sender attached (a named or attachment-disposed leaf), not a body part."""
+    ctype = content_type(part)
+    if ctype.startswith("multipart/") or ctype in (
+        "message/delivery-status",
+        "message/disposition-notification",
+    ):
+        return False
+    if disposition(part) == "attachment" or filename(part):
+        return True
+    return ctype == "message/rfc822" or ctype.startswith("application/")
+
+
+def walk(msg: Message, into_messages: bool = False) -> Iterator[Message]:
+    """Leaf parts in order; forwarded messages are leaves unless ``into_messages``."""
+    stack: list[Message] = [msg]
+    while stack:
+        part = stack.pop(0)
+        payload = part.get_payload()
+        ctype = content_type(part)
+        container = ctype.startswith("multipart/") or (ctype == "message/rfc822" and into_messages)
+        if container and isinstance(payload, list):
+            stack[0:0] = [p for p in payload if isinstance(p, Message)]
+        else:
+            yield part
+
+
+def _dsn_blocks(part: Message) -> list[dict[str, str]]:
+    payload = part.get_payload()
+    blocks: list[dict[str, str]] = []
+    if isinstance(payload, list):
+        for block in payload:
+            if isinstance(block, Message):
+                blocks.append({k: decode_words(v) for k, v in raw_headers(block)})
+    else:
+        text = payload_bytes(part).decode("utf-8", "replace")
+        for chunk in re.split(r"\r?\n\s*\r?\n", text):
+            fields: dict[str, str] = {}
+            for line in re.sub(r"\r?\n[ \t]+", " ", chunk).splitlines():
+                k, sep, v = line.partition(":")
+                if sep:
+                    fields.setdefault(k.strip().lower(), v.strip())
+            blocks.append(fields)
+    return blocks
+
+
+def _addr_of(field_value: str) -> str:
+    value = field_value.split(";", 1)[1] if ";" in field_value else field_value
+    return value.strip().strip("<>").lower()
+
+
+def mail_headers(parsed: ParsedMail) -> MailHeaders:
+    """What identify needs from a parsed mail: headers plus bounce and body clues."""
+    msg = parsed.message
+    dsn: list[DsnRecipient] = []
+    returned_id = ""
+    returned_to: list[str] = []
+    body = ""
+    attachments = 0
+    for part in walk(msg):
+        ctype = content_type(part)
+        if ctype == "message/delivery-status":
+            for block in _dsn_blocks(part):
+                rcpt = block.get("original-recipient") or block.get("final-recipient") or ""
+                if rcpt or block.get("action") or block.get("status"):
+                    dsn.append(
+                        DsnRecipient(
+                            _addr_of(rcpt),
+                            block.get("action", "").lower(),
+                            block.get("status", "").split()[0]
+                            if block.get("status", "").split()
+                            else "",
+                            " ".join(block.get("diagnostic-code", "").split()),
+                        )
+                    )
+        elif ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            if not returned_id:
+                inner = part.get_payload()
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    returned_id = normalize_msgid(raw_header(inner[0], "message-id") or "")
+                    to = raw_header(inner[0], "to") or ""
+                else:
+                    text = payload_bytes(part).decode("utf-8", "replace")
+                    m = re.search(r"^message-id:\s*(<[^>]+>)", text, re.I | re.M)
+                    returned_id = normalize_msgid(m.group(1)) if m else ""
+                    m2 = re.search(r"^to:\s*(.+)$", text, re.I | re.M)
+                    to = m2.group(1) if m2 else ""
+                returned_to = [a for _, a in getaddresses([to]) if a] if to else []
+            if ctype == "message/rfc822" and disposition(part) != "inline":
+                attachments += 1
+        elif is_attachment(part):
+            if not (content_type(part).startswith("image/") and disposition(part) != "attachment"):
+                attachments += 1
+        elif ctype in ("text/plain", "text/html") and not body:
+            try:
+                body = part_text(part)[:BODY_TEXT_CAP]
+            except Exception:  # a body we cannot read is an empty body
+                body = ""
+    top = raw_header(msg, "content-type") or ""
+    _, top_params = split_params(top)
+    report_type = next((v for k, v in top_params if k == "report-type"), "").lower()
+    return MailHeaders(
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        from_addr=parsed.from_addr,
+        from_name=parsed.from_name,
+        subject=parsed.subject,
+        date=parsed.date,
+        headers=parsed.headers,
+        content_type=content_type(msg),
+        report_type=report_type,
+        dsn=tuple(dsn),
+        returned_message_id=returned_id,
+        returned_recipients=tuple(a.lower() for a in returned_to),
+        body_text=body,
+        attachment_count=attachments,
+        not_mail=parsed.not_mail,
+    )

@@ -1,0 +1,797 @@
+"""One parsed mail → the documents in it, each ok, needing conversion, quarantined or ignored.
+
+Everything a department sends is kept (bytes are returned even for ignored and
+quarantined items) but only what is safe to open goes on: a hostile file is decided
+on bytes alone, in memory, before any library that could be tricked by it sees it.
+Zip members are read with a hard cap on the bytes actually inflated (a zip's declared
+sizes can lie), every XML part of an OOXML/ODF file is refused if it carries a DOCTYPE
+(the door for entity bombs and external entities), macros and encryption are refused
+because we cannot read them and must not run them. Nothing is written to disk here;
+only the converter writes, into a temp folder of its own, under names it chooses.
+
+``Extracted.reason`` is a message-catalogue key (``intake.unpack.*``) with ``params``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+
+from mailflow.adapters import mime
+from mailflow.adapters.convert import Converter
+from mailflow.core.bodytext import strip_reply
+from mailflow.core.filenames import extension, name_problem, safe_name
+
+OK = "ok"
+NEEDS_CONVERSION = "needs-conversion"
+QUARANTINED = "quarantined"
+IGNORED = "ignored"
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP = b"PK\x05\x06"
+_EXECUTABLE_EXT = frozenset(
+    [
+        "exe",
+        "com",
+        "bat",
+        "cmd",
+        "scr",
+        "pif",
+        "js",
+        "jse",
+        "vbs",
+        "vbe",
+        "wsf",
+        "wsh",
+        "ps1",
+        "psm1",
+        "msi",
+        "msp",
+        "hta",
+        "cpl",
+        "jar",
+        "lnk",
+        "reg",
+        "dll",
+        "sys",
+        "app",
+        "apk",
+        "sh",
+        "bash",
+        "iso",
+        "img",
+        "vhd",
+        "vhdx",
+        "chm",
+        "ocx",
+        "gadget",
+        "application",
+    ]
+)
+_MACRO_EXT = frozenset({"docm", "dotm", "xlsm", "xltm", "pptm", "potm", "ppsm"})
+_OOXML_WORD_EXT = frozenset({"docx", "dotx", "docm", "dotm"})
+_OLE_WORD_EXT = frozenset({"doc", "dot", "wps"})
+_ODF_EXT = frozenset({"odt", "ott", "fodt"})
+_IMAGE_EXT = frozenset(
+    ["jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "emf", "wmf", "svg", "ico"]
+)
+_DOCTYPE = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one mail from exhausting memory, disk or time."""
+
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_total_bytes: int = 200 * 1024 * 1024  # all files of one mail, archives unpacked
+    max_items: int = 200
+    zip_max_entries: int = 500
+    zip_max_inflated: int = 150 * 1024 * 1024  # bytes inflated from all archives of a mail
+    zip_max_ratio: float = 100.0
+    zip_ratio_min_bytes: int = 1024 * 1024  # ratio is judged on members larger than this
+    max_depth: int = 3  # archives / forwarded messages inside each other
+    pdf_max_pages: int = 500
+    body_max_chars: int = 500_000
+
+
+@dataclass(frozen=True)
+class Extracted:
+    ordinal: int
+    name: str  # safe display name, never a path
+    content_type: str
+    data: bytes  # the original file as sent
+    docx: bytes | None = None  # the .docx as sent or as converted
+    text: str = ""  # plain text for PDF / body / .txt sources
+    status: str = OK  # ok | needs-conversion | quarantined | ignored
+    reason: str = ""  # message catalogue key, "intake.unpack.*"
+    params: tuple[tuple[str, str], ...] = ()
+    origin: str = ""  # where it came from: "", "zip:<name>", "forwarded", "winmail.dat"
+    raw_name: str = ""  # the decoded name as the sender wrote it
+
+    @property
+    def is_document(self) -> bool:
+        return self.status in (OK, NEEDS_CONVERSION) and (
+            self.docx is not None or bool(self.text) or self.status == NEEDS_CONVERSION
+        )
+
+
+class _Hostile(Exception):
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = tuple((k, str(v)) for k, v in params.items())
+
+
+def _p(**params: object) -> tuple[tuple[str, str], ...]:
+    return tuple((k, str(v)) for k, v in params.items())
+
+
+class _Walker:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.items: list[Extracted] = []
+        self.pending: list[tuple[int, str]] = []  # (index in items, extension)
+        self.total = 0
+        self.inflated = 0
+        self.documents = 0
+
+    # --- adding items ---------------------------------------------------------------
+
+    def add(
+        self,
+        name: str,
+        ctype: str,
+        data: bytes,
+        status: str,
+        reason: str = "",
+        params: tuple[tuple[str, str], ...] = (),
+        origin: str = "",
+        raw_name: str = "",
+        docx: bytes | None = None,
+        text: str = "",
+    ) -> int:
+        if status in (OK, NEEDS_CONVERSION, QUARANTINED):
+            self.documents += 1
+        self.items.append(
+            Extracted(
+                len(self.items) + 1,
+                name,
+                ctype,
+                data,
+                docx,
+                text,
+                status,
+                reason,
+                params,
+                origin,
+                raw_name,
+            )
+        )
+        return len(self.items) - 1
+
+    def rollback(self, mark: int, documents: int) -> None:
+        del self.items[mark:]
+        self.pending = [(i, e) for i, e in self.pending if i < mark]
+        self.documents = documents
+
+    # --- a mail ---------------------------------------------------------------------
+
+    def mail(self, msg: Message, depth: int, origin: str) -> None:
+        before = self.documents
+        plain: Message | None = None
+        html: Message | None = None
+        images: list[Message] = []
+        for part in mime.walk(msg):
+            ctype = mime.content_type(part)
+            if ctype in (
+                "message/delivery-status",
+                "message/disposition-notification",
+                "text/rfc822-headers",
+                "message/rfc822-headers",
+            ):
+                continue
+            if ctype == "message/rfc822":
+                self.forwarded(part, depth, origin)
+                continue
+            raw_name = mime.filename(part)
+            disp = mime.disposition(part)
+            if ctype.startswith("image/") and disp != "attachment":
+                images.append(part)
+                continue
+            if raw_name is None and disp != "attachment" and ctype in ("text/plain", "text/html"):
+                if ctype == "text/plain" and plain is None:
+                    plain = part
+                elif ctype == "text/html" and html is None:
+                    html = part
+                continue
+            if (
+                raw_name is None
+                and disp != "attachment"
+                and ctype.startswith(("text/", "multipart/"))
+            ):
+                continue
+            self.guarded(raw_name, ctype, mime.payload_bytes(part), depth, origin)
+        if self.documents == before:
+            self.body(plain, html, origin)
+        for part in images:
+            raw_name = mime.filename(part) or ""
+            self.add(
+                safe_name(raw_name, "image"),
+                mime.content_type(part),
+                mime.payload_bytes(part),
+                IGNORED,
+                "intake.unpack.inline_image",
+                origin=origin,
+                raw_name=raw_name,
+            )
+
+    def forwarded(self, part: Message, depth: int, origin: str) -> None:
+        inner = part.get_payload()
+        if depth + 1 > self.limits.max_depth:
+            self.add(
+                safe_name(mime.filename(part), "forwarded.eml"),
+                "message/rfc822",
+                part.as_bytes() if hasattr(part, "as_bytes") else b"",
+                QUARANTINED,
+                "intake.unpack.too_deep",
+                _p(depth=depth + 1),
+                origin,
+            )
+            return
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+            self.mail(inner[0], depth + 1, "forwarded")
+
+    def body(self, plain: Message | None, html: Message | None, origin: str) -> None:
+        source = plain or html
+        if source is None:
+            return
+        try:
+            text = mime.part_text(source)
+        except Exception:  # an unreadable body is an empty body, never a crash
+            text = ""
+        if plain is not None and not text.strip() and html is not None:
+            source, text = html, mime.part_text(html)
+        text = text[: self.limits.body_max_chars]
+        kept = strip_reply(text)
+        data = text.encode("utf-8", "surrogatepass")
+        if kept.strip():
+            self.add(
+                "body.txt", "text/plain", data, OK, "intake.unpack.body", origin=origin, text=kept
+            )
+        else:
+            self.add(
+                "body.txt", "text/plain", data, IGNORED, "intake.unpack.body_empty", origin=origin
+            )
+
+    # --- one file -------------------------------------------------------------------
+
+    def guarded(
+        self, raw_name: str | None, ctype: str, data: bytes, depth: int, origin: str
+    ) -> None:
+        """Handle one file; whatever goes wrong becomes a quarantined item, never an error."""
+        mark, documents = len(self.items), self.documents
+        try:
+            self.file(raw_name, ctype, data, depth, origin)
+        except _Hostile as exc:
+            self.rollback(mark, documents)
+            self.add(
+                safe_name(raw_name),
+                ctype,
+                data,
+                QUARANTINED,
+                exc.reason,
+                exc.params,
+                origin,
+                raw_name or "",
+            )
+        except Exception as exc:  # a file that breaks a parser is quarantined, not fatal
+            self.rollback(mark, documents)
+            self.add(
+                safe_name(raw_name),
+                ctype,
+                data,
+                QUARANTINED,
+                "intake.unpack.unreadable",
+                _p(error=f"{type(exc).__name__}: {exc}"[:300]),
+                origin,
+                raw_name or "",
+            )
+
+    def file(self, raw_name: str | None, ctype: str, data: bytes, depth: int, origin: str) -> None:
+        limits = self.limits
+        name = safe_name(raw_name, _default_name(ctype))
+        ext = extension(name)
+        raw = raw_name or ""
+
+        def add(
+            status: str, reason: str, params: tuple[tuple[str, str], ...] = (), **kw: object
+        ) -> int:
+            return self.add(name, ctype, data, status, reason, params, origin, raw, **kw)
+
+        problem = name_problem(raw) if raw else None
+        if problem:
+            add(QUARANTINED, "intake.unpack.bad_name", _p(problem=problem, name=raw[:200]))
+            return
+        if len(self.items) >= limits.max_items:
+            add(QUARANTINED, "intake.unpack.too_many_files", _p(limit=limits.max_items))
+            return
+        if len(data) > limits.max_file_bytes:
+            add(
+                QUARANTINED,
+                "intake.unpack.too_large",
+                _p(size=len(data), limit=limits.max_file_bytes),
+            )
+            return
+        if self.total + len(data) > limits.max_total_bytes:
+            add(QUARANTINED, "intake.unpack.total_too_large", _p(limit=limits.max_total_bytes))
+            return
+        self.total += len(data)
+
+        if (
+            data[:2] == b"MZ"
+            or data[:4] in (b"\x7fELF", b"\xcf\xfa\xed\xfe")
+            or ext in _EXECUTABLE_EXT
+        ):
+            add(QUARANTINED, "intake.unpack.executable", _p(ext=ext or "?"))
+            return
+        if ext in _MACRO_EXT or "macroenabled" in ctype:
+            add(QUARANTINED, "intake.unpack.macros", _p(where=ext or ctype))
+            return
+        low = name.lower()
+        if low == "winmail.dat" or ctype in ("application/ms-tnef", "application/vnd.ms-tnef"):
+            self.tnef(name, data, depth, origin, raw)
+            return
+        if ext == "eml" or ctype == "message/rfc822":
+            if depth + 1 > limits.max_depth:
+                raise _Hostile("intake.unpack.too_deep", depth=depth + 1)
+            inner = BytesParser(policy=policy.default).parsebytes(data)
+            self.mail(inner, depth + 1, "forwarded")
+            return
+        if (ext in _OOXML_WORD_EXT or "wordprocessingml" in ctype) and data[:8] == OLE_MAGIC:
+            self.queue(add, self.word_binary(data), data)  # encrypted .docx, or a renamed .doc
+            return
+        if ext in _OOXML_WORD_EXT or "wordprocessingml" in ctype:
+            add(OK, "intake.unpack.docx", docx=self.ooxml(data, word_required=True))
+            return
+        if ext in _OLE_WORD_EXT or ctype in ("application/msword", "application/vnd.ms-word"):
+            self.queue(add, self.word_binary(data), data)
+            return
+        if ext in _ODF_EXT or "opendocument.text" in ctype:
+            self.odf(data)
+            self.queue(add, "odt", data)
+            return
+        if ext == "rtf" or data[:5] == b"{\\rtf" or ctype in ("application/rtf", "text/rtf"):
+            self.queue(add, "rtf", data)
+            return
+        if ext == "pdf" or data[:5] == b"%PDF-" or ctype == "application/pdf":
+            text, pages = self.pdf(data)
+            add(
+                OK,
+                "intake.unpack.pdf" if text.strip() else "intake.unpack.pdf_no_text",
+                _p(pages=pages),
+                text=text,
+            )
+            return
+        if ext == "zip" or ctype in (
+            "application/zip",
+            "application/x-zip-compressed",
+            "application/x-zip",
+        ):
+            self.zip(name, data, depth, raw)
+            return
+        if ext in ("txt", "text") or (ctype == "text/plain" and ext in ("", "txt")):
+            text = mime.decode_bytes(data, None)
+            if text.strip():
+                add(OK, "intake.unpack.text_file", text=text)
+            else:
+                add(IGNORED, "intake.unpack.body_empty")
+            return
+        if ext in _IMAGE_EXT or ctype.startswith("image/"):
+            add(IGNORED, "intake.unpack.image", _p(ext=ext or ctype))
+            return
+        if data[:8] == OLE_MAGIC:
+            kind = self.word_binary(data)  # raises for encrypted / macros
+            if kind == "doc" and ext in ("", "bin", "dat"):
+                self.queue(add, kind, data)
+            else:
+                add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
+            return
+        if data[:4] == ZIP_MAGIC and ext in ("", "bin", "dat"):
+            # An unnamed or mislabelled zip: a Word document or an archive.
+            try:
+                self.ooxml(data, word_required=True)
+            except _Hostile as exc:
+                if exc.reason != "intake.unpack.not_word":
+                    raise
+                self.zip(name, data, depth, raw)
+                return
+            add(OK, "intake.unpack.docx", docx=data)
+            return
+        add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
+
+    def queue(self, add: object, kind: str, data: bytes) -> None:
+        assert callable(add)
+        if kind == "docx":
+            add(OK, "intake.unpack.docx", docx=self.ooxml(data, word_required=True))
+            return
+        index = add(NEEDS_CONVERSION, "intake.unpack.no_converter")
+        self.pending.append((index, kind))
+
+    # --- containers -----------------------------------------------------------------
+
+    def open_zip(self, data: bytes) -> zipfile.ZipFile:
+        if data[:4] not in (ZIP_MAGIC, _EMPTY_ZIP):
+            raise _Hostile("intake.unpack.not_zip")
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        infos = zf.infolist()
+        limits = self.limits
+        if len(infos) > limits.zip_max_entries:
+            raise _Hostile(
+                "intake.unpack.zip_entries", count=len(infos), limit=limits.zip_max_entries
+            )
+        declared = sum(i.file_size for i in infos)
+        if self.inflated + declared > limits.zip_max_inflated:
+            raise _Hostile("intake.unpack.zip_size", size=declared, limit=limits.zip_max_inflated)
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise _Hostile("intake.unpack.encrypted", where=info.filename[:100])
+            if info.file_size > limits.zip_ratio_min_bytes and (
+                info.file_size > limits.zip_max_ratio * max(info.compress_size, 1)
+            ):
+                raise _Hostile(
+                    "intake.unpack.zip_ratio",
+                    ratio=int(info.file_size / max(info.compress_size, 1)),
+                    limit=int(limits.zip_max_ratio),
+                )
+        return zf
+
+    def read_member(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        """Inflate one member, stopping as soon as it exceeds what it declared or our budget."""
+        allowance = min(info.file_size, self.limits.zip_max_inflated - self.inflated)
+        try:
+            with zf.open(info) as fh:
+                data = fh.read(allowance + 1)
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:  # zlib.error is an Exception subclass of its own
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        except Exception as exc:
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        if len(data) > allowance:
+            raise _Hostile(
+                "intake.unpack.zip_size", size=len(data), limit=self.limits.zip_max_inflated
+            )
+        self.inflated += len(data)
+        if info.file_size > self.limits.zip_ratio_min_bytes and (
+            len(data) > self.limits.zip_max_ratio * max(info.compress_size, 1)
+        ):
+            raise _Hostile(
+                "intake.unpack.zip_ratio",
+                ratio=int(len(data) / max(info.compress_size, 1)),
+                limit=int(self.limits.zip_max_ratio),
+            )
+        return data
+
+    def ooxml(self, data: bytes, word_required: bool) -> bytes:
+        """Check an Office Open XML package; return it unchanged when it is safe to read."""
+        if data[:8] == OLE_MAGIC:
+            kind = self.word_binary(data)  # raises "encrypted" for protected .docx
+            raise _Hostile("intake.unpack.not_zip", detail=kind)
+        if not data:
+            raise _Hostile("intake.unpack.empty")
+        zf = self.open_zip(data)
+        names = {i.filename.lower(): i for i in zf.infolist()}
+        for info in zf.infolist():
+            bad = name_problem(info.filename)
+            if bad:
+                raise _Hostile("intake.unpack.bad_member", problem=bad, name=info.filename[:100])
+            low = info.filename.lower()
+            if low.rsplit("/", 1)[-1] in ("vbaproject.bin", "vbadata.xml") or low.endswith(
+                "activex.bin"
+            ):
+                raise _Hostile("intake.unpack.macros", where=info.filename)
+        types = names.get("[content_types].xml")
+        main = "word/document.xml"
+        rels = names.get("_rels/.rels")
+        contents: dict[str, bytes] = {}
+        for info in zf.infolist():
+            low = info.filename.lower()
+            if low.endswith((".xml", ".rels", ".vml")) or info is types:
+                part = self.read_member(zf, info)
+                if _has_doctype(part):
+                    raise _Hostile("intake.unpack.doctype", part=info.filename)
+                contents[low] = part
+            else:
+                self.read_member(zf, info)  # CRC check: truncated members fail here
+        if (
+            types is not None
+            and b"macroenabled" in contents.get(types.filename.lower(), b"").lower()
+        ):
+            raise _Hostile("intake.unpack.macros", where="[Content_Types].xml")
+        if rels is not None:
+            m = re.search(
+                rb'Type="[^"]*/officeDocument"[^>]*Target="/?([^"]+)"',
+                contents.get("_rels/.rels", b""),
+            )
+            m = m or re.search(
+                rb'Target="/?([^"]+)"[^>]*Type="[^"]*/officeDocument"',
+                contents.get("_rels/.rels", b""),
+            )
+            if m:
+                main = m.group(1).decode("utf-8", "replace").lower()
+        if main not in contents:
+            raise _Hostile("intake.unpack.not_word", part=main)
+        if (
+            word_required
+            and b"wordprocessingml" not in contents[main][:4000]
+            and not main.startswith("word/")
+        ):
+            raise _Hostile("intake.unpack.not_word", part=main)
+        _well_formed(contents[main], main)
+        return data
+
+    def odf(self, data: bytes) -> None:
+        if data[:4] != ZIP_MAGIC:
+            if data[:5] == b"<?xml":  # flat ODF (.fodt)
+                if _has_doctype(data):
+                    raise _Hostile("intake.unpack.doctype", part="fodt")
+                return
+            raise _Hostile("intake.unpack.not_zip")
+        zf = self.open_zip(data)
+        for info in zf.infolist():
+            low = info.filename.lower()
+            if low.startswith(("basic/", "scripts/")):
+                raise _Hostile("intake.unpack.macros", where=info.filename)
+            part = self.read_member(zf, info)
+            if low.endswith(".xml") and _has_doctype(part):
+                raise _Hostile("intake.unpack.doctype", part=info.filename)
+            if low == "meta-inf/manifest.xml" and b"encryption-data" in part:
+                raise _Hostile("intake.unpack.encrypted", where="manifest.xml")
+
+    def word_binary(self, data: bytes) -> str:
+        """Kind of a legacy Word file to convert ("doc"/"rtf"/"docx"); raise when hostile."""
+        if data[:5] == b"{\\rtf":
+            return "rtf"
+        if data[:4] == ZIP_MAGIC:
+            return "docx"
+        if data[:8] != OLE_MAGIC:
+            raise _Hostile("intake.unpack.not_word_binary")
+        import olefile
+
+        try:
+            ole = olefile.OleFileIO(io.BytesIO(data))
+        except Exception as exc:  # olefile raises OSError and others on broken files
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        try:
+            streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+            if {"encryptioninfo", "encryptedpackage"} & streams:
+                raise _Hostile("intake.unpack.encrypted", where="EncryptionInfo")
+            if any(s.startswith(("macros", "_vba_project_cur", "vba")) for s in streams):
+                raise _Hostile("intake.unpack.macros", where="VBA")
+            if "worddocument" not in streams:
+                raise _Hostile("intake.unpack.not_word_binary")
+            fib = ole.openstream("WordDocument").read(32)
+            if len(fib) >= 12 and int.from_bytes(fib[10:12], "little") & 0x0100:
+                raise _Hostile("intake.unpack.encrypted", where="WordDocument")
+        finally:
+            ole.close()
+        return "doc"
+
+    def pdf(self, data: bytes) -> tuple[str, int]:
+        """Text of a PDF, page by page; encrypted PDFs that need a password are refused."""
+        import pypdf
+
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("")
+                except Exception:  # unsupported crypto counts as "cannot open"
+                    opened = 0
+                if not opened:
+                    raise _Hostile("intake.unpack.encrypted", where="PDF")
+            pages = len(reader.pages)
+            texts = [
+                page.extract_text() or "" for page in reader.pages[: self.limits.pdf_max_pages]
+            ]
+        except _Hostile:
+            raise
+        except Exception as exc:  # pypdf raises many kinds on broken files
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        return "\n\n".join(t.strip() for t in texts if t.strip()), pages
+
+    def zip(self, name: str, data: bytes, depth: int, raw: str) -> None:
+        if depth + 1 > self.limits.max_depth:
+            raise _Hostile("intake.unpack.too_deep", depth=depth + 1)
+        zf = self.open_zip(data)
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            member = _member_name(info)
+            base = member.replace("\\", "/").rsplit("/", 1)[-1]
+            if (
+                member.startswith("__MACOSX/")
+                or base in (".DS_Store", "Thumbs.db")
+                or base.startswith("~$")
+            ):
+                continue
+            bad = name_problem(member)
+            if bad:
+                self.add(
+                    safe_name(member),
+                    "application/octet-stream",
+                    b"",
+                    QUARANTINED,
+                    "intake.unpack.bad_member",
+                    _p(problem=bad, name=member[:100]),
+                    f"zip:{name}",
+                    member,
+                )
+                continue
+            content = self.read_member(zf, info)
+            self.guarded(member, _guess_type(member), content, depth + 1, f"zip:{name}")
+
+    def tnef(self, name: str, data: bytes, depth: int, origin: str, raw: str) -> None:
+        import tnefparse
+
+        if depth + 1 > self.limits.max_depth:
+            raise _Hostile("intake.unpack.too_deep", depth=depth + 1)
+        try:
+            parsed = tnefparse.TNEF(data)
+        except Exception as exc:  # tnefparse raises ValueError, struct.error, ...
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        found = False
+        for att in parsed.attachments:
+            try:
+                att_name = att.long_filename() or att.name
+            except Exception:  # names in odd code pages
+                att_name = att.name
+            if isinstance(att_name, bytes):
+                att_name = mime.guess_decode(att_name)
+            att_name = (att_name or "").rstrip("\x00")
+            payload = att.data if isinstance(att.data, bytes) else b""
+            self.guarded(att_name, _guess_type(att_name), payload, depth + 1, "winmail.dat")
+            found = True
+        if not found:
+            self.add(
+                name,
+                "application/ms-tnef",
+                data,
+                IGNORED,
+                "intake.unpack.tnef_empty",
+                origin=origin,
+                raw_name=raw,
+            )
+
+
+def _has_doctype(part: bytes) -> bool:
+    if _DOCTYPE.search(part):
+        return True
+    if part[:2] in (b"\xff\xfe", b"\xfe\xff") or part[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        for enc in (
+            ("utf-16",) if part[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-16-le", "utf-16-be")
+        ):
+            try:
+                if _DOCTYPE.search(part.decode(enc, "ignore").encode("utf-8")):
+                    return True
+            except UnicodeError:
+                continue
+    return False
+
+
+def _well_formed(part: bytes, name: str) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        etree.fromstring(part, parser)
+    except etree.XMLSyntaxError as exc:
+        raise _Hostile("intake.unpack.damaged", error=f"{name}: {exc}"[:200]) from None
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Zip member names are UTF-8 only when flagged; otherwise recover the bytes and guess."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    return mime.guess_decode(raw)
+
+
+def _guess_type(name: str) -> str:
+    ext = extension(name)
+    return {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc": "application/msword",
+        "pdf": "application/pdf",
+        "zip": "application/zip",
+        "odt": "application/vnd.oasis.opendocument.text",
+        "rtf": "application/rtf",
+        "txt": "text/plain",
+        "eml": "message/rfc822",
+    }.get(ext, "application/octet-stream")
+
+
+def _default_name(ctype: str) -> str:
+    ext = {
+        "application/pdf": "pdf",
+        "application/msword": "doc",
+        "application/zip": "zip",
+        "text/plain": "txt",
+        "message/rfc822": "eml",
+    }.get(ctype)
+    if "wordprocessingml" in ctype:
+        ext = "docx"
+    return f"attachment.{ext}" if ext else "attachment"
+
+
+def extract(
+    msg: Message, limits: Limits | None = None, converter: Converter | None = None
+) -> list[Extracted]:
+    """All files of one mail (and the body when it carries no document), in order.
+
+    Never raises on mail content: every decision ends in an item with a status and a
+    reason. Legacy formats are converted in ONE batch per mail at the end.
+    """
+    walker = _Walker(limits or Limits())
+    try:
+        walker.mail(msg, 0, "")
+    except Exception as exc:  # a structure no parser expected: keep what we have, say so
+        walker.add(
+            "mail",
+            "message/rfc822",
+            b"",
+            QUARANTINED,
+            "intake.unpack.unreadable",
+            _p(error=f"{type(exc).__name__}: {exc}"[:300]),
+        )
+    items = walker.items
+    if walker.pending:
+        _convert(walker, converter)
+    return [replace(item, ordinal=i) for i, item in enumerate(items, start=1)]
+
+
+def _convert(walker: _Walker, converter: Converter | None) -> None:
+    items = walker.items
+    if converter is None or not converter.available():
+        return
+    batch: Sequence[tuple[str, bytes]] = [(ext, items[i].data) for i, ext in walker.pending]
+    try:
+        results = converter.to_docx(batch)
+    except Exception as exc:  # the converter failing leaves the files waiting, not lost
+        results = [f"{type(exc).__name__}: {exc}"] * len(batch)
+    for (index, _ext), result in zip(walker.pending, results, strict=False):
+        item = items[index]
+        if isinstance(result, bytes):
+            checker = _Walker(walker.limits)
+            try:
+                checker.ooxml(result, word_required=True)
+            except _Hostile as exc:
+                items[index] = replace(
+                    item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
+                )
+                continue
+            items[index] = replace(item, status=OK, docx=result, reason="intake.unpack.converted")
+        else:
+            items[index] = replace(
+                item, reason="intake.unpack.conversion_failed", params=_p(error=str(result)[:300])
+            )

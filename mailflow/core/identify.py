@@ -1,0 +1,672 @@
+"""Who sent a mail, for which campaign, and what kind of mail it is — from headers alone.
+
+Pure: the shell parses the mail (``adapters/mime.py``) into :class:`MailHeaders` and
+gathers what we know (our sent Message-IDs, departments, open campaigns) into
+:class:`KnownState`; this module only decides. Reasons are message-catalogue KEYS with
+parameters (``Identification.reason`` + ``params``), rendered by the shell with
+``t(reason, **dict(params))``, so the core needs no language.
+
+Order of the checks, and why:
+1. our own mail (loop header) — never process what we sent;
+2. read receipts / abuse reports — machine mail that is not a bounce;
+3. bounces — so the send they belong to can be marked failed;
+4. spoofing — a mail that *claims* a department address but our own receiving server
+   says SPF or DMARC failed is quarantined before anything trusts its sender;
+5. auto-replies, then mailing lists — recorded, never answered, never drafted;
+6. a report needs a known sender address AND a campaign; anything less goes to review,
+   never straight into a draft.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mailflow.model import MailKind
+
+if TYPE_CHECKING:  # only for the annotation; the core never loads config itself
+    from mailflow.config import Config
+
+LOOP_HEADER = "x-mailflow-id"
+
+
+@dataclass(frozen=True)
+class DsnRecipient:
+    """One per-recipient block of a message/delivery-status part (RFC 3464)."""
+
+    recipient: str = ""
+    action: str = ""
+    status: str = ""
+    diagnostic: str = ""
+
+
+@dataclass(frozen=True)
+class MailHeaders:
+    """The parsed values identify needs; built by ``mime.mail_headers(parsed)``."""
+
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    from_addr: str = ""
+    from_name: str = ""
+    subject: str = ""
+    date: datetime | None = None
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    content_type: str = "text/plain"
+    report_type: str = ""
+    dsn: tuple[DsnRecipient, ...] = ()
+    returned_message_id: str = ""  # Message-ID of the original inside a bounce
+    returned_recipients: tuple[str, ...] = ()  # To: of the original inside a bounce
+    body_text: str = ""  # first text part, capped; for plain-text bounces and return dates
+    attachment_count: int = 0
+    not_mail: str = ""  # set by the parser when the bytes are not an RFC 5322 mail
+
+    def get(self, name: str) -> tuple[str, ...]:
+        return tuple(self.headers.get(name.lower(), ()))
+
+    def first(self, name: str) -> str:
+        values = self.get(name)
+        return values[0].strip() if values else ""
+
+
+@dataclass(frozen=True)
+class OpenCampaign:
+    id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class KnownState:
+    """What we know when a mail arrives: our sends, departments, open campaigns, trust."""
+
+    sent: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # msg-id → (camp, dept)
+    addresses: Mapping[str, str] = field(default_factory=dict)  # address → dept code
+    aliases: Mapping[str, str] = field(default_factory=dict)  # folded name/alias → dept code
+    campaigns: tuple[OpenCampaign, ...] = ()
+    trusted_authserv_ids: tuple[str, ...] = ()
+    require_auth_pass: bool = False
+    own_addresses: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config,
+        sent: Mapping[str, tuple[str, str]] | None = None,
+        open_campaigns: Iterable[str] | None = None,
+    ) -> KnownState:
+        """Build from a loaded Config; ``open_campaigns`` = ids still taking replies (all)."""
+        addresses: dict[str, str] = {}
+        aliases: dict[str, str] = {}
+        for d in config.departments:
+            for e in (*d.head_emails, *d.deputy_emails, *d.emails):
+                addresses[e.lower()] = d.code
+            for n in d.names:
+                aliases[fold(n)] = d.code
+        wanted = set(open_campaigns) if open_campaigns is not None else None
+        camps = tuple(
+            OpenCampaign(c.id, c.token or c.id)
+            for c in config.campaigns
+            if wanted is None or c.id in wanted
+        )
+        return cls(
+            sent={normalize_msgid(k): v for k, v in (sent or {}).items()},
+            addresses=addresses,
+            aliases=aliases,
+            campaigns=camps,
+            trusted_authserv_ids=tuple(config.mailbox.trusted_authserv_ids),
+            require_auth_pass=config.mailbox.require_auth_pass,
+            own_addresses=(config.mailbox.address.lower(),),
+        )
+
+
+@dataclass(frozen=True)
+class Bounce:
+    original_message_id: str = ""
+    recipient: str = ""
+    status: str = ""
+    diagnostic: str = ""
+    action: str = ""
+    failed: bool = True  # False for "delayed"/"delivered" notices: the send is not failed
+
+
+@dataclass(frozen=True)
+class Identification:
+    kind: MailKind
+    campaign: str | None
+    department: str | None
+    reason: str  # message catalogue key, "intake.why.*"
+    params: tuple[tuple[str, str], ...] = ()
+    return_date: date | None = None
+    bounce: Bounce | None = None
+
+    @property
+    def reason_params(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+# --- small helpers ------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Compare names the way people read them: NFC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+
+def normalize_msgid(value: str) -> str:
+    """``<id@host>`` without spaces; "" when there is none."""
+    value = (value or "").strip()
+    m = re.search(r"<([^<>]+)>", value)
+    core = m.group(1) if m else value.strip("<> ")
+    core = re.sub(r"\s+", "", core)
+    return f"<{core}>" if core else ""
+
+
+_PREFIX = re.compile(
+    r"^\s*(re|fw|fwd|tl|tr|sv|vs|aw|wg|rv|antw|trả lời|chuyển tiếp|phản hồi)"
+    r"\s*(\[\d+\])?\s*[:：]\s*",
+    re.IGNORECASE,
+)
+
+
+def strip_subject_prefixes(subject: str) -> str:
+    """ "Re: TL: Fwd: Trả lời: X" → "X"."""
+    text = unicodedata.normalize("NFC", subject or "")
+    while True:
+        new = _PREFIX.sub("", text, count=1)
+        if new == text:
+            return text.strip()
+        text = new
+
+
+def _token_re(token: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[\s\-_/.]+", token.strip()) if p]
+    body = r"[\s\-_/.]?".join(parts)
+    return re.compile(rf"(?<![0-9a-z]){body}(?![0-9a-z])", re.IGNORECASE)
+
+
+_DAEMONS = {
+    "mailer-daemon",
+    "postmaster",
+    "mail-daemon",
+    "maildaemon",
+    "mailerdaemon",
+    "mdaemon",
+    "bounce",
+    "bounces",
+    "mail-delivery-system",
+    "mailer_daemon",
+    "post_master",
+    "nobody",
+    "daemon",
+    "root",
+    "majordomo",
+    "smtp",
+    "exim",
+    "qmail-send",
+}
+_DAEMON_NAME = re.compile(
+    r"mail delivery (sub)?system|mailer.?daemon|postmaster|"
+    r"mail administrator|hệ thống gửi thư",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (status )?notification|delivery fail|failure notice|"
+    r"returned mail|mail delivery failed|delivery has failed|could not be delivered|"
+    r"non.?delivery|nondeliverable|not delivered|delivery problem|delivery report|"
+    r"returned to sender|returning to sender|mail failure|failed delivery|bounce notification|"
+    r"не доставлено|message not delivered|warning: could not send|rejected|"
+    r"mail system error|permanent error|delivery error|unzustellbar|"
+    r"không (thể )?gửi được|không gửi được|thư bị trả lại|gửi thư thất bại",
+    re.IGNORECASE,
+)
+_AUTO_SUBJECT = re.compile(
+    r"trả lời tự động|thư trả lời tự động|phản hồi tự động|vắng mặt|nghỉ phép|"
+    r"out of (the )?office|automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|"
+    r"autoresponse|automatische antwort|réponse automatique|respuesta automática|"
+    r"abwesenheit|on vacation|vacation reply|away from (the )?office|i am away",
+    re.IGNORECASE,
+)
+_STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
+_SMTP_CODE = re.compile(r"(?<!\d)([45]\d\d)[ -]")
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_BODY_MSGID = re.compile(r"^\s*message-id\s*:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def _local(addr: str) -> str:
+    return addr.split("@", 1)[0].lower() if addr else ""
+
+
+def _is_daemon(h: MailHeaders) -> bool:
+    return (
+        _local(h.from_addr) in _DAEMONS
+        or bool(h.from_name and _DAEMON_NAME.search(h.from_name))
+        or (not h.from_addr and bool(_DAEMON_NAME.search(h.first("from"))))
+    )
+
+
+def _null_return_path(h: MailHeaders) -> bool:
+    return (
+        any(v.strip() in ("<>", "") for v in h.get("return-path"))
+        if h.get("return-path")
+        else False
+    )
+
+
+# --- bounces ------------------------------------------------------------------------
+
+
+def _bounce(h: MailHeaders, known: KnownState) -> Bounce | None:
+    is_dsn = h.report_type.lower() == "delivery-status" or bool(h.dsn)
+    from_department = h.from_addr in known.addresses
+    if not is_dsn:
+        subject_says = bool(_BOUNCE_SUBJECT.search(h.subject or ""))
+        if not (
+            _is_daemon(h)
+            or (
+                subject_says
+                and not from_department
+                and (
+                    _null_return_path(h)
+                    or h.returned_message_id
+                    or bool(_STATUS.search(h.body_text))
+                )
+            )
+        ):
+            return None
+        if _is_daemon(h) and _AUTO_SUBJECT.search(h.subject or "") and not subject_says:
+            return None  # a postmaster's own out-of-office is an auto-reply, not a bounce
+    own = {h.from_addr, *known.own_addresses}
+    recipient = action = status = diagnostic = ""
+    failed = True
+    if h.dsn:
+        chosen = next((r for r in h.dsn if r.action.lower() == "failed"), h.dsn[0])
+        recipient, action = chosen.recipient, chosen.action.lower()
+        status, diagnostic = chosen.status, chosen.diagnostic
+        failed = any(r.action.lower() == "failed" or r.status.startswith("5") for r in h.dsn)
+        if all(
+            r.action.lower() in ("delayed", "delivered", "relayed", "expanded")
+            for r in h.dsn
+            if r.action
+        ):
+            failed = not all(r.action for r in h.dsn)
+    body = h.body_text or ""
+    if not recipient:
+        recipient = _bounce_recipient(body, own, h.returned_recipients)
+    if not status:
+        m = _STATUS.search(body)
+        status = m.group(1) if m else ""
+        if not status:
+            m2 = _SMTP_CODE.search(body)
+            status = m2.group(1) if m2 else ""
+    if not diagnostic:
+        diagnostic = _diagnostic(body, status)
+    if status.startswith("4") and not h.dsn:
+        failed = bool(re.search(r"permanent|giving up|failed", body, re.IGNORECASE))
+    original = normalize_msgid(h.returned_message_id)
+    if not original:
+        for m in _BODY_MSGID.finditer(body):
+            candidate = normalize_msgid(m.group(1))
+            if candidate and candidate != normalize_msgid(h.message_id):
+                original = candidate
+                break
+    return Bounce(original, recipient.lower().strip("<>"), status, diagnostic[:300], action, failed)
+
+
+def _bounce_recipient(body: str, own: set[str], returned: tuple[str, ...]) -> str:
+    for pattern in (
+        r"(?:original|final)-recipient\s*:\s*(?:rfc822\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+)",
+        r"^\s*<([^<>\s]+@[^<>\s]+)>\s*:",
+        r"^\s*<?([^\s<>@:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?\s*$",
+        r"rcpt to\s*:?\s*<([^<>\s]+@[^<>\s]+)>",
+    ):
+        for m in re.finditer(pattern, body, re.IGNORECASE | re.MULTILINE):
+            addr = m.group(1).strip(".,;").lower()
+            if addr not in own and _local(addr) not in _DAEMONS:
+                return addr
+    for addr in returned:
+        if addr and addr.lower() not in own:
+            return addr.lower()
+    for m in _EMAIL.finditer(body):
+        addr = m.group(0).strip(".").lower()
+        if addr not in own and _local(addr) not in _DAEMONS:
+            return addr
+    return ""
+
+
+def _diagnostic(body: str, status: str) -> str:
+    for line in body.splitlines():
+        low = line.lower()
+        if (
+            "diagnostic-code" in low
+            or (status and status in line)
+            or re.search(r"(?<!\d)5\d\d[ -]", line)
+        ):
+            return " ".join(line.split())
+    return ""
+
+
+# --- auto-replies, lists, authentication --------------------------------------------
+
+_VI_RETURN = re.compile(
+    r"(?:đến|tới|cho đến|trở lại|quay lại|quay về|đi làm lại|làm việc lại|hết)"
+    r"(?:\s+(?:làm việc|văn phòng|cơ quan|vào|hết|lại))*"
+    r"\s*(?:ngày|hôm)?\s*(?:thứ\s+\S+\s*,?\s*)?"
+    r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2,4}))?",
+    re.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _month(name: str) -> int:
+    return _MONTHS.index(name.lower()[:3]) + 1
+
+
+_MON = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_EN_LEAD = (
+    r"(?:until|till|til|through|thru|back on|back in the office on|return(?:ing)? on|"
+    r"return(?:ing)? to the office on|back at work on)"
+    r"\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:the\s+)?"
+)
+_EN_DMY = re.compile(
+    _EN_LEAD + r"(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MON + r"(?:,?\s+(\d{4}))?",
+    re.IGNORECASE,
+)
+_EN_MDY = re.compile(
+    _EN_LEAD + _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", re.IGNORECASE
+)
+_EN_NUM = re.compile(_EN_LEAD + r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?", re.IGNORECASE)
+
+
+def _mkdate(year: str | None, month: int, day: int, ref: datetime | None) -> date | None:
+    if year:
+        y = int(year)
+        y = y + 2000 if y < 100 else y
+    elif ref is not None:
+        y = ref.year
+    else:
+        return None
+    try:
+        found = date(y, month, day)
+    except ValueError:
+        return None
+    if not year and ref is not None and found < ref.date():
+        try:  # "until 5/1" written in late December means next year
+            found = date(y + 1, month, day) if (ref.date() - found).days > 180 else found
+        except ValueError:
+            return None
+    return found
+
+
+def return_date(text: str, ref: datetime | None) -> date | None:
+    """The date an out-of-office says its writer is back ("đến ngày 25/7/2023", "until July 25")."""
+    text = unicodedata.normalize("NFC", text or "")[:4000]
+    m = _VI_RETURN.search(text)
+    if m:
+        return _mkdate(m.group(3), int(m.group(2)), int(m.group(1)), ref)
+    m = _EN_DMY.search(text)
+    if m:
+        return _mkdate(m.group(3), _month(m.group(2)), int(m.group(1)), ref)
+    m = _EN_MDY.search(text)
+    if m:
+        return _mkdate(m.group(3), _month(m.group(1)), int(m.group(2)), ref)
+    m = _EN_NUM.search(text)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        day, month = (a, b) if a > 12 or b <= 12 else (b, a)
+        return _mkdate(m.group(3), month, day, ref)
+    return None
+
+
+def _auto_reply_signal(h: MailHeaders) -> str | None:
+    """The header or subject that marks an automatic reply, or None."""
+    auto = h.first("auto-submitted").lower()
+    if auto and not auto.startswith("no"):
+        return f"Auto-Submitted: {auto}"
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autogenerated"):
+        if h.get(name):
+            return f"{name}: {h.first(name)}"
+    prec = h.first("precedence").lower()
+    if prec == "auto_reply":
+        return f"Precedence: {prec}"
+    if _AUTO_SUBJECT.search(h.subject or "") and h.attachment_count == 0:
+        return f"Subject: {h.subject}"
+    # Weak signals: some clients set them on ordinary mail, so a mail that carries
+    # attachments is not called an auto-reply on their word alone.
+    if h.attachment_count == 0:
+        if prec in ("bulk", "junk"):
+            return f"Precedence: {prec}"
+        suppress = h.first("x-auto-response-suppress").lower()
+        if suppress and any(w in suppress for w in ("all", "oof", "autoreply")):
+            return f"X-Auto-Response-Suppress: {suppress}"
+    return None
+
+
+def _list_signal(h: MailHeaders) -> str | None:
+    for name in ("list-id", "list-unsubscribe", "list-post"):
+        if h.get(name):
+            return name
+    if h.first("precedence").lower() == "list":
+        return "precedence: list"
+    return None
+
+
+_AR_METHOD = re.compile(r"\b(spf|dmarc|dkim)\s*=\s*([a-z]+)", re.IGNORECASE)
+
+
+def _auth_results(h: MailHeaders, trusted: tuple[str, ...]) -> list[dict[str, str]]:
+    """Results from Authentication-Results headers whose authserv-id we trust (RFC 8601)."""
+    out = []
+    wanted = {t.lower() for t in trusted}
+    for value in h.get("authentication-results"):
+        head = re.sub(r"\([^)]*\)", " ", value).split(";", 1)[0].strip()
+        authserv = head.split()[0].lower() if head.split() else ""
+        if authserv not in wanted:
+            continue
+        results: dict[str, str] = {}
+        for m in _AR_METHOD.finditer(value.split(";", 1)[1] if ";" in value else ""):
+            results.setdefault(m.group(1).lower(), m.group(2).lower())
+        out.append(results)
+    return out
+
+
+def _spoof(h: MailHeaders, known: KnownState) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    results = _auth_results(h, known.trusted_authserv_ids)
+    for r in results:
+        for method in ("dmarc", "spf"):
+            if r.get(method) == "fail":
+                return "intake.why.auth_fail", (("method", method), ("address", h.from_addr))
+    if known.require_auth_pass and not any(
+        r.get(m) == "pass" for r in results for m in ("dmarc", "spf", "dkim")
+    ):
+        return "intake.why.auth_missing", (("address", h.from_addr),)
+    return None
+
+
+# --- campaign and department ----------------------------------------------------------
+
+
+def _campaign(
+    h: MailHeaders, known: KnownState
+) -> tuple[str | None, str | None, str, tuple[tuple[str, str], ...]]:
+    """(campaign, department-of-send, how, params)."""
+    ids = [h.in_reply_to, *reversed(h.references)]
+    for raw in ids:
+        mid = normalize_msgid(raw)
+        if mid and mid in known.sent:
+            camp, dept = known.sent[mid]
+            return camp, dept, "intake.why.campaign_reply", (("message_id", mid),)
+    subject = strip_subject_prefixes(h.subject)
+    hits = [c for c in known.campaigns if c.token and _token_re(c.token).search(subject)]
+    if len(hits) == 1:
+        return hits[0].id, None, "intake.why.campaign_token", (("token", hits[0].token),)
+    if len(hits) > 1:
+        return (
+            None,
+            None,
+            "intake.why.campaign_ambiguous",
+            (("campaigns", ", ".join(c.id for c in hits)),),
+        )
+    if len(known.campaigns) == 1:
+        return known.campaigns[0].id, None, "intake.why.campaign_only_open", ()
+    if not known.campaigns:
+        return None, None, "intake.why.campaign_none_open", ()
+    return (
+        None,
+        None,
+        "intake.why.campaign_unknown",
+        (("campaigns", ", ".join(c.id for c in known.campaigns)),),
+    )
+
+
+def _department(h: MailHeaders, known: KnownState) -> tuple[str | None, str]:
+    """(code, "address" | "alias" | "")."""
+    if h.from_addr and h.from_addr.lower() in known.addresses:
+        return known.addresses[h.from_addr.lower()], "address"
+    name = fold(h.from_name)
+    if name and name in known.aliases:
+        return known.aliases[name], "alias"
+    return None, ""
+
+
+def _ident(
+    kind: MailKind,
+    camp: str | None,
+    dept: str | None,
+    reason: str,
+    params: Iterable[tuple[str, Any]] = (),
+    **extra: Any,
+) -> Identification:
+    return Identification(kind, camp, dept, reason, tuple((k, str(v)) for k, v in params), **extra)
+
+
+def identify(h: MailHeaders, known: KnownState) -> Identification:
+    """Decide campaign, department and kind of one mail, with the reason."""
+    if h.not_mail:
+        return _ident(MailKind.IGNORED, None, None, "intake.why.not_mail", (("what", h.not_mail),))
+    loop = h.first(LOOP_HEADER)
+    if loop:
+        return _ident(
+            MailKind.OWN,
+            loop.split("/", 1)[0].strip() or None,
+            None,
+            "intake.why.own_loop",
+            (("value", loop),),
+        )
+    if h.from_addr and h.from_addr.lower() in known.own_addresses:
+        return _ident(
+            MailKind.OWN, None, None, "intake.why.own_address", (("address", h.from_addr),)
+        )
+    report_type = h.report_type.lower()
+    if report_type == "disposition-notification":
+        return _ident(MailKind.IGNORED, None, None, "intake.why.read_receipt")
+    if report_type == "feedback-report":
+        return _ident(MailKind.IGNORED, None, None, "intake.why.feedback_report")
+
+    bounce = _bounce(h, known)
+    if bounce is not None:
+        camp = dept = None
+        if bounce.original_message_id in known.sent:
+            camp, dept = known.sent[bounce.original_message_id]
+        else:
+            camp, dept, _, _ = (
+                _campaign(h, known)
+                if any(normalize_msgid(x) in known.sent for x in (h.in_reply_to, *h.references))
+                else (None, None, "", ())
+            )
+        if dept is None and bounce.recipient in known.addresses:
+            dept = known.addresses[bounce.recipient]
+        reason = (
+            "intake.why.bounce_dsn"
+            if h.dsn or report_type == "delivery-status"
+            else "intake.why.bounce_text"
+        )
+        if not bounce.failed:
+            reason = "intake.why.bounce_delayed"
+        return _ident(
+            MailKind.BOUNCE,
+            camp,
+            dept,
+            reason,
+            (("recipient", bounce.recipient or "?"), ("status", bounce.status or "?")),
+            bounce=bounce,
+        )
+
+    dept, dept_how = _department(h, known)
+    if dept_how == "address":
+        spoof = _spoof(h, known)
+        if spoof is not None:
+            return _ident(MailKind.QUARANTINED, None, dept, spoof[0], spoof[1])
+
+    camp, send_dept, camp_how, camp_params = _campaign(h, known)
+    auto = _auto_reply_signal(h)
+    if auto is not None:
+        back = return_date(f"{h.subject}\n{h.body_text}", h.date)
+        return _ident(
+            MailKind.AUTO_REPLY,
+            camp,
+            dept or send_dept,
+            "intake.why.auto_reply",
+            (("signal", auto), ("back", back.isoformat() if back else "")),
+            return_date=back,
+        )
+    lst = _list_signal(h)
+    if lst is not None:
+        return _ident(MailKind.IGNORED, camp, dept, "intake.why.mailing_list", (("header", lst),))
+    if h.report_type or h.content_type.lower() == "multipart/report":
+        return _ident(
+            MailKind.IGNORED,
+            camp,
+            dept,
+            "intake.why.machine_report",
+            (("type", h.report_type or h.content_type),),
+        )
+
+    if dept_how == "":
+        return _ident(
+            MailKind.REVIEW,
+            camp,
+            send_dept,
+            "intake.why.unknown_sender",
+            (("address", h.from_addr or "?"), ("name", h.from_name)),
+        )
+    if dept_how == "alias":
+        return _ident(
+            MailKind.REVIEW,
+            camp,
+            dept,
+            "intake.why.alias_only",
+            (("address", h.from_addr or "?"), ("name", h.from_name), ("code", dept)),
+        )
+    if camp is None:
+        return _ident(MailKind.REVIEW, None, dept, camp_how, camp_params)
+    return _ident(MailKind.REPORT, camp, dept, camp_how, camp_params)
+
+
+def may_auto_answer(h: MailHeaders) -> bool:
+    """RFC 3834: never answer an automatic mail, a bounce, a list or ourselves."""
+    if h.first(LOOP_HEADER) or _is_daemon(h) or _null_return_path(h):
+        return False
+    if h.content_type.lower() == "multipart/report" or h.report_type or h.dsn:
+        return False
+    if _list_signal(h) is not None:
+        return False
+    auto = h.first("auto-submitted").lower()
+    if auto and not auto.startswith("no"):
+        return False
+    if any(
+        h.get(n) for n in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-autogenerated")
+    ):
+        return False
+    if h.first("precedence").lower() in ("bulk", "junk", "list", "auto_reply"):
+        return False
+    suppress = h.first("x-auto-response-suppress").lower()
+    if suppress and any(w in suppress for w in ("all", "oof", "autoreply")):
+        return False
+    return not _AUTO_SUBJECT.search(h.subject or "") and not _BOUNCE_SUBJECT.search(h.subject or "")
