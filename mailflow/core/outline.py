@@ -45,7 +45,7 @@ _CONNECTORS = frozenset(
     re.findall(
         r"\w+",
         "va cung voi phoi hop chu tri chiu trach nhiem tong thuc hien rieng doi don vi "
-        "cac noi dung nay muc theo chuc nang nhiem vu de nghi giao",
+        "cac noi dung nay muc theo chuc nang nhiem vu de nghi giao bao cao viet",
     )
 )
 # Words that start the name of a unit: an unknown name must start with one to be reported.
@@ -368,21 +368,39 @@ class _Names:
         folded = "".join(_fold_char(c) for c in text)  # same length: spans map back
         spans = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(folded)]
         words = [s[2] for s in spans]
-        codes: set[str] = set()
-        covered = [False] * len(words)
+        matches: list[tuple[int, int, str]] = []
         i = 0
         while i < len(words):
             for tokens, code in self.by_first.get(words[i], ()):
                 n = len(tokens)
                 if tuple(words[i : i + n]) == tokens:
-                    codes.add(code)
-                    for k in range(i, i + n):
-                        covered[k] = True
+                    matches.append((i, i + n, code))
                     i += n
                     break
             else:
                 i += 1
+        covered = [False] * len(words)
+        codes: set[str] = set()
+        for start, end, code in matches:
+            if self._continues(text, spans, end):
+                continue  # "Phòng Quản lý khoa học công nghệ" is not "… khoa học"
+            codes.add(code)
+            for k in range(start, end):
+                covered[k] = True
         return codes, self._leftovers(text, spans, covered)
+
+    @staticmethod
+    def _continues(text: str, spans: list[tuple[int, int, str]], end: int) -> bool:
+        """A matched name runs on into more name words: it is another, longer name."""
+        if end >= len(spans):
+            return False
+        word = spans[end][2]
+        between = text[spans[end - 1][1] : spans[end][0]]
+        return (
+            word not in _CONNECTORS
+            and word not in _UNIT_START
+            and not any(c in between for c in ",;()")
+        )
 
     @staticmethod
     def _leftovers(text: str, spans: list[tuple[int, int, str]], covered: list[bool]) -> list[str]:
