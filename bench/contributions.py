@@ -25,12 +25,13 @@ from docx.oxml import parse_xml
 from docx.shared import Cm
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_WORDS = (
+_TEXT = (
     "kết quả thực hiện nhiệm vụ khoa học công nghệ đổi mới sáng tạo doanh nghiệp tỉnh "
     "Quảng Trị chương trình kế hoạch triển khai hỗ trợ chuyển giao ứng dụng tiêu chuẩn "
     "đo lường chất lượng sở hữu trí tuệ nghiên cứu phát triển sản phẩm thị trường năm "
     "tháng đầu giai đoạn cơ chế chính sách nguồn lực đầu tư hoạt động quản lý nhà nước"
-).split()
+)
+_WORDS = _TEXT.split()
 
 
 def png(width: int = 160, height: int = 90, seed: int = 0) -> bytes:

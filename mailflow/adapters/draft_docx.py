@@ -190,6 +190,12 @@ class DraftComposer(Composer):
             self._sources[path] = _Source(path)
         return self._sources[path]
 
+    def release(self, path: str) -> None:
+        """Forget an opened source: a 200-part draft must not hold 200 documents."""
+        self._sources.pop(path, None)
+        if self._current is not None and self._current.path == path:
+            self._current = None
+
     def use(self, src: _Source) -> None:
         self._current = src
         self._style_id2name = src.id2name
@@ -525,6 +531,7 @@ class _Writer:
         self.lang = lang
         self.warnings: list[str] = []
         self._ids = composer._style_name2id
+        self.uses: dict[str, int] = {}  # parts still to copy per source: close after the last
 
     def t(self, n: Note) -> str:
         return t(n.key, self.lang, **n.kwargs)
@@ -576,6 +583,9 @@ class _Writer:
                 )
             else:
                 els = self.c.copy_elements(src, part.block_start, part.block_end)
+                self.uses[part.source] = self.uses.get(part.source, 1) - 1
+                if self.uses[part.source] <= 0:
+                    self.c.release(part.source)
                 for el in els:
                     self.put(el)
                 if els:
@@ -695,6 +705,9 @@ def render_draft(
     at = body.index(marker)
     body.remove(marker)
     w = _Writer(composer, at, lang)
+    for p in plan.parts:
+        if p.source:
+            w.uses[p.source] = w.uses.get(p.source, 0) + 1
 
     for sec in plan.sections:
         w.heading(sec)

@@ -270,8 +270,11 @@ def build_plan(
     grid: list[GridRow] = []
     for code in codes:
         st = statuses.get(code, DepartmentStatus(code))
-        received = st.received_at
-        late = is_late(received, campaign.deadline) or (
+        arrivals = [
+            p.attribution.received for p in live if p.department == code and p.attribution.received
+        ]
+        received = st.received_at or (max(arrivals) if arrivals else None)
+        late = any(is_late(a, campaign.deadline) for a in (received, *arrivals)) or (
             received is None and now.date() > campaign.deadline and bool(missing_by_dept[code])
         )
         grid.append(

@@ -83,7 +83,7 @@ MESSAGES = {
     "assemble.col_missing": {"vi": "Còn thiếu (mục)", "en": "Missing (sections)"},
     "assemble.col_section": {"vi": "Mục", "en": "Section"},
     "assemble.yes": {"vi": "Có", "en": "Yes"},
-    "assemble.no": {"vi": "", "en": ""},
+    "assemble.no": {"vi": "-", "en": "-"},
     "assemble.away_until": {"vi": "đến {until}", "en": "until {until}"},
     "assemble.reason_review": {
         "vi": "Đang chờ xem xét: chưa chắc thuộc mục nào.",
