@@ -208,7 +208,8 @@ class EmbeddedMailServer:
             isinstance(auth_data, LoginPassword)
             and self.users.get(auth_data.login.decode().lower()) == auth_data.password.decode()
         )
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd then answers 535 itself (True would leave the client hanging)
+        return AuthResult(success=ok, handled=False)
 
     async def _main(self) -> None:
         from pymap.imap import IMAPService
