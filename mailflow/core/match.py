@@ -416,7 +416,9 @@ def _headless(
     return Placement(part.ordinal, None, round(scored[0][1], 1), PlacementStatus.REVIEW, candidates)
 
 
-# --- a re-attached outline or directive --------------------------------------------------
+# --- a re-attached outline or directive
+
+OWN_TEXT_LIMIT = 300  # characters of sentences not in the outline: more is a report --------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -481,7 +483,9 @@ def check_copy(
             1 for k in known if k in found_set or any(fuzz.ratio(k, f) >= 90 for f in found)
         ) / len(known)
         own = 1.0 - sum(len(t) for t in found) / total
-        if covered >= 0.5 and own <= 0.25:
+        # what a department adds when it writes its report into the outline: sentences
+        written = sum(len(t) for t in texts if t not in found_set and len(t.split()) >= 12)
+        if covered >= 0.5 and own <= 0.25 and written < OWN_TEXT_LIMIT:
             return CopyCheck(True, reason, round(covered, 3), round(own, 3))
         if reason == "outline":
             result = CopyCheck(False, "", round(covered, 3), round(own, 3))
