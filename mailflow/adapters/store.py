@@ -173,16 +173,24 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 class Store:
     """The only holder of the SQLite connection; adapters above it speak in rows."""
 
-    def __init__(self, path: Path, migrations: list[tuple[str, Migration]] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        migrations: list[tuple[str, Migration]] | None = None,
+        busy_ms: int = 30000,
+    ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(
-                str(self.path), timeout=30, isolation_level=None, check_same_thread=False
+                str(self.path),
+                timeout=busy_ms / 1000,
+                isolation_level=None,
+                check_same_thread=False,
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
             raise MailflowError(
