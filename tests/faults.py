@@ -6,6 +6,7 @@ mid-command: the adapters must raise a readable error, never report "no new mail
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -89,9 +90,7 @@ class FaultyProxy:
         except OSError:
             pass
         finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from faults import FaultyProxy
+
 from mailenv import MailEnv
 from mailflow.adapters.imap import ImapClient
 from mailflow.config import Endpoint
@@ -44,9 +44,11 @@ def test_connection_dropped_mid_fetch_raises_instead_of_returning_nothing(
 
 def test_slow_server_hits_the_timeout(mail_env: MailEnv) -> None:
     _fill(mail_env, 1)
-    with FaultyProxy(mail_env.imap_port, delay=3.0) as proxy:
-        with pytest.raises(MailflowError) as info:
-            _client(mail_env, proxy.port, timeout=1).connect()
+    with (
+        FaultyProxy(mail_env.imap_port, delay=3.0) as proxy,
+        pytest.raises(MailflowError) as info,
+    ):
+        _client(mail_env, proxy.port, timeout=1).connect()
     assert "timed out" in info.value.message or "IMAP" in info.value.message
 
 
