@@ -41,6 +41,7 @@ NUMBER = "Số:        /BC-SKHCN"  # the Office fills the number when it issues 
 ATTRIBUTION = "Attribution"
 MISSING = "Missing Part"
 APPENDIX_TITLE = "Appendix Title"
+APPENDIX_HEADING = "Appendix Heading"
 PART_LABEL = "Part Label"
 GRID_TEXT = "Grid Text"
 BODY_MARKER = "{body}"
@@ -145,6 +146,9 @@ def _styles(doc: object) -> None:
     grid = para_style(GRID_TEXT, 11, align=WD_ALIGN_PARAGRAPH.LEFT, indent=0)
     grid.paragraph_format.space_after = Pt(0)
     grid.paragraph_format.line_spacing = 1.0
+    sub = para_style(APPENDIX_HEADING, 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, indent=0)
+    sub.paragraph_format.space_before = Pt(12)
+    sub.paragraph_format.keep_with_next = True
     app = para_style(APPENDIX_TITLE, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0)
     app.paragraph_format.page_break_before = True
     # visible in Word's navigation pane without being a "Heading N" of the outline
@@ -244,7 +248,7 @@ def build_template() -> bytes:
     sec.start_type = WD_SECTION.NEW_PAGE
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin = Mm(20), Mm(20)
-    sec.left_margin, sec.right_margin = Mm(30), Mm(15)
+    sec.left_margin, sec.right_margin = Mm(30), Mm(15.1)  # 15 mm rounds below 15 in twips
     sec.header_distance, sec.footer_distance = Mm(10), Mm(10)
     _page_number_header(sec)
 

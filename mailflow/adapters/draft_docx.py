@@ -43,6 +43,7 @@ from lxml import etree
 
 from mailflow.core.plan import DraftPlan, Note, PlanSection
 from mailflow.draft_template import (
+    APPENDIX_HEADING,
     APPENDIX_TITLE,
     ATTRIBUTION,
     BODY_MARKER,
@@ -727,7 +728,7 @@ def render_draft(
 
 def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
     w.para(t("assemble.appendix_title", lang), APPENDIX_TITLE)
-    w.para(t("assemble.appendix_status", lang), bold=True)
+    w.para(t("assemble.appendix_status", lang), APPENDIX_HEADING)
     rows = [
         [
             t(f"assemble.col_{c}", lang)
@@ -746,12 +747,12 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
                 away,
                 _when(g.received_at),
                 _yes(g.late, lang),
-                ", ".join(g.missing),
+                str(len(g.missing)) if g.missing else _yes(False, lang),
             ]
         )
-    w.table(rows, [4.0, 2.2, 1.5, 2.0, 2.2, 1.3, 3.3])
+    w.table(rows, [4.2, 2.2, 1.4, 2.2, 2.2, 1.5, 2.8])
 
-    w.para(t("assemble.appendix_matrix", lang), bold=True)
+    w.para(t("assemble.appendix_matrix", lang), APPENDIX_HEADING)
     w.para(t("assemble.matrix_legend", lang), GRID_TEXT, italic=True)
     codes = [c for c, _ in plan.departments]
     rows = [[t("assemble.col_section", lang), *codes]]
@@ -759,10 +760,10 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
     for line in plan.matrix:
         head = line.heading if len(line.heading) <= 70 else line.heading[:67] + "…"
         rows.append([head, *(marks[cell.value].format(n=n) for cell, n in line.cells)])
-    first = 16.5 - 1.5 * len(codes)
-    w.table(rows, [max(first, 5.0), *([1.5] * len(codes))])
+    first = 16.5 - 1.7 * len(codes)
+    w.table(rows, [max(first, 5.0), *([1.7] * len(codes))])
 
-    w.para(t("assemble.appendix_leftover", lang), bold=True)
+    w.para(t("assemble.appendix_leftover", lang), APPENDIX_HEADING)
     if not plan.appendix:
         w.para(t("assemble.appendix_leftover_none", lang))
     for item in plan.appendix:

@@ -80,7 +80,7 @@ MESSAGES = {
     "assemble.col_away": {"vi": "Vắng mặt", "en": "Out of office"},
     "assemble.col_received": {"vi": "Nhận lúc", "en": "Received at"},
     "assemble.col_late": {"vi": "Muộn", "en": "Late"},
-    "assemble.col_missing": {"vi": "Còn thiếu (mục)", "en": "Missing (sections)"},
+    "assemble.col_missing": {"vi": "Số mục còn thiếu", "en": "Sections missing"},
     "assemble.col_section": {"vi": "Mục", "en": "Section"},
     "assemble.yes": {"vi": "Có", "en": "Yes"},
     "assemble.no": {"vi": "-", "en": "-"},
