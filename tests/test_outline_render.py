@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.outline_docx import mark_outline
 from mailflow.core.outline import parse_outline
 from mailflow.errors import MailflowError
+from mailflow.i18n import get_lang, set_lang
 from mailflow.model import Campaign, Department
 from mailflow.seed import build_directive, build_outline
 
@@ -33,6 +35,15 @@ CAMPAIGN = Campaign(
     signer_title="PHÓ GIÁM ĐỐC",
     place="Quảng Trị",
 )
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese() -> Iterator[None]:
+    """The texts below are the Vietnamese catalogue's; other tests may switch language."""
+    before = get_lang()
+    set_lang("vi")
+    yield
+    set_lang(before)
 
 
 @pytest.fixture(scope="module")
