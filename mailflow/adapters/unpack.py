@@ -344,33 +344,27 @@ class _Walker:
         if ext in _MACRO_EXT or "macroenabled" in ctype:
             add(QUARANTINED, "intake.unpack.macros", _p(where=ext or ctype))
             return
-        low = name.lower()
-        if low == "winmail.dat" or ctype in ("application/ms-tnef", "application/vnd.ms-tnef"):
+        kind = _kind(name, ext, ctype, data)
+        if kind == "tnef":
             self.tnef(name, data, depth, origin, raw)
-            return
-        if ext == "eml" or ctype == "message/rfc822":
+        elif kind == "eml":
             if depth + 1 > limits.max_depth:
                 raise _Hostile("intake.unpack.too_deep", depth=depth + 1)
             inner = BytesParser(policy=policy.default).parsebytes(data)
             self.mail(inner, depth + 1, "forwarded")
-            return
-        if (ext in _OOXML_WORD_EXT or "wordprocessingml" in ctype) and data[:8] == OLE_MAGIC:
-            self.queue(add, self.word_binary(data), data)  # encrypted .docx, or a renamed .doc
-            return
-        if ext in _OOXML_WORD_EXT or "wordprocessingml" in ctype:
-            add(OK, "intake.unpack.docx", docx=self.ooxml(data, word_required=True))
-            return
-        if ext in _OLE_WORD_EXT or ctype in ("application/msword", "application/vnd.ms-word"):
+        elif kind == "docx":
+            if data[:8] == OLE_MAGIC:  # an encrypted .docx, or a .doc renamed
+                self.queue(add, self.word_binary(data), data)
+            else:
+                add(OK, "intake.unpack.docx", docx=self.ooxml(data, word_required=True))
+        elif kind == "doc":
             self.queue(add, self.word_binary(data), data)
-            return
-        if ext in _ODF_EXT or "opendocument.text" in ctype:
+        elif kind == "odt":
             self.odf(data)
             self.queue(add, "odt", data)
-            return
-        if ext == "rtf" or data[:5] == b"{\\rtf" or ctype in ("application/rtf", "text/rtf"):
+        elif kind == "rtf":
             self.queue(add, "rtf", data)
-            return
-        if ext == "pdf" or data[:5] == b"%PDF-" or ctype == "application/pdf":
+        elif kind == "pdf":
             text, pages = self.pdf(data)
             add(
                 OK,
@@ -378,33 +372,21 @@ class _Walker:
                 _p(pages=pages),
                 text=text,
             )
-            return
-        if ext == "zip" or ctype in (
-            "application/zip",
-            "application/x-zip-compressed",
-            "application/x-zip",
-        ):
+        elif kind == "zip":
             self.zip(name, data, depth, raw)
-            return
-        if ext in ("txt", "text") or (ctype == "text/plain" and ext in ("", "txt")):
+        elif kind == "txt":
             text = mime.decode_bytes(data, None)
             if text.strip():
                 add(OK, "intake.unpack.text_file", text=text)
             else:
                 add(IGNORED, "intake.unpack.body_empty")
-            return
-        if ext in _IMAGE_EXT or ctype.startswith("image/"):
+        elif kind == "image":
             add(IGNORED, "intake.unpack.image", _p(ext=ext or ctype))
-            return
-        if data[:8] == OLE_MAGIC:
-            kind = self.word_binary(data)  # raises for encrypted / macros
-            if kind == "doc" and ext in ("", "bin", "dat"):
-                self.queue(add, kind, data)
-            else:
-                add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
-            return
-        if data[:4] == ZIP_MAGIC and ext in ("", "bin", "dat"):
-            # An unnamed or mislabelled zip: a Word document or an archive.
+        elif kind == "ole":
+            self.word_binary(data)  # raises for encrypted / macro documents
+            add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
+        elif kind == "pk":
+            # A zip under another name: a Word document or an archive.
             try:
                 self.ooxml(data, word_required=True)
             except _Hostile as exc:
@@ -413,8 +395,8 @@ class _Walker:
                 self.zip(name, data, depth, raw)
                 return
             add(OK, "intake.unpack.docx", docx=data)
-            return
-        add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
+        else:
+            add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
 
     def queue(self, add: object, kind: str, data: bytes) -> None:
         assert callable(add)
@@ -677,6 +659,61 @@ class _Walker:
                 origin=origin,
                 raw_name=raw,
             )
+
+
+_BY_EXT = {
+    **dict.fromkeys(_OOXML_WORD_EXT, "docx"),
+    **dict.fromkeys(_OLE_WORD_EXT, "doc"),
+    **dict.fromkeys(_ODF_EXT, "odt"),
+    **dict.fromkeys(_IMAGE_EXT, "image"),
+    "rtf": "rtf",
+    "pdf": "pdf",
+    "zip": "zip",
+    "eml": "eml",
+    "txt": "txt",
+    "text": "txt",
+}
+_BY_TYPE = (
+    ("wordprocessingml", "docx"),
+    ("application/msword", "doc"),
+    ("application/vnd.ms-word", "doc"),
+    ("opendocument.text", "odt"),
+    ("rtf", "rtf"),
+    ("application/pdf", "pdf"),
+    ("zip", "zip"),
+    ("message/rfc822", "eml"),
+    ("ms-tnef", "tnef"),
+    ("text/plain", "txt"),
+    ("image/", "image"),
+)
+
+
+def _kind(name: str, ext: str, ctype: str, data: bytes) -> str:
+    """What to do with a file: its extension decides (clients mislabel types more often
+    than people misname files), then the declared type, then the first bytes."""
+    if name.lower() == "winmail.dat":
+        return "tnef"
+    if ext in _BY_EXT:
+        return _BY_EXT[ext]
+    if ext in ("", "dat", "bin", "tmp", "att") or ctype == "application/octet-stream":
+        for marker, kind in _BY_TYPE:
+            if marker in ctype:
+                return kind
+        if data[:5] == b"%PDF-":
+            return "pdf"
+        if data[:5] == b"{\\rtf":
+            return "rtf"
+        if data[:8] == OLE_MAGIC:
+            return "ole"
+        if data[:4] == ZIP_MAGIC:
+            return "pk"
+        return "other"
+    for marker, kind in _BY_TYPE:
+        if marker in ctype and kind in ("tnef", "eml"):
+            return kind
+    if data[:8] == OLE_MAGIC:
+        return "ole"  # an unknown extension: still refuse encrypted / macro containers
+    return "other"
 
 
 def _has_doctype(part: bytes) -> bool:
