@@ -23,7 +23,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
@@ -52,10 +52,40 @@ BONUS_NUMBER = 4.0  # the reply kept the outline's own multi-level number ("2.1"
 
 # Words in any Vietnamese report that say nothing about which section a heading means.
 _STOP = frozenset(
-    (
-        "va cua cac nhung ve trong cho voi de tai theo la co nhu mot so thi o nay do viec "
-        "tren duoi da dang se bi duoc hien nham tu den"
-    ).split()
+    {
+        "va",
+        "cua",
+        "cac",
+        "nhung",
+        "ve",
+        "trong",
+        "cho",
+        "voi",
+        "de",
+        "tai",
+        "theo",
+        "la",
+        "co",
+        "nhu",
+        "mot",
+        "so",
+        "thi",
+        "o",
+        "nay",
+        "do",
+        "viec",
+        "tren",
+        "duoi",
+        "da",
+        "dang",
+        "se",
+        "bi",
+        "duoc",
+        "hien",
+        "nham",
+        "tu",
+        "den",
+    }
 )
 
 # Abbreviations written both ways in offices; mapped to the long form on both sides.
@@ -143,20 +173,36 @@ def _units(words: str) -> set[str]:
 
 
 def _variants(words: str, synonyms: Sequence[tuple[str, str]]) -> list[str]:
-    """The heading as written, and with each synonym side replaced by the other."""
+    """The heading as written, and with each synonym side replaced by the other.
+
+    A replacement is fenced with " | " so no word pair straddles it.
+    """
     padded = f" {_plain(words)} "
     out = [words]
+    applied = []
     for a, b in synonyms:
         for x, y in ((a, b), (b, a)):
             if f" {x} " in padded:
-                out.append(" ".join(padded.replace(f" {x} ", f" {y} ").split()))
-    if len(out) > 2:  # all replacements at once as well
+                out.append(_fence(padded.replace(f" {x} ", f" | {y} | ")))
+                applied.append((x, y))
+    if len(applied) > 1:  # all replacements at once as well
         text = padded
-        for a, b in synonyms:
-            if f" {a} " in text:
-                text = text.replace(f" {a} ", f" {b} ")
-        out.append(" ".join(text.split()))
+        for x, y in applied:
+            text = text.replace(f" {x} ", f" | {y} | ")
+        out.append(_fence(text))
     return out
+
+
+def _fence(text: str) -> str:
+    words = text.split()
+    out: list[str] = []
+    for w in words:
+        if w == "|" and (not out or out[-1] == "|"):
+            continue
+        out.append(w)
+    while out and out[-1] == "|":
+        out.pop()
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
@@ -177,10 +223,15 @@ class _Index:
     profiles: list[_Profile]
     idf: dict[str, float]
     unknown: float
+    rarity: dict[str, float]  # share of sections that use a unit (title or guidance)
     synonyms: list[tuple[str, str]] = field(default_factory=list)
 
     def weight(self, unit: str) -> float:
-        return self.idf.get(unit, self.unknown)
+        hit = self.idf.get(unit)
+        if hit is not None:
+            return hit
+        # a word the outline never uses; dates and figures ("năm 2023", "quý 3") say little
+        return self.unknown * (0.2 if any(c.isdigit() for c in unit) else 1.0)
 
 
 def _index(outline: Outline, synonyms: Iterable[tuple[str, str]]) -> _Index:
@@ -225,7 +276,8 @@ def _index(outline: Outline, synonyms: Iterable[tuple[str, str]]) -> _Index:
     syn = [
         (_plain(_canonical(a)), _plain(_canonical(b))) for a, b in (*synonyms, *DEFAULT_SYNONYMS)
     ]
-    return _Index(profiles, idf, unknown, [(a, b) for a, b in syn if a and b])
+    rarity = {u: c / n for u, c in df.items()}
+    return _Index(profiles, idf, unknown, rarity, [(a, b) for a, b in syn if a and b])
 
 
 def _heading_score(idx: _Index, words: str, p: _Profile) -> float:
@@ -260,6 +312,14 @@ def _heading_score(idx: _Index, words: str, p: _Profile) -> float:
                 score = max(score, near)
         best = max(best, score)
     return best
+
+
+def _informative(idx: _Index, words: str) -> bool:
+    """Does the heading hold a word that only some sections use?"""
+    units = set()
+    for variant in _variants(words, idx.synonyms):
+        units |= _units(variant)
+    return any(idx.rarity.get(u, 1.0) <= 0.25 for u in units)
 
 
 def _body_score(idx: _Index, text: str, p: _Profile) -> float:
@@ -326,7 +386,7 @@ def place(
         for p in headed
     }
     # No usable heading anywhere and one section to write: the whole reply is that section.
-    if len(leaves) == 1 and all(s < REVIEW_SCORE for s in heading_best.values()):
+    if len(leaves) == 1 and not heading_best:
         return tuple(
             Placement(p.ordinal, leaves[0], 100.0, PlacementStatus.AUTO, ((leaves[0], 100.0),))
             for p in parts
@@ -358,17 +418,12 @@ def place(
         final: dict[str, float] = {}
         for q in idx.profiles:
             score = raw[q.key] + prior.get(q.key, 0.0)
-            if inside and any(q.key in c.ancestors or q.key == c.key for c, _ in inside[-1:]):
-                score += BONUS_CONTEXT if q.key != inside[-1][0].key else 0.0
+            if inside and inside[-1][0].key in q.ancestors:
+                score += BONUS_CONTEXT
             if previous is not None and q.order >= previous.order:
                 score += BONUS_ORDER
-            if number_kind in ("dotted", "part") and ("." in number or number_kind == "part"):
-                if number == q.number or (
-                    number_kind == "part"
-                    and q.number.startswith("Phần")
-                    and _canonical(number) == _canonical(q.number)
-                ):
-                    score += BONUS_NUMBER
+            if _same_number(number_kind, number, q.number):
+                score += BONUS_NUMBER
             if weak:
                 score += 0.4 * _body_score(idx, part.text, q)
             final[q.key] = score
@@ -378,10 +433,22 @@ def place(
             if final[parent.key] < pscore:
                 final[parent.key] = max(final[parent.key], pscore - 5.0)
         placement = _decide(part.ordinal, final, by_key)
+        if placement.status is PlacementStatus.AUTO and not _informative(idx, words):
+            # "Kết quả", "Tình hình chung": words every section uses decide nothing alone
+            placement = replace(placement, section_key=None, status=PlacementStatus.REVIEW)
         out.append(placement)
         if placement.section_key is not None and placement.status is PlacementStatus.AUTO:
             previous = by_key[placement.section_key]
     return tuple(out)
+
+
+def _same_number(kind: str, number: str, outline_number: str) -> bool:
+    """The reply kept the outline's own distinctive number ("2.1", "Phần thứ hai")."""
+    if kind == "dotted" and "." in number:
+        return number == outline_number
+    if kind == "part" and outline_number.startswith("Phần"):
+        return fold_words(number) == fold_words(outline_number)
+    return False
 
 
 def _decide(ordinal: int, final: dict[str, float], by_key: dict[str, _Profile]) -> Placement:
@@ -418,7 +485,7 @@ def _headless(
 
 # --- a re-attached outline or directive
 
-OWN_TEXT_LIMIT = 300  # characters of sentences not in the outline: more is a report --------------------------------------------------
+OWN_TEXT_LIMIT = 300  # characters of sentences not in the outline: more is a report
 
 
 @dataclass(frozen=True)

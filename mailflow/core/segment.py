@@ -90,7 +90,7 @@ def _is_name(text: str) -> bool:
 def _head_reason(block: Block, after_title: bool) -> str | None:
     """Why a block at the top of the document is not content, or None if it is."""
     if block.kind is BlockKind.TABLE:
-        f = fold(block.text)
+        f = fold(_block_text(block))
         if _NATIONAL.search(f) or re.search(r"\bso\s*:", f) or _DATE_LINE.search(f):
             return "letterhead"
         return None
@@ -123,7 +123,7 @@ def _head_reason(block: Block, after_title: bool) -> str | None:
 def _tail_reason(block: Block, last: bool, seen_recipients: bool) -> str | None:
     """Why a block at the end of the document is not content, or None if it is."""
     if block.kind is BlockKind.TABLE:
-        f = fold(block.text)
+        f = fold(_block_text(block))
         if (
             _RECIPIENTS.search(f)
             or re.search(r"\bnoi nhan\b", f)
@@ -352,15 +352,15 @@ def split(blocks: Sequence[Block]) -> Segmentation:
             stack.append((h.shape, block.display_text))
             current, body, seen_heading = i, [], True
             continue
-        if block.kind is BlockKind.TABLE and (col := _title_column(block)) is not None:
-            if not seen_heading or current is None or not body:
-                if current is not None and not body:
-                    builder.heading_only(current)
-                else:
-                    close()
-                builder.table_rows(i, col, tuple(h for _, h in stack))
-                current, body = None, []
-                continue
+        carrier = block.kind is BlockKind.TABLE and (col := _title_column(block)) is not None
+        if carrier and (not seen_heading or current is None or not body):
+            if current is not None and not body:
+                builder.heading_only(current)
+            else:
+                close()
+            builder.table_rows(i, col, tuple(h for _, h in stack))
+            current, body = None, []
+            continue
         if not fold(block.text) and not block.has_image and block.kind is not BlockKind.TABLE:
             builder.skip(i, "empty")
             continue

@@ -1,0 +1,238 @@
+"""place() and revise() on a small hand-made outline: one behaviour per test."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from mailflow.core.match import PlacedRow, place, revise
+from mailflow.model import Outline, Placement, PlacementStatus, ReportPart, Section
+
+ALL = ("A", "B", "C")
+OUTLINE = Outline(
+    title="Đề cương",
+    sections=(
+        Section("1", "I", 2, "Kết quả thực hiện nhiệm vụ năm 2023"),
+        Section(
+            "1.1",
+            "1",
+            3,
+            "Kết quả quản lý nhiệm vụ khoa học và công nghệ",
+            guidance=("+ Kết quả tuyển chọn, giao trực tiếp tổ chức chủ trì nhiệm vụ",),
+            assignees=("A",),
+            parent="1",
+        ),
+        Section(
+            "1.2",
+            "2",
+            3,
+            "Kết quả hoạt động sở hữu trí tuệ, tiêu chuẩn đo lường chất lượng",
+            assignees=("B",),
+            parent="1",
+        ),
+        Section(
+            "1.3",
+            "3",
+            3,
+            "Kết quả ứng dụng tiến bộ kỹ thuật vào sản xuất",
+            assignees=("C",),
+            parent="1",
+        ),
+        Section("2", "II", 2, "Đánh giá chung", assignees=ALL, all_departments=True),
+        Section(
+            "2.1", "1", 3, "Những kết quả đạt được", assignees=ALL, parent="2", all_departments=True
+        ),
+        Section(
+            "2.2",
+            "2",
+            3,
+            "Những hạn chế, khuyết điểm",
+            assignees=ALL,
+            parent="2",
+            all_departments=True,
+        ),
+        Section(
+            "2.3",
+            "3",
+            3,
+            "Nguyên nhân hạn chế, khuyết điểm",
+            assignees=ALL,
+            parent="2",
+            all_departments=True,
+        ),
+        Section(
+            "3",
+            "III",
+            2,
+            "Nhiệm vụ, giải pháp trong thời gian tới",
+            assignees=ALL,
+            all_departments=True,
+        ),
+    ),
+)
+BODY = "Đã thực hiện các nội dung theo kế hoạch được giao, bảo đảm tiến độ và chất lượng."
+
+
+def part(n: int, heading: str, context: tuple[str, ...] = (), text: str = BODY) -> ReportPart:
+    return ReportPart(n, heading, n * 10, n * 10 + 2, f"{heading}\n{text}", 1, context)
+
+
+def one(heading: str, department: str = "A", **kw) -> Placement:
+    return place([part(1, heading)], OUTLINE, department, **kw)[0]
+
+
+def test_verbatim_heading_is_placed_automatically():
+    p = one("1. Kết quả quản lý nhiệm vụ khoa học và công nghệ")
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "1.1")
+
+
+def test_heading_without_diacritics_places_like_with_them():
+    p = one("Ket qua hoat dong so huu tri tue, tieu chuan do luong chat luong", "B")
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "1.2")
+
+
+def test_reply_numbering_need_not_match_the_outline():
+    p = one("IV. NHỮNG HẠN CHẾ, KHUYẾT ĐIỂM")
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "2.2")
+
+
+def test_abbreviation_matches_the_spelled_out_title():
+    p = one("Kết quả quản lý nhiệm vụ KH&CN")
+    assert p.section_key == "1.1"
+
+
+def test_guidance_line_used_as_heading_finds_its_section():
+    p = one("Tuyển chọn, giao trực tiếp tổ chức chủ trì nhiệm vụ")
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "1.1")
+
+
+def test_campaign_synonym_makes_a_heading_count_as_the_other_phrase():
+    heading = "Phương án công tác"
+    without = one(heading)
+    with_syn = one(heading, synonyms=(("phương án công tác", "nhiệm vụ, giải pháp"),))
+    assert without.status is not PlacementStatus.AUTO
+    assert (with_syn.status, with_syn.section_key) == (PlacementStatus.AUTO, "3")
+
+
+def test_default_synonyms_map_common_report_words():
+    p = one("Khó khăn, vướng mắc")
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "2.2")
+
+
+def test_unrelated_heading_is_unplaced_with_candidates_kept():
+    p = one("Công tác thi đua khen thưởng và văn nghệ thể thao")
+    assert p.status is PlacementStatus.UNPLACED and p.section_key is None
+
+
+def test_ambiguous_heading_goes_to_review_with_candidates():
+    p = one("Kết quả", "X")
+    assert p.status in (PlacementStatus.REVIEW, PlacementStatus.UNPLACED)
+    assert p.section_key is None and len(p.candidates) >= 2
+
+
+def test_assigned_department_breaks_a_tie():
+    twins = Outline(
+        "x",
+        (
+            Section("1", "I", 2, "Công tác quản lý"),
+            Section("1.1", "1", 3, "Kết quả công tác năm 2023", assignees=("A",), parent="1"),
+            Section("2", "II", 2, "Công tác phối hợp"),
+            Section("2.1", "1", 3, "Kết quả công tác năm 2023", assignees=("B",), parent="2"),
+        ),
+    )
+    heading = [part(1, "Kết quả công tác năm 2023")]
+    assert place(heading, twins, "A")[0].candidates[0][0] == "1.1"
+    assert place(heading, twins, "B")[0].candidates[0][0] == "2.1"
+
+
+def test_enclosing_heading_routes_a_vague_sub_heading():
+    parts = [part(1, "1. Mặt được", ("II. ĐÁNH GIÁ CHUNG",))]
+    p = place(parts, OUTLINE, "A")[0]
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "2.1")
+
+
+def test_weak_sub_heading_follows_its_matched_parent():
+    parts = [part(1, "a) Hội đồng tháng 3", ("1. Kết quả quản lý nhiệm vụ khoa học và công nghệ",))]
+    p = place(parts, OUTLINE, "A")[0]
+    assert p.section_key == "1.1"
+
+
+def test_no_headings_from_a_one_section_department_goes_to_that_section():
+    outline = Outline("x", OUTLINE.sections[:4])  # C writes 1.3 only
+    p = place([part(1, "")], outline, "C")[0]
+    assert (p.status, p.section_key) == (PlacementStatus.AUTO, "1.3")
+
+
+def test_content_before_first_heading_goes_to_the_single_own_section():
+    first, _ = place([part(1, ""), part(2, "Những hạn chế, khuyết điểm")], OUTLINE, "A")
+    assert (first.status, first.section_key) == (PlacementStatus.AUTO, "1.1")
+
+
+def test_content_before_first_heading_goes_to_review_when_several_sections():
+    parts = [part(1, ""), part(2, "Những hạn chế, khuyết điểm")]
+    first, second = place(parts, OUTLINE, "X")
+    assert first.status is PlacementStatus.REVIEW and first.candidates
+    assert second.section_key == "2.2"
+
+
+def test_empty_outline_leaves_everything_unplaced():
+    p = place([part(1, "Kết quả")], Outline("x", ()), "A")[0]
+    assert p.status is PlacementStatus.UNPLACED
+
+
+# --- revisions -------------------------------------------------------------------------
+
+
+def row(pid, key, status=PlacementStatus.AUTO, doc="d1"):
+    return PlacedRow(pid, key, status, doc)
+
+
+def new(key, status=PlacementStatus.AUTO):
+    return Placement(1, key, 90.0, status)
+
+
+def test_revision_supersedes_only_the_sections_it_covers():
+    rev = revise([row(1, "1.1"), row(2, "2.2")], [new("1.1")])
+    assert rev.superseded == (1,) and rev.kept == (2,)
+
+
+def test_revision_in_review_covers_nothing_yet():
+    rev = revise([row(1, "1.1")], [new(None, PlacementStatus.REVIEW)])
+    assert rev.superseded == () and rev.kept == (1,)
+
+
+def test_revision_covering_a_whole_document_replaces_its_leftovers():
+    previous = [row(1, "1.1"), row(2, None, PlacementStatus.UNPLACED), row(3, "2.2", doc="d2")]
+    rev = revise(previous, [new("1.1")])
+    assert rev.superseded == (1, 2) and rev.kept == (3,)
+
+
+def test_revision_ignores_rows_already_superseded():
+    rev = revise([row(1, "1.1", PlacementStatus.SUPERSEDED)], [new("1.1")])
+    assert rev.superseded == () and rev.kept == ()
+
+
+def test_manual_placement_is_also_replaced_by_a_later_report():
+    rev = revise([row(1, "2.1", PlacementStatus.REVIEWED)], [new("2.1")])
+    assert rev.superseded == (1,)
+
+
+# --- purity ------------------------------------------------------------------------------
+
+FORBIDDEN = {"os", "pathlib", "sqlite3", "imaplib", "smtplib", "subprocess", "datetime", "time"}
+
+
+@pytest.mark.parametrize("module", ["match.py", "segment.py"])
+def test_core_module_is_pure(module):
+    source = Path(__file__).parents[1] / "mailflow" / "core" / module
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0] if node.level == 0 else "")
+            assert not node.module.startswith("mailflow.adapters")
+    assert not imported & FORBIDDEN
