@@ -186,3 +186,16 @@ def test_every_block_is_in_a_part_or_in_boilerplate():
     for r in (*seg.parts, *seg.boilerplate):
         covered.update(range(r.block_start, r.block_end))
     assert covered == {b.index for b in blocks}
+
+
+def test_unnumbered_heading_after_the_title_is_not_eaten_by_it():
+    seg = split(
+        [
+            para(0, "BÁO CÁO", bold=True),
+            para(1, "Kết quả công tác 6 tháng đầu năm 2023", bold=True),
+            para(2, "của Phòng Quản lý khoa học", bold=True),
+            para(3, "TÌNH HÌNH CHUNG", bold=True),
+            para(4, BODY),
+        ]
+    )
+    assert [p.heading for p in seg.parts] == ["TÌNH HÌNH CHUNG"]

@@ -155,12 +155,16 @@ def _noise(blocks: Sequence[Block]) -> dict[int, str]:
     recipients at the bottom, each with its reason."""
     reasons: dict[int, str] = {}
     after_title = False
+    title_lines = 0
     for i, block in enumerate(blocks):
         reason = _head_reason(block, after_title)
         if reason is None:
             break
         reasons[i] = reason
-        after_title = after_title or reason == "title"
+        # a title runs on for at most two bold lines after "BÁO CÁO" (the trích yếu);
+        # a third bold line is the report's first heading
+        title_lines = title_lines + 1 if reason == "title" else title_lines
+        after_title = reason == "title" and title_lines <= 2
         if reason in ("greeting", "intro"):
             after_title = False
     # "Nơi nhận" starts the tail wherever it is in the last part of the document.
