@@ -1,0 +1,156 @@
+"""``mailflow send``: dry run by default (plan table + preview files), ``--send`` sends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app
+from mailflow.i18n import t
+from mailflow.jobs import send as job
+from mailflow.model import SendStatus
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _plan_table(prepared: job.Prepared, states: dict[str, SendStatus]) -> Table:
+    campaign = prepared.campaign
+    table = Table(
+        title=t(
+            "send.plan_title",
+            campaign=campaign.id,
+            n=len(prepared.plan.items),
+            deadline=campaign.deadline.strftime("%d/%m/%Y"),
+        ),
+        show_lines=True,
+    )
+    for key in ("department", "address", "sections", "attachments", "reminders", "status"):
+        table.add_column(t(f"send.col.{key}"), overflow="fold")
+    for item in prepared.plan.items:
+        dep = item.department
+        state = states.get(dep.code)
+        table.add_row(
+            f"{dep.code}\n{dep.name}",
+            "\n".join(item.recipients),
+            "\n".join(_short(label) for label in item.labels)
+            or f"[yellow]{t('send.no_sections')}[/]",
+            "\n".join(a.filename for a in item.attachments),
+            "\n".join(d.strftime("%d/%m/%Y") for d in item.reminder_dates),
+            t(f"send.status.{state}") if state else t("send.status.new"),
+        )
+    return table
+
+
+def _short(label: str, width: int = 72) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def _failed_table(rows: list[Any]) -> Table:
+    table = Table(title=t("send.failed_title"), show_lines=True)
+    for key in ("department", "address", "reason"):
+        table.add_column(t(f"send.col.{key}"), overflow="fold")
+    for row in rows:
+        table.add_row(row.department or "", "\n".join(row.recipients), row.last_error or "")
+    return table
+
+
+@cli.command()
+@click.option("--campaign", "campaign_id", required=True, help="Mã đợt / campaign id")
+@click.option("--send", "do_send", is_flag=True, help="Gửi thật / really send (default: dry run)")
+@click.option(
+    "--preview",
+    "preview_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Thư mục xem trước / preview folder (default: <config dir>/preview/<campaign>)",
+)
+@click.option(
+    "--allow-unresolved",
+    is_flag=True,
+    help="Gửi dù đề cương có dòng phân công không khớp / send despite unresolved assignments",
+)
+@pass_app
+def send(
+    app: AppContext,
+    campaign_id: str,
+    do_send: bool,
+    preview_dir: Path | None,
+    allow_unresolved: bool,
+) -> None:
+    """Gửi công văn và đề cương cho các phòng / mail the directive and the marked outline."""
+    cfg = app.config()
+    prepared = job.prepare(cfg, campaign_id)
+    plan = prepared.plan
+    if plan.unresolved:
+        warning = t("send.unresolved_warning", n=len(plan.unresolved), campaign=campaign_id)
+        err_console.print(f"[yellow]{warning}[/]")
+    if not do_send:
+        console.print(_plan_table(prepared, job.statuses(cfg, prepared)))
+        out = preview_dir or cfg.base_dir / "preview" / prepared.campaign.id
+        written = job.preview(cfg, prepared, out, _now())
+        console.print(t("send.preview_written", n=len(written), path=out))
+        console.print(t("send.dry_run", path=out))
+        return
+    outcome = _send_with_progress(cfg, prepared, allow_unresolved)
+    _report(outcome, campaign_id)
+
+
+def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool) -> Any:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_event(kind: str, value: Any) -> None:
+            if kind == "render_start" and value:
+                tasks["render"] = progress.add_task(t("send.progress_render"), total=value)
+            elif kind == "rendered":
+                progress.advance(tasks["render"])
+            elif kind == "send_start" and value:
+                tasks["send"] = progress.add_task(t("send.progress_send"), total=value)
+            elif kind in ("sent", "failed", "skipped"):
+                progress.advance(tasks["send"])
+            elif kind == "resolved":
+                row, how = value
+                key = "send.resolved_found" if how == "found" else "send.resolved_again"
+                progress.console.print(t(key, code=row.department))
+
+        return job.send(cfg, prepared, _now, on_event, allow_unresolved=allow_unresolved)
+
+
+def _report(outcome: job.SendOutcome, campaign_id: str) -> None:
+    delivery = outcome.delivery
+    if outcome.retried:
+        console.print(
+            t("send.retry_failed", n=len(outcome.retried), codes=", ".join(outcome.retried))
+        )
+    if delivery is None and not outcome.failed:
+        console.print(t("send.nothing_new", n=outcome.total, campaign=campaign_id))
+        return
+    console.print(
+        t("send.done", sent=outcome.sent_now, before=outcome.before, failed=len(outcome.failed))
+    )
+    if delivery is not None:
+        for problem in delivery.copy_errors:
+            err_console.print(f"[yellow]{t('send.copy_failed', error=problem)}[/]")
+        if delivery.stopped:
+            err_console.print(
+                f"[red]{t('send.stopped', reason=delivery.stopped, n=len(delivery.left_queued))}[/]"
+            )
+    if outcome.failed:
+        console.print(_failed_table(outcome.failed))
+        fail(
+            t("send.failed_exit", n=len(outcome.failed)),
+            t("send.failed_hint", campaign=campaign_id),
+        )

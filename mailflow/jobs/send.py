@@ -1,0 +1,329 @@
+"""`mailflow send`: outline → plan → per-department files → outbox → SMTP.
+
+The shell around ``core.sendplan``: it reads the outline, renders each department's
+directive (docxtpl) and marked outline, composes the mail, queues it in the outbox and
+delivers. Rendering is skipped for departments whose directive is already in the outbox,
+so a second run costs one query per department and sends nothing new; a ``failed`` row
+is rendered again (the address may have been fixed) and retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mailflow import bootstrap, outbox
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.compose import Attachment, Outgoing, compose, loop_id, new_message_id
+from mailflow.adapters.directive import directive_context, render_directive
+from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.outline_docx import load_outline, mark_outline
+from mailflow.adapters.smtp import SmtpClient
+from mailflow.adapters.store import Store
+from mailflow.config import Config
+from mailflow.core.sendplan import KIND_DIRECTIVE, DepartmentPlan, SendPlan, plan_directive
+from mailflow.errors import MailflowError
+from mailflow.i18n import t
+from mailflow.model import Campaign, Outline, SendStatus
+
+#: The repository's own mail templates: used when the config's templates folder has none.
+BUILTIN_MAIL = Path(__file__).resolve().parent.parent.parent / "templates" / "mail"
+QUEUE_CHUNK = 25  # rows per commit while queueing: one fsync per chunk, not per row
+
+Events = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    campaign: Campaign
+    outline: Outline
+    plan: SendPlan
+
+
+def prepare(cfg: Config, campaign_id: str) -> Prepared:
+    campaign = cfg.campaign(campaign_id)
+    departments = cfg.campaign_departments(campaign)
+    outline = load_outline(Path(campaign.outline), departments)
+    return Prepared(campaign, outline, plan_directive(campaign, departments, outline, cfg.lang))
+
+
+# --- mail text --------------------------------------------------------------------------
+
+
+class MailTemplates:
+    """``templates/mail[/en]/<name>.txt.j2`` and ``.html.j2``; HTML is autoescaped."""
+
+    def __init__(self, cfg: Config) -> None:
+        folders = []
+        for root in (cfg.templates_dir / "mail", BUILTIN_MAIL):
+            if cfg.lang != "vi":
+                folders.append(root / cfg.lang)
+            folders.append(root)
+        self.folders = [f for f in folders if f.is_dir()]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateNotFound:
+            where = ", ".join(str(f) for f in self.folders) or str(BUILTIN_MAIL)
+            raise MailflowError(
+                t("send.templates_missing", name=name, path=where),
+                t("send.templates_missing_hint"),
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise MailflowError(t("send.template_error", name=name, error=exc)) from exc
+
+
+def subject(cfg: Config, campaign: Campaign) -> str:
+    return t(
+        "send.mail.subject",
+        cfg.lang,
+        token=campaign.token,
+        title=campaign.title,
+        deadline=campaign.deadline.strftime("%d/%m/%Y"),
+    )
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    item: DepartmentPlan
+    directive: bytes
+    outline: bytes
+    mail: Outgoing
+
+
+class Renderer:
+    """Renders one department's files and mail; the outline file is read once."""
+
+    def __init__(self, cfg: Config, prepared: Prepared, today: date) -> None:
+        self.cfg = cfg
+        self.prepared = prepared
+        self.today = today
+        campaign = prepared.campaign
+        self.template = Path(campaign.directive)
+        self.outline_bytes = Path(campaign.outline).read_bytes()
+        self.departments = cfg.campaign_departments(campaign)
+        self.mail_templates = MailTemplates(cfg)
+        self.subject = subject(cfg, campaign)
+
+    def render(self, item: DepartmentPlan) -> Rendered:
+        cfg, campaign, outline = self.cfg, self.prepared.campaign, self.prepared.outline
+        dep = item.department
+        context = directive_context(campaign, dep, outline, cfg.mailbox.address, self.today)
+        directive = render_directive(self.template, context)
+        marked = mark_outline(self.outline_bytes, outline, dep, self.departments)
+        directive_name, outline_name = (a.filename for a in item.attachments)
+        mail_context = {
+            "department": dep.name,
+            "office": cfg.office.name,
+            "title": campaign.title,
+            "token": campaign.token,
+            "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+            "sections": list(item.labels),
+            "directive_file": directive_name,
+            "outline_file": outline_name,
+            "mailbox": cfg.mailbox.address,
+            "subject": self.subject,
+        }
+        mail = Outgoing(
+            from_addr=cfg.mailbox.address,
+            from_name=cfg.office.name,
+            to=item.recipients,
+            subject=self.subject,
+            text=self.mail_templates.render("directive.txt.j2", mail_context),
+            html=self.mail_templates.render("directive.html.j2", mail_context),
+            attachments=(Attachment(directive_name, directive), Attachment(outline_name, marked)),
+            loop_id=loop_id(campaign.id, KIND_DIRECTIVE, item.dedupe_key),
+        )
+        return Rendered(item, directive, marked, mail)
+
+
+def detail(item: DepartmentPlan, subject_line: str) -> dict[str, Any]:
+    """What the outbox row keeps for `status`, reminders and people reading the state."""
+    return {
+        "subject": subject_line,
+        "sections": list(item.section_keys),
+        "attachments": [a.filename for a in item.attachments],
+        "reminders": [d.isoformat() for d in item.reminder_dates],
+    }
+
+
+# --- dry run ------------------------------------------------------------------------------
+
+
+def preview(cfg: Config, prepared: Prepared, out_dir: Path, now: datetime) -> list[Path]:
+    """Write every department's directive, marked outline and .eml; send nothing."""
+    renderer = Renderer(cfg, prepared, now.date())
+    written: list[Path] = []
+    for item in prepared.plan.items:
+        r = renderer.render(item)
+        folder = out_dir / item.department.code
+        folder.mkdir(parents=True, exist_ok=True)
+        data = compose(r.mail, new_message_id(cfg.mailbox.address), now)
+        for name, payload in (
+            (item.attachments[0].filename, r.directive),
+            (item.attachments[1].filename, r.outline),
+            ("directive.eml", data),
+        ):
+            path = folder / name
+            path.write_bytes(payload)
+            written.append(path)
+    return written
+
+
+def statuses(cfg: Config, prepared: Prepared) -> dict[str, SendStatus]:
+    """Outbox status per department code, without creating a state file that is not there."""
+    if not cfg.state_path.exists():
+        return {}
+    store = bootstrap.store(cfg)
+    try:
+        rows = outbox.rows(store, campaign=prepared.campaign.id, kind=KIND_DIRECTIVE)
+    finally:
+        store.close()
+    return {r.department or "": r.status for r in rows}
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+@dataclass
+class SendOutcome:
+    total: int
+    before: int = 0  # directives already sent before this run
+    resolved: list[tuple[outbox.OutboxRow, str]] = field(default_factory=list)
+    retried: list[str] = field(default_factory=list)  # department codes re-queued after failing
+    delivery: outbox.Delivery | None = None
+    rows: list[outbox.OutboxRow] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[outbox.OutboxRow]:
+        return [r for r in self.rows if r.status is SendStatus.FAILED]
+
+    @property
+    def sent_now(self) -> int:
+        return len(self.delivery.sent) if self.delivery else 0
+
+
+def factories(cfg: Config) -> tuple[Callable[[], SmtpClient], Callable[[], ImapClient]]:
+    return (lambda: SmtpClient.from_config(cfg.mailbox)), (
+        lambda: ImapClient.from_config(cfg.mailbox)
+    )
+
+
+def send(
+    cfg: Config,
+    prepared: Prepared,
+    now_fn: Callable[[], datetime],
+    events: Events | None = None,
+    *,
+    store: Store | None = None,
+    archive: Archive | None = None,
+    allow_unresolved: bool = False,
+) -> SendOutcome:
+    """Queue what is not queued yet, settle interrupted rows, then deliver."""
+    campaign, plan = prepared.campaign, prepared.plan
+    if plan.unresolved and not allow_unresolved:
+        raise MailflowError(
+            t("send.unresolved_refused", n=len(plan.unresolved)),
+            t("send.unresolved_hint", campaign=campaign.id),
+        )
+    emit = events or (lambda kind, value: None)
+    own_store = store is None
+    store = store or bootstrap.store(cfg)
+    archive = archive or bootstrap.archive(cfg)
+    smtp_factory, imap_factory = factories(cfg)
+    try:
+        outcome = SendOutcome(total=len(plan.items))
+        outcome.resolved = outbox.resolve_sending(
+            store,
+            imap_factory,
+            cfg.mailbox.sent_folder,
+            now_fn,
+            campaign=campaign.id,
+            kind=KIND_DIRECTIVE,
+        )
+        for row, how in outcome.resolved:
+            emit("resolved", (row, how))
+        existing = {
+            r.dedupe_key: r for r in outbox.rows(store, campaign=campaign.id, kind=KIND_DIRECTIVE)
+        }
+        outcome.before = sum(
+            1 for i in plan.items if (r := existing.get(i.dedupe_key)) and r.status == "sent"
+        )
+        todo = [
+            i
+            for i in plan.items
+            if i.dedupe_key not in existing or existing[i.dedupe_key].status == "failed"
+        ]
+        emit("render_start", len(todo))
+        renderer = Renderer(cfg, prepared, now_fn().date()) if todo else None
+        pending: list[outbox.QueueEntry] = []
+        for item in todo:
+            assert renderer is not None
+            rendered = renderer.render(item)
+            message_id = new_message_id(cfg.mailbox.address)
+            data = compose(rendered.mail, message_id, now_fn())
+            info = detail(item, renderer.subject)
+            old = existing.get(item.dedupe_key)
+            if old is not None:  # failed before: new bytes, same dedupe key
+                outbox.requeue_failed(store, archive, old, item.recipients, data, message_id, info)
+                outcome.retried.append(item.department.code)
+            else:
+                pending.append(
+                    outbox.QueueEntry(
+                        item.dedupe_key,
+                        KIND_DIRECTIVE,
+                        campaign.id,
+                        item.department.code,
+                        item.recipients,
+                        data,
+                        message_id,
+                        info,
+                    )
+                )
+                if len(pending) >= QUEUE_CHUNK:
+                    outbox.queue_many(store, archive, pending, now_fn())
+                    pending = []
+            emit("rendered", item.department.code)
+        if pending:
+            outbox.queue_many(store, archive, pending, now_fn())
+        order = {i.dedupe_key: n for n, i in enumerate(plan.items)}
+        queued = sorted(
+            outbox.rows(
+                store, campaign=campaign.id, kind=KIND_DIRECTIVE, statuses=[SendStatus.QUEUED]
+            ),
+            key=lambda r: order.get(r.dedupe_key, len(order)),
+        )
+        emit("send_start", len(queued))
+        if queued:
+            outcome.delivery = outbox.deliver(
+                store,
+                archive,
+                smtp_factory,
+                imap_factory,
+                queued,
+                now_fn,
+                cfg.mailbox.rate_per_minute,
+                lambda row, what: emit(what, row),
+                sender=cfg.mailbox.address,
+                sent_folder=cfg.mailbox.sent_folder,
+            )
+        outcome.rows = outbox.rows(store, campaign=campaign.id, kind=KIND_DIRECTIVE)
+        return outcome
+    finally:
+        if own_store:
+            store.close()

@@ -1,0 +1,523 @@
+"""The outbox: every mail mailflow sends goes out exactly once, crash or not.
+
+The protocol (one ``sends`` row per logical mail, keyed by its dedupe key):
+
+1. ``queue``: the exact bytes go into the content-addressed archive (fsynced), then the
+   row is committed as ``queued`` with its Message-ID. A second ``queue`` with the same
+   dedupe key returns the existing row: a re-run never makes a second message.
+2. ``deliver``, per row: commit ``sending`` → SMTP → copy to the Sent folder (IMAP
+   APPEND, unless the server already filed it there, as Gmail does) → commit ``sent``.
+   The Sent copy comes *before* ``sent`` on purpose: it is the evidence
+   ``resolve_sending`` looks for after a crash, so it must exist as soon as possible
+   after the server said 250.
+3. ``resolve_sending``: on restart a row still ``sending`` was interrupted somewhere
+   between step 2's first commit and its last. See its docstring for the trade-off.
+
+Refusals: a 4xx reply or a dropped connection is retried with bounded exponential
+backoff (``max_attempts``; the row is back to ``queued`` while it waits, since the
+server did not take it); a 5xx is final at once, the row is ``failed`` with the
+server's own words, and the other rows still go. When the connection itself keeps
+failing, the run stops after that row instead of walking every remaining row through
+the same backoff; they stay ``queued`` for the next run.
+
+Fault injection for tests: ``MAILFLOW_CRASH_AFTER=<step>:<k>`` makes this process kill
+itself with SIGKILL right after the k-th time it passes ``<step>`` (``sending`` = the
+row is committed as sending, before SMTP; ``smtp`` = the server accepted, before the
+Sent copy; ``copied`` = after the Sent copy, before ``sent`` is committed; ``sent`` =
+``sent`` is committed; ``sent:0`` = before the first row). It exists so the tests can
+kill a real ``mailflow send`` at an exact step boundary; nothing else sets it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.smtp import SendResult, SmtpClient
+from mailflow.adapters.store import Store
+from mailflow.errors import MailflowError, TransientError
+from mailflow.i18n import t
+from mailflow.model import SendStatus
+
+CRASH_ENV = "MAILFLOW_CRASH_AFTER"
+ARCHIVE_KIND = "sent"
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    dedupe_key: str
+    kind: str
+    campaign: str | None
+    department: str | None
+    recipients: tuple[str, ...]
+    message_id: str
+    sha256: str
+    archive_path: str
+    status: SendStatus
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: str = ""
+    sent_at: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_db(cls, row: dict[str, Any]) -> OutboxRow:
+        return cls(
+            id=row["id"],
+            dedupe_key=row["dedupe_key"],
+            kind=row["kind"],
+            campaign=row["campaign"],
+            department=row["department"],
+            recipients=tuple(json.loads(row["recipients"])),
+            message_id=row["message_id"],
+            sha256=row["sha256"],
+            archive_path=row["archive_path"],
+            status=SendStatus(row["status"]),
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            created_at=row["created_at"],
+            sent_at=row["sent_at"],
+            detail=json.loads(row["detail"]) if row["detail"] else {},
+        )
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    dedupe_key: str
+    kind: str
+    campaign: str | None
+    department: str | None
+    recipients: tuple[str, ...]
+    data: bytes
+    message_id: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Delivery:
+    """What one ``deliver`` run did, for the summary and the exit code."""
+
+    sent: list[OutboxRow] = field(default_factory=list)
+    failed: list[OutboxRow] = field(default_factory=list)
+    partial: list[OutboxRow] = field(default_factory=list)  # sent, but some recipients refused
+    left_queued: list[OutboxRow] = field(default_factory=list)
+    stopped: str = ""  # why the run stopped early (connection keeps failing), "" if it did not
+    copy_errors: list[str] = field(default_factory=list)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def get(store: Store, dedupe_key: str) -> OutboxRow | None:
+    found = store.query("SELECT * FROM sends WHERE dedupe_key = ?", [dedupe_key])
+    return OutboxRow.from_db(found[0]) if found else None
+
+
+def rows(
+    store: Store,
+    *,
+    campaign: str | None = None,
+    kind: str | None = None,
+    statuses: Iterable[SendStatus] = (),
+) -> list[OutboxRow]:
+    sql, params = "SELECT * FROM sends WHERE 1=1", []
+    if campaign is not None:
+        sql += " AND campaign = ?"
+        params.append(campaign)
+    if kind is not None:
+        sql += " AND kind = ?"
+        params.append(kind)
+    wanted = [str(s) for s in statuses]
+    if wanted:
+        sql += f" AND status IN ({','.join('?' * len(wanted))})"
+        params.extend(wanted)
+    return [OutboxRow.from_db(r) for r in store.query(sql + " ORDER BY id", params)]
+
+
+def _reload(store: Store, row_id: int) -> OutboxRow:
+    return OutboxRow.from_db(store.query("SELECT * FROM sends WHERE id = ?", [row_id])[0])
+
+
+# --- queueing -----------------------------------------------------------------------------
+
+
+def queue(
+    store: Store,
+    archive: Archive,
+    dedupe_key: str,
+    kind: str,
+    campaign: str | None,
+    department: str | None,
+    recipients: Sequence[str],
+    data: bytes,
+    message_id: str,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> OutboxRow:
+    """Store one message as ``queued``; an existing row with this key is returned as is."""
+    entry = QueueEntry(
+        dedupe_key, kind, campaign, department, tuple(recipients), data, message_id, detail or {}
+    )
+    return queue_many(store, archive, [entry], now)[0][0]
+
+
+def queue_many(
+    store: Store, archive: Archive, entries: Sequence[QueueEntry], now: datetime | None = None
+) -> list[tuple[OutboxRow, bool]]:
+    """Queue several messages in one commit; each result says whether it was new.
+
+    The bytes are archived (and fsynced) before the rows are committed, so a ``queued``
+    row always has its bytes; bytes without a row are harmless and never sent.
+    """
+    created_at = _iso(now or _utcnow())
+    fresh = []
+    for e in entries:
+        if get(store, e.dedupe_key) is None:
+            fresh.append((e, archive.put(e.data, ARCHIVE_KIND, ".eml")))
+    with store.transaction() as db:
+        for e, stored in fresh:
+            db.execute(
+                "INSERT OR IGNORE INTO sends (dedupe_key, kind, campaign, department, recipients,"
+                " message_id, sha256, archive_path, status, attempts, created_at, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+                [
+                    e.dedupe_key,
+                    e.kind,
+                    e.campaign,
+                    e.department,
+                    json.dumps(list(e.recipients)),
+                    e.message_id,
+                    stored.sha256,
+                    stored.relpath,
+                    created_at,
+                    json.dumps(e.detail, ensure_ascii=False, default=str),
+                ],
+            )
+    new_keys = {e.dedupe_key for e, _ in fresh}
+    out = []
+    for e in entries:
+        row = get(store, e.dedupe_key)
+        assert row is not None
+        out.append((row, e.dedupe_key in new_keys and row.message_id == e.message_id))
+    return out
+
+
+def requeue_failed(
+    store: Store,
+    archive: Archive,
+    row: OutboxRow,
+    recipients: Sequence[str],
+    data: bytes,
+    message_id: str,
+    detail: dict[str, Any] | None = None,
+) -> OutboxRow:
+    """Give a ``failed`` row new bytes (a fixed address, say) and queue it again.
+
+    Only ``failed`` rows: the server never accepted them, so this cannot make a second
+    delivered message. Any other status is returned unchanged.
+    """
+    stored = archive.put(data, ARCHIVE_KIND, ".eml")
+    with store.transaction() as db:
+        db.execute(
+            "UPDATE sends SET recipients = ?, message_id = ?, sha256 = ?, archive_path = ?,"
+            " status = 'queued', attempts = 0, detail = ? WHERE id = ? AND status = 'failed'",
+            [
+                json.dumps(list(recipients)),
+                message_id,
+                stored.sha256,
+                stored.relpath,
+                json.dumps(detail if detail is not None else row.detail, ensure_ascii=False),
+                row.id,
+            ],
+        )
+    return _reload(store, row.id)
+
+
+# --- delivering ---------------------------------------------------------------------------
+
+
+class _Crash:
+    """The MAILFLOW_CRASH_AFTER fault-injection hook (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.spec = os.environ.get(CRASH_ENV, "")
+        self.counts: dict[str, int] = {}
+
+    def at(self, step: str, bump: bool = True) -> None:
+        if not self.spec:
+            return
+        if bump:
+            self.counts[step] = self.counts.get(step, 0) + 1
+        if self.spec == f"{step}:{self.counts.get(step, 0)}":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _SentCopier:
+    """One IMAP connection for all Sent copies of a run.
+
+    Whether the server files submitted mail in Sent by itself (Gmail does) is learnt
+    once, on the first message: if its Message-ID is already there, we never APPEND.
+    """
+
+    def __init__(self, factory: Callable[[], ImapClient] | None, folder: str) -> None:
+        self.factory = factory
+        self.folder = folder
+        self.client: ImapClient | None = None
+        self.server_files: bool | None = None
+
+    def copy(self, message_id: str, data: bytes) -> str:
+        if self.factory is None:
+            return "off"
+        if self.client is None:
+            self.client = self.factory()
+            self.client.connect()
+        client = self.client
+        if self.server_files is None:
+            self.server_files = bool(client.find_message_id(self.folder, message_id))
+            if not self.server_files:
+                client.ensure_folder(self.folder)
+        if self.server_files:
+            return "server"
+        assert client.box is not None
+        # ensure_folder ran once above; ImapClient.append would re-check it every time
+        client._call("append", client.box.append, data, self.folder, None, ["\\Seen"])
+        return "appended"
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+def _set(store: Store, row_id: int, **values: Any) -> None:
+    cols = ", ".join(f"{k} = ?" for k in values)
+    with store.transaction() as db:
+        db.execute(f"UPDATE sends SET {cols} WHERE id = ?", [*values.values(), row_id])
+
+
+def _merge_detail(row: OutboxRow, **extra: Any) -> str:
+    return json.dumps({**row.detail, **extra}, ensure_ascii=False, default=str)
+
+
+def deliver(
+    store: Store,
+    archive: Archive,
+    smtp_factory: Callable[[], SmtpClient],
+    imap_factory: Callable[[], ImapClient] | None,
+    rows: Sequence[OutboxRow],
+    now_fn: Callable[[], datetime] = _utcnow,
+    rate_per_minute: int = 0,
+    progress: Callable[[OutboxRow, str], None] | None = None,
+    *,
+    sender: str,
+    sent_folder: str = "Sent",
+    max_attempts: int = 5,
+    backoff_base: float = 2.0,
+    backoff_cap: float = 300.0,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Delivery:
+    """Send every ``queued`` row of ``rows`` once, over one SMTP and one IMAP connection.
+
+    ``progress(row, outcome)`` is called once per row with "sent" | "failed" |
+    "skipped", and with "retry" before each backoff wait.
+    """
+    crash = _Crash()
+    crash.at("sent", bump=False)
+    report = Delivery()
+    smtp: SmtpClient | None = None
+    copier = _SentCopier(imap_factory, sent_folder)
+    interval = 60.0 / rate_per_minute if rate_per_minute > 0 else 0.0
+    last_send: float | None = None
+    todo = list(rows)
+    try:
+        for index, original in enumerate(todo):
+            row = _reload(store, original.id)
+            if row.status is not SendStatus.QUEUED:
+                if progress:
+                    progress(row, "skipped")
+                continue
+            data = archive.read(row.archive_path)
+            while True:
+                with store.transaction() as db:
+                    cur = db.execute(
+                        "UPDATE sends SET status = 'sending', attempts = attempts + 1"
+                        " WHERE id = ? AND status = 'queued'",
+                        [row.id],
+                    )
+                if cur.rowcount != 1:  # another process took it
+                    break
+                row = _reload(store, row.id)
+                crash.at("sending")
+                if interval and last_send is not None:
+                    wait = last_send + interval - monotonic()
+                    if wait > 0:
+                        sleep(wait)
+                last_send = monotonic()
+                connection_lost = False
+                try:
+                    if smtp is None:
+                        smtp = smtp_factory()
+                    result = smtp.send(sender, row.recipients, data)
+                except TransientError as exc:
+                    connection_lost = True
+                    result = SendResult(ok=False, temporary=True, reason=exc.message)
+                    with suppress(Exception):
+                        smtp.close() if smtp is not None else None
+                    smtp = None
+                if result.ok:
+                    crash.at("smtp")
+                    _finish_sent(store, row, data, result, copier, report, now_fn, crash)
+                    row = _reload(store, row.id)
+                    report.sent.append(row)
+                    if result.refused:
+                        report.partial.append(row)
+                    crash.at("sent")
+                    if progress:
+                        progress(row, "sent")
+                    break
+                if result.temporary and row.attempts < max_attempts:
+                    _set(store, row.id, status="queued", last_error=result.reason)
+                    if progress:
+                        progress(row, "retry")
+                    sleep(min(backoff_base * 2 ** (row.attempts - 1), backoff_cap))
+                    continue
+                _set(store, row.id, status="failed", last_error=result.reason)
+                row = _reload(store, row.id)
+                report.failed.append(row)
+                if progress:
+                    progress(row, "failed")
+                if connection_lost:
+                    report.stopped = result.reason
+                    report.left_queued = [
+                        _reload(store, r.id) for r in todo[index + 1 :] if r.status == "queued"
+                    ]
+                    return report
+                break
+    finally:
+        if smtp is not None:
+            smtp.close()
+        copier.close()
+    return report
+
+
+def _finish_sent(
+    store: Store,
+    row: OutboxRow,
+    data: bytes,
+    result: SendResult,
+    copier: _SentCopier,
+    report: Delivery,
+    now_fn: Callable[[], datetime],
+    crash: _Crash,
+) -> None:
+    """Sent copy, then commit ``sent``. A failed copy never un-sends a sent message."""
+    try:
+        how = copier.copy(row.message_id, data)
+    except MailflowError as exc:
+        how = f"error: {exc.message}"
+        report.copy_errors.append(f"{row.dedupe_key}: {exc.message}")
+        copier.close()
+    crash.at("copied")
+    last_error = None
+    if result.refused:
+        last_error = t("send.partly_refused", who=", ".join(result.refused))
+    if how.startswith("error"):
+        last_error = (last_error + "; " if last_error else "") + how
+    _set(
+        store,
+        row.id,
+        status="sent",
+        sent_at=_iso(now_fn()),
+        last_error=last_error,
+        detail=_merge_detail(row, sent_copy=how, refused=list(result.refused)),
+    )
+
+
+# --- after a crash ------------------------------------------------------------------------
+
+
+def resolve_sending(
+    store: Store,
+    imap_factory: Callable[[], ImapClient] | None,
+    sent_folder: str,
+    now_fn: Callable[[], datetime] = _utcnow,
+    *,
+    campaign: str | None = None,
+    kind: str | None = None,
+) -> list[tuple[OutboxRow, str]]:
+    """Settle rows a crash left in ``sending``: "found" → ``sent``; "resend" → ``queued``.
+
+    A ``sending`` row was interrupted between "about to talk to SMTP" and "committed as
+    sent"; the only trace of a message the server accepted is the copy in the mailbox's
+    Sent folder, so we look for its Message-ID there and nowhere else (the recipients'
+    mailboxes are not ours to read, bounces may take days). Found: the message went
+    out, mark it sent. Not found: it most likely did not go out, send the same bytes again.
+
+    Why that is the right trade-off: the alternative, never resending an uncertain row,
+    turns every crash before SMTP (the common case: a kill while waiting on the rate
+    limit or the network) into a department that silently never gets its directive,
+    which the Office only finds out at the deadline. Resending instead risks a duplicate
+    only when the crash fell between the server's 250 and the end of our APPEND, a
+    window of one IMAP round trip, because we APPEND to Sent right after SMTP and before
+    committing ``sent``. A rare duplicate of the same letter (same Message-ID, so many
+    clients even fold it) is a far smaller harm than a missing one.
+
+    Without an IMAP connection we cannot look, so we refuse rather than guess.
+    """
+    stuck = rows(store, campaign=campaign, kind=kind, statuses=[SendStatus.SENDING])
+    if not stuck:
+        return []
+    if imap_factory is None:
+        raise MailflowError(t("send.resolve_no_imap", n=len(stuck)), t("send.resolve_hint"))
+    out: list[tuple[OutboxRow, str]] = []
+    client = imap_factory()
+    with client:
+        for row in stuck:
+            found = client.find_message_id(sent_folder, row.message_id)
+            if found:
+                _set(
+                    store,
+                    row.id,
+                    status="sent",
+                    sent_at=_iso(now_fn()),
+                    detail=_merge_detail(row, resolved="found-in-sent"),
+                )
+                outcome = "found"
+            else:
+                _set(
+                    store,
+                    row.id,
+                    status="queued",
+                    last_error=t("send.resolved_resend"),
+                    detail=_merge_detail(row, resolved="resent"),
+                )
+                outcome = "resend"
+            store.event(
+                "send.resolved",
+                now_fn(),
+                campaign=row.campaign,
+                department=row.department,
+                key=row.dedupe_key,
+                outcome=outcome,
+            )
+            out.append((_reload(store, row.id), outcome))
+    return out
