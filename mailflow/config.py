@@ -27,6 +27,7 @@ DEFAULT_CONFIG = "config.toml"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 SECURITIES = ("ssl", "starttls", "none")
+DRAFT_PDF = ("all", "final", "none")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class DaemonSettings:
     office_min_interval_minutes: int = 30
     reminders_per_day: int = 1
     log_file: Path | None = None
+    draft_pdf: str = "all"  # all | final | none: which daemon drafts also get a PDF
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,7 @@ _DAEMON = {
     "office_min_interval_minutes",
     "reminders_per_day",
     "log_file",
+    "draft_pdf",
 }
 
 
@@ -437,6 +440,12 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         except ValueError:
             c.error(("daemon", "digest_time"), t("config.bad_time", value=digest_raw))
     log_file = c.get(dm, ("daemon",), "log_file", str, "")
+    draft_pdf = c.get(dm, ("daemon",), "draft_pdf", str, "all")
+    if draft_pdf not in DRAFT_PDF:
+        c.error(
+            ("daemon", "draft_pdf"),
+            t("config.bad_choice", value=draft_pdf, choices=", ".join(DRAFT_PDF)),
+        )
     daemon = DaemonSettings(
         poll_seconds=c.get(dm, ("daemon",), "poll_seconds", int, 60),
         idle=bool(c.get(dm, ("daemon",), "idle", bool, True)),
@@ -444,6 +453,7 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         office_min_interval_minutes=c.get(dm, ("daemon",), "office_min_interval_minutes", int, 30),
         reminders_per_day=c.get(dm, ("daemon",), "reminders_per_day", int, 1),
         log_file=(base / log_file).resolve() if log_file else None,
+        draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
     )
 
     if c.errors:
