@@ -136,7 +136,7 @@ def _ew_bytes(kind: str, payload: str) -> bytes:
             return base64.b64decode(clean)
         except (ValueError, TypeError):
             return payload.encode("ascii", "replace")
-    raw = payload.replace("_", " ").encode("ascii", "surrogateescape")
+    raw = payload.replace("_", " ").encode("utf-8", "surrogateescape")
     return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
 
 
