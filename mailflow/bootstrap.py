@@ -58,9 +58,9 @@ def write_sample_workspace(directory: Path) -> list[Path]:
         directory / "config.toml": lambda: (
             resources.files("mailflow.resources").joinpath("config.sample.toml").read_bytes()
         ),
-        directory / "templates" / "directive.docx": seed.directive_template_bytes,
-        directory / "templates" / "draft.docx": draft_template.draft_template_bytes,
-        directory / "campaigns" / "2023-h1" / "outline.docx": seed.outline_bytes,
+        directory / "templates" / "directive.docx": seed.build_directive,
+        directory / "templates" / "draft.docx": draft_template.build_template,
+        directory / "campaigns" / "2023-h1" / "outline.docx": seed.build_outline,
     }
     for path in targets:
         if path.exists():
