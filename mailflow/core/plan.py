@@ -147,6 +147,11 @@ def is_late(received: datetime | None, deadline: date) -> bool:
     return received is not None and received.date() > deadline
 
 
+def _instant(value: datetime | None) -> float:
+    """Comparable across naive and aware datetimes (the shell may hand either)."""
+    return value.timestamp() if value else float("-inf")
+
+
 def format_when(value: datetime | None) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else ""
 
@@ -273,7 +278,7 @@ def build_plan(
         arrivals = [
             p.attribution.received for p in live if p.department == code and p.attribution.received
         ]
-        received = st.received_at or (max(arrivals) if arrivals else None)
+        received = st.received_at or max(arrivals, key=_instant, default=None)
         late = any(is_late(a, campaign.deadline) for a in (received, *arrivals)) or (
             received is None and now.date() > campaign.deadline and bool(missing_by_dept[code])
         )
