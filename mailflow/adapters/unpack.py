@@ -15,6 +15,7 @@ only the converter writes, into a temp folder of its own, under names it chooses
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Sequence
@@ -578,6 +579,8 @@ class _Walker:
         """Text of a PDF, page by page; encrypted PDFs that need a password are refused."""
         import pypdf
 
+        # pypdf logs every oddity of a broken file as a warning; the reason we record says it.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
         try:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
