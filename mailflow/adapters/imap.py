@@ -146,6 +146,20 @@ class ImapClient:
         raw = self._call("search", self.box.uids, f"UID {last_uid + 1}:*")
         return sorted(u for u in (int(x) for x in raw) if u > last_uid)
 
+    def uids_present(self, uids: Sequence[int], unflagged: str = PROCESSED_KEYWORD) -> list[int]:
+        """Which of ``uids`` are still in the selected folder and not yet flagged by us.
+
+        Used to repair a crash between commit and move: only mail still waiting is moved,
+        and with copy+flag servers (no MOVE, no UIDPLUS) a copy is never made twice.
+        """
+        assert self.box is not None
+        if not uids:
+            return []
+        uid_set = ",".join(str(u) for u in sorted(set(uids)))
+        raw = self._call("search", self.box.uids, f"UID {uid_set} UNKEYWORD {unflagged}")
+        wanted = set(uids)
+        return sorted(u for u in (int(x) for x in raw) if u in wanted)
+
     def fetch_raw(self, uids: Sequence[int], batch: int = 50) -> Iterator[tuple[int, bytes]]:
         """Exact bytes of each message, in UID order, ``batch`` per FETCH command."""
         assert self.box is not None

@@ -1,0 +1,557 @@
+"""The per-mail pipeline shared by `poll`, `ingest` and `import`.
+
+raw bytes → archive (fsync) → parse → identify → extract documents → archive each
+document (and its converted .docx) → ONE transaction with the mail row and its document
+rows. Split in two steps, :meth:`Intake.prepare` (files only, no database) and
+:meth:`Intake.commit` (database only), so a caller can archive a whole batch, commit it
+in one transaction and only then move it on the server: per mail the order stays
+"archive before commit before move", and a crash between any two steps is repaired by
+the next run because the same bytes are the same row (``mails.sha256`` is unique) and
+the same server place is the same row (``UNIQUE(folder, uidvalidity, uid)``).
+
+Nothing is dropped: a mail that cannot be read, identified or unpacked is still recorded
+(kind "quarantined", with the error as its reason), so a person sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from mailflow.adapters import mime
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.store import Store
+from mailflow.config import Config
+from mailflow.core.identify import Identification, KnownState, identify
+from mailflow.errors import MailflowError
+from mailflow.i18n import t
+from mailflow.model import MailKind
+
+log = logging.getLogger("mailflow.intake")
+
+#: Kinds whose attachments are unpacked. Bounces carry our own directive back, auto-replies
+#: and list mail carry nothing of a department's report: unpacking them would only put
+#: our own text (or noise) in front of the matcher.
+UNPACKED_KINDS = frozenset({MailKind.REPORT, MailKind.REVIEW, MailKind.QUARANTINED})
+#: Kinds a person must look at; on the server they go to ``mailbox.review_folder``.
+ATTENTION_KINDS = frozenset({MailKind.REVIEW.value, MailKind.QUARANTINED.value})
+
+
+class ExtractedLike(Protocol):
+    """What ``adapters.unpack.extract`` returns per document."""
+
+    ordinal: int
+    name: str
+    content_type: str
+    data: bytes
+    docx: bytes | None
+    text: str
+    status: str
+    reason: str
+    params: tuple[tuple[str, str], ...]
+    origin: str
+
+
+Extractor = Callable[[mime.ParsedMail], Sequence[ExtractedLike]]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a mail sits on the IMAP server; the identity of a fetched mail."""
+
+    folder: str
+    uidvalidity: int
+    uid: int
+
+
+@dataclass(frozen=True)
+class Override:
+    """An identification decided by a person (``mailflow import``), not by the headers."""
+
+    campaign: str
+    department: str
+    imported_by: str
+    reason: str = "import.reason"
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    ordinal: int
+    name: str
+    content_type: str
+    sha256: str
+    archive_path: str
+    docx_path: str | None
+    status: str
+    reason: str
+
+
+@dataclass
+class Prepared:
+    """A mail archived and understood, not yet in the database."""
+
+    sha256: str
+    archive_path: str
+    source: str
+    location: Location | None
+    message_id: str
+    in_reply_to: str
+    from_addr: str
+    subject: str
+    date: str | None
+    kind: str
+    campaign: str | None
+    department: str | None
+    reason: str
+    imported_by: str | None
+    documents: list[PreparedDocument]
+    detail: dict[str, Any]
+    identification: Identification | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one mail: recorded now (``created``) or already known."""
+
+    mail_id: int
+    sha256: str
+    created: bool
+    kind: str
+    campaign: str | None
+    department: str | None
+    reason: str
+    reason_params: dict[str, str] = field(default_factory=dict)
+    documents: int = 0
+    from_addr: str = ""
+    subject: str = ""
+    location: Location | None = None
+
+    @property
+    def attention(self) -> bool:
+        return self.kind in ATTENTION_KINDS
+
+
+def sent_message_ids(store: Store) -> dict[str, tuple[str, str]]:
+    """Our sent Message-IDs → (campaign, department): replies name them in In-Reply-To."""
+    try:
+        rows = store.db.execute("SELECT message_id, campaign, department FROM sends").fetchall()
+    except sqlite3.Error:  # the outbox table may not exist in an old state file
+        return {}
+    return {mid: (camp or "", dept or "") for mid, camp, dept in rows if mid}
+
+
+def default_extractor(converter: Any = None) -> Extractor:
+    """The real unpacker (``adapters.unpack``) with LibreOffice for old Word formats."""
+    from mailflow.adapters import unpack
+
+    limits = unpack.Limits()
+
+    def run(parsed: mime.ParsedMail) -> Sequence[ExtractedLike]:
+        return unpack.extract(parsed.message, limits, converter)
+
+    return run
+
+
+def _suffix(name: str) -> str:
+    """Extension for the archive object (the archive refuses anything odd)."""
+    return PurePosixPath(name.replace("\\", "/")).suffix.lower()[:9]
+
+
+class Intake:
+    """One pipeline over a store and an archive; cheap to build, one per command run."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        archive: Archive,
+        *,
+        clock: Callable[[], datetime],
+        extractor: Extractor | None = None,
+        identifier: Callable[[Any, KnownState], Identification] = identify,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.archive = archive
+        self.clock = clock
+        self._extractor = extractor
+        self._converter: Any = None
+        self._identify = identifier
+        self.known = KnownState.from_config(config)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read what changes while the daemon runs (sends made since the last poll)."""
+        self.known = KnownState.from_config(self.config, sent=sent_message_ids(self.store))
+
+    @property
+    def extractor(self) -> Extractor:
+        if self._extractor is None:
+            from mailflow.adapters.convert import LibreOffice
+
+            self._converter = LibreOffice()
+            self._extractor = default_extractor(self._converter)
+        return self._extractor
+
+    def close(self) -> None:
+        """Remove LibreOffice's private profile, if one was made."""
+        if self._converter is not None:
+            self._converter.close()
+
+    def __enter__(self) -> Intake:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- step 1: files only ---------------------------------------------------------
+
+    def prepare(
+        self,
+        raw: bytes,
+        *,
+        source: str,
+        location: Location | None = None,
+        override: Override | None = None,
+    ) -> Prepared:
+        """Archive the raw bytes (fsync) first, then understand the mail."""
+        stored = self.archive.put(raw, "mail", ".eml")
+        parsed = mime.parse(raw)
+        detail: dict[str, Any] = {
+            "size": len(raw),
+            "from_name": parsed.from_name,
+            "references": list(parsed.references),
+        }
+        if parsed.defects:
+            detail["defects"] = sorted(set(parsed.defects))
+        ident: Identification | None = None
+        imported_by = None
+        params: dict[str, str] = {}
+        try:
+            if override is not None:
+                kind, campaign, department = (
+                    MailKind.REPORT.value,
+                    override.campaign,
+                    override.department,
+                )
+                reason, imported_by = override.reason, override.imported_by
+                params = {
+                    "user": override.imported_by,
+                    "campaign": override.campaign,
+                    "department": override.department,
+                }
+            else:
+                ident = self._identify(mime.mail_headers(parsed), self.known)
+                kind = ident.kind.value
+                campaign, department, reason = ident.campaign, ident.department, ident.reason
+                params = ident.reason_params
+                if ident.return_date is not None:
+                    detail["return_date"] = ident.return_date.isoformat()
+                if ident.bounce is not None:
+                    b = ident.bounce
+                    detail["bounce"] = {
+                        "original_message_id": b.original_message_id,
+                        "recipient": b.recipient,
+                        "status": b.status,
+                        "diagnostic": b.diagnostic,
+                        "action": b.action,
+                        "failed": b.failed,
+                    }
+            documents: list[PreparedDocument] = []
+            if kind in {k.value for k in UNPACKED_KINDS}:
+                documents, notes = self._documents(parsed)
+                if notes:
+                    detail["documents"] = notes
+        except MailflowError:
+            raise  # the archive is full or unwritable: stop, nothing is committed
+        except Exception as exc:  # a bug or a mail no code foresaw: keep it, show it
+            log.exception("cannot process mail %s", stored.relpath)
+            kind, campaign, department = MailKind.QUARANTINED.value, None, None
+            reason = "poll.internal_error"
+            params = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+            detail["traceback"] = traceback.format_exc(limit=8)[-4000:]
+            documents = []
+        detail["reason_params"] = params
+        return Prepared(
+            sha256=stored.sha256,
+            archive_path=stored.relpath,
+            source=source,
+            location=location,
+            message_id=parsed.message_id,
+            in_reply_to=parsed.in_reply_to,
+            from_addr=parsed.from_addr,
+            subject=parsed.subject,
+            date=parsed.date.isoformat() if parsed.date else None,
+            kind=kind,
+            campaign=campaign,
+            department=department,
+            reason=reason,
+            imported_by=imported_by,
+            documents=documents,
+            detail=detail,
+            identification=ident,
+        )
+
+    def _documents(self, parsed: mime.ParsedMail) -> tuple[list[PreparedDocument], list[dict]]:
+        """Archive each extracted file and its .docx; the matcher reads them from there."""
+        out: list[PreparedDocument] = []
+        notes: list[dict[str, Any]] = []
+        for ex in self.extractor(parsed):
+            stored = self.archive.put(ex.data, "file", _suffix(ex.name))
+            docx_path = None
+            if ex.docx:
+                docx_path = (
+                    stored.relpath  # a .docx as sent is its own .docx
+                    if ex.docx == ex.data
+                    else self.archive.put(ex.docx, "file", ".docx").relpath
+                )
+            out.append(
+                PreparedDocument(
+                    ordinal=ex.ordinal,
+                    name=ex.name,
+                    content_type=ex.content_type,
+                    sha256=stored.sha256,
+                    archive_path=stored.relpath,
+                    docx_path=docx_path,
+                    status=ex.status,
+                    reason=ex.reason or "",
+                )
+            )
+            if ex.params or ex.origin:
+                notes.append(
+                    {"ordinal": ex.ordinal, "params": dict(ex.params), "origin": ex.origin}
+                )
+        return out, notes
+
+    # --- step 2: database only -------------------------------------------------------
+
+    def commit(
+        self,
+        items: Sequence[Prepared],
+        *,
+        mailbox_state: tuple[str, int, int] | None = None,
+    ) -> list[Outcome]:
+        """Record ``items`` (and the new last UID) in ONE transaction; repeats are no-ops."""
+        now = self.clock()
+        outcomes: list[Outcome] = []
+        with self.store.transaction() as db:
+            for item in items:
+                outcomes.append(self._record(db, item, now))
+            if mailbox_state is not None:
+                folder, uidvalidity, last_uid = mailbox_state
+                db.execute(
+                    "INSERT INTO mailbox_state (folder, uidvalidity, last_uid, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(folder) DO UPDATE SET "
+                    "uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid, "
+                    "updated_at=excluded.updated_at",
+                    [folder, uidvalidity, last_uid, now.isoformat(timespec="seconds")],
+                )
+        return outcomes
+
+    def process(
+        self,
+        raw: bytes,
+        *,
+        source: str,
+        location: Location | None = None,
+        override: Override | None = None,
+    ) -> Outcome:
+        """prepare + commit one mail (ingest, import)."""
+        item = self.prepare(raw, source=source, location=location, override=override)
+        return self.commit([item])[0]
+
+    def _record(self, db: Any, item: Prepared, now: datetime) -> Outcome:
+        conn = db.conn
+        row = conn.execute(
+            "SELECT id, folder, uidvalidity, uid, moved, kind, campaign, department, reason, "
+            "from_addr, subject, detail FROM mails WHERE sha256 = ?",
+            [item.sha256],
+        ).fetchone()
+        if row is not None:
+            return self._known(conn, row, item, now)
+        loc = item.location
+        values = {
+            "sha256": item.sha256,
+            "archive_path": item.archive_path,
+            "source": item.source,
+            "folder": loc.folder if loc else None,
+            "uidvalidity": loc.uidvalidity if loc else None,
+            "uid": loc.uid if loc else None,
+            "message_id": item.message_id or None,
+            "in_reply_to": item.in_reply_to or None,
+            "from_addr": item.from_addr or None,
+            "subject": item.subject,
+            "date": item.date,
+            "received_at": now.isoformat(timespec="seconds"),
+            "kind": item.kind,
+            "reason": item.reason,
+            "campaign": item.campaign,
+            "department": item.department,
+            "imported_by": item.imported_by,
+            "moved": 0,
+            "detail": json.dumps(item.detail, ensure_ascii=False, default=str),
+        }
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        try:
+            cur = conn.execute(
+                f"INSERT INTO mails ({cols}) VALUES ({marks})", list(values.values())
+            )
+        except sqlite3.IntegrityError as exc:
+            assert loc is not None  # sha256 was checked above: only the place can clash
+            raise MailflowError(
+                t(
+                    "poll.location_conflict",
+                    uid=loc.uid,
+                    uidvalidity=loc.uidvalidity,
+                    folder=loc.folder,
+                ),
+                t("poll.location_conflict_hint"),
+            ) from exc
+        mail_id = int(cur.lastrowid or 0)
+        for doc in item.documents:
+            conn.execute(
+                "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
+                "archive_path, docx_path, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    mail_id,
+                    doc.ordinal,
+                    doc.name,
+                    doc.content_type,
+                    doc.sha256,
+                    doc.archive_path,
+                    doc.docx_path,
+                    doc.status,
+                    doc.reason or None,
+                ],
+            )
+        self._bounce_fails_send(conn, item, mail_id, now)
+        self.store.event(
+            "intake.mail",
+            now,
+            campaign=item.campaign,
+            department=item.department,
+            mail_id=mail_id,
+            source=item.source,
+            mail_kind=item.kind,
+            reason=item.reason,
+            documents=len(item.documents),
+        )
+        return Outcome(
+            mail_id=mail_id,
+            sha256=item.sha256,
+            created=True,
+            kind=item.kind,
+            campaign=item.campaign,
+            department=item.department,
+            reason=item.reason,
+            reason_params=dict(item.detail.get("reason_params", {})),
+            documents=len(item.documents),
+            from_addr=item.from_addr,
+            subject=item.subject,
+            location=loc,
+        )
+
+    def _known(self, conn: Any, row: Any, item: Prepared, now: datetime) -> Outcome:
+        """The same bytes again: no second row; remember the new server place if useful.
+
+        The place is taken over when the row has none (the mail came by `ingest` first),
+        when its mail was already moved (a second delivery of the same bytes), or when
+        the server renumbered (UIDVALIDITY change): then a crash before the move is
+        repaired by the next poll like for a new mail.
+        """
+        (
+            mail_id,
+            folder,
+            uidvalidity,
+            uid,
+            moved,
+            kind,
+            campaign,
+            department,
+            reason,
+            from_addr,
+            subject,
+            detail,
+        ) = row
+        loc = item.location
+        take_place = (
+            loc is not None
+            and (folder is None or moved == 1 or uidvalidity != loc.uidvalidity)
+            and (folder, uidvalidity, uid) != (loc.folder, loc.uidvalidity, loc.uid)
+        )
+        if take_place:
+            assert loc is not None
+            conn.execute(
+                "UPDATE mails SET folder=?, uidvalidity=?, uid=?, moved=0 WHERE id=?",
+                [loc.folder, loc.uidvalidity, loc.uid, mail_id],
+            )
+            self.store.event(
+                "intake.duplicate",
+                now,
+                mail_id=mail_id,
+                previous=[folder, uidvalidity, uid],
+                now_at=[loc.folder, loc.uidvalidity, loc.uid],
+            )
+        try:
+            params = json.loads(detail or "{}").get("reason_params", {})
+        except (ValueError, AttributeError):
+            params = {}
+        return Outcome(
+            mail_id=int(mail_id),
+            sha256=item.sha256,
+            created=False,
+            kind=kind or "",
+            campaign=campaign,
+            department=department,
+            reason=reason or "",
+            reason_params=params,
+            documents=0,
+            from_addr=from_addr or "",
+            subject=subject or "",
+            location=loc if take_place else None,
+        )
+
+    def _bounce_fails_send(self, conn: Any, item: Prepared, mail_id: int, now: datetime) -> None:
+        """A bounce for one of our sends marks that send failed (the reminder logic reads it)."""
+        ident = item.identification
+        if ident is None or ident.bounce is None or not ident.bounce.failed:
+            return
+        original = ident.bounce.original_message_id
+        if not original:
+            return
+        bare = original.strip("<>")
+        why = f"bounce {ident.bounce.status} {ident.bounce.diagnostic}".strip()[:500]
+        try:
+            cur = conn.execute(
+                "UPDATE sends SET status='failed', last_error=? "
+                "WHERE message_id IN (?, ?) AND status != 'failed'",
+                [why, original, bare],
+            )
+        except sqlite3.OperationalError:  # no outbox table in this state file
+            return
+        if cur.rowcount:
+            self.store.event(
+                "send.bounced",
+                now,
+                campaign=item.campaign,
+                department=item.department,
+                mail_id=mail_id,
+                message_id=original,
+                status=ident.bounce.status,
+            )
+
+
+def reason_text(reason: str, params: dict[str, str]) -> str:
+    """Render a stored reason key for people; an unknown key is shown as it is."""
+    try:
+        return t(reason, **params)
+    except (KeyError, IndexError, ValueError):
+        return reason
