@@ -23,14 +23,15 @@ Conventions every outgoing mail follows:
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
+from mailflow.config import EMAIL_RE
 from mailflow.errors import MailflowError
 
 LOOP_HEADER = "X-Mailflow-Id"
@@ -74,12 +75,51 @@ def loop_id(campaign: str, kind: str, dedupe_key: str) -> str:
     return f"{campaign}/{kind}/{dedupe_key}"
 
 
-def _address(addr: str, name: str = "") -> Address:
-    local, _, domain = addr.partition("@")
-    try:
-        return Address(display_name=name, username=local, domain=domain)
-    except (ValueError, IndexError) as exc:
-        raise MailflowError(f"{addr!r}: {exc}") from exc
+def _encoded(value: str) -> str:
+    """The whole value as base64 RFC 2047 words of at most 75 characters, one per line.
+
+    Why not the stdlib folders: on Python 3.11 ``policy.SMTP`` drops the space between an
+    encoded word and a following ASCII word when it folds ("Sơ kết 6 tháng" reads back
+    as "Sơ kết6 tháng"), and ``email.header.Header`` leaves ASCII runs bare, so an office
+    name ending in "(KH&CN)" reads back with that part taken as a comment. Encoding every
+    character keeps spaces and specials inside the words, where they are plain text.
+    Each line stays under 78 characters so ``policy.SMTP`` never refolds it.
+    (Python's own address parser adds a space between encoded words in a display name
+    where RFC 2047 says to drop it; mail clients follow the RFC, so we do too.)
+    """
+    words, chunk = [], ""
+    for char in value:
+        if len((chunk + char).encode("utf-8")) > 39:  # 52 base64 chars: a line stays < 78
+            cut = chunk.rfind(" ") + 1  # break after a space, so each word keeps its own
+            if 0 < cut < len(chunk):
+                words.append(chunk[:cut])
+                chunk = chunk[cut:]
+            else:
+                words.append(chunk)
+                chunk = ""
+        chunk += char
+    words.append(chunk)
+    encoded = (base64.b64encode(w.encode("utf-8")).decode("ascii") for w in words)
+    return "\r\n ".join(f"=?utf-8?b?{e}?=" for e in encoded)
+
+
+def _mailbox(addr: str, name: str = "") -> str:
+    if not EMAIL_RE.match(addr):
+        raise MailflowError(f"{addr!r}: not an e-mail address")
+    if not name:
+        return addr
+    if name.isascii():
+        return formataddr((name, addr))  # quotes specials such as "(" or "&"
+    # the whole name as encoded words: "(KH&CN)" left bare would read back as a comment
+    return f"{_encoded(name)} <{addr}>"
+
+
+def _set(msg: EmailMessage, name: str, value: str) -> None:
+    """Store a header we encoded ourselves (see _encoded); ASCII goes in as it is."""
+    if value.isascii() and len(value) < 900:
+        msg.set_raw(name, value)
+    else:
+        msg.set_raw(name, _encoded(value))
 
 
 def compose(mail: Outgoing, message_id: str, date: datetime) -> bytes:
@@ -91,12 +131,12 @@ def compose(mail: Outgoing, message_id: str, date: datetime) -> bytes:
     msg = EmailMessage(policy=policy.SMTP)
     msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(date)
-    msg["From"] = _address(mail.from_addr, mail.from_name)
-    msg["To"] = [_address(a) for a in mail.to]
+    msg.set_raw("From", _mailbox(mail.from_addr, mail.from_name))
+    msg.set_raw("To", ", ".join(_mailbox(a) for a in mail.to))
     if mail.cc:
-        msg["Cc"] = [_address(a) for a in mail.cc]
-    msg["Reply-To"] = _address(mail.reply_to or mail.from_addr, mail.from_name)
-    msg["Subject"] = mail.subject
+        msg.set_raw("Cc", ", ".join(_mailbox(a) for a in mail.cc))
+    msg.set_raw("Reply-To", _mailbox(mail.reply_to or mail.from_addr, mail.from_name))
+    _set(msg, "Subject", mail.subject)
     if mail.in_reply_to:
         msg["In-Reply-To"] = mail.in_reply_to
     if mail.references:
