@@ -1,0 +1,226 @@
+"""`mailflow assemble` (a new draft version, optionally mailed to the Office) and
+`mailflow status` (the department × section grid as a table or a standalone HTML page).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from mailflow import bootstrap, outbox
+from mailflow.cli.base import AppContext, cli, console, fail, pass_app
+from mailflow.cli.review import pick_campaign
+from mailflow.core.plan import Cell, DraftPlan, format_when
+from mailflow.i18n import t
+from mailflow.jobs.assemble import assemble, gather_plan
+from mailflow.jobs.deliver import flush, send_draft
+from mailflow.jobs.match import match_pending
+from mailflow.model import SendStatus
+
+
+@cli.command(name="assemble")
+@click.option("--campaign", "campaign_id", default=None, help="Campaign id")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Copy to PATH"
+)
+@click.option("--send", "send", is_flag=True, help="Mail the draft to the Office now")
+@click.option("--no-pdf", is_flag=True, help="Do not make a PDF")
+@pass_app
+def assemble_cmd(
+    app: AppContext, campaign_id: str | None, out: Path | None, send: bool, no_pdf: bool
+) -> None:
+    """Tổng hợp dự thảo mới / assemble a new draft version."""
+    cfg = app.config()
+    campaign = pick_campaign(cfg, campaign_id)
+    store = bootstrap.store(cfg)
+    archive = bootstrap.archive(cfg)
+    now = datetime.now().astimezone()
+    match_pending(cfg, store, archive, now)  # replies polled but not matched yet
+    result = assemble(cfg, store, archive, campaign, now, out=out, pdf=not no_pdf)
+    console.print(
+        t(
+            "review.assembled",
+            version=result.version,
+            path=result.docx_path,
+            parts=len(result.plan.parts),
+        )
+    )
+    if result.pdf_path:
+        console.print(t("review.assembled_pdf", path=result.pdf_path))
+    elif result.pdf_note:
+        console.print(result.pdf_note)
+    if out is not None:
+        console.print(t("review.assembled_out", path=out))
+    for line in result.change_lines:
+        console.print(f"  - {line}")
+    for warning in result.warnings:
+        console.print(f"[yellow]! {warning}[/]")
+    if send:
+        row = send_draft(cfg, store, archive, campaign, result, now, reason="manual")
+        receipts = outbox.rows(
+            store, campaign=campaign.id, kind="receipt", statuses=[SendStatus.QUEUED]
+        )
+        report = flush(cfg, store, archive, [*receipts, row])
+        if report.failed or report.left_queued:
+            why = report.stopped or "; ".join(r.last_error or "" for r in report.failed)
+            fail(t("review.send_failed", to=", ".join(cfg.office.emails), error=why))
+        console.print(t("review.sent_office", to=", ".join(cfg.office.emails)))
+    store.close()
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+def _yes(flag: bool) -> str:
+    return t("review.yes") if flag else ""
+
+
+def grid_rows(plan: DraftPlan) -> list[list[str]]:
+    """The per-department grid: the same columns as the draft's appendix."""
+    rows = []
+    for g in plan.grid:
+        away = _yes(g.out_of_office)
+        if g.out_of_office and g.returns_on:
+            away = t("review.away_until", until=g.returns_on.strftime("%d/%m/%Y"))
+        rows.append(
+            [
+                f"{g.code} — {g.name}",
+                format_when(g.sent_at),
+                _yes(g.bounced),
+                away,
+                format_when(g.received_at),
+                _yes(g.late),
+                ", ".join(g.missing),
+            ]
+        )
+    return rows
+
+
+GRID_COLUMNS = ("department", "sent", "bounced", "away", "received", "late", "missing")
+MARKS = {Cell.RECEIVED: "✓{n}", Cell.EXTRA: "+{n}", Cell.MISSING: "✗", Cell.NONE: ""}
+
+
+def matrix_rows(plan: DraftPlan) -> list[list[str]]:
+    return [
+        [line.heading, *(MARKS[cell].format(n=n) for cell, n in line.cells)] for line in plan.matrix
+    ]
+
+
+def status_html(plan: DraftPlan) -> str:
+    """A standalone page (inline CSS, no scripts, no outside files) of both grids."""
+    e = html.escape
+    codes = [c for c, _ in plan.departments]
+
+    def table(head: list[str], rows: list[list[str]], cls: str) -> str:
+        out = [f'<table class="{cls}"><thead><tr>']
+        out += [f"<th>{e(h)}</th>" for h in head]
+        out.append("</tr></thead><tbody>")
+        for row in rows:
+            cells = []
+            for i, value in enumerate(row):
+                kind = ""
+                if cls == "matrix" and i:
+                    kind = {"✗": "missing"}.get(value, "received" if value.startswith("✓") else "")
+                    kind = kind or ("extra" if value.startswith("+") else "")
+                elif cls == "grid" and i == len(row) - 1 and value:
+                    kind = "missing"
+                cells.append(
+                    f'<td class="{kind}">{e(value)}</td>' if kind else f"<td>{e(value)}</td>"
+                )
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</tbody></table>")
+        return "".join(out)
+
+    title = t("review.status_title", campaign=plan.campaign, title=plan.title)
+    grid = table([t(f"review.grid_{c}") for c in GRID_COLUMNS], grid_rows(plan), "grid")
+    matrix = table([t("review.grid_section"), *codes], matrix_rows(plan), "matrix")
+    legend = t("review.matrix_legend")
+    when = t(
+        "review.status_when",
+        when=format_when(plan.now),
+        deadline=plan.deadline.strftime("%d/%m/%Y"),
+    )
+    lang = "vi" if t("review.yes") == "có" else "en"
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{e(title)}</title>
+<style>
+body {{ font-family: "Times New Roman", serif; margin: 2em; color: #111; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+th, td {{ border: 1px solid #888; padding: 4px 8px; vertical-align: top; }}
+th {{ background: #eee; }}
+td.missing {{ background: #fde2e2; color: #900; font-weight: bold; }}
+td.received {{ background: #e3f6e3; }}
+td.extra {{ background: #fff6d6; }}
+.matrix td:not(:first-child) {{ text-align: center; }}
+</style></head><body>
+<h1>{e(title)}</h1>
+<p>{e(when)}</p>
+{grid}
+<h2>{e(t("review.matrix_title"))}</h2>
+<p><em>{e(legend)}</em></p>
+{matrix}
+</body></html>
+"""
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".html")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+@click.option("--campaign", "campaign_id", default=None, help="Campaign id")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the grid as a standalone HTML page",
+)
+@pass_app
+def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> None:
+    """Bảng phòng × mục: đã gửi, thư lỗi, vắng mặt, đã nhận, muộn, còn thiếu / the grid."""
+    cfg = app.config()
+    campaign = pick_campaign(cfg, campaign_id)
+    store = bootstrap.store(cfg)
+    archive = bootstrap.archive(cfg)
+    plan = gather_plan(cfg, store, archive, campaign, datetime.now().astimezone())
+    store.close()
+    table = Table(title=t("review.status_title", campaign=campaign.id, title=campaign.title))
+    for c in GRID_COLUMNS:
+        table.add_column(t(f"review.grid_{c}"), overflow="fold")
+    for row in grid_rows(plan):
+        table.add_row(*row[:-1], f"[red]{row[-1]}[/]" if row[-1] else "")
+    console.print(table)
+    matrix = Table(title=t("review.matrix_title"))
+    matrix.add_column(t("review.grid_section"), overflow="fold")
+    for code, _ in plan.departments:
+        matrix.add_column(code, justify="center")
+    for row in matrix_rows(plan):
+        cells = [f"[red]{v}[/]" if v == "✗" else v for v in row[1:]]
+        matrix.add_row(row[0], *cells)
+    console.print(matrix)
+    console.print(t("review.matrix_legend"))
+    if html_path is not None:
+        try:
+            _write_atomic(html_path, status_html(plan))
+        except OSError as exc:
+            fail(
+                t("review.out_failed", path=html_path, error=exc.strerror or exc),
+                t("review.out_failed_hint"),
+            )
+        console.print(t("review.status_html", path=html_path))

@@ -1,0 +1,328 @@
+"""People in the loop: `mailflow review`, `place`, `release`, `history`.
+
+The matcher is never sure of everything; these commands are where a person sees what it
+was unsure about (with its best candidates and scores), fixes one placement, accepts a
+mail that came from an unknown or suspicious sender, and reads back every decision.
+Each decision is a new row (placements are append-only), signed with the OS user.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.table import Table
+
+from mailflow import bootstrap
+from mailflow.cli.base import AppContext, cli, console, fail, pass_app
+from mailflow.config import Config
+from mailflow.i18n import t
+from mailflow.jobs.match import load_outline, match_mail
+from mailflow.model import Campaign, MailKind, Outline, PlacementStatus
+
+ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+def pick_campaign(cfg: Config, campaign_id: str | None) -> Campaign:
+    """--campaign, or the only campaign when there is one."""
+    if campaign_id:
+        return cfg.campaign(campaign_id)
+    if len(cfg.campaigns) == 1:
+        return cfg.campaigns[0]
+    known = ", ".join(c.id for c in cfg.campaigns) or "-"
+    fail(t("review.campaign_needed", known=known), t("review.campaign_needed_hint"), code=2)
+    raise AssertionError  # fail() raised
+
+
+def reason_text(reason: str | None, detail: str | None) -> str:
+    if not reason:
+        return ""
+    try:
+        params = json.loads(detail or "{}").get("reason_params", {}) or {}
+    except (ValueError, AttributeError):
+        params = {}
+    try:
+        return t(reason, **params)
+    except (KeyError, IndexError, ValueError):
+        return reason
+
+
+def _short(text: str | None, width: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _heading(outline: Outline, key: str | None) -> str:
+    if key is None:
+        return t("review.none_section")
+    try:
+        return outline.section(key).heading
+    except KeyError:
+        return key
+
+
+CURRENT = """
+    SELECT p.id, p.mail_id, p.department, p.heading, p.text, p.campaign, pl.section_key,
+           pl.score, pl.status, pl.candidates, pl.decided_by, pl.created_at
+    FROM parts p
+    JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+"""
+
+
+@cli.command()
+@click.option("--campaign", "campaign_id", default=None, help="Campaign id")
+@pass_app
+def review(app: AppContext, campaign_id: str | None) -> None:
+    """Phần chưa chắc chắn và thư cần xem lại / uncertain parts and mails to look at."""
+    cfg = app.config()
+    campaign = pick_campaign(cfg, campaign_id)
+    outline = load_outline(cfg, campaign)
+    store = bootstrap.store(cfg)
+    rows = store.query(
+        CURRENT + " WHERE p.campaign = ? AND pl.status IN (?, ?) ORDER BY p.id",
+        [campaign.id, PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value],
+    )
+    table = Table(title=t("review.parts_title", campaign=campaign.id, count=len(rows)))
+    for col in ("col_part", "col_department", "col_mail", "col_status", "col_text", "col_best"):
+        table.add_column(t(f"review.{col}"), overflow="fold")
+    for r in rows:
+        candidates = json.loads(r["candidates"] or "[]")[:3]
+        best = "\n".join(f"{k} {_short(_heading(outline, k), 40)} ({s:.0f})" for k, s in candidates)
+        text = _short(r["heading"] or r["text"], 70)
+        status = t(f"review.status_{r['status']}")
+        table.add_row(str(r["id"]), r["department"], str(r["mail_id"]), status, text, best or "-")
+    console.print(table)
+    mails = store.query(
+        "SELECT id, from_addr, subject, kind, reason, detail, department, received_at "
+        "FROM mails WHERE kind IN (?, ?) AND (campaign = ? OR campaign IS NULL) ORDER BY id",
+        [*ATTENTION, campaign.id],
+    )
+    table = Table(title=t("review.mails_title", count=len(mails)))
+    for col in ("col_mail", "col_from", "col_subject", "col_kind", "col_reason"):
+        table.add_column(t(f"review.{col}"), overflow="fold")
+    for m in mails:
+        table.add_row(
+            str(m["id"]),
+            m["from_addr"] or "-",
+            _short(m["subject"], 50),
+            m["kind"],
+            reason_text(m["reason"], m["detail"]),
+        )
+    console.print(table)
+    if rows:
+        console.print(t("review.place_hint"))
+    if mails:
+        console.print(t("review.release_hint"))
+    if not rows and not mails:
+        console.print(t("review.nothing"))
+    store.close()
+
+
+@cli.command()
+@click.argument("part_id", type=int)
+@click.argument("section")
+@pass_app
+def place(app: AppContext, part_id: int, section: str) -> None:
+    """Đặt một phần vào mục SECTION ("none": phụ lục) / put PART under SECTION."""
+    cfg = app.config()
+    store = bootstrap.store(cfg)
+    rows = store.query(CURRENT + " WHERE p.id = ?", [part_id])
+    if not rows:
+        fail(t("review.no_part", id=part_id), t("review.no_part_hint"), code=2)
+    row = rows[0]
+    outline = load_outline(cfg, cfg.campaign(row["campaign"]))
+    keys = [s.key for s in outline.sections]
+    key: str | None = section.strip().rstrip(".")
+    if key and key.lower() in ("none", "appendix", "-"):
+        key = None
+    elif key not in keys:
+        fail(
+            t("review.no_section", section=section),
+            t("review.no_section_hint", keys=", ".join(keys)),
+            code=2,
+        )
+    if row["status"] == PlacementStatus.SUPERSEDED.value:
+        fail(t("review.part_superseded", id=part_id), t("review.part_superseded_hint"), code=2)
+    user = os_user()
+    now = datetime.now().astimezone()
+    status = PlacementStatus.REVIEWED if key else PlacementStatus.UNPLACED
+    with store.transaction() as db:
+        db.conn.execute(
+            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                part_id,
+                key,
+                row["score"],
+                status.value,
+                row["candidates"],
+                user,
+                now.isoformat(timespec="seconds"),
+            ],
+        )
+        store.event(
+            "review.placed",
+            now,
+            campaign=row["campaign"],
+            department=row["department"],
+            mail_id=row["mail_id"],
+            part=part_id,
+            before=row["section_key"],
+            after=key,
+            by=user,
+        )
+    console.print(
+        t(
+            "review.placed",
+            id=part_id,
+            section=_heading(outline, key),
+            before=_heading(outline, row["section_key"]),
+            user=user,
+        )
+    )
+    store.close()
+
+
+@cli.command()
+@click.argument("mail_id", type=int)
+@click.option("--department", "code", required=True, help="Department code")
+@click.option("--campaign", "campaign_id", default=None, help="Campaign id")
+@click.option("--no-receipt", is_flag=True, help="Do not send the receipt mail")
+@pass_app
+def release(
+    app: AppContext, mail_id: int, code: str, campaign_id: str | None, no_receipt: bool
+) -> None:
+    """Chấp nhận thư bị giữ lại là báo cáo của phòng CODE / accept a held mail."""
+    cfg = app.config()
+    department = cfg.department(code)
+    store = bootstrap.store(cfg)
+    archive = bootstrap.archive(cfg)
+    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
+    if not rows:
+        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
+    mail = rows[0]
+    if mail["kind"] not in ATTENTION:
+        fail(
+            t("review.not_held", id=mail_id, kind=mail["kind"] or "-"),
+            t("review.not_held_hint"),
+            code=2,
+        )
+    campaign = (
+        cfg.campaign(campaign_id)
+        if campaign_id
+        else cfg.campaign(mail["campaign"])
+        if mail["campaign"]
+        else pick_campaign(cfg, None)
+    )
+    user = os_user()
+    now = datetime.now().astimezone()
+    with store.transaction() as db:
+        db.conn.execute(
+            "UPDATE mails SET kind = ?, campaign = ?, department = ?, imported_by = ?, "
+            "reason = ? WHERE id = ?",
+            [MailKind.REPORT.value, campaign.id, department.code, user, "review.released", mail_id],
+        )
+        store.event(
+            "review.released",
+            now,
+            campaign=campaign.id,
+            department=department.code,
+            mail_id=mail_id,
+            before=mail["kind"],
+            reason=mail["reason"],
+            by=user,
+        )
+    result = match_mail(cfg, store, archive, mail_id, now, send_receipt=not no_receipt)
+    console.print(t("review.released_line", id=mail_id, department=department.name, user=user))
+    console.print(
+        t(
+            "review.match_line",
+            parts=result.parts,
+            placed=result.placed,
+            review=result.review,
+            unplaced=result.unplaced,
+            superseded=result.superseded,
+        )
+    )
+    store.close()
+
+
+@cli.command()
+@click.option("--campaign", "campaign_id", default=None, help="Campaign id")
+@click.option("--department", "code", default=None, help="Department code")
+@pass_app
+def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
+    """Lịch sử xếp mục, bản sửa và quyết định / revisions and decisions."""
+    cfg = app.config()
+    campaign = pick_campaign(cfg, campaign_id)
+    if code:
+        cfg.department(code)
+    outline = load_outline(cfg, campaign)
+    store = bootstrap.store(cfg)
+    params: list[Any] = [campaign.id]
+    where = "p.campaign = ?"
+    if code:
+        where += " AND p.department = ?"
+        params.append(code)
+    rows = store.query(
+        "SELECT pl.created_at, p.id AS part, p.department, p.mail_id, p.heading, p.text, "
+        "pl.section_key, pl.status, pl.score, pl.decided_by FROM placements pl "
+        f"JOIN parts p ON p.id = pl.part_id WHERE {where} ORDER BY pl.id",
+        params,
+    )
+    table = Table(title=t("review.history_title", campaign=campaign.id, count=len(rows)))
+    for col in (
+        "col_when",
+        "col_part",
+        "col_department",
+        "col_mail",
+        "col_text",
+        "col_section",
+        "col_status",
+        "col_by",
+    ):
+        table.add_column(t(f"review.{col}"), overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["created_at"],
+            str(r["part"]),
+            r["department"],
+            str(r["mail_id"]),
+            _short(r["heading"] or r["text"], 40),
+            _short(_heading(outline, r["section_key"]), 50),
+            t(f"review.status_{r['status']}"),
+            r["decided_by"] or "",
+        )
+    console.print(table)
+    ev_params: list[Any] = [campaign.id]
+    ev_where = (
+        "campaign = ? AND kind IN ('review.released', 'match.placed', 'match.receipt_skipped')"
+    )
+    if code:
+        ev_where += " AND department = ?"
+        ev_params.append(code)
+    events = store.query(f"SELECT * FROM events WHERE {ev_where} ORDER BY id", ev_params)
+    for e in events:
+        detail = json.loads(e["detail"] or "{}")
+        console.print(
+            t(
+                f"review.event_{e['kind'].replace('.', '_')}",
+                at=e["at"],
+                department=e["department"] or "-",
+                mail=e["mail_id"] or "-",
+                parts=detail.get("parts", 0),
+                superseded=len(detail.get("superseded", [])),
+                by=detail.get("by", ""),
+            )
+        )
+    store.close()

@@ -1,0 +1,263 @@
+"""The draft to the Office: on new parts (debounced), in a daily digest, and at the deadline.
+
+Every mail goes through the outbox (``mailflow.outbox``: the bytes and Message-ID are
+stored before SMTP, a dedupe key makes a repeat a no-op), is marked Auto-Submitted and
+carries our loop header, so intake never takes a draft back in as a report. When a mail
+is due is decided by the pure ``core.due``; this module only gathers the facts for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.store import Store
+from mailflow.config import Config
+from mailflow.core.due import deadline_at, digest_due, final_due, office_update_due
+from mailflow.core.plan import DraftPlan
+from mailflow.i18n import t
+from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan, parse_when
+from mailflow.model import Campaign, PlacementStatus
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OFFICE_KINDS = ("draft", "digest")
+
+
+# --- sending through the outbox -------------------------------------------------------
+
+
+def queue_mail(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    *,
+    kind: str,
+    campaign: str,
+    department: str | None,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    dedupe_key: str,
+    now: datetime,
+    auto_submitted: str = "auto-generated",
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    in_reply_to: str = "",
+    detail: dict[str, Any] | None = None,
+) -> Any:
+    """Queue one mail in the outbox (exactly once per ``dedupe_key``); returns its row."""
+    from mailflow import outbox
+    from mailflow.adapters.compose import (
+        Attachment,
+        Outgoing,
+        compose,
+        loop_id,
+        new_message_id,
+        recipients,
+    )
+
+    mail = Outgoing(
+        from_addr=cfg.mailbox.address,
+        from_name=cfg.office.name,
+        to=tuple(to),
+        subject=subject,
+        text=text,
+        attachments=tuple(Attachment(n, d, ct) for n, d, ct in attachments),
+        loop_id=loop_id(campaign, kind, dedupe_key),
+        auto_submitted=auto_submitted,
+        in_reply_to=in_reply_to,
+        references=(in_reply_to,) if in_reply_to else (),
+    )
+    message_id = new_message_id(cfg.mailbox.address)
+    data = compose(mail, message_id, now if now.tzinfo else now.astimezone())
+    return outbox.queue(
+        store,
+        archive,
+        dedupe_key,
+        kind,
+        campaign,
+        department,
+        recipients(mail),
+        data,
+        message_id,
+        detail=detail or {},
+        now=now,
+    )
+
+
+def flush(cfg: Config, store: Store, archive: Archive, rows: Sequence[Any]) -> Any:
+    """Send ``rows`` (outbox rows just queued) now rather than at the next send round."""
+    from mailflow import outbox
+    from mailflow.adapters.imap import ImapClient
+    from mailflow.adapters.smtp import SmtpClient
+
+    return outbox.deliver(
+        store,
+        archive,
+        lambda: SmtpClient.from_config(cfg.mailbox).connect(),
+        lambda: ImapClient.from_config(cfg.mailbox),
+        list(rows),
+        rate_per_minute=cfg.mailbox.rate_per_minute,
+        sender=cfg.mailbox.address,
+        sent_folder=cfg.mailbox.sent_folder,
+    )
+
+
+# --- the mail to the Office -------------------------------------------------------------
+
+
+def _short(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def office_text(cfg: Config, campaign: Campaign, result: AssembleResult, reason: str) -> str:
+    """The body: what is new, who is missing, what needs a person (from the plan)."""
+    lang = cfg.lang
+    plan = result.plan
+    lines = [
+        t(
+            f"review.office_intro_{reason}",
+            lang,
+            title=campaign.title,
+            version=result.version,
+            when=plan.now.strftime("%H:%M %d/%m/%Y"),
+        ),
+        "",
+        t("review.office_changes", lang),
+    ]
+    lines += [f"  - {line}" for line in result.change_lines] or ["  -"]
+    lines += ["", t("review.office_missing", lang)]
+    missing = [row for row in plan.grid if row.missing]
+    headings = {s.key: s.heading for s in plan.sections}
+    for row in missing:
+        lines.append(f"  - {row.name} ({t('review.office_count', lang, count=len(row.missing))}):")
+        lines += [f"      {_short(headings.get(k, k))}" for k in row.missing]
+    if not missing:
+        lines.append(f"  - {t('review.office_none_missing', lang)}")
+    review = sum(1 for a in plan.appendix if a.part.status is PlacementStatus.REVIEW)
+    unplaced = len(plan.appendix) - review
+    lines += ["", t("review.office_review", lang, review=review, unplaced=unplaced)]
+    if result.pdf_path is None and result.pdf_note:
+        lines += ["", result.pdf_note]
+    lines += ["", t("review.office_signoff", lang)]
+    return "\n".join(lines)
+
+
+def send_draft(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    campaign: Campaign,
+    result: AssembleResult,
+    now: datetime,
+    *,
+    reason: str = "manual",
+) -> Any:
+    """Queue the draft (and its PDF) to ``office.emails``; reason: manual|update|digest|final."""
+    kind = "digest" if reason == "digest" else "draft"
+    dedupe = {
+        "digest": f"digest:{campaign.id}:{now.date().isoformat()}",
+        "final": f"final:{campaign.id}",
+    }.get(reason, f"draft:{campaign.id}:v{result.version}")
+    attachments = [(result.docx_path.name, result.docx_path.read_bytes(), DOCX_TYPE)]
+    if result.pdf_path is not None:
+        attachments.append((result.pdf_path.name, result.pdf_path.read_bytes(), "application/pdf"))
+    subject = t(
+        f"review.office_subject_{reason}",
+        cfg.lang,
+        token=campaign.token,
+        title=campaign.title,
+        version=result.version,
+    )
+    return queue_mail(
+        cfg,
+        store,
+        archive,
+        kind=kind,
+        campaign=campaign.id,
+        department=None,
+        to=cfg.office.emails,
+        subject=subject,
+        text=office_text(cfg, campaign, result, reason),
+        dedupe_key=dedupe,
+        now=now,
+        auto_submitted="auto-generated",
+        attachments=attachments,
+        detail={"version": result.version, "reason": reason, "draft_id": result.draft_id},
+    )
+
+
+# --- what is due ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeFacts:
+    last_sent_at: datetime | None  # last draft or digest to the Office
+    last_digest_at: datetime | None
+    final_sent_at: datetime | None
+    new_parts: int  # parts taken in since the last mail to the Office
+
+
+def _sends(store: Store, campaign: str) -> list[dict[str, Any]]:
+    try:
+        return store.query(
+            "SELECT kind, dedupe_key, created_at FROM sends WHERE campaign = ? AND kind IN "
+            "('draft', 'digest') ORDER BY id",
+            [campaign],
+        )
+    except Exception:  # no outbox table yet: nothing was sent
+        return []
+
+
+def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
+    sends = _sends(store, campaign.id)
+    times = [parse_when(s["created_at"]) for s in sends]
+    last = max((x for x in times if x), default=None)
+    digests = [parse_when(s["created_at"]) for s in sends if s["kind"] == "digest"]
+    finals = [parse_when(s["created_at"]) for s in sends if s["dedupe_key"].startswith("final:")]
+    created = store.query("SELECT created_at FROM parts WHERE campaign = ?", [campaign.id])
+    stamps = [parse_when(r["created_at"]) for r in created]
+    new = sum(1 for s in stamps if s is not None and (last is None or s > last))
+    return OfficeFacts(
+        last,
+        max((x for x in digests if x), default=None),
+        max((x for x in finals if x), default=None),
+        new,
+    )
+
+
+def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftPlan) -> str | None:
+    """Which Office mail is due now, if any: final, then update, then digest."""
+    now = plan.now.astimezone().replace(tzinfo=None) if plan.now.tzinfo else plan.now
+    everyone_in = bool(plan.grid) and all(not row.missing for row in plan.grid)
+    if final_due(
+        now,
+        deadline_at(campaign.deadline, cfg.daemon.digest_time),
+        facts.final_sent_at,
+        everyone_in=everyone_in and facts.new_parts > 0,
+    ):
+        return "final"
+    interval = timedelta(minutes=cfg.daemon.office_min_interval_minutes)
+    if office_update_due(now, facts.last_sent_at, facts.new_parts, interval):
+        return "update"
+    if digest_due(
+        now, cfg.daemon.digest_time, facts.last_digest_at, campaign_end=campaign.deadline
+    ):
+        return "digest"
+    return None
+
+
+def deliver_due(
+    cfg: Config, store: Store, archive: Archive, campaign: Campaign, now: datetime
+) -> AssembleResult | None:
+    """Assemble and queue a draft for the Office when one is due (daemon, every tick)."""
+    facts = office_facts(store, campaign)
+    plan = gather_plan(cfg, store, archive, campaign, now)
+    reason = due_reason(cfg, campaign, facts, plan)
+    if reason is None:
+        return None
+    result = assemble(cfg, store, archive, campaign, now)
+    send_draft(cfg, store, archive, campaign, result, now, reason=reason)
+    return result

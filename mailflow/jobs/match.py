@@ -1,0 +1,441 @@
+"""After intake recorded a report mail: its documents → parts → placements, then a receipt.
+
+The shell around the pure matcher (``core.segment.split``, ``core.match.place``/``revise``):
+read each document's blocks from the archive, set aside a re-attached outline, split,
+place, and store parts, placements and what a revision supersedes in ONE transaction, so
+a crash leaves the mail either fully matched or not at all (and the next run redoes it).
+
+Placements are append-only: a part's current placement is its newest row; superseding a
+part or a person's ``mailflow place`` adds a row. So ``mailflow history`` can show every
+decision, and nothing a department wrote is ever deleted.
+
+Then the department gets ONE receipt (Auto-Submitted: auto-replied) saying which of its
+sections arrived and which are missing, so a wrong placement is caught by its authors;
+never to an auto-reply, a bounce or a list (RFC 3834, ``identify.may_auto_answer``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mailflow.adapters import mime
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.docx_read import read_docx
+from mailflow.adapters.store import Store
+from mailflow.config import Config
+from mailflow.core.bodytext import strip_reply
+from mailflow.core.identify import may_auto_answer
+from mailflow.core.match import PlacedRow, check_copy, place, revise
+from mailflow.core.outline import parse_outline
+from mailflow.core.segment import blocks_from_text, split
+from mailflow.errors import MailflowError
+from mailflow.i18n import t
+from mailflow.model import (
+    Block,
+    Campaign,
+    Department,
+    MailKind,
+    Outline,
+    Placement,
+    PlacementStatus,
+    ReportPart,
+)
+
+#: Placement statuses that count as "this section was received".
+LIVE = (PlacementStatus.AUTO.value, PlacementStatus.REVIEWED.value)
+SYSTEM = "mailflow"
+
+
+# --- the outline ------------------------------------------------------------------------
+
+
+_OUTLINES: dict[tuple[str, float, tuple[Department, ...]], Outline] = {}
+
+
+def load_outline(cfg: Config, campaign: Campaign) -> Outline:
+    """The campaign's outline, parsed once per file version (the daemon asks often)."""
+    path = Path(campaign.outline)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise MailflowError(
+            t("review.outline_missing", path=path), t("review.outline_missing_hint")
+        ) from exc
+    deps = cfg.campaign_departments(campaign)
+    key = (str(path), mtime, deps)
+    if key not in _OUTLINES:
+        _OUTLINES[key] = parse_outline(read_docx(path), deps)
+    return _OUTLINES[key]
+
+
+# --- a document's blocks ------------------------------------------------------------------
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        return "\n".join((page.extract_text() or "") for page in reader.pages)
+    except Exception:  # pypdf raises many kinds on broken files; unpack already vetted it
+        return ""
+
+
+def document_blocks(archive: Archive, doc: dict[str, Any]) -> tuple[tuple[Block, ...], str]:
+    """Blocks of one stored document and the .docx that holds them ("" for text sources)."""
+    if doc.get("docx_path"):
+        path = archive.path(doc["docx_path"])
+        return read_docx(path, doc.get("name") or path.name), str(path)
+    data = archive.read(doc["archive_path"])
+    ctype = (doc.get("content_type") or "").lower()
+    if ctype == "application/pdf" or data[:5] == b"%PDF-":
+        return blocks_from_text(_pdf_text(data)), ""
+    if ctype.startswith("text/"):
+        text = data.decode("utf-8", "replace")
+        return blocks_from_text(strip_reply(text)), ""
+    return (), ""
+
+
+# --- one mail -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    mail_id: int
+    campaign: str
+    department: str
+    parts: int = 0
+    placed: int = 0
+    review: int = 0
+    unplaced: int = 0
+    superseded: int = 0
+    ignored: tuple[str, ...] = ()  # documents set aside (outline copies), by name
+    receipt: bool = False  # a receipt was queued
+    already: bool = False  # the mail had been matched before: nothing done
+    received: tuple[str, ...] = field(default=())  # the department's sections now in
+    missing: tuple[str, ...] = field(default=())  # the department's sections still missing
+
+
+@dataclass
+class _DocParts:
+    doc: dict[str, Any]
+    parts: tuple[ReportPart, ...]
+    placements: tuple[Placement, ...]
+
+
+def _mail_row(store: Store, mail_id: int) -> dict[str, Any]:
+    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
+    if not rows:
+        raise MailflowError(t("review.no_mail", id=mail_id), t("review.no_mail_hint"))
+    return rows[0]
+
+
+def _previous(store: Store, campaign: str, department: str, mail_id: int) -> list[PlacedRow]:
+    """The department's earlier parts in this campaign with their current placement."""
+    rows = store.query(
+        """
+        SELECT p.id AS part_id, p.document_id, pl.section_key, pl.status
+        FROM parts p JOIN placements pl ON pl.id = (
+            SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        WHERE p.campaign = ? AND p.department = ? AND p.mail_id != ?
+        ORDER BY p.id
+        """,
+        [campaign, department, mail_id],
+    )
+    return [
+        PlacedRow(
+            r["part_id"], r["section_key"], PlacementStatus(r["status"]), str(r["document_id"])
+        )
+        for r in rows
+    ]
+
+
+def current_sections(store: Store, campaign: str, department: str) -> set[str]:
+    """Sections the department has live (auto or reviewed) parts in."""
+    rows = store.query(
+        """
+        SELECT DISTINCT pl.section_key FROM parts p JOIN placements pl ON pl.id = (
+            SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        WHERE p.campaign = ? AND p.department = ? AND pl.status IN (?, ?)
+          AND pl.section_key IS NOT NULL
+        """,
+        [campaign, department, *LIVE],
+    )
+    return {r["section_key"] for r in rows}
+
+
+def match_mail(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail_id: int,
+    now: datetime,
+    *,
+    send_receipt: bool = True,
+    decided_by: str = SYSTEM,
+) -> MatchResult:
+    """Match one recorded report mail; a mail matched before is left alone."""
+    mail = _mail_row(store, mail_id)
+    campaign_id, department = mail.get("campaign"), mail.get("department")
+    if mail.get("kind") != MailKind.REPORT.value or not campaign_id or not department:
+        raise MailflowError(
+            t("review.not_a_report", id=mail_id, kind=mail.get("kind") or "-"),
+            t("review.not_a_report_hint", id=mail_id),
+        )
+    if mail.get("matched_at"):
+        return MatchResult(mail_id, campaign_id, department, already=True)
+    campaign = cfg.campaign(campaign_id)
+    outline = load_outline(cfg, campaign)
+    docs = store.query(
+        "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal", [mail_id]
+    )
+    results: list[_DocParts] = []
+    ignored: list[tuple[dict[str, Any], str]] = []
+    for doc in docs:
+        blocks, _source = document_blocks(archive, doc)
+        if not blocks:
+            continue
+        copy = check_copy(blocks, outline)
+        if copy.is_copy:
+            ignored.append((doc, copy.reason))
+            continue
+        seg = split(blocks)
+        if not seg.parts:
+            continue
+        placements = place(seg.parts, outline, department, campaign.synonyms)
+        results.append(_DocParts(doc, seg.parts, placements))
+
+    new = [p for r in results for p in r.placements]
+    revision = revise(_previous(store, campaign_id, department, mail_id), new)
+    stamp = now.isoformat(timespec="seconds")
+    counts = {"auto": 0, "reviewed": 0, "review": 0, "unplaced": 0}
+    with store.transaction() as db:
+        conn = db.conn
+        for doc, reason in ignored:
+            conn.execute(
+                "UPDATE documents SET status = 'ignored', reason = ? WHERE id = ?",
+                [f"review.reason.copy_{reason}", doc["id"]],
+            )
+        for r in results:
+            by_ordinal = {p.part: p for p in r.placements}
+            for part in r.parts:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO parts (document_id, mail_id, campaign, department, "
+                    "ordinal, heading, text, block_start, block_end, created_at, row_start, "
+                    "row_end, level, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        r.doc["id"],
+                        mail_id,
+                        campaign_id,
+                        department,
+                        part.ordinal,
+                        part.heading,
+                        part.text,
+                        part.block_start,
+                        part.block_end,
+                        stamp,
+                        part.rows[0] if part.rows else None,
+                        part.rows[1] if part.rows else None,
+                        part.level,
+                        json.dumps(list(part.context), ensure_ascii=False),
+                    ],
+                )
+                if not cur.rowcount:
+                    continue
+                pl = by_ordinal[part.ordinal]
+                counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
+                conn.execute(
+                    "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+                    "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        cur.lastrowid,
+                        pl.section_key,
+                        round(pl.score, 2),
+                        pl.status.value,
+                        json.dumps([[k, round(s, 2)] for k, s in pl.candidates]),
+                        decided_by,
+                        stamp,
+                    ],
+                )
+        for part_id in revision.superseded:
+            last = conn.execute(
+                "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
+                "ORDER BY id DESC LIMIT 1",
+                [part_id],
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+                "decided_by, created_at) VALUES (?, ?, ?, 'superseded', ?, ?, ?)",
+                [part_id, last[0], last[1], last[2], f"{SYSTEM}: mail {mail_id}", stamp],
+            )
+        conn.execute("UPDATE mails SET matched_at = ? WHERE id = ?", [stamp, mail_id])
+        store.event(
+            "match.placed",
+            now,
+            campaign=campaign_id,
+            department=department,
+            mail_id=mail_id,
+            parts=sum(counts.values()),
+            **counts,
+            superseded=list(revision.superseded),
+            covered=list(revision.covered),
+            ignored=[d["name"] for d, _ in ignored],
+        )
+    received = current_sections(store, campaign_id, department)
+    assigned = [s.key for s in outline.sections_for(department)]
+    missing = tuple(
+        k for k in assigned if k not in received and not _covered_below(outline, k, received)
+    )
+    total = sum(counts.values())
+    receipt = False
+    if send_receipt and total:
+        receipt = queue_receipt(
+            cfg, store, archive, mail, campaign, outline, now, received=received, missing=missing
+        )
+    return MatchResult(
+        mail_id,
+        campaign_id,
+        department,
+        parts=total,
+        placed=counts["auto"] + counts["reviewed"],
+        review=counts["review"],
+        unplaced=counts["unplaced"],
+        superseded=len(revision.superseded),
+        ignored=tuple(d["name"] for d, _ in ignored),
+        receipt=receipt,
+        received=tuple(k for k in assigned if k in received),
+        missing=missing,
+    )
+
+
+def _covered_below(outline: Outline, key: str, received: set[str]) -> bool:
+    """A section counts as received when a part landed in one of its sub-sections."""
+    return any(k.startswith(key + ".") for k in received)
+
+
+def match_pending(
+    cfg: Config, store: Store, archive: Archive, now: datetime, *, send_receipt: bool = True
+) -> list[MatchResult]:
+    """Match every report mail not matched yet, oldest first (after each poll)."""
+    rows = store.query(
+        "SELECT id FROM mails WHERE kind = ? AND matched_at IS NULL AND campaign IS NOT NULL "
+        "AND department IS NOT NULL ORDER BY COALESCE(date, received_at), id",
+        [MailKind.REPORT.value],
+    )
+    return [match_mail(cfg, store, archive, r["id"], now, send_receipt=send_receipt) for r in rows]
+
+
+# --- the receipt ------------------------------------------------------------------------
+
+
+def may_answer(archive: Archive, mail: dict[str, Any]) -> bool:
+    """RFC 3834 on the archived bytes: never answer automatic, bounce or list mail."""
+    try:
+        parsed = mime.parse(archive.read(mail["archive_path"]))
+    except OSError:
+        return False
+    return may_auto_answer(mime.mail_headers(parsed))
+
+
+def receipt_text(
+    outline: Outline,
+    department_name: str,
+    campaign: Campaign,
+    mail: dict[str, Any],
+    received: set[str] | Sequence[str],
+    missing: Sequence[str],
+    review: int,
+    lang: str | None = None,
+) -> tuple[str, str]:
+    """Subject and body of the receipt, from the catalogue (no I/O, no clock)."""
+    got = [s for s in outline.sections if s.key in set(received)]
+    lines = [
+        t("review.receipt_greeting", lang, department=department_name),
+        "",
+        t(
+            "review.receipt_intro",
+            lang,
+            subject=mail.get("subject") or "-",
+            title=campaign.title,
+        ),
+        "",
+        t("review.receipt_received", lang),
+    ]
+    lines += [f"  - {s.heading}" for s in got] or [t("review.receipt_none", lang)]
+    lines += ["", t("review.receipt_missing", lang)]
+    lines += [f"  - {outline.section(k).heading}" for k in missing] or [
+        t("review.receipt_nothing_missing", lang)
+    ]
+    if review:
+        lines += ["", t("review.receipt_review", lang, count=review)]
+    lines += [
+        "",
+        t("review.receipt_check", lang, deadline=campaign.deadline.strftime("%d/%m/%Y")),
+        "",
+        t("review.receipt_signoff", lang),
+    ]
+    subject = t("review.receipt_subject", lang, token=campaign.token, title=campaign.title)
+    return subject, "\n".join(lines)
+
+
+def queue_receipt(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail: dict[str, Any],
+    campaign: Campaign,
+    outline: Outline,
+    now: datetime,
+    *,
+    received: set[str],
+    missing: Sequence[str],
+) -> bool:
+    """Queue the one receipt for this mail; False when RFC 3834 forbids answering it."""
+    from mailflow.jobs.deliver import queue_mail
+
+    sender = (mail.get("from_addr") or "").lower()
+    if not sender or not may_answer(archive, mail):
+        store.event(
+            "match.receipt_skipped",
+            now,
+            campaign=campaign.id,
+            department=mail.get("department"),
+            mail_id=mail["id"],
+            sender=sender,
+        )
+        return False
+    department = cfg.department(mail["department"])
+    review = store.query(
+        """
+        SELECT COUNT(*) AS n FROM parts p JOIN placements pl ON pl.id = (
+            SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        WHERE p.mail_id = ? AND pl.status = 'review'
+        """,
+        [mail["id"]],
+    )[0]["n"]
+    subject, body = receipt_text(
+        outline, department.name, campaign, mail, received, missing, review, cfg.lang
+    )
+    queue_mail(
+        cfg,
+        store,
+        archive,
+        kind="receipt",
+        campaign=campaign.id,
+        department=department.code,
+        to=(sender,),
+        subject=subject,
+        text=body,
+        dedupe_key=f"receipt:{campaign.id}:{department.code}:{mail['id']}",
+        now=now,
+        auto_submitted="auto-replied",
+        in_reply_to=mail.get("message_id") or "",
+        detail={"mail_id": mail["id"], "received": sorted(received), "missing": list(missing)},
+    )
+    return True
