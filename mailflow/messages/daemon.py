@@ -99,4 +99,88 @@ MESSAGES = {
         "vi": "Đã chạy mọi việc đến hạn một lần.",
         "en": "Ran every due job once.",
     },
+    "demo.server": {
+        "vi": "Máy chủ thư nhúng: IMAP {imap}, SMTP {smtp}, {n} hộp thư",
+        "en": "Embedded mail server: IMAP {imap}, SMTP {smtp}, {n} mailboxes",
+    },
+    "demo.workspace": {"vi": "Thư mục làm việc: {path}", "en": "Workspace: {path}"},
+    "demo.folder_not_empty": {
+        "vi": "{path} đã có tệp và không phải thư mục demo; không ghi đè",
+        "en": "{path} is not empty and not a demo folder; not overwriting it",
+    },
+    "demo.folder_not_empty_hint": {
+        "vi": "Chọn thư mục khác: mailflow demo --dir THƯ_MỤC",
+        "en": "Choose another folder: mailflow demo --dir FOLDER",
+    },
+    "demo.no_directive": {
+        "vi": "Hộp thư {address} chưa nhận được công văn",
+        "en": "{address} has not received the directive",
+    },
+    "demo.directives": {
+        "vi": "{when:%d/%m/%Y %H:%M} Gửi công văn và đề cương: {n} thư",
+        "en": "{when:%d/%m/%Y %H:%M} Sent the directive and outline: {n} mails",
+    },
+    "demo.act": {
+        "vi": "{when:%d/%m/%Y %H:%M} {code} trả lời: {style}",
+        "en": "{when:%d/%m/%Y %H:%M} {code} replies: {style}",
+    },
+    "demo.style_verbatim": {
+        "vi": "báo cáo .docx, đề mục chép nguyên văn đề cương",
+        "en": ".docx report, headings copied from the outline",
+    },
+    "demo.style_paraphrased": {
+        "vi": "báo cáo .docx, đề mục viết lại theo cách của phòng",
+        "en": ".docx report, headings in its own words",
+    },
+    "demo.style_no-diacritics": {
+        "vi": "báo cáo .docx gõ không dấu",
+        "en": ".docx report typed without diacritics",
+    },
+    "demo.style_table": {
+        "vi": "báo cáo .docx có bảng số liệu",
+        "en": ".docx report with a table of figures",
+    },
+    "demo.style_body": {
+        "vi": "viết ngay trong thư, không đính kèm",
+        "en": "written in the mail body, no attachment",
+    },
+    "demo.style_out-of-office": {
+        "vi": "thư trả lời tự động: nghỉ phép đến 19/7",
+        "en": "automatic reply: on leave until 19/7",
+    },
+    "demo.style_revision": {
+        "vi": "bản sửa đổi thay bản đã gửi",
+        "en": "a revision replacing the earlier report",
+    },
+    "demo.style_late": {
+        "vi": "báo cáo gửi muộn, sau hạn",
+        "en": "a late report, after the deadline",
+    },
+    "demo.reminders": {"vi": "Thư nhắc đã gửi:", "en": "Reminders sent:"},
+    "demo.reminder_line": {
+        "vi": "  {day}  {code:<5} ({reason})",
+        "en": "  {day}  {code:<5} ({reason})",
+    },
+    "demo.office_mails": {
+        "vi": "Văn phòng ({address}) đã nhận {n} thư dự thảo",
+        "en": "The Office ({address}) received {n} draft mails",
+    },
+    "demo.directive_count": {
+        "vi": "Mỗi phòng nhận đúng một công văn: {ok}",
+        "en": "Each department got exactly one directive: {ok}",
+    },
+    "demo.grid_title": {"vi": "Tình hình báo cáo", "en": "Report status"},
+    "demo.col_department": {"vi": "Phòng", "en": "Department"},
+    "demo.col_received": {"vi": "Nhận lúc", "en": "Received"},
+    "demo.col_late": {"vi": "Muộn", "en": "Late"},
+    "demo.col_missing": {"vi": "Còn thiếu mục", "en": "Missing sections"},
+    "demo.final_docx": {"vi": "Dự thảo cuối (.docx): {path}", "en": "Final draft (.docx): {path}"},
+    "demo.final_pdf": {"vi": "Dự thảo cuối (.pdf): {path}", "en": "Final draft (.pdf): {path}"},
+    "demo.no_pdf": {
+        "vi": "Không tạo được PDF (cần LibreOffice)",
+        "en": "No PDF could be made (LibreOffice needed)",
+    },
+    "demo.took": {"vi": "Xong sau {seconds:.0f} giây.", "en": "Done in {seconds:.0f} s."},
+    "demo.yes": {"vi": "có", "en": "yes"},
+    "demo.no": {"vi": "không", "en": "no"},
 }
