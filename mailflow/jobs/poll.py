@@ -158,8 +158,9 @@ class Poller:
             result.outcomes.extend(outcomes)
             self.crash.hit("after-commit", ordinals)
             moves = [(uid, o.kind) for (uid, _), o in zip(fetched, outcomes, strict=True)]
-            result.moved += self._move(folder, state.uidvalidity, moves)
+            result.moved += self._move(moves)
             self.crash.hit("after-move", ordinals)
+            self._mark_moved(folder, state.uidvalidity, [uid for uid, _ in moves])
         return result
 
     # --- steps ------------------------------------------------------------------------
@@ -177,8 +178,8 @@ class Poller:
                 )
         return sorted(got.items())
 
-    def _move(self, folder: str, uidvalidity: int, moves: Sequence[tuple[int, str]]) -> int:
-        """Move committed mail by destination, then mark the rows moved."""
+    def _move(self, moves: Sequence[tuple[int, str]]) -> int:
+        """Move committed mail on the server, grouped by destination folder."""
         by_dest: dict[str, list[int]] = {}
         for uid, kind in moves:
             by_dest.setdefault(self.destination(kind), []).append(uid)
@@ -187,17 +188,19 @@ class Poller:
                 self.imap.ensure_folder(dest)
                 self._ensured.add(dest)
             self.imap.move(uids, dest)
-        done = [uid for uid, _ in moves]
-        if done:
-            with self.store.transaction() as db:
-                for chunk in _chunks(done, 500):
-                    marks = ",".join("?" for _ in chunk)
-                    db.execute(
-                        f"UPDATE mails SET moved = 1 WHERE folder = ? AND uidvalidity = ? "
-                        f"AND uid IN ({marks})",
-                        [folder, uidvalidity, *chunk],
-                    )
-        return len(done)
+        return len(moves)
+
+    def _mark_moved(self, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        if not uids:
+            return
+        with self.store.transaction() as db:
+            for chunk in _chunks(uids, 500):
+                marks = ",".join("?" for _ in chunk)
+                db.execute(
+                    f"UPDATE mails SET moved = 1 WHERE folder = ? AND uidvalidity = ? "
+                    f"AND uid IN ({marks})",
+                    [folder, uidvalidity, *chunk],
+                )
 
     def _move_pending(self, folder: str, uidvalidity: int) -> int:
         """Rows committed but not moved (a poll killed between commit and move)."""
@@ -209,9 +212,7 @@ class Poller:
         if not rows:
             return 0
         present = set(self.imap.uids_present([r["uid"] for r in rows]))
-        moved = self._move(
-            folder, uidvalidity, [(r["uid"], r["kind"]) for r in rows if r["uid"] in present]
-        )
+        moved = self._move([(r["uid"], r["kind"]) for r in rows if r["uid"] in present])
         # rows whose mail had already left the inbox (moved just before the kill)
         with self.store.transaction() as db:
             db.execute(
