@@ -62,6 +62,19 @@ def _short(text: str | None, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _when(stamp: str | None) -> str:
+    """Stored ISO time → "28/11 09:05" in local time, as people read it."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
 def _heading(outline: Outline, key: str | None) -> str:
     if key is None:
         return t("review.none_section")
@@ -294,7 +307,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
         table.add_column(t(f"review.{col}"), overflow="fold")
     for r in rows:
         table.add_row(
-            r["created_at"],
+            _when(r["created_at"]),
             str(r["part"]),
             r["department"],
             str(r["mail_id"]),
@@ -317,7 +330,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
         console.print(
             t(
                 f"review.event_{e['kind'].replace('.', '_')}",
-                at=e["at"],
+                at=_when(e["at"]),
                 department=e["department"] or "-",
                 mail=e["mail_id"] or "-",
                 parts=detail.get("parts", 0),
