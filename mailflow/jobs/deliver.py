@@ -215,7 +215,12 @@ def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
     sends = _sends(store, campaign.id)
     times = [parse_when(s["created_at"]) for s in sends]
     last = max((x for x in times if x), default=None)
-    digests = [parse_when(s["created_at"]) for s in sends if s["kind"] == "digest"]
+    # the final draft stands in for that day's digest
+    digests = [
+        parse_when(s["created_at"])
+        for s in sends
+        if s["kind"] == "digest" or s["dedupe_key"].startswith("final:")
+    ]
     finals = [parse_when(s["created_at"]) for s in sends if s["dedupe_key"].startswith("final:")]
     created = store.query("SELECT created_at FROM parts WHERE campaign = ?", [campaign.id])
     stamps = [parse_when(r["created_at"]) for r in created]
@@ -250,14 +255,20 @@ def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftP
 
 
 def deliver_due(
-    cfg: Config, store: Store, archive: Archive, campaign: Campaign, now: datetime
-) -> AssembleResult | None:
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    campaign: Campaign,
+    now: datetime,
+    *,
+    pdf: bool = True,
+) -> tuple[str, AssembleResult] | None:
     """Assemble and queue a draft for the Office when one is due (daemon, every tick)."""
     facts = office_facts(store, campaign)
     plan = gather_plan(cfg, store, archive, campaign, now)
     reason = due_reason(cfg, campaign, facts, plan)
     if reason is None:
         return None
-    result = assemble(cfg, store, archive, campaign, now)
+    result = assemble(cfg, store, archive, campaign, now, pdf=pdf)
     send_draft(cfg, store, archive, campaign, result, now, reason=reason)
-    return result
+    return reason, result

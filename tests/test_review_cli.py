@@ -1,0 +1,182 @@
+"""`mailflow review / place / release / history / assemble / status` on a real SQLite state.
+
+Mails come in through `mailflow ingest` (the same intake as poll) from .eml files
+written here, so the state is what a real run leaves; no mail server is needed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from fixtures.e2e.build import DOCX, Section, mail, report_docx
+from fixtures.e2e.flow import CAMPAIGN, Flow
+
+from mailenv import MailEnv
+
+SUBJECT = "Re: [2023-H1] Báo cáo sơ kết 6 tháng đầu năm 2023"
+DOMAIN = "sokhcn.example"
+
+
+class Offline(Flow):
+    """A Flow whose mails arrive by `mailflow ingest` instead of SMTP + poll."""
+
+    def ingest(self, local: str, text: str, files=()) -> int:  # type: ignore[no-untyped-def]
+        addr = f"{local}@{DOMAIN}"
+        data = mail(addr, f"baocao@{DOMAIN}", SUBJECT, text, attachments=list(files))
+        folder = self.config_path.parent / "saved"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{len(list(folder.iterdir())):03d}.eml"
+        path.write_bytes(data)
+        self.run("ingest", str(path))
+        return int(self.query("SELECT MAX(id) AS id FROM mails")[0]["id"])
+
+
+@pytest.fixture
+def flow(tmp_path: Path) -> Offline:
+    env = MailEnv("embedded", "127.0.0.1", 1, 1)  # never contacted: ingest reads files
+    path = tmp_path / "config.toml"
+    path.write_text(env.config_text(deadline="2031-07-21"), encoding="utf-8")
+    return Offline(env, path)
+
+
+def _report(flow: Offline, local: str, *keys: str) -> int:
+    o = flow.outline()
+    sections = [Section(o.section(k).title, [f"Nội dung mục {k} của {local}."]) for k in keys]
+    return flow.ingest(local, "Gửi báo cáo.", [(f"BC {local}.docx", report_docx(sections), DOCX)])
+
+
+def _make_uncertain(flow: Offline, part_id: int) -> None:
+    """A person's view of an uncertain part: the newest placement row says review."""
+    store = flow.store()
+    with store.transaction() as db:
+        db.conn.execute(
+            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+            "decided_by, created_at) VALUES (?, NULL, 51.0, 'review', ?, 'mailflow', "
+            "'2030-01-01T00:00:00')",
+            [part_id, json.dumps([["1.2.1.4", 51.0], ["1.2.1.5", 47.5]])],
+        )
+    store.close()
+
+
+def test_review_lists_uncertain_parts_with_their_best_candidates(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    flow.match()
+    part = flow.current("TDC")[0]["id"]
+    _make_uncertain(flow, part)
+    out = flow.run("review", "--campaign", CAMPAIGN).output
+    line = next(x for x in out.splitlines() if f"│ {part} " in x)
+    assert "TDC" in line and "1.2.1.4" in out and "(51)" in out and "1.2.1.5" in out
+
+
+def test_place_records_a_reviewed_decision_signed_by_the_os_user(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    flow.match()
+    part = flow.current("TDC")[0]["id"]
+    _make_uncertain(flow, part)
+    flow.run("place", str(part), "1.2.1.5")
+    row = flow.current("TDC")[0]
+    assert (row["section_key"], row["status"]) == ("1.2.1.5", "reviewed")
+    decided = flow.query("SELECT decided_by FROM placements WHERE part_id = ? ORDER BY id", [part])
+    assert decided[-1]["decided_by"] == getpass.getuser()
+    assert "Nothing to review" in flow.run("review", "--campaign", CAMPAIGN).output
+
+
+def test_place_under_an_unknown_section_is_refused_and_names_the_valid_keys(
+    flow: Offline,
+) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    flow.match()
+    part = flow.current("TDC")[0]["id"]
+    result = flow.run("place", str(part), "9.9", ok=False)
+    assert result.exit_code == 2
+    assert "9.9" in result.output and "1.2.1.4" in result.output
+    assert len(flow.query("SELECT * FROM placements WHERE part_id = ?", [part])) == 1
+
+
+def test_place_none_sends_a_part_to_the_appendix(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    flow.match()
+    part = flow.current("TDC")[0]["id"]
+    flow.run("place", str(part), "none")
+    assert flow.current("TDC")[0]["status"] == "unplaced"
+
+
+def test_place_an_unknown_part_is_a_usage_error(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    result = flow.run("place", "999", "1.2.1.4", ok=False)
+    assert result.exit_code == 2 and "999" in result.output
+
+
+def test_release_accepts_an_unknown_sender_and_matches_it_as_that_department(
+    flow: Offline,
+) -> None:
+    mail_id = _report(flow, "spare3", "1.2.1.5")
+    assert flow.query("SELECT kind FROM mails WHERE id = ?", [mail_id])[0]["kind"] == "review"
+    assert str(mail_id) in flow.run("review", "--campaign", CAMPAIGN).output
+    flow.run("release", str(mail_id), "--department", "TDC")
+    mail_row = flow.query("SELECT * FROM mails WHERE id = ?", [mail_id])[0]
+    assert (mail_row["kind"], mail_row["department"]) == ("report", "TDC")
+    assert mail_row["imported_by"] == getpass.getuser()
+    assert [r["section_key"] for r in flow.current("TDC")] == ["1.2.1.5"]
+    receipt = flow.query("SELECT recipients, status FROM sends WHERE kind = 'receipt'")
+    assert receipt == [{"recipients": json.dumps([f"spare3@{DOMAIN}"]), "status": "queued"}]
+
+
+def test_release_of_a_mail_that_is_not_held_is_refused(flow: Offline) -> None:
+    mail_id = _report(flow, "tdc", "1.2.1.4")
+    result = flow.run("release", str(mail_id), "--department", "QLKH", ok=False)
+    assert result.exit_code == 2
+    assert flow.query("SELECT department FROM mails WHERE id = ?", [mail_id])[0] == {
+        "department": "TDC"
+    }
+
+
+def test_release_with_an_unknown_department_is_a_config_error(flow: Offline) -> None:
+    mail_id = _report(flow, "spare3", "1.2.1.5")
+    result = flow.run("release", str(mail_id), "--department", "NOPE", ok=False)
+    assert result.exit_code == 2
+    assert flow.query("SELECT kind FROM mails WHERE id = ?", [mail_id])[0]["kind"] == "review"
+
+
+def test_history_shows_each_decision_and_filters_by_department(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    _report(flow, "qlkh", "1.2.1.2")
+    flow.match()
+    part = flow.current("TDC")[0]["id"]
+    flow.run("place", str(part), "1.2.1.5")
+    out = flow.run("history", "--campaign", CAMPAIGN, "--department", "TDC").output
+    assert "(2 decisions)" in out and getpass.getuser() in out and "reviewed" in out
+    assert "QLKH" not in out
+    assert "(3 decisions)" in flow.run("history", "--campaign", CAMPAIGN).output
+
+
+def test_assemble_makes_a_new_version_each_time_with_what_changed(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    out = flow.config_path.parent / "out" / "draft.docx"
+    first = flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf", "--out", str(out)).output
+    assert "version 1" in first
+    _report(flow, "qlkh", "1.2.1.2")  # matched by the next assemble
+    second = flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf").output
+    assert "version 2" in second and "Phòng Quản lý khoa học" in second
+    rows = flow.query("SELECT version, path, summary FROM drafts ORDER BY version")
+    assert [r["version"] for r in rows] == [1, 2]
+    assert rows[1]["path"] == f"{CAMPAIGN}/drafts/{CAMPAIGN}-draft-v002.docx"
+    assert json.loads(rows[1]["summary"])["changes"]
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert any("Nội dung mục 1.2.1.4 của tdc." in x for x in texts)
+
+
+def test_status_prints_the_grid_and_writes_a_standalone_html_page(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    flow.match()
+    page = flow.config_path.parent / "status.html"
+    out = flow.run("status", "--campaign", CAMPAIGN, "--html", str(page)).output
+    assert "TDC" in out and "Department × section" in out
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html
+    assert html.count("<table") == 2
+    assert 'class="missing"' in html and 'class="received"' in html
