@@ -265,6 +265,7 @@ def import_message(path: Path, data: bytes, campaign: str, department: str) -> b
     ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     maintype, _, subtype = ctype.partition("/")
     msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+    msg.set_boundary(f"mailflow-import-{digest[:32]}")  # a random one would defeat dedupe
     return msg.as_bytes()
 
 
