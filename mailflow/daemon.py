@@ -53,6 +53,7 @@ IDLE_REISSUE_SECONDS = 25 * 60
 IDLE_SAFETY_POLL_SECONDS = 15 * 60
 #: How often (real seconds) the due-decisions are asked at most.
 DUE_TICK_SECONDS = 30
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def lock_path(cfg: Config) -> Path:
@@ -234,7 +235,9 @@ class Daemon:
     def run_forever(self) -> None:
         with single_instance(self.cfg):
             self.open()
-            old = {s: signal.signal(s, self.request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+            old = {}
+            if threading.current_thread() is threading.main_thread():  # tests use a thread
+                old = {s: signal.signal(s, self.request_stop) for s in STOP_SIGNALS}
             watcher: IdleWatcher | None = None
             try:
                 log.info(t("daemon.started", pid=os.getpid(), now=self.clock.now()))
@@ -272,15 +275,15 @@ class IdleWatcher(threading.Thread):
     def __init__(self, daemon: Daemon) -> None:
         super().__init__(name="mailflow-idle", daemon=True)
         self.d = daemon
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.failures = 0
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(5)
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 if not self._session():
                     return  # the server has no IDLE: polling alone, as configured
@@ -290,7 +293,7 @@ class IdleWatcher(threading.Thread):
                 self.failures += 1
                 delay = min(BACKOFF_START * 2 ** (self.failures - 1), BACKOFF_CAP)
                 log.warning(t("daemon.idle_failed", error=exc, delay=int(delay)))
-                self._stop.wait(delay)
+                self._halt.wait(delay)
         self.d.idle_alive = False
 
     def _session(self) -> bool:
@@ -307,11 +310,11 @@ class IdleWatcher(threading.Thread):
             self.d.idle_alive = True
             log.info(t("daemon.idle_started"))
             self.d.mail_arrived()  # anything that came while we were not listening
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 started = self.d.clock.monotonic()
                 box.idle.start()
                 try:
-                    while not self._stop.is_set():
+                    while not self._halt.is_set():
                         if self.d.clock.monotonic() - started > IDLE_REISSUE_SECONDS:
                             break
                         responses = box.idle.poll(timeout=5)
