@@ -22,11 +22,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.draft_docx import render_draft
 from mailflow.adapters.pdf import to_pdf
 from mailflow.adapters.store import Store
 from mailflow.config import Config
+from mailflow.core.names import fold, split_number
 from mailflow.core.plan import (
     DepartmentStatus,
     DraftPlan,
@@ -39,7 +42,14 @@ from mailflow.core.plan import (
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.jobs.match import load_outline
-from mailflow.model import Attribution, Campaign, MailKind, PlacedPart, PlacementStatus
+from mailflow.model import (
+    Attribution,
+    Campaign,
+    MailKind,
+    Outline,
+    PlacedPart,
+    PlacementStatus,
+)
 
 
 def parse_when(value: str | None) -> datetime | None:
@@ -74,13 +84,37 @@ def arrival(mail: dict[str, Any]) -> datetime | None:
     return sent
 
 
+def repeats_title(heading: str, title: str) -> bool:
+    """The reply's heading only restates the outline section it sits under.
+
+    Then the draft would print the same line twice (the outline's Heading, then the
+    department's copy of it in bold); its own numbering ("II." for the outline's "2.")
+    makes the copy confusing too. The heading stays in the state and in the part's text.
+    """
+    if not heading or not title:
+        return False
+    a = fold(split_number(heading)[2] or heading).strip(" .:;")
+    b = fold(split_number(title)[2] or title).strip(" .:;")
+    return bool(a) and fuzz.ratio(a, b) >= 92
+
+
 def placed_parts(
-    store: Store, archive: Archive, campaign: Campaign, *, include_superseded: bool = False
+    store: Store,
+    archive: Archive,
+    campaign: Campaign,
+    *,
+    include_superseded: bool = False,
+    outline: Outline | None = None,
 ) -> list[PlacedPart]:
-    """Every part of the campaign with its current placement, as assembly needs it."""
+    """Every part of the campaign with its current placement, as assembly needs it.
+
+    With ``outline``, a placed part whose own heading just repeats its section's title
+    starts after that heading (see ``repeats_title``).
+    """
+    titles = {s.key: s.title for s in outline.sections} if outline else {}
     rows = store.query(
         """
-        SELECT p.id, p.department, p.text, p.block_start, p.block_end, p.row_start,
+        SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end, p.row_start,
                d.name AS file_name, d.docx_path, m.date, m.received_at,
                pl.section_key, pl.status
         FROM parts p
@@ -104,6 +138,16 @@ def placed_parts(
         if r["docx_path"] and r["row_start"] is None:
             source = str(archive.path(r["docx_path"]))
         file_name = r["file_name"] if r["docx_path"] or r["file_name"] != "body.txt" else ""
+        start, text = r["block_start"], r["text"]
+        settled = status in (PlacementStatus.AUTO, PlacementStatus.REVIEWED)
+        if (
+            settled
+            and r["row_start"] is None
+            and repeats_title(r["heading"] or "", titles.get(r["section_key"] or "", ""))
+            and r["block_end"] > start + 1
+            and "\n" in text
+        ):
+            start, text = start + 1, text.split("\n", 1)[1]
         out.append(
             PlacedPart(
                 section_key=r["section_key"],
@@ -115,9 +159,9 @@ def placed_parts(
                     is_late(received, campaign.deadline),
                 ),
                 source=source,
-                block_start=r["block_start"],
+                block_start=start,
                 block_end=r["block_end"],
-                text=r["text"],
+                text=text,
                 status=status,
                 part_id=r["id"],
             )
@@ -189,7 +233,7 @@ def gather_plan(
     cfg: Config, store: Store, archive: Archive, campaign: Campaign, now: datetime
 ) -> DraftPlan:
     outline = load_outline(cfg, campaign)
-    parts = placed_parts(store, archive, campaign)
+    parts = placed_parts(store, archive, campaign, outline=outline)
     statuses = department_statuses(store, cfg, campaign)
     return build_plan(outline, parts, statuses, cfg.departments, campaign, now)
 
