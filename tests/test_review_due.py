@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -90,7 +91,11 @@ def _tick(flow: Offline, now: datetime) -> str | None:
         )
     finally:
         store.close()
-    return done[0] if done else None
+    if done is None:
+        return None
+    last = flow.query("SELECT detail FROM sends ORDER BY id DESC LIMIT 1")[0]
+    assert json.loads(last["detail"])["version"] == done.version
+    return json.loads(last["detail"])["reason"]
 
 
 def test_the_office_gets_one_update_per_interval_then_the_daily_digest(flow: Offline) -> None:

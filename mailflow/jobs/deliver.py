@@ -262,8 +262,11 @@ def deliver_due(
     now: datetime,
     *,
     pdf: bool = True,
-) -> tuple[str, AssembleResult] | None:
-    """Assemble and queue a draft for the Office when one is due (daemon, every tick)."""
+) -> AssembleResult | None:
+    """Assemble and queue a draft for the Office when one is due (daemon, every tick).
+
+    Which mail it was (update, digest, final) is in the queued ``sends`` row's detail.
+    """
     facts = office_facts(store, campaign)
     plan = gather_plan(cfg, store, archive, campaign, now)
     reason = due_reason(cfg, campaign, facts, plan)
@@ -271,4 +274,4 @@ def deliver_due(
         return None
     result = assemble(cfg, store, archive, campaign, now, pdf=pdf)
     send_draft(cfg, store, archive, campaign, result, now, reason=reason)
-    return reason, result
+    return result
