@@ -1,0 +1,148 @@
+"""The match job on a real state: sources, idempotence, receipts, errors, draft headings."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import docx
+import pytest
+from fixtures.e2e.build import DOCX, Section, report_docx
+from test_review_cli import Offline
+
+from mailenv import MailEnv
+from mailflow import bootstrap
+from mailflow.errors import MailflowError
+from mailflow.jobs.assemble import repeats_title
+from mailflow.jobs.match import match_mail
+
+NOW = datetime(2030, 7, 10, 9, 0).astimezone()
+
+
+@pytest.fixture
+def flow(tmp_path: Path) -> Offline:
+    env = MailEnv("embedded", "127.0.0.1", 1, 1)
+    path = tmp_path / "config.toml"
+    path.write_text(env.config_text(deadline="2031-07-21"), encoding="utf-8")
+    return Offline(env, path)
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A minimal real PDF with one page of ASCII text lines (Helvetica)."""
+    ops = ["BT", "/F1 11 Tf", "14 TL", "72 760 Td"]
+    for line in lines:
+        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({safe}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _match(flow: Offline, mail_id: int, **kw: object):  # type: ignore[no-untyped-def]
+    cfg = flow.cfg
+    store = bootstrap.store(cfg)
+    try:
+        return match_mail(cfg, store, bootstrap.archive(cfg), mail_id, NOW, **kw)  # type: ignore[arg-type]
+    finally:
+        store.close()
+
+
+def test_a_report_in_the_mail_body_is_matched_from_its_text(flow: Offline) -> None:
+    body = (
+        "Kính gửi: Văn phòng Sở\n\n2.1. Những kết quả đạt được\n"
+        "Đã kiểm tra 40 cơ sở đo lường.\n\nTrân trọng./."
+    )
+    mail_id = flow.ingest("tdc", body)
+    result = _match(flow, mail_id)
+    rows = flow.current("TDC")
+    assert result.parts == len(rows) >= 1
+    assert any("40 cơ sở" in r["text"] for r in rows)
+    assert "1.2.2.1" in {r["section_key"] for r in rows}
+
+
+def test_a_pdf_report_is_matched_from_its_text_lines(flow: Offline) -> None:
+    pdf = _pdf(
+        [
+            "Ket qua nhiem vu Tang cuong cong tac quan ly nha nuoc ve tieu chuan do luong",
+            "chat luong, dang ky va bao ve quyen so huu tri tue, thuong hieu san pham hang hoa",
+            "Da kiem tra 40 co so do luong trong 6 thang dau nam.",
+        ]
+    )
+    mail_id = flow.ingest("tdc", "Gửi báo cáo PDF.", [("BC TDC.pdf", pdf, "application/pdf")])
+    doc = flow.query("SELECT status FROM documents WHERE mail_id = ?", [mail_id])
+    assert [d["status"] for d in doc] == ["ok"]
+    _match(flow, mail_id)
+    rows = flow.current("TDC")
+    assert rows and any("40 co so" in r["text"] for r in rows)
+
+
+def test_matching_a_mail_twice_adds_nothing_and_queues_one_receipt(flow: Offline) -> None:
+    title = flow.outline().section("1.2.1.4").title
+    data = report_docx([Section(title, ["Đã kiểm tra 40 cơ sở."])])
+    mail_id = flow.ingest("tdc", "Gửi báo cáo.", [("BC.docx", data, DOCX)])
+    first = _match(flow, mail_id)
+    second = _match(flow, mail_id)
+    assert first.parts == 1 and first.receipt and second.already
+    assert len(flow.query("SELECT * FROM parts")) == 1
+    assert len(flow.query("SELECT * FROM placements")) == 1
+    receipts = flow.query("SELECT detail FROM sends WHERE kind = 'receipt'")
+    assert len(receipts) == 1
+    assert json.loads(receipts[0]["detail"])["received"] == ["1.2.1.4"]
+
+
+def test_receipt_lists_received_and_missing_sections_of_the_department(flow: Offline) -> None:
+    title = flow.outline().section("1.2.1.4").title
+    data = report_docx([Section(title, ["Đã kiểm tra 40 cơ sở."])])
+    result = _match(flow, flow.ingest("tdc", "Gửi.", [("BC.docx", data, DOCX)]))
+    assigned = [s.key for s in flow.outline().sections_for("TDC")]
+    assert result.received == ("1.2.1.4",)
+    assert "1.2.1.5" in result.missing and set(result.received) | set(result.missing) <= set(
+        assigned
+    )
+
+
+def test_matching_a_mail_that_is_not_a_report_is_a_clear_error(flow: Offline) -> None:
+    mail_id = flow.ingest("spare3", "Thư của người lạ.")
+    with pytest.raises(MailflowError) as err:
+        _match(flow, mail_id)
+    assert f"{mail_id}" in err.value.message and "release" in (err.value.hint or "")
+
+
+def test_a_heading_that_restates_its_section_is_not_printed_twice(flow: Offline) -> None:
+    title = flow.outline().section("1.2.1.4").title
+    data = report_docx([Section(title, ["Đã kiểm tra 40 cơ sở."])])
+    flow.ingest("tdc", "Gửi.", [("BC.docx", data, DOCX)])
+    out = flow.config_path.parent / "d.docx"
+    flow.run("assemble", "--no-pdf", "--out", str(out))
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert sum(1 for x in texts if title in x) == 1
+    assert "Đã kiểm tra 40 cơ sở." in texts
+
+
+def test_repeats_title_ignores_numbering_case_and_diacritics() -> None:
+    title = "Những kết quả đạt được"
+    assert repeats_title("II. NHUNG KET QUA DAT DUOC", title)
+    assert repeats_title("2.1. Những kết quả đạt được:", title)
+    assert not repeats_title("2.1. Kết quả nổi bật về đổi mới sáng tạo", title)
+    assert not repeats_title("", title)
