@@ -322,7 +322,7 @@ def deliver(
     archive: Archive,
     smtp_factory: Callable[[], SmtpClient],
     imap_factory: Callable[[], ImapClient] | None,
-    rows: Sequence[OutboxRow],
+    rows: Iterable[OutboxRow],
     now_fn: Callable[[], datetime] = _utcnow,
     rate_per_minute: int = 0,
     progress: Callable[[OutboxRow, str], None] | None = None,
@@ -337,6 +337,9 @@ def deliver(
 ) -> Delivery:
     """Send every ``queued`` row of ``rows`` once, over one SMTP and one IMAP connection.
 
+    ``rows`` may be any iterable, also one still being filled by another thread; the
+    rows must be committed as ``queued`` before they are handed over.
+
     ``progress(row, outcome)`` is called once per row with "sent" | "failed" |
     "skipped", and with "retry" before each backoff wait.
     """
@@ -347,9 +350,9 @@ def deliver(
     copier = _SentCopier(imap_factory, sent_folder)
     interval = 60.0 / rate_per_minute if rate_per_minute > 0 else 0.0
     last_send: float | None = None
-    todo = list(rows)
+    todo = iter(rows)  # may be fed while we send (jobs.send renders the next ones meanwhile)
     try:
-        for index, original in enumerate(todo):
+        for original in todo:
             row = _reload(store, original.id)
             if row.status is not SendStatus.QUEUED:
                 if progress:
@@ -408,7 +411,7 @@ def deliver(
                 if connection_lost:
                     report.stopped = result.reason
                     report.left_queued = [
-                        _reload(store, r.id) for r in todo[index + 1 :] if r.status == "queued"
+                        _reload(store, r.id) for r in todo if r.status == "queued"
                     ]
                     return report
                 break

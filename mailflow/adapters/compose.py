@@ -24,6 +24,7 @@ Conventions every outgoing mail follows:
 from __future__ import annotations
 
 import base64
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -148,15 +149,27 @@ def compose(mail: Outgoing, message_id: str, date: datetime) -> bytes:
     msg.set_content(mail.text, cte="quoted-printable")
     if mail.html:
         msg.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+    bodies: dict[bytes, bytes] = {}
     for att in mail.attachments:
         maintype, _, subtype = att.content_type.partition("/")
+        # a placeholder body, swapped for the base64 text after generation (see below)
+        marker = f"MAILFLOW-ATTACHMENT-{len(bodies)}-{secrets.token_hex(16)}"
         msg.add_attachment(
-            att.data,
+            marker.encode("ascii"),
             maintype=maintype,
             subtype=subtype or "octet-stream",
             filename=att.filename,
+            cte="7bit",
         )
-    return msg.as_bytes()
+        part = msg.get_payload()[-1]
+        part.replace_header("Content-Transfer-Encoding", "base64")
+        bodies[marker.encode("ascii")] = base64.encodebytes(att.data).replace(b"\n", b"\r\n")
+    data = msg.as_bytes()
+    # Why the swap: the email generator writes a base64 body line by line in Python,
+    # ~20 ms for two .docx files; the C encoder makes the same 76-column CRLF lines at once.
+    for marker, body in bodies.items():
+        data = data.replace(marker + b"\r\n", body, 1)
+    return data
 
 
 def recipients(mail: Outgoing) -> Sequence[str]:
