@@ -1,0 +1,151 @@
+"""Simulated departments for the daemon tests: they read their mailbox, answer by SMTP.
+
+Used by the 10-day campaign test (in-process daemon, frozen clock) and by the kill -9
+test (daemon subprocess on a simulated clock). The replies are the demo's generated ones
+(``mailflow.demo.build_report``), so the tests and the demo exercise the same mail.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+import docx
+
+from mailenv import MailEnv
+from mailflow import bootstrap
+from mailflow.config import Config
+from mailflow.demo import Act, build_report, out_of_office, reply
+from mailflow.model import Outline
+
+
+def with_daemon_settings(text: str, **settings: str) -> str:
+    """The test config with extra ``[daemon]`` keys (values written as TOML)."""
+    lines = "".join(f"{k} = {v}\n" for k, v in settings.items())
+    return text.replace("[daemon]\n", "[daemon]\n" + lines, 1)
+
+
+def parsed(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def loop_kind(msg: email.message.EmailMessage) -> str:
+    """directive | reminder | draft | digest | receipt | "" from our X-Mailflow-Id."""
+    value = str(msg.get("X-Mailflow-Id", ""))
+    parts = value.split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+class Departments:
+    """The departments' side of the campaign, over real SMTP/IMAP of ``env``."""
+
+    def __init__(self, env: MailEnv, cfg: Config, outline: Outline) -> None:
+        self.env = env
+        self.cfg = cfg
+        self.outline = outline
+
+    def mails(self, address: str, kind: str) -> list[email.message.EmailMessage]:
+        return [m for m in map(parsed, self.env.messages(address)) if loop_kind(m) == kind]
+
+    def directive(self, address: str) -> dict[str, str]:
+        found = self.mails(address, "directive")
+        if not found and self.env.kind == "real":
+            self.env.wait_for(address, 1)
+            found = self.mails(address, "directive")
+        assert found, f"{address} has no directive"
+        msg = found[0]
+        return {
+            "from": self.cfg.mailbox.address,
+            "subject": str(msg["Subject"]),
+            "message_id": str(msg["Message-ID"]).strip(),
+        }
+
+    def act(self, a: Act) -> str:
+        """Do ``a`` (reply, revise, auto-reply); returns the Message-ID it sent."""
+        dep = self.cfg.department(a.code)
+        sender = dep.emails[0]
+        directive = self.directive(sender)
+        if a.style == "out-of-office":
+            msg: EmailMessage = out_of_office(directive, sender, "20/7/2023")
+        else:
+            report = build_report(self.outline, self.cfg, a.code, a.style)
+            msg = reply(directive, sender, report, revision=a.style == "revision")
+        msg["Date"] = format_datetime(a.at.astimezone())
+        msg["Message-ID"] = make_msgid(domain=self.env.domain)
+        before = len(self.env.messages(self.cfg.mailbox.address))
+        self.env.smtp_send(sender, [self.cfg.mailbox.address], msg.as_bytes())
+        if self.env.kind == "real":  # Postfix delivers asynchronously
+            self.env.wait_for(self.cfg.mailbox.address, before + 1)
+        return str(msg["Message-ID"])
+
+
+def outline_of(cfg: Config) -> Outline:
+    from mailflow.jobs.match import load_outline
+
+    return load_outline(cfg, cfg.campaigns[0])
+
+
+def send_directives(cfg: Config, now: datetime) -> int:
+    from mailflow.jobs import send as send_job
+
+    prepared = send_job.prepare(cfg, cfg.campaigns[0].id)
+    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    try:
+        outcome = send_job.send(
+            cfg,
+            prepared,
+            lambda: now.astimezone(),
+            store=store,
+            archive=archive,
+            allow_unresolved=True,
+        )
+    finally:
+        store.close()
+    return outcome.sent_now
+
+
+def rows(state: Path, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    with sqlite3.connect(state) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute(sql, list(params))]
+
+
+def reminder_log(state: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(day, department, recipients) of every reminder the outbox holds, in order."""
+    out = []
+    for r in rows(state, "SELECT * FROM sends WHERE kind = 'reminder' ORDER BY id"):
+        out.append(
+            (r["dedupe_key"].split(":")[3], r["department"], tuple(json.loads(r["recipients"])))
+        )
+    return out
+
+
+def draft_text(path: Path) -> list[str]:
+    """The draft's words and structure without what changes from run to run.
+
+    Times, dates and version numbers differ between two runs of the same campaign (the
+    draft says when it was made); the headings, attributions and parts must not.
+    """
+    import re
+
+    document = docx.Document(str(path))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(c.text for c in row.cells))
+    out = []
+    for line in lines:
+        line = re.sub(r"\d{1,2}:\d{2}", "HH:MM", line)
+        line = re.sub(r"\d{1,2}/\d{1,2}/\d{4}", "DD/MM/YYYY", line)
+        line = re.sub(r"(lần|version|v)\s*\d+", r"\1 N", line)
+        if line.strip():
+            out.append(line)
+    return out
