@@ -9,10 +9,12 @@ crash leaves either the whole object or nothing.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,70 @@ class Archive:
             return Stored(digest, path, rel, created=False)
         self._write_atomic(path, data)
         return Stored(digest, path, rel, created=True)
+
+    def put_many(self, items: Sequence[tuple[bytes, str, str]]) -> list[Stored]:
+        """Store several ``(data, kind, suffix)`` objects with two file-system syncs in all.
+
+        Same guarantee as :meth:`put` for each object (whole or absent after a crash, and
+        durable when this returns), but instead of an fsync per file and per folder the
+        new files are written, the file system is synced once (``syncfs``), the files are
+        renamed into place and the file system is synced again. Intake stores a batch of
+        mails this way: one fsync costs milliseconds on a real disk, a batch holds
+        hundreds of files.
+        """
+        out: list[Stored] = []
+        pending: list[tuple[str, Path]] = []
+        planned: set[Path] = set()
+        for data, kind, suffix in items:
+            if not _SAFE_SEGMENT.match(kind):
+                raise ValueError(f"bad archive kind {kind!r}")
+            suffix = suffix.lower()
+            if suffix and not _SAFE_SUFFIX.match(suffix):
+                suffix = ".bin"
+            digest = sha256(data)
+            rel = f"{kind}/{digest[:2]}/{digest}{suffix}"
+            path = self.root / rel
+            if path in planned or path.exists():
+                out.append(Stored(digest, path, rel, created=False))
+                continue
+            planned.add(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+            except OSError as exc:
+                for tmp_name, _ in pending:
+                    Path(tmp_name).unlink(missing_ok=True)
+                raise MailflowError(
+                    t("archive.write_failed", path=path, error=exc.strerror),
+                    t("archive.write_failed_hint"),
+                ) from exc
+            pending.append((tmp, path))
+            out.append(Stored(digest, path, rel, created=True))
+        if pending:
+            self._sync([Path(tmp) for tmp, _ in pending])
+            for tmp, path in pending:
+                os.replace(tmp, path)
+            self._sync(sorted({path.parent for _, path in pending}))
+        return out
+
+    def _sync(self, paths: Sequence[Path]) -> None:
+        """Make ``paths`` durable: one syncfs on Linux, else an fsync each."""
+        try:
+            if _syncfs(self.root):
+                return
+            for path in paths:
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            raise MailflowError(
+                t("archive.write_failed", path=self.root, error=exc.strerror),
+                t("archive.write_failed_hint"),
+            ) from exc
 
     def put_named(self, relpath: str, data: bytes) -> Stored:
         """Store at a readable path (drafts): refuses to overwrite, refuses escapes."""
@@ -97,3 +163,24 @@ class Archive:
                 t("archive.write_failed", path=path, error=exc.strerror),
                 t("archive.write_failed_hint"),
             ) from exc
+
+
+def _syncfs(root: Path) -> bool:
+    """syncfs(2) on the file system holding ``root``; False where it does not exist."""
+    fn = getattr(_LIBC, "syncfs", None) if _LIBC is not None else None
+    if fn is None:
+        return False
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        if fn(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+    finally:
+        os.close(fd)
+    return True
+
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except OSError:  # no C library to ask (not Linux/Unix): fsync each file instead
+    _LIBC = None

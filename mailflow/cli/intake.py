@@ -22,7 +22,7 @@ from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
 from mailflow.config import Config
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
-from mailflow.intake import Intake, Outcome, Override, Prepared, reason_text
+from mailflow.intake import Intake, Outcome, Override, reason_text
 from mailflow.jobs.poll import PollResult, poll_once
 
 
@@ -235,14 +235,9 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
 def ingest_saved(intake: Intake, saved: list[_Saved], batch: int = 50) -> list[Outcome]:
     """Same path as poll (archive → one commit per batch), source "ingest"."""
     outcomes: list[Outcome] = []
-    pending: list[Prepared] = []
-    for item in saved:
-        pending.append(intake.prepare(item.load(), source="ingest"))
-        if len(pending) >= batch:
-            outcomes.extend(intake.commit(pending))
-            pending = []
-    if pending:
-        outcomes.extend(intake.commit(pending))
+    for start in range(0, len(saved), batch):
+        chunk = [(item.load(), None) for item in saved[start : start + batch]]
+        outcomes.extend(intake.commit(intake.prepare_many(chunk, source="ingest")))
     return outcomes
 
 

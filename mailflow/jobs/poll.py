@@ -141,17 +141,13 @@ class Poller:
         for chunk in _chunks(uids, self.mb.batch_size):
             fetched = self._fetch(folder, chunk)
             result.fetched += len(fetched)
-            prepared = []
-            ordinals = []
-            for uid, raw in fetched:
-                ordinal += 1
-                prepared.append(
-                    self.intake.prepare(
-                        raw, source="imap", location=Location(folder, state.uidvalidity, uid)
-                    )
-                )
-                ordinals.append(ordinal)
-                self.crash.hit("after-archive", [ordinal])
+            ordinals = list(range(ordinal + 1, ordinal + len(fetched) + 1))
+            ordinal += len(fetched)
+            prepared = self.intake.prepare_many(
+                [(raw, Location(folder, state.uidvalidity, uid)) for uid, raw in fetched],
+                source="imap",
+            )
+            self.crash.hit("after-archive", ordinals)
             outcomes = self.intake.commit(
                 prepared, mailbox_state=(folder, state.uidvalidity, max(chunk))
             )
@@ -235,7 +231,7 @@ class Poller:
         uids = self.imap.uids_above(0)
         for chunk in _chunks(uids, self.mb.batch_size):
             fetched = self._fetch(folder, chunk)
-            fresh = []
+            fresh: list[tuple[bytes, Location | None]] = []
             relocated: list[tuple[int, str]] = []
             for uid, raw in fetched:
                 report.seen += 1
@@ -267,9 +263,7 @@ class Poller:
                             server_sha256=digest,
                         )
                     continue
-                fresh.append(
-                    self.intake.prepare(raw, source="imap", location=Location(folder, new, uid))
-                )
+                fresh.append((raw, Location(folder, new, uid)))
             with self.store.transaction() as db:
                 for uid, digest in relocated:
                     db.execute(
@@ -277,7 +271,8 @@ class Poller:
                         "WHERE sha256 = ?",
                         [folder, new, uid, digest],
                     )
-            report.new_mails += sum(1 for o in self.intake.commit(fresh) if o.created)
+            prepared = self.intake.prepare_many(fresh, source="imap")
+            report.new_mails += sum(1 for o in self.intake.commit(prepared) if o.created)
         # adopt the new numbering only once every mail has been looked at: a crash during
         # the re-sync repeats it (idempotent by hash) instead of skipping mail
         self.intake.commit([], mailbox_state=(folder, new, max(uids) if uids else 0))
