@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
-from fixtures.e2e.build import DOCX, Section, mail, report_docx
+from fixtures.e2e.build import DOCX, Section, mail, report_docx, to_doc
 from fixtures.e2e.flow import (
     CAMPAIGN,
     Flow,
@@ -148,7 +148,31 @@ def _deliver(mail_env, folder: Path) -> Delivered:  # type: ignore[no-untyped-de
             attachments=[("BC Trung tam.docx", _ttcg_docx(flow), DOCX)],
         ),
     )
-    flow.poll(expect=3)
+    expected = 3
+    doc = to_doc(
+        report_docx(
+            [
+                Section(
+                    flow.outline().section("1.2.1.6").title,
+                    ["Tổng kinh phí sự nghiệp KH&CN 6 tháng đạt 45% kế hoạch năm."],
+                )
+            ]
+        )
+    )
+    if doc is not None:  # Word 97-2003, converted back by intake's LibreOffice
+        flow.reply(
+            mail_env.addr("khtc"),
+            mail(
+                mail_env.addr("khtc"),
+                mail_env.addr("baocao"),
+                subject,
+                "Phòng KHTC gửi báo cáo.",
+                in_reply_to=flow.directive_id("KHTC"),
+                attachments=[("BC KHTC.doc", doc, "application/msword")],
+            ),
+        )
+        expected += 1
+    flow.poll(expect=expected)
     out = folder / "out" / "draft.docx"
     flow.run("assemble", "--campaign", CAMPAIGN, "--send", "--out", str(out))
     office = flow.inbox("vanphong", count=2)  # VP's directive + the draft
@@ -257,3 +281,13 @@ def test_each_reporting_department_gets_one_receipt_listing_its_sections(
     received, _, missing = text.partition("còn thiếu")
     assert title[:40] in received
     assert flow.outline().section("1.2.1.4").title[:40] in missing
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
+def test_a_word_97_doc_reply_is_converted_and_placed(delivered: Delivered) -> None:
+    rows = delivered.flow.current("KHTC")
+    assert [r["section_key"] for r in rows] == ["1.2.1.6"]
+    doc = delivered.flow.query(
+        "SELECT name, status, docx_path FROM documents WHERE name = ?", ["BC KHTC.doc"]
+    )
+    assert doc[0]["status"] == "ok" and doc[0]["docx_path"]
