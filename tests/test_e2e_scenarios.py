@@ -171,3 +171,23 @@ def test_report_asking_for_no_auto_response_is_placed_but_not_answered(flow: Flo
     assert [r.receipt for r in results] == [False]
     assert [r["section_key"] for r in flow.current("KHTC")] == ["1.2.1.6"]
     assert _receipts(flow) == []
+
+
+def test_reattached_directive_letter_is_recognised_and_ignored(flow: Flow) -> None:
+    flow.send_directives()
+    directive = flow.inbox("qlcn")[0]
+    letter = next(
+        p.get_content()
+        for p in directive.iter_attachments()
+        if (p.get_filename() or "").endswith(".docx")
+    )
+    o = flow.outline()
+    report = report_docx([Section(o.section("1.2.1.1").title, ["Ban hành 03 văn bản."])])
+    files = [("Cong van.docx", letter, DOCX), ("Bao cao.docx", report, DOCX)]
+    _send(flow, "qlcn", "Gửi báo cáo kèm công văn.", files)
+    flow.poll(expect=1)
+    flow.match()
+    docs = {d["name"]: d for d in flow.query("SELECT * FROM documents")}
+    assert docs["Cong van.docx"]["status"] == "ignored"
+    assert docs["Cong van.docx"]["reason"] == "review.reason.copy_directive"
+    assert [r["section_key"] for r in flow.current("QLCN")] == ["1.2.1.1"]

@@ -102,6 +102,49 @@ def document_blocks(archive: Archive, doc: dict[str, Any]) -> tuple[tuple[Block,
     return (), ""
 
 
+def directive_lines(
+    store: Store, archive: Archive, campaign: str, department: str | None = None
+) -> tuple[str, ...]:
+    """The text lines of the directive letter we sent, to recognise it when sent back.
+
+    Each department's letter names it and its sections, so the one sent to
+    ``department`` is read (any other when it got none): its first .docx attachment is
+    the letter, the second the marked outline. () when none was sent from this state.
+    """
+    try:
+        rows = store.query(
+            "SELECT archive_path FROM sends WHERE campaign = ? AND kind = 'directive' "
+            "ORDER BY department IS NOT ?, id LIMIT 1",
+            [campaign, department],
+        )
+    except Exception:  # no outbox table in an old state file
+        return ()
+    if not rows:
+        return ()
+    key = rows[0]["archive_path"]
+    if key not in _DIRECTIVES:
+        lines: tuple[str, ...] = ()
+        try:
+            parsed = mime.parse(archive.read(key))
+            for part in mime.walk(parsed.message):
+                name = (mime.filename(part) or "").lower()
+                if name.endswith(".docx"):
+                    blocks = read_docx(mime.payload_bytes(part), name)
+                    found: list[str] = []
+                    for b in blocks:
+                        cells = [c for row in b.cells for c in row] if b.cells else []
+                        found.extend(cells or [b.display_text])
+                    lines = tuple(x for x in found if x.strip())
+                    break
+        except (OSError, MailflowError):
+            lines = ()
+        _DIRECTIVES[key] = lines
+    return _DIRECTIVES[key]
+
+
+_DIRECTIVES: dict[str, tuple[str, ...]] = {}
+
+
 # --- one mail -----------------------------------------------------------------------------
 
 
@@ -195,13 +238,14 @@ def match_mail(
     docs = store.query(
         "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal", [mail_id]
     )
+    directive = directive_lines(store, archive, campaign_id, department)
     results: list[_DocParts] = []
     ignored: list[tuple[dict[str, Any], str]] = []
     for doc in docs:
         blocks, _source = document_blocks(archive, doc)
         if not blocks:
             continue
-        copy = check_copy(blocks, outline)
+        copy = check_copy(blocks, outline, directive)
         if copy.is_copy:
             ignored.append((doc, copy.reason))
             continue
