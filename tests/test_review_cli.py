@@ -180,3 +180,40 @@ def test_status_prints_the_grid_and_writes_a_standalone_html_page(flow: Offline)
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html and "http" not in html
     assert html.count("<table") == 2
     assert 'class="missing"' in html and 'class="received"' in html
+
+
+def test_review_lists_report_files_that_could_not_be_read(flow: Offline) -> None:
+    macro = report_docx([Section("Kết quả", ["Có macro."])])
+    mail_id = flow.ingest(
+        "tdc",
+        "Gửi báo cáo.",
+        [("BC.docm", macro, "application/vnd.ms-word.document.macroEnabled.12")],
+    )
+    status = flow.query("SELECT status FROM documents WHERE mail_id = ?", [mail_id])
+    assert [d["status"] for d in status] == ["quarantined"]
+    out = flow.run("review", "--campaign", CAMPAIGN).output
+    assert "BC.docm" in out and "quarantined" in out and "Nothing to review" not in out
+
+
+def test_status_shows_a_bounced_directive_and_who_is_missing(flow: Offline) -> None:
+    from mailflow import bootstrap, outbox
+
+    cfg = flow.cfg
+    store = bootstrap.store(cfg)
+    row = outbox.queue(
+        store,
+        bootstrap.archive(cfg),
+        "directive:2023-h1:KHTC",
+        "directive",
+        CAMPAIGN,
+        "KHTC",
+        ["khtc@sokhcn.example"],
+        b"Subject: x\r\n\r\nx\r\n",
+        "<d-khtc@sokhcn.example>",
+    )
+    with store.transaction() as db:
+        db.conn.execute("UPDATE sends SET status = 'failed' WHERE id = ?", [row.id])
+    store.close()
+    out = flow.run("status", "--campaign", CAMPAIGN).output
+    line = next(x for x in out.splitlines() if "KHTC —" in x)
+    assert "yes" in line and "1.2.1.6" in line

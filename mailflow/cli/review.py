@@ -132,11 +132,30 @@ def review(app: AppContext, campaign_id: str | None) -> None:
             reason_text(m["reason"], m["detail"]),
         )
     console.print(table)
+    docs = store.query(
+        "SELECT d.id, d.mail_id, d.name, d.status, d.reason, m.department, m.from_addr "
+        "FROM documents d JOIN mails m ON m.id = d.mail_id WHERE m.campaign = ? "
+        "AND m.kind = ? AND d.status IN ('quarantined', 'needs-conversion') ORDER BY d.id",
+        [campaign.id, MailKind.REPORT.value],
+    )
+    if docs:
+        table = Table(title=t("review.docs_title", count=len(docs)))
+        for col in ("col_mail", "col_department", "col_file", "col_status", "col_reason"):
+            table.add_column(t(f"review.{col}"), overflow="fold")
+        for d in docs:
+            table.add_row(
+                str(d["mail_id"]),
+                d["department"] or d["from_addr"] or "-",
+                d["name"],
+                d["status"],
+                reason_text(d["reason"], None),
+            )
+        console.print(table)
     if rows:
         console.print(t("review.place_hint"))
     if mails:
         console.print(t("review.release_hint"))
-    if not rows and not mails:
+    if not rows and not mails and not docs:
         console.print(t("review.nothing"))
     store.close()
 

@@ -177,6 +177,11 @@ MESSAGES = {
         "vi": "Thư bị giữ lại ({count})",
         "en": "Held mails ({count})",
     },
+    "review.docs_title": {
+        "vi": "Tệp trong báo cáo chưa đọc được ({count}) — cần xin gửi lại hoặc chuyển đổi",
+        "en": "Report files not readable ({count}) — ask for a resend or convert them",
+    },
+    "review.col_file": {"vi": "Tệp", "en": "File"},
     "review.col_part": {"vi": "Phần", "en": "Part"},
     "review.col_department": {"vi": "Phòng", "en": "Dept."},
     "review.col_mail": {"vi": "Thư", "en": "Mail"},
