@@ -30,6 +30,7 @@ from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.bodytext import strip_reply
+from mailflow.core.due import missing_sections
 from mailflow.core.identify import may_auto_answer
 from mailflow.core.match import PlacedRow, check_copy, place, revise
 from mailflow.core.outline import parse_outline
@@ -332,10 +333,8 @@ def match_mail(
             ignored=[d["name"] for d, _ in ignored],
         )
     received = current_sections(store, campaign_id, department)
-    assigned = [s.key for s in outline.sections_for(department)]
-    missing = tuple(
-        k for k in assigned if k not in received and not _covered_below(outline, k, received)
-    )
+    # the same notion as the reminders: top sections, covered by any sub-section
+    missing = missing_sections(outline, department, received)
     total = sum(counts.values())
     receipt = False
     if send_receipt and total:
@@ -353,14 +352,9 @@ def match_mail(
         superseded=len(revision.superseded),
         ignored=tuple(d["name"] for d, _ in ignored),
         receipt=receipt,
-        received=tuple(k for k in assigned if k in received),
+        received=tuple(s.key for s in outline.sections if s.key in received),
         missing=missing,
     )
-
-
-def _covered_below(outline: Outline, key: str, received: set[str]) -> bool:
-    """A section counts as received when a part landed in one of its sub-sections."""
-    return any(k.startswith(key + ".") for k in received)
 
 
 def match_pending(
@@ -411,9 +405,9 @@ def receipt_text(
         "",
         t("review.receipt_received", lang),
     ]
-    lines += [f"  - {s.heading}" for s in got] or [t("review.receipt_none", lang)]
+    lines += [f"  • {s.heading}" for s in got] or [t("review.receipt_none", lang)]
     lines += ["", t("review.receipt_missing", lang)]
-    lines += [f"  - {outline.section(k).heading}" for k in missing] or [
+    lines += [f"  • {outline.section(k).heading}" for k in missing] or [
         t("review.receipt_nothing_missing", lang)
     ]
     if review:
