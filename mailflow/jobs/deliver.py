@@ -16,10 +16,17 @@ from typing import Any
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
-from mailflow.core.due import deadline_at, digest_due, final_due, office_update_due
+from mailflow.core.due import (
+    deadline_at,
+    digest_due,
+    final_due,
+    missing_sections,
+    office_update_due,
+)
 from mailflow.core.plan import DraftPlan
 from mailflow.i18n import t
 from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan, parse_when
+from mailflow.jobs.match import load_outline
 from mailflow.model import Campaign, PlacementStatus
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -129,12 +136,19 @@ def office_text(cfg: Config, campaign: Campaign, result: AssembleResult, reason:
     ]
     lines += [f"  - {line}" for line in result.change_lines] or ["  -"]
     lines += ["", t("review.office_missing", lang)]
-    missing = [row for row in plan.grid if row.missing]
-    headings = {s.key: s.heading for s in plan.sections}
-    for row in missing:
-        lines.append(f"  - {row.name} ({t('review.office_count', lang, count=len(row.missing))}):")
-        lines += [f"      {_short(headings.get(k, k))}" for k in row.missing]
-    if not missing:
+    outline = load_outline(cfg, campaign)
+    headings = {s.key: s.heading for s in outline.sections}
+    anyone = False
+    for code, name in plan.departments:
+        # the reminders' rule: a top section counts as in when any sub-section is
+        got = {s.key for s in plan.sections for i in s.items if i.part and i.department == code}
+        missing = missing_sections(outline, code, got)
+        if not missing:
+            continue
+        anyone = True
+        lines.append(f"  - {name} ({t('review.office_count', lang, count=len(missing))}):")
+        lines += [f"      • {_short(headings.get(k, k))}" for k in missing]
+    if not anyone:
         lines.append(f"  - {t('review.office_none_missing', lang)}")
     review = sum(1 for a in plan.appendix if a.part.status is PlacementStatus.REVIEW)
     unplaced = len(plan.appendix) - review
@@ -236,7 +250,15 @@ def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
 def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftPlan) -> str | None:
     """Which Office mail is due now, if any: final, then update, then digest."""
     now = plan.now.astimezone().replace(tzinfo=None) if plan.now.tzinfo else plan.now
-    everyone_in = bool(plan.grid) and all(not row.missing for row in plan.grid)
+    outline = load_outline(cfg, campaign)
+    everyone_in = bool(plan.departments) and not any(
+        missing_sections(
+            outline,
+            code,
+            {s.key for s in plan.sections for i in s.items if i.part and i.department == code},
+        )
+        for code, _ in plan.departments
+    )
     if final_due(
         now,
         deadline_at(campaign.deadline, cfg.daemon.digest_time),
