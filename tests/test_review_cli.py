@@ -217,3 +217,11 @@ def test_status_shows_a_bounced_directive_and_who_is_missing(flow: Offline) -> N
     out = flow.run("status", "--campaign", CAMPAIGN).output
     line = next(x for x in out.splitlines() if "KHTC —" in x)
     assert "yes" in line and "1.2.1.6" in line
+
+
+def test_place_accepts_the_number_printed_in_the_outline(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    flow.match()
+    part = flow.current("TDC")[0]["id"]
+    flow.run("place", str(part), "2.1")
+    assert flow.current("TDC")[0]["section_key"] == "1.2.2.1"

@@ -17,7 +17,7 @@ from mailflow import bootstrap, outbox
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
 from mailflow.cli.review import pick_campaign
 from mailflow.core.plan import Cell, DraftPlan, format_when
-from mailflow.i18n import t
+from mailflow.i18n import get_lang, t
 from mailflow.jobs.assemble import assemble, gather_plan
 from mailflow.jobs.deliver import flush, send_draft
 from mailflow.jobs.match import match_pending
@@ -146,7 +146,7 @@ def status_html(plan: DraftPlan) -> str:
         when=format_when(plan.now),
         deadline=plan.deadline.strftime("%d/%m/%Y"),
     )
-    lang = "vi" if t("review.yes") == "có" else "en"
+    lang = get_lang()
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{e(title)}</title>

@@ -175,8 +175,11 @@ def place(app: AppContext, part_id: int, section: str) -> None:
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
     keys = [s.key for s in outline.sections]
     key: str | None = section.strip().rstrip(".")
+    by_number = [s.key for s in outline.sections if s.number == key and s.number != "-"]
     if key and key.lower() in ("none", "appendix", "-"):
         key = None
+    elif key not in keys and len(by_number) == 1:
+        key = by_number[0]  # the number people see in the outline: "2.1", "III"
     elif key not in keys:
         fail(
             t("review.no_section", section=section),

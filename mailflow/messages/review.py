@@ -43,8 +43,10 @@ MESSAGES = {
         "en": "The outline has no section {section}.",
     },
     "review.no_section_hint": {
-        "vi": "Dùng một mã mục: {keys}; hoặc none để đưa vào phụ lục.",
-        "en": "Use a section key: {keys}; or none for the appendix.",
+        "vi": "Dùng mã mục (hoặc số mục nếu không trùng, như 2.1): {keys}; "
+        "hoặc none để đưa vào phụ lục.",
+        "en": "Use a section key (or its number when unique, like 2.1): {keys}; "
+        "or none for the appendix.",
     },
     "review.part_superseded": {
         "vi": "Phần {id} đã được thay bằng bản gửi sau của phòng.",
