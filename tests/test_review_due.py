@@ -57,7 +57,7 @@ def test_final_is_due_at_the_deadline_once() -> None:
 
 
 def test_final_comes_early_when_everyone_is_in() -> None:
-    end = deadline_at(date(2030, 7, 21))
+    end = deadline_at(date(2030, 7, 21), time(17, 0))
     assert final_due(T0, end, None, everyone_in=True)
 
 

@@ -54,13 +54,13 @@ def digest_due(
         return False
     if campaign_end is not None and today > campaign_end:
         return False
-    if now.time() < digest_time:
+    if now < datetime.combine(today, digest_time, tzinfo=now.tzinfo):
         return False
     return last_digest_at is None or last_digest_at.date() < today
 
 
-def deadline_at(deadline: date, at: time = time(17, 0)) -> datetime:
-    """The instant the final draft is due: the end of the working day of the deadline."""
+def deadline_at(deadline: date, at: time) -> datetime:
+    """The instant the final draft is due: ``at`` (the digest time) on the deadline day."""
     return datetime.combine(deadline, at)
 
 
