@@ -225,3 +225,18 @@ def test_place_accepts_the_number_printed_in_the_outline(flow: Offline) -> None:
     part = flow.current("TDC")[0]["id"]
     flow.run("place", str(part), "2.1")
     assert flow.current("TDC")[0]["section_key"] == "1.2.2.1"
+
+
+def test_a_failing_pdf_conversion_still_leaves_the_docx_draft(
+    flow: Offline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = flow.config_path.parent / "soffice"
+    broken.write_text("#!/bin/sh\necho 'source file could not be loaded' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("MAILFLOW_SOFFICE", str(broken))
+    _report(flow, "tdc", "1.2.1.4")
+    out = flow.run("assemble", "--campaign", CAMPAIGN).output
+    assert "version 1" in out and "could not be loaded" in out
+    rows = flow.query("SELECT path, summary FROM drafts")
+    assert len(rows) == 1 and json.loads(rows[0]["summary"])["pdf"] is None
+    assert (flow.cfg.archive_dir / rows[0]["path"]).is_file()

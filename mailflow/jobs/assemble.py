@@ -307,10 +307,15 @@ def assemble(
     pdf_note = ""
     if pdf:
         with tempfile.TemporaryDirectory(prefix="mailflow-pdf-") as work:
-            made = to_pdf(stored.path, Path(work, f"{stem}.pdf"), lang=cfg.lang)
-            if made.path is not None:
-                pdf_path = archive.put_named(f"{folder}/{stem}.pdf", made.path.read_bytes()).path
-            pdf_note = made.note
+            try:
+                made = to_pdf(stored.path, Path(work, f"{stem}.pdf"), lang=cfg.lang)
+            except MailflowError as exc:  # the .docx is the draft; a PDF is a convenience
+                pdf_note = f"{exc.message} {exc.hint}".strip()
+            else:
+                if made.path is not None:
+                    pdf = made.path.read_bytes()
+                    pdf_path = archive.put_named(f"{folder}/{stem}.pdf", pdf).path
+                pdf_note = made.note
     summary = {
         "plan": summarize(plan),
         "changes": list(lines),
