@@ -24,9 +24,9 @@ DOMAIN = "sokhcn.example"
 class Offline(Flow):
     """A Flow whose mails arrive by `mailflow ingest` instead of SMTP + poll."""
 
-    def ingest(self, local: str, text: str, files=()) -> int:  # type: ignore[no-untyped-def]
+    def ingest(self, local: str, text: str, files=(), date=None) -> int:  # type: ignore[no-untyped-def]
         addr = f"{local}@{DOMAIN}"
-        data = mail(addr, f"baocao@{DOMAIN}", SUBJECT, text, attachments=list(files))
+        data = mail(addr, f"baocao@{DOMAIN}", SUBJECT, text, attachments=list(files), date=date)
         folder = self.config_path.parent / "saved"
         folder.mkdir(exist_ok=True)
         path = folder / f"{len(list(folder.iterdir())):03d}.eml"

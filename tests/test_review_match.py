@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -146,3 +146,18 @@ def test_repeats_title_ignores_numbering_case_and_diacritics() -> None:
     assert repeats_title("2.1. Những kết quả đạt được:", title)
     assert not repeats_title("2.1. Kết quả nổi bật về đổi mới sáng tạo", title)
     assert not repeats_title("", title)
+
+
+def test_an_older_report_taken_in_after_a_newer_one_does_not_replace_it(flow: Offline) -> None:
+    heading = flow.outline().section("1.2.2.1").heading
+    newer = report_docx([Section(heading, ["Bản gửi ngày 12/7."])])
+    older = report_docx([Section(heading, ["Bản gửi ngày 10/7."])])
+    when = datetime.now(UTC) - timedelta(days=1)
+    first = flow.ingest("tdc", "Gửi.", [("moi.docx", newer, DOCX)], date=when)
+    _match(flow, first)
+    second = flow.ingest("tdc", "Gửi.", [("cu.docx", older, DOCX)], date=when - timedelta(days=2))
+    _match(flow, second)
+    live = [r for r in flow.current("TDC") if r["status"] == "auto"]
+    assert [(r["mail_id"], r["section_key"]) for r in live] == [(first, "1.2.2.1")]
+    old_rows = [r for r in flow.current("TDC") if r["mail_id"] == second]
+    assert old_rows and all(r["status"] == "superseded" for r in old_rows)

@@ -18,7 +18,6 @@ import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from mailflow.core.plan import (
 )
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.jobs.match import load_outline
+from mailflow.jobs.match import arrival, load_outline, parse_when
 from mailflow.model import (
     Attribution,
     Campaign,
@@ -50,38 +49,6 @@ from mailflow.model import (
     PlacedPart,
     PlacementStatus,
 )
-
-
-def parse_when(value: str | None) -> datetime | None:
-    """A stored time (ISO, or an RFC 5322 date) as local naive time, as people read it."""
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if when.tzinfo is not None:
-        when = when.astimezone().replace(tzinfo=None)
-    return when
-
-
-def arrival(mail: dict[str, Any]) -> datetime | None:
-    """When a department's mail came: its Date header, unless that lies in the future.
-
-    The Date header is what the department sees in its Sent folder and what the Office
-    counts for "late"; ``received_at`` (when mailflow took it in) is the fallback and the
-    cap, since a mail ingested days later from a saved file still came on its Date.
-    """
-    got = parse_when(mail.get("received_at"))
-    sent = parse_when(mail.get("date"))
-    if sent is None:
-        return got
-    if got is not None and sent > got:
-        return got
-    return sent
 
 
 def repeats_title(heading: str, title: str) -> bool:

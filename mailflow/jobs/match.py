@@ -21,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,38 @@ from mailflow.model import (
 #: Placement statuses that count as "this section was received".
 LIVE = (PlacementStatus.AUTO.value, PlacementStatus.REVIEWED.value)
 SYSTEM = "mailflow"
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """A stored time (ISO, or an RFC 5322 date) as local naive time, as people read it."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when
+
+
+def arrival(mail: dict[str, Any]) -> datetime | None:
+    """When a department's mail came: its Date header, unless that lies in the future.
+
+    The Date header is what the department sees in its Sent folder and what the Office
+    counts for "late"; ``received_at`` (when mailflow took it in) is the fallback and the
+    cap, since a mail ingested days later from a saved file still came on its Date.
+    """
+    got = parse_when(mail.get("received_at"))
+    sent = parse_when(mail.get("date"))
+    if sent is None:
+        return got
+    if got is not None and sent > got:
+        return got
+    return sent
 
 
 # --- the outline ------------------------------------------------------------------------
@@ -180,21 +213,28 @@ def _mail_row(store: Store, mail_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-def _previous(store: Store, campaign: str, department: str, mail_id: int) -> list[PlacedRow]:
-    """The department's earlier parts in this campaign with their current placement."""
+def _previous(
+    store: Store, campaign: str, department: str, mail_id: int
+) -> list[tuple[PlacedRow, datetime | None]]:
+    """The department's other parts in this campaign: current placement and arrival."""
     rows = store.query(
         """
-        SELECT p.id AS part_id, p.document_id, pl.section_key, pl.status
-        FROM parts p JOIN placements pl ON pl.id = (
-            SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        SELECT p.id AS part_id, p.document_id, pl.section_key, pl.status,
+               m.date, m.received_at
+        FROM parts p
+        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        JOIN mails m ON m.id = p.mail_id
         WHERE p.campaign = ? AND p.department = ? AND p.mail_id != ?
         ORDER BY p.id
         """,
         [campaign, department, mail_id],
     )
     return [
-        PlacedRow(
-            r["part_id"], r["section_key"], PlacementStatus(r["status"]), str(r["document_id"])
+        (
+            PlacedRow(
+                r["part_id"], r["section_key"], PlacementStatus(r["status"]), str(r["document_id"])
+            ),
+            arrival(r),
         )
         for r in rows
     ]
@@ -257,7 +297,18 @@ def match_mail(
         results.append(_DocParts(doc, seg.parts, placements))
 
     new = [p for r in results for p in r.placements]
-    revision = revise(_previous(store, campaign_id, department, mail_id), new)
+    # "Later" is by arrival: a report that arrives out of order (an old mail ingested
+    # from a file) does not replace what the department sent after it; it is replaced.
+    mine = arrival(mail)
+    earlier: list[PlacedRow] = []
+    later: list[Placement] = []
+    for row, when in _previous(store, campaign_id, department, mail_id):
+        if mine is None or when is None or when <= mine:
+            earlier.append(row)
+        elif row.status is not PlacementStatus.SUPERSEDED:
+            later.append(Placement(0, row.section_key, 0.0, row.status))
+    revision = revise(earlier, new)
+    fresh: list[PlacedRow] = []
     stamp = now.isoformat(timespec="seconds")
     counts = {"auto": 0, "reviewed": 0, "review": 0, "unplaced": 0}
     with store.transaction() as db:
@@ -295,6 +346,9 @@ def match_mail(
                     continue
                 pl = by_ordinal[part.ordinal]
                 counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
+                fresh.append(
+                    PlacedRow(int(cur.lastrowid or 0), pl.section_key, pl.status, str(r.doc["id"]))
+                )
                 conn.execute(
                     "INSERT INTO placements (part_id, section_key, score, status, candidates, "
                     "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -308,7 +362,8 @@ def match_mail(
                         stamp,
                     ],
                 )
-        for part_id in revision.superseded:
+        outdated = revise(fresh, later).superseded if later else ()
+        for part_id in (*revision.superseded, *outdated):
             last = conn.execute(
                 "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
                 "ORDER BY id DESC LIMIT 1",
@@ -329,6 +384,7 @@ def match_mail(
             parts=sum(counts.values()),
             **counts,
             superseded=list(revision.superseded),
+            outdated=list(outdated),
             covered=list(revision.covered),
             ignored=[d["name"] for d, _ in ignored],
         )
