@@ -51,10 +51,23 @@ def run(target: str, seconds: int) -> dict[str, object]:
         _seed(target, seeds)
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.fuzz_targets", target, str(corpus), str(seeds),
-         f"-max_total_time={seconds}", "-timeout=30", "-rss_limit_mb=3072",
-         f"-artifact_prefix={crashes}/", "-print_final_stats=1"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bench.fuzz_targets",
+            target,
+            str(corpus),
+            str(seeds),
+            f"-max_total_time={seconds}",
+            "-timeout=30",
+            "-rss_limit_mb=3072",
+            f"-artifact_prefix={crashes}/",
+            "-print_final_stats=1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     log = proc.stdout + proc.stderr
     (work / "last-run.log").write_text(log, encoding="utf-8")
@@ -64,8 +77,9 @@ def run(target: str, seconds: int) -> dict[str, object]:
         "seconds": round(time.monotonic() - started),
         "executions": int(execs[-1]) if execs else 0,
         "corpus": sum(1 for _ in corpus.iterdir()),
-        "crashes": sum(1 for p in crashes.iterdir() if p.name.startswith(("crash-", "oom-",
-                                                                         "timeout-"))),
+        "crashes": sum(
+            1 for p in crashes.iterdir() if p.name.startswith(("crash-", "oom-", "timeout-"))
+        ),
         "exit": proc.returncode,
     }
 
@@ -78,8 +92,10 @@ def main() -> None:
     print(f"{'target':10} {'seconds':>8} {'executions':>11} {'corpus':>7} {'crashes':>8}")
     for target in args.targets.split(","):
         r = run(target, args.seconds)
-        print(f"{r['target']:10} {r['seconds']:>8} {r['executions']:>11} {r['corpus']:>7} "
-              f"{r['crashes']:>8}")
+        print(
+            f"{r['target']:10} {r['seconds']:>8} {r['executions']:>11} {r['corpus']:>7} "
+            f"{r['crashes']:>8}"
+        )
 
 
 if __name__ == "__main__":

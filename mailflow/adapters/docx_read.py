@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,20 @@ _MAIN_TYPES = (
 _DOCX_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
+#: What zipfile and zlib raise on damaged, hostile or exotic archives (fuzzing found each):
+#: version/compression methods it does not know, encrypted members, bad deflate streams.
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+)
+
+
 def open_document(data: bytes, label: str) -> docx.document.Document:
     """python-docx Document from checked bytes; .docm/.dotx are read as the .docx they hold.
 
@@ -81,14 +96,17 @@ def open_document(data: bytes, label: str) -> docx.document.Document:
     try:
         return docx.Document(io.BytesIO(data))
     except ValueError as exc:
-        fixed = _relabel_main_part(data)
+        try:
+            fixed = _relabel_main_part(data)
+        except ZIP_ERRORS as exc2:
+            raise _unreadable(label, exc2) from exc2
         if fixed is None:
             raise _unreadable(label, exc) from exc
         try:
             return docx.Document(io.BytesIO(fixed))
-        except (PackageNotFoundError, ValueError, KeyError, etree.XMLSyntaxError) as exc2:
+        except (PackageNotFoundError, etree.XMLSyntaxError, *ZIP_ERRORS) as exc2:
             raise _unreadable(label, exc2) from exc2
-    except (PackageNotFoundError, KeyError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, etree.XMLSyntaxError, *ZIP_ERRORS) as exc:
         raise _unreadable(label, exc) from exc
 
 
@@ -132,7 +150,7 @@ def _check_package(data: bytes, label: str) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise MailflowError(t("outline.docx_not_zip", name=label), hint) from exc
     if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
         raise MailflowError(t("outline.docx_too_big", name=label), hint)
@@ -142,7 +160,7 @@ def _check_package(data: bytes, label: str) -> None:
                 continue
             try:
                 raw = zf.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except ZIP_ERRORS as exc:
                 raise MailflowError(
                     t("outline.docx_unreadable", name=label, error=exc), hint
                 ) from exc

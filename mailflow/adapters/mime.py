@@ -113,7 +113,8 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         cs = "cp1258"
     try:
         text = data.decode(cs)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, UnicodeDecodeError, ValueError, TypeError):
+        # unknown or hostile charset names (fuzzing found one with a NUL in it)
         return guess_decode(data)
     return unicodedata.normalize("NFC", text)
 
@@ -421,7 +422,36 @@ _MAIL_HEADERS = frozenset(
 
 
 def parse(raw: bytes) -> ParsedMail:
-    """Parse any bytes as a mail; never raises (defects are kept in ``defects``)."""
+    """Parse any bytes as a mail; never raises (defects are kept in ``defects``).
+
+    The stdlib parser itself can raise on hostile bytes (fuzzing found a NUL inside a
+    charset name): then NULs are blanked and, failing that, the mail is "unparseable",
+    which identify sends to review. The raw bytes are archived either way.
+    """
+    for attempt in (raw, raw.replace(b"\x00", b" ")):
+        try:
+            return _parse(attempt, raw)
+        except Exception:  # any parser failure ends as an ignored, archived mail
+            continue
+    empty = BytesParser(policy=policy.default).parsebytes(b"\r\n")
+    assert isinstance(empty, EmailMessage)
+    return ParsedMail(
+        message_id="",
+        in_reply_to="",
+        references=(),
+        from_addr="",
+        from_name="",
+        subject="",
+        date=None,
+        headers={},
+        message=empty,
+        defects=("Unparseable",),
+        size=len(raw),
+        not_mail="unparseable",
+    )
+
+
+def _parse(raw: bytes, original: bytes) -> ParsedMail:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(msg, EmailMessage)
     headers: dict[str, list[str]] = {}
@@ -438,7 +468,7 @@ def parse(raw: bytes) -> ParsedMail:
     refs = tuple(f"<{r}>" for r in re.findall(r"<([^<>\s]+)>", raw_header(msg, "references") or ""))
     defects = tuple(type(d).__name__ for d in msg.defects)
     not_mail = ""
-    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if original[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         not_mail = "ole2-msg"  # an Outlook .msg file: a different container, not mail
     elif not _MAIL_HEADERS & headers.keys():
         not_mail = "no-headers"
@@ -453,7 +483,7 @@ def parse(raw: bytes) -> ParsedMail:
         headers={k: tuple(v) for k, v in headers.items()},
         message=msg,
         defects=defects,
-        size=len(raw),
+        size=len(original),
         not_mail=not_mail,
     )
 
