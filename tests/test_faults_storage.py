@@ -78,3 +78,11 @@ def test_state_file_is_writable_again_after_the_lock_is_released(tmp_path: Path)
     with store.transaction():
         store.event("x", datetime(2023, 7, 1))
     assert store.db["events"].count == 1
+
+
+def test_batch_archive_on_a_full_disk_leaves_no_partial_object(tiny_disk: Path) -> None:
+    archive = Archive(tiny_disk)
+    batch = [(os.urandom(20 * 1024), "mail", ".eml") for _ in range(6)]
+    with pytest.raises(MailflowError):
+        archive.put_many(batch)
+    assert [p for p in tiny_disk.rglob("*") if p.is_file()] == []

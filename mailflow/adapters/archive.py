@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mailflow.errors import MailflowError
@@ -41,8 +41,8 @@ class Archive:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
 
-    def put(self, data: bytes, kind: str = "blob", suffix: str = "") -> Stored:
-        """Store ``data`` under its hash; ``kind`` groups objects (mail, file, sent)."""
+    def _place(self, data: bytes, kind: str, suffix: str) -> Stored:
+        """Where ``data`` lives: its hash decides; ``created`` says whether it is new."""
         if not _SAFE_SEGMENT.match(kind):
             raise ValueError(f"bad archive kind {kind!r}")
         suffix = suffix.lower()
@@ -51,10 +51,14 @@ class Archive:
         digest = sha256(data)
         rel = f"{kind}/{digest[:2]}/{digest}{suffix}"
         path = self.root / rel
-        if path.exists():
-            return Stored(digest, path, rel, created=False)
-        self._write_atomic(path, data)
-        return Stored(digest, path, rel, created=True)
+        return Stored(digest, path, rel, created=not path.exists())
+
+    def put(self, data: bytes, kind: str = "blob", suffix: str = "") -> Stored:
+        """Store ``data`` under its hash; ``kind`` groups objects (mail, file, sent)."""
+        stored = self._place(data, kind, suffix)
+        if stored.created:
+            write_atomic(stored.path, data)
+        return stored
 
     def put_many(self, items: Sequence[tuple[bytes, str, str]]) -> list[Stored]:
         """Store several ``(data, kind, suffix)`` objects with two file-system syncs in all.
@@ -70,32 +74,28 @@ class Archive:
         pending: list[tuple[str, Path]] = []
         planned: set[Path] = set()
         for data, kind, suffix in items:
-            if not _SAFE_SEGMENT.match(kind):
-                raise ValueError(f"bad archive kind {kind!r}")
-            suffix = suffix.lower()
-            if suffix and not _SAFE_SUFFIX.match(suffix):
-                suffix = ".bin"
-            digest = sha256(data)
-            rel = f"{kind}/{digest[:2]}/{digest}{suffix}"
-            path = self.root / rel
-            if path in planned or path.exists():
-                out.append(Stored(digest, path, rel, created=False))
+            stored = self._place(data, kind, suffix)
+            path = stored.path
+            if path in planned or not stored.created:
+                out.append(replace(stored, created=False))
                 continue
             planned.add(path)
+            tmp = ""
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
             except OSError as exc:
-                for tmp_name, _ in pending:
+                # the half-written one too: a full disk must leave no partial object
+                for tmp_name in [tmp_name for tmp_name, _ in pending] + ([tmp] if tmp else []):
                     Path(tmp_name).unlink(missing_ok=True)
                 raise MailflowError(
                     t("archive.write_failed", path=path, error=exc.strerror),
                     t("archive.write_failed_hint"),
                 ) from exc
             pending.append((tmp, path))
-            out.append(Stored(digest, path, rel, created=True))
+            out.append(stored)
         if pending:
             self._sync([Path(tmp) for tmp, _ in pending])
             for tmp, path in pending:
@@ -128,7 +128,7 @@ class Archive:
         path = self.root.joinpath(*parts)
         if path.exists():
             raise FileExistsError(path)
-        self._write_atomic(path, data)
+        write_atomic(path, data)
         return Stored(sha256(data), path, relpath, created=True)
 
     def path(self, relpath: str) -> Path:
@@ -140,29 +140,35 @@ class Archive:
     def read(self, relpath: str) -> bytes:
         return self.path(relpath).read_bytes()
 
-    def _write_atomic(self, path: Path, data: bytes) -> None:
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: temp file beside it, fsync, rename, fsync folder.
+
+    Used for every file mailflow writes that a person or a restart relies on (archive
+    objects, drafts, status pages), so none is ever seen half-written after a crash.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except OSError as exc:
-            raise MailflowError(
-                t("archive.write_failed", path=path, error=exc.strerror),
-                t("archive.write_failed_hint"),
-            ) from exc
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        raise MailflowError(
+            t("archive.write_failed", path=path, error=exc.strerror),
+            t("archive.write_failed_hint"),
+        ) from exc
 
 
 def _syncfs(root: Path) -> bool:

@@ -20,8 +20,6 @@ What the copy changes on purpose:
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import zipfile
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ from docxcompose.composer import Composer
 from docxcompose.image import ImageWrapper
 from lxml import etree
 
+from mailflow.adapters.archive import write_atomic
 from mailflow.core.plan import DraftPlan, Note, PlanSection
 from mailflow.draft_template import (
     APPENDIX_HEADING,
@@ -782,17 +781,7 @@ def write_draft(
 ) -> DraftDocument:
     """Render and write atomically (temp file in the same folder, then rename)."""
     result = render_draft(plan, template, version=version, lang=lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".docx", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(result.data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out, result.data)
     return result
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from mailflow.core import names
 from mailflow.model import MailKind
 
 if TYPE_CHECKING:  # only for the annotation; the core never loads config itself
@@ -105,7 +106,7 @@ class KnownState:
             for e in (*d.head_emails, *d.deputy_emails, *d.emails):
                 addresses[e.lower()] = d.code
             for n in d.names:
-                aliases[fold(n)] = d.code
+                aliases[_fold_name(n)] = d.code
         wanted = set(open_campaigns) if open_campaigns is not None else None
         camps = tuple(
             OpenCampaign(c.id, c.token or c.id)
@@ -151,9 +152,9 @@ class Identification:
 # --- small helpers ------------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """Compare names the way people read them: NFC, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+def _fold_name(text: str) -> str:
+    """Display names compare like outline names do, diacritics kept (they carry meaning)."""
+    return names.fold(text or "", diacritics=True)
 
 
 def normalize_msgid(value: str) -> str:
@@ -529,7 +530,7 @@ def _department(h: MailHeaders, known: KnownState) -> tuple[str | None, str]:
     """(code, "address" | "alias" | "")."""
     if h.from_addr and h.from_addr.lower() in known.addresses:
         return known.addresses[h.from_addr.lower()], "address"
-    name = fold(h.from_name)
+    name = _fold_name(h.from_name)
     if name and name in known.aliases:
         return known.aliases[name], "alias"
     return None, ""
