@@ -23,6 +23,7 @@ from fixtures.e2e.flow import (
     mails_of_kind,
 )
 
+import mailenv
 from mailflow import bootstrap
 from mailflow.adapters.draft_docx import dangling_relationships
 from mailflow.adapters.pdf import find_soffice
@@ -185,11 +186,29 @@ def _deliver(mail_env, folder: Path) -> Delivered:  # type: ignore[no-untyped-de
     return Delivered(flow, drafts[0], out, receipts)
 
 
-@pytest.fixture
-def delivered(mail_env, tmp_path_factory: pytest.TempPathFactory) -> Delivered:  # type: ignore[no-untyped-def]
-    if mail_env.kind not in _RUNS:
-        _RUNS[mail_env.kind] = _deliver(mail_env, tmp_path_factory.mktemp(f"e2e-{mail_env.kind}"))
-    return _RUNS[mail_env.kind]
+@pytest.fixture(params=["embedded", "real"])
+def delivered(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Delivered:
+    """The run for this server kind; the server is started only for the first test."""
+    kind = request.param
+    if kind not in _RUNS:
+        folder = tmp_path_factory.mktemp(f"e2e-{kind}")
+        if kind == "embedded":
+            env = mailenv.start_embedded()
+            try:
+                _RUNS[kind] = _deliver(env, folder)
+            finally:
+                mailenv.stop_embedded(env)
+        else:
+            real = request.getfixturevalue("_real_server")
+            if real is None:
+                if mailenv.real_required():
+                    pytest.fail("CI=true but Postfix/Dovecot are not available")
+                pytest.skip("Postfix/Dovecot not available here (not root or not installed)")
+            real.reset()
+            _RUNS[kind] = _deliver(real, folder)
+    return _RUNS[kind]
 
 
 def test_office_mailbox_receives_the_draft_marked_as_automatic(delivered: Delivered) -> None:
