@@ -17,6 +17,7 @@ from mailflow.errors import MailflowError
 from mailflow.jobs.assemble import repeats_title
 from mailflow.jobs.match import match_mail
 
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 NOW = datetime(2030, 7, 10, 9, 0).astimezone()
 
 
@@ -161,3 +162,18 @@ def test_an_older_report_taken_in_after_a_newer_one_does_not_replace_it(flow: Of
     assert [(r["mail_id"], r["section_key"]) for r in live] == [(first, "1.2.2.1")]
     old_rows = [r for r in flow.current("TDC") if r["mail_id"] == second]
     assert old_rows and all(r["status"] == "superseded" for r in old_rows)
+
+
+def test_a_picture_at_the_end_of_a_report_stays_with_its_part(flow: Offline) -> None:
+    o = flow.outline()
+    data = report_docx(
+        [
+            Section(o.section("1.2.1.4").title, ["Đã kiểm tra 40 cơ sở."]),
+            Section(o.section("1.2.1.5").title, ["Ảnh hội chợ công nghệ:"], image=True),
+        ]
+    )
+    flow.ingest("tdc", "Gửi.", [("BC.docx", data, DOCX)])
+    out = flow.config_path.parent / "d.docx"
+    flow.run("assemble", "--no-pdf", "--out", str(out))
+    blips = docx.Document(str(out)).element.body.findall(".//" + A + "blip")
+    assert len(blips) == 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -35,11 +35,12 @@ from mailflow.core.due import missing_sections
 from mailflow.core.identify import may_auto_answer
 from mailflow.core.match import PlacedRow, check_copy, place, revise
 from mailflow.core.outline import parse_outline
-from mailflow.core.segment import blocks_from_text, split
+from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import (
     Block,
+    BlockKind,
     Campaign,
     Department,
     MailKind,
@@ -254,6 +255,26 @@ def current_sections(store: Store, campaign: str, department: str) -> set[str]:
     return {r["section_key"] for r in rows}
 
 
+def _keep_pictures(
+    parts: tuple[ReportPart, ...], boiler: Sequence[Boilerplate], blocks: Sequence[Block]
+) -> tuple[ReportPart, ...]:
+    """A picture set aside as an "empty" line right after a part belongs to that part.
+
+    A picture paragraph has no text, so a trailing one can look like blank noise; but
+    nothing a department wrote may be dropped, and the draft must carry its pictures.
+    """
+    pictures = {b.index for b in blocks if b.has_image or b.kind is BlockKind.IMAGE}
+    out = list(parts)
+    for b in sorted(boiler, key=lambda x: x.block_start):
+        if b.rows is not None or b.block_start not in pictures:
+            continue
+        for i, part in enumerate(out):
+            if part.rows is None and part.block_end == b.block_start:
+                out[i] = replace(part, block_end=b.block_end)
+                break
+    return tuple(out)
+
+
 def match_mail(
     cfg: Config,
     store: Store,
@@ -293,8 +314,9 @@ def match_mail(
         seg = split(blocks)
         if not seg.parts:
             continue
-        placements = place(seg.parts, outline, department, campaign.synonyms)
-        results.append(_DocParts(doc, seg.parts, placements))
+        parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
+        placements = place(parts, outline, department, campaign.synonyms)
+        results.append(_DocParts(doc, parts, placements))
 
     new = [p for r in results for p in r.placements]
     # "Later" is by arrival: a report that arrives out of order (an old mail ingested
