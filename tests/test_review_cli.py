@@ -240,3 +240,16 @@ def test_a_failing_pdf_conversion_still_leaves_the_docx_draft(
     rows = flow.query("SELECT path, summary FROM drafts")
     assert len(rows) == 1 and json.loads(rows[0]["summary"])["pdf"] is None
     assert (flow.cfg.archive_dir / rows[0]["path"]).is_file()
+
+
+def test_release_unpacks_a_held_mail_that_was_never_unpacked(flow: Offline) -> None:
+    mail_id = _report(flow, "spare3", "1.2.1.5")
+    store = flow.store()
+    with store.transaction() as db:  # as a mail quarantined before extraction leaves it
+        db.conn.execute("DELETE FROM documents WHERE mail_id = ?", [mail_id])
+        db.conn.execute("UPDATE mails SET kind = 'quarantined' WHERE id = ?", [mail_id])
+    store.close()
+    flow.run("release", str(mail_id), "--department", "TDC")
+    docs = flow.query("SELECT name, status FROM documents WHERE mail_id = ?", [mail_id])
+    assert {"name": "BC spare3.docx", "status": "ok"} in docs
+    assert [r["section_key"] for r in flow.current("TDC")] == ["1.2.1.5"]

@@ -20,7 +20,7 @@ from mailflow import bootstrap
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
 from mailflow.config import Config
 from mailflow.i18n import t
-from mailflow.jobs.match import load_outline, match_mail
+from mailflow.jobs.match import extract_again, load_outline, match_mail
 from mailflow.model import Campaign, MailKind, Outline, PlacementStatus
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
@@ -277,6 +277,7 @@ def release(
             reason=mail["reason"],
             by=user,
         )
+    extract_again(cfg, store, archive, mail_id, user=user, now=now)
     result = match_mail(cfg, store, archive, mail_id, now, send_receipt=not no_receipt)
     console.print(t("review.released_line", id=mail_id, department=department.name, user=user))
     console.print(

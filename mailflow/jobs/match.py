@@ -435,6 +435,43 @@ def match_mail(
     )
 
 
+def extract_again(
+    cfg: Config, store: Store, archive: Archive, mail_id: int, *, user: str, now: datetime
+) -> int:
+    """Unpack a held mail that has no document rows (quarantined before extraction).
+
+    Runs the archived bytes through intake's own extraction (as a person-accepted
+    report) and records the documents; returns how many were added.
+    """
+    from mailflow.intake import Intake, Override
+
+    mail = _mail_row(store, mail_id)
+    if store.query("SELECT 1 FROM documents WHERE mail_id = ? LIMIT 1", [mail_id]):
+        return 0
+    raw = archive.read(mail["archive_path"])
+    override = Override(mail["campaign"] or "", mail["department"] or "", user)
+    with Intake(cfg, store, archive, clock=lambda: now) as intake:
+        prepared = intake.prepare_many([(raw, None)], source="release", override=override)[0]
+    with store.transaction() as db:
+        for doc in prepared.documents:
+            db.conn.execute(
+                "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
+                "archive_path, docx_path, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    mail_id,
+                    doc.ordinal,
+                    doc.name,
+                    doc.content_type,
+                    doc.sha256,
+                    doc.archive_path,
+                    doc.docx_path,
+                    doc.status,
+                    doc.reason or None,
+                ],
+            )
+    return len(prepared.documents)
+
+
 def match_pending(
     cfg: Config, store: Store, archive: Archive, now: datetime, *, send_receipt: bool = True
 ) -> list[MatchResult]:
