@@ -68,7 +68,9 @@ class ImapClient:
                 box = MailBoxStartTls(ep.host, ep.port, timeout=self.timeout)
             else:
                 box = MailBoxUnencrypted(ep.host, ep.port, timeout=self.timeout)
-            box.login(self.username, self._password)
+            # no implicit SELECT INBOX: on a big inbox it costs more than the idle poll
+            # itself; every caller selects what it needs
+            box.login(self.username, self._password, initial_folder=None)
             # the connect timeout is also the timeout of every later call
             box.client.sock.settimeout(self.timeout)
             self.box = box

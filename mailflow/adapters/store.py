@@ -164,9 +164,16 @@ def _m002_match_state(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_unmoved_mail(db: sqlite_utils.Database) -> None:
+    """Poll: find mail committed but not yet moved (a poll killed in between) without
+    reading every row of a big mailbox; the idle poll asks this every time."""
+    db.execute("CREATE INDEX mails_unmoved ON mails(folder, uidvalidity) WHERE moved = 0")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_match_state", _m002_match_state),
+    ("003_unmoved_mail", _m003_unmoved_mail),
 ]
 
 
