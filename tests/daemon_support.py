@@ -51,22 +51,26 @@ class Departments:
         self.env = env
         self.cfg = cfg
         self.outline = outline
+        self._directives: dict[str, dict[str, str]] = {}
 
     def mails(self, address: str, kind: str) -> list[email.message.EmailMessage]:
         return [m for m in map(parsed, self.env.messages(address)) if loop_kind(m) == kind]
 
     def directive(self, address: str) -> dict[str, str]:
+        if address in self._directives:  # an IMAP login costs; the directive stays the same
+            return self._directives[address]
         found = self.mails(address, "directive")
         if not found and self.env.kind == "real":
             self.env.wait_for(address, 1)
             found = self.mails(address, "directive")
         assert found, f"{address} has no directive"
         msg = found[0]
-        return {
+        self._directives[address] = {
             "from": self.cfg.mailbox.address,
             "subject": str(msg["Subject"]),
             "message_id": str(msg["Message-ID"]).strip(),
         }
+        return self._directives[address]
 
     def act(self, a: Act) -> str:
         """Do ``a`` (reply, revise, auto-reply); returns the Message-ID it sent."""
@@ -80,9 +84,10 @@ class Departments:
             msg = reply(directive, sender, report, revision=a.style == "revision")
         msg["Date"] = format_datetime(a.at.astimezone())
         msg["Message-ID"] = make_msgid(domain=self.env.domain)
-        before = len(self.env.messages(self.cfg.mailbox.address))
+        real = self.env.kind == "real"
+        before = len(self.env.messages(self.cfg.mailbox.address)) if real else 0
         self.env.smtp_send(sender, [self.cfg.mailbox.address], msg.as_bytes())
-        if self.env.kind == "real":  # Postfix delivers asynchronously
+        if real:  # Postfix delivers asynchronously
             self.env.wait_for(self.cfg.mailbox.address, before + 1)
         return str(msg["Message-ID"])
 
