@@ -399,9 +399,10 @@ def deliver(
                     break
                 if result.temporary and row.attempts < max_attempts:
                     _set(store, row.id, status="queued", last_error=result.reason)
-                    if progress:
-                        progress(row, "retry")
-                    sleep(min(backoff_base * 2 ** (row.attempts - 1), backoff_cap))
+                    wait = min(backoff_base * 2 ** (row.attempts - 1), backoff_cap)
+                    if progress:  # the reloaded row carries the reason in last_error
+                        progress(_reload(store, row.id), "retry")
+                    sleep(wait)
                     continue
                 _set(store, row.id, status="failed", last_error=result.reason)
                 row = _reload(store, row.id)

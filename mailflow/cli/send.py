@@ -121,6 +121,16 @@ def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool
                 tasks["send"] = progress.add_task(t("send.progress_send"), total=value)
             elif kind in ("sent", "failed", "skipped"):
                 progress.advance(tasks["send"])
+            elif kind == "retry":  # one line per retried attempt, with the server's words
+                progress.console.print(
+                    t(
+                        "reliability.send_retry",
+                        code=value.department or value.dedupe_key,
+                        attempt=value.attempts,
+                        error=value.last_error or "",
+                    ),
+                    markup=False,
+                )
             elif kind == "resolved":
                 row, how = value
                 key = "send.resolved_found" if how == "found" else "send.resolved_again"
