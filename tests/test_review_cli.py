@@ -253,3 +253,12 @@ def test_release_unpacks_a_held_mail_that_was_never_unpacked(flow: Offline) -> N
     docs = flow.query("SELECT name, status FROM documents WHERE mail_id = ?", [mail_id])
     assert {"name": "BC spare3.docx", "status": "ok"} in docs
     assert [r["section_key"] for r in flow.current("TDC")] == ["1.2.1.5"]
+
+
+def test_subjects_that_look_like_markup_are_printed_as_they_are(flow: Offline) -> None:
+    data = mail(f"spare3@{DOMAIN}", f"baocao@{DOMAIN}", "[bold]Báo cáo[/bold] [2023-H1]", "x")
+    path = flow.config_path.parent / "m.eml"
+    path.write_bytes(data)
+    flow.run("ingest", str(path))
+    out = flow.run("review", "--campaign", CAMPAIGN).output
+    assert "[bold]Báo cáo[/bold]" in out

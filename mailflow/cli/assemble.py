@@ -12,10 +12,11 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from mailflow import bootstrap, outbox
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
-from mailflow.cli.review import pick_campaign
+from mailflow.cli.review import _add_row, pick_campaign, plain, say
 from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
 from mailflow.jobs.assemble import assemble, gather_plan
@@ -43,7 +44,7 @@ def assemble_cmd(
     now = datetime.now().astimezone()
     match_pending(cfg, store, archive, now)  # replies polled but not matched yet
     result = assemble(cfg, store, archive, campaign, now, out=out, pdf=not no_pdf)
-    console.print(
+    say(
         t(
             "review.assembled",
             version=result.version,
@@ -52,15 +53,15 @@ def assemble_cmd(
         )
     )
     if result.pdf_path:
-        console.print(t("review.assembled_pdf", path=result.pdf_path))
+        say(t("review.assembled_pdf", path=result.pdf_path))
     elif result.pdf_note:
-        console.print(result.pdf_note)
+        say(result.pdf_note)
     if out is not None:
-        console.print(t("review.assembled_out", path=out))
+        say(t("review.assembled_out", path=out))
     for line in result.change_lines:
-        console.print(f"  - {line}")
+        say(f"  - {line}")
     for warning in result.warnings:
-        console.print(f"[yellow]! {warning}[/]")
+        console.print(Text(f"! {warning}", style="yellow"))
     if send:
         row = send_draft(cfg, store, archive, campaign, result, now, reason="manual")
         receipts = outbox.rows(
@@ -70,7 +71,7 @@ def assemble_cmd(
         if report.failed or report.left_queued:
             why = report.stopped or "; ".join(r.last_error or "" for r in report.failed)
             fail(t("review.send_failed", to=", ".join(cfg.office.emails), error=why))
-        console.print(t("review.sent_office", to=", ".join(cfg.office.emails)))
+        say(t("review.sent_office", to=", ".join(cfg.office.emails)))
     store.close()
 
 
@@ -107,8 +108,10 @@ MARKS = {Cell.RECEIVED: "✓{n}", Cell.EXTRA: "+{n}", Cell.MISSING: "✗", Cell.
 
 
 def matrix_rows(plan: DraftPlan) -> list[list[str]]:
+    """One line per section, its key first (the key the grid's "missing" column names)."""
     return [
-        [line.heading, *(MARKS[cell].format(n=n) for cell, n in line.cells)] for line in plan.matrix
+        [f"{line.key} · {line.heading}", *(MARKS[cell].format(n=n) for cell, n in line.cells)]
+        for line in plan.matrix
     ]
 
 
@@ -200,21 +203,21 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> 
     archive = bootstrap.archive(cfg)
     plan = gather_plan(cfg, store, archive, campaign, datetime.now().astimezone())
     store.close()
-    table = Table(title=t("review.status_title", campaign=campaign.id, title=campaign.title))
+    table = Table(title=plain("review.status_title", campaign=campaign.id, title=campaign.title))
     for c in GRID_COLUMNS:
         table.add_column(t(f"review.grid_{c}"), overflow="fold")
     for row in grid_rows(plan):
-        table.add_row(*row[:-1], f"[red]{row[-1]}[/]" if row[-1] else "")
+        _add_row(table, *row[:-1], Text(row[-1], style="red"))
     console.print(table)
-    matrix = Table(title=t("review.matrix_title"))
+    matrix = Table(title=plain("review.matrix_title"))
     matrix.add_column(t("review.grid_section"), overflow="fold")
     for code, _ in plan.departments:
         matrix.add_column(code, justify="center")
     for row in matrix_rows(plan):
-        cells = [f"[red]{v}[/]" if v == "✗" else v for v in row[1:]]
-        matrix.add_row(row[0], *cells)
+        cells = [Text(v, style="red") if v == "✗" else v for v in row[1:]]
+        _add_row(matrix, row[0], *cells)
     console.print(matrix)
-    console.print(t("review.matrix_legend"))
+    say(t("review.matrix_legend"))
     if html_path is not None:
         try:
             _write_atomic(html_path, status_html(plan))
@@ -223,4 +226,4 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> 
                 t("review.out_failed", path=html_path, error=exc.strerror or exc),
                 t("review.out_failed_hint"),
             )
-        console.print(t("review.status_html", path=html_path))
+        say(t("review.status_html", path=html_path))

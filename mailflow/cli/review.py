@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from mailflow import bootstrap
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
@@ -24,6 +26,21 @@ from mailflow.jobs.match import extract_again, load_outline, match_mail
 from mailflow.model import Campaign, MailKind, Outline, PlacementStatus
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
+
+
+def _add_row(table: Table, *cells: str | Text) -> None:
+    """Cells hold what people typed (subjects, headings): never read as rich markup."""
+    table.add_row(*(escape(c) if isinstance(c, str) else c for c in cells))
+
+
+def plain(key: str, **params: object) -> str:
+    """A catalogue sentence escaped for places rich reads as markup (table titles)."""
+    return escape(t(key, **params))
+
+
+def say(text: str) -> None:
+    """Print a catalogue sentence as it is (a heading may contain "[...]")."""
+    console.print(text, markup=False, highlight=False)
 
 
 def os_user() -> str:
@@ -105,7 +122,7 @@ def review(app: AppContext, campaign_id: str | None) -> None:
         CURRENT + " WHERE p.campaign = ? AND pl.status IN (?, ?) ORDER BY p.id",
         [campaign.id, PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value],
     )
-    table = Table(title=t("review.parts_title", campaign=campaign.id, count=len(rows)))
+    table = Table(title=plain("review.parts_title", campaign=campaign.id, count=len(rows)))
     for col in ("col_part", "col_department", "col_mail", "col_status", "col_text", "col_best"):
         table.add_column(t(f"review.{col}"), overflow="fold")
     for r in rows:
@@ -113,18 +130,19 @@ def review(app: AppContext, campaign_id: str | None) -> None:
         best = "\n".join(f"{k} {_short(_heading(outline, k), 40)} ({s:.0f})" for k, s in candidates)
         text = _short(r["heading"] or r["text"], 70)
         status = t(f"review.status_{r['status']}")
-        table.add_row(str(r["id"]), r["department"], str(r["mail_id"]), status, text, best or "-")
+        _add_row(table, str(r["id"]), r["department"], str(r["mail_id"]), status, text, best or "-")
     console.print(table)
     mails = store.query(
         "SELECT id, from_addr, subject, kind, reason, detail, department, received_at "
         "FROM mails WHERE kind IN (?, ?) AND (campaign = ? OR campaign IS NULL) ORDER BY id",
         [*ATTENTION, campaign.id],
     )
-    table = Table(title=t("review.mails_title", count=len(mails)))
+    table = Table(title=plain("review.mails_title", count=len(mails)))
     for col in ("col_mail", "col_from", "col_subject", "col_kind", "col_reason"):
         table.add_column(t(f"review.{col}"), overflow="fold")
     for m in mails:
-        table.add_row(
+        _add_row(
+            table,
             str(m["id"]),
             m["from_addr"] or "-",
             _short(m["subject"], 50),
@@ -139,11 +157,12 @@ def review(app: AppContext, campaign_id: str | None) -> None:
         [campaign.id, MailKind.REPORT.value],
     )
     if docs:
-        table = Table(title=t("review.docs_title", count=len(docs)))
+        table = Table(title=plain("review.docs_title", count=len(docs)))
         for col in ("col_mail", "col_department", "col_file", "col_status", "col_reason"):
             table.add_column(t(f"review.{col}"), overflow="fold")
         for d in docs:
-            table.add_row(
+            _add_row(
+                table,
                 str(d["mail_id"]),
                 d["department"] or d["from_addr"] or "-",
                 d["name"],
@@ -152,11 +171,11 @@ def review(app: AppContext, campaign_id: str | None) -> None:
             )
         console.print(table)
     if rows:
-        console.print(t("review.place_hint"))
+        say(t("review.place_hint"))
     if mails:
-        console.print(t("review.release_hint"))
+        say(t("review.release_hint"))
     if not rows and not mails and not docs:
-        console.print(t("review.nothing"))
+        say(t("review.nothing"))
     store.close()
 
 
@@ -216,7 +235,7 @@ def place(app: AppContext, part_id: int, section: str) -> None:
             after=key,
             by=user,
         )
-    console.print(
+    say(
         t(
             "review.placed",
             id=part_id,
@@ -279,8 +298,8 @@ def release(
         )
     extract_again(cfg, store, archive, mail_id, user=user, now=now)
     result = match_mail(cfg, store, archive, mail_id, now, send_receipt=not no_receipt)
-    console.print(t("review.released_line", id=mail_id, department=department.name, user=user))
-    console.print(
+    say(t("review.released_line", id=mail_id, department=department.name, user=user))
+    say(
         t(
             "review.match_line",
             parts=result.parts,
@@ -316,7 +335,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
         f"JOIN parts p ON p.id = pl.part_id WHERE {where} ORDER BY pl.id",
         params,
     )
-    table = Table(title=t("review.history_title", campaign=campaign.id, count=len(rows)))
+    table = Table(title=plain("review.history_title", campaign=campaign.id, count=len(rows)))
     for col in (
         "col_when",
         "col_part",
@@ -329,7 +348,8 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
     ):
         table.add_column(t(f"review.{col}"), overflow="fold")
     for r in rows:
-        table.add_row(
+        _add_row(
+            table,
             _when(r["created_at"]),
             str(r["part"]),
             r["department"],
@@ -350,7 +370,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
     events = store.query(f"SELECT * FROM events WHERE {ev_where} ORDER BY id", ev_params)
     for e in events:
         detail = json.loads(e["detail"] or "{}")
-        console.print(
+        say(
             t(
                 f"review.event_{e['kind'].replace('.', '_')}",
                 at=_when(e["at"]),
