@@ -26,7 +26,7 @@ from fixtures.e2e.flow import (
 import mailenv
 from mailflow import bootstrap
 from mailflow.adapters.draft_docx import dangling_relationships
-from mailflow.adapters.pdf import find_soffice
+from mailflow.adapters.pdf import find_soffice, to_pdf
 from mailflow.jobs.assemble import placed_parts
 from mailflow.model import PlacementStatus
 
@@ -267,11 +267,16 @@ def test_every_relationship_of_the_draft_resolves(delivered: Delivered) -> None:
 
 
 @pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
-def test_draft_converts_to_pdf_with_libreoffice(delivered: Delivered) -> None:
+def test_draft_converts_to_pdf_with_libreoffice(delivered: Delivered, tmp_path: Path) -> None:
     msg = delivered.draft
-    pdf = attachment(msg, ".pdf")
-    assert pdf.startswith(b"%PDF")
-    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 2
+    attached = attachment(msg, ".pdf")  # made by mailflow with LibreOffice
+    assert attached.startswith(b"%PDF")
+    received = tmp_path / "received.docx"  # the .docx as the Office got it, converted here
+    received.write_bytes(attachment(msg, ".docx"))
+    made = to_pdf(received)
+    assert made.path is not None
+    pages = len(pypdf.PdfReader(str(made.path)).pages)
+    assert pages >= 2 and pages == len(pypdf.PdfReader(io.BytesIO(attached)).pages)
 
 
 def test_out_copy_and_archive_version_are_the_mailed_bytes(delivered: Delivered) -> None:
