@@ -262,3 +262,14 @@ def test_subjects_that_look_like_markup_are_printed_as_they_are(flow: Offline) -
     flow.run("ingest", str(path))
     out = flow.run("review", "--campaign", CAMPAIGN).output
     assert "[bold]Báo cáo[/bold]" in out
+
+
+def test_a_draft_file_left_by_a_crash_is_never_overwritten(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    orphan = flow.cfg.archive_dir / CAMPAIGN / "drafts" / f"{CAMPAIGN}-draft-v001.docx"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left by a crash before its row was committed")
+    flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf")
+    rows = flow.query("SELECT version, path FROM drafts")
+    assert rows == [{"version": 2, "path": f"{CAMPAIGN}/drafts/{CAMPAIGN}-draft-v002.docx"}]
+    assert orphan.read_bytes() == b"left by a crash before its row was committed"
