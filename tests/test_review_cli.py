@@ -273,3 +273,5 @@ def test_a_draft_file_left_by_a_crash_is_never_overwritten(flow: Offline) -> Non
     rows = flow.query("SELECT version, path FROM drafts")
     assert rows == [{"version": 2, "path": f"{CAMPAIGN}/drafts/{CAMPAIGN}-draft-v002.docx"}]
     assert orphan.read_bytes() == b"left by a crash before its row was committed"
+    draft = docx.Document(str(flow.cfg.archive_dir / rows[0]["path"]))
+    assert any("DỰ THẢO lần 2" in p.text for p in draft.paragraphs)  # the config's language

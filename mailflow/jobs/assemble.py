@@ -258,18 +258,20 @@ def assemble(
     """Build the next draft version; ``out`` also gets a copy of the .docx."""
     plan = gather_plan(cfg, store, archive, campaign, now)
     last, previous = previous_summary(store, campaign.id)
+    folder = f"{campaign.id}/drafts"
+
+    def stem_of(n: int) -> str:
+        return f"{campaign.id}-draft-v{n:03d}"
+
     version = last + 1
+    # a file without a row (a crash before the commit) keeps its number
+    while archive.path(f"{folder}/{stem_of(version)}.docx").exists():
+        version += 1
     changes = diff(previous, plan)
     lines = tuple(render_note(n.key, n.kwargs, cfg.lang) for n in changes.notes)
     rendered = render_draft(plan, template_path(cfg), version=version, lang=cfg.lang)
-    folder = f"{campaign.id}/drafts"
-    while True:  # a file without a row (crash before commit) keeps its number
-        stem = f"{campaign.id}-draft-v{version:03d}"
-        try:
-            stored = archive.put_named(f"{folder}/{stem}.docx", rendered.data)
-            break
-        except FileExistsError:
-            version += 1
+    stem = stem_of(version)
+    stored = archive.put_named(f"{folder}/{stem}.docx", rendered.data)
     pdf_path: Path | None = None
     pdf_note = ""
     if pdf:
