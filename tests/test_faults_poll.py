@@ -1,0 +1,381 @@
+"""IMAP, disk and state-file faults through the real poll job: nothing lost, nothing twice.
+
+Each test puts one fault in the way of `mailflow poll --once` (or the daemon's intake
+job), checks that the poll says so in one line and exits 1 without recording anything
+twice, then removes the fault and checks that the next poll takes every mail in exactly
+once and leaves the inbox empty. The embedded server is used (one per module, emptied
+between tests); the restart test runs its own maildir-backed server so that a stopped
+and restarted server keeps its mail and numbering, as a real one does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from faults import FaultyProxy
+
+import mailenv
+from mailenv import MailEnv
+from mailflow import config as config_mod
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.mailserver import EmbeddedMailServer
+from mailflow.adapters.store import Store
+from mailflow.cli import cli
+from mailflow.daemon import Daemon
+from mailflow.errors import MailflowError
+from mailflow.jobs.poll import poll_once
+
+pytestmark = pytest.mark.integration
+
+USERS = ("baocao", "qlkh", "qlcn", "khtc")
+MAILBOX = f"baocao@{mailenv.DOMAIN}"
+PROCESSED = "mailflow/processed"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MailEnv]:
+    env = mailenv.start_embedded([f"{u}@{mailenv.DOMAIN}" for u in USERS])
+    try:
+        yield env
+    finally:
+        mailenv.stop_embedded(env)
+
+
+@pytest.fixture
+def env(server: MailEnv) -> MailEnv:
+    """The module's server with every folder of the mailbox emptied."""
+    with server.imap(MAILBOX) as box:
+        names = sorted((f.name for f in box.folder.list() if f.name != "INBOX"), reverse=True)
+        for name in names:  # children first
+            if box.folder.exists(name):
+                box.folder.delete(name)
+        box.folder.set("INBOX")
+        uids = box.uids()
+        if uids:
+            box.delete(uids)
+    return server
+
+
+def report(sender: str, size: int = 30_000) -> bytes:
+    """A department's reply with a unique Message-ID and ``size`` bytes of body text."""
+    msg = EmailMessage()
+    msg["From"] = f"{sender}@{mailenv.DOMAIN}"
+    msg["To"] = MAILBOX
+    msg["Subject"] = f"Báo cáo 2023-H1 {sender} {uuid.uuid4().hex[:8]}"
+    msg["Message-ID"] = f"<{uuid.uuid4().hex}@{mailenv.DOMAIN}>"
+    msg.set_content(("Nội dung báo cáo. " * 40 + "\n") * max(size // 720, 1))
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+def write_config(path: Path, env: MailEnv, mailbox_extra: str = "", **values: str) -> Path:
+    text = env.config_text(**values)
+    if mailbox_extra:
+        text = text.replace("[mailbox]\n", "[mailbox]\n" + mailbox_extra + "\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def poll(config: Path, password: str = mailenv.PASSWORD) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["--config", str(config), "--lang", "en", "poll", "--once"],
+        env={"MAILFLOW_TEST_PASSWORD": password},
+    )
+
+
+def recorded(config: Path) -> list[str]:
+    """Message-IDs of the recorded mails (a duplicate row would show twice)."""
+    state = config.parent / "state.sqlite"
+    if not state.exists():
+        return []
+    conn = sqlite3.connect(state)
+    try:
+        return sorted(m for (m,) in conn.execute("SELECT message_id FROM mails"))
+    except sqlite3.OperationalError:  # no table yet: nothing recorded
+        return []
+    finally:
+        conn.close()
+
+
+def ids(raws: list[bytes]) -> list[str]:
+    from email import message_from_bytes
+
+    return sorted(str(message_from_bytes(r)["Message-ID"]) for r in raws)
+
+
+def error_lines(result: Result, *needles: str) -> list[str]:
+    return [ln for ln in result.output.splitlines() if all(n in ln for n in needles)]
+
+
+def deliver(env: MailEnv, *senders: str, size: int = 30_000) -> list[bytes]:
+    raws = [report(s, size) for s in senders]
+    for raw in raws:
+        env._embedded.deliver(MAILBOX, raw)  # type: ignore[union-attr]
+    return raws
+
+
+def all_in_once(env: MailEnv, config: Path, raws: list[bytes]) -> None:
+    """Every mail recorded exactly once, none left in the inbox, each moved once."""
+    assert recorded(config) == ids(raws)
+    assert env.messages(MAILBOX) == []
+    assert ids(env.messages(MAILBOX, PROCESSED)) == ids(raws)
+
+
+# --- IMAP connection dropped mid-FETCH ---------------------------------------------------
+
+
+@pytest.fixture
+def dropped(env: MailEnv, tmp_path: Path) -> Iterator[tuple[Path, list[bytes], Result]]:
+    """Three mails; the first connection is cut 4,000 bytes in (inside the FETCH)."""
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    with FaultyProxy(env.imap_port, cut_after=4000, cut_only_connection=1) as proxy:
+        config = write_config(tmp_path / "config.toml", env, imap_port=str(proxy.port))
+        yield config, raws, poll(config)
+
+
+def test_a_fetch_cut_midway_fails_the_poll_in_one_line(
+    dropped: tuple[Path, list[bytes], Result],
+) -> None:
+    _, _, result = dropped
+    assert result.exit_code == 1
+    assert len(error_lines(result, "IMAP")) == 1, result.output
+
+
+def test_a_fetch_cut_midway_records_nothing_and_moves_nothing(
+    env: MailEnv, dropped: tuple[Path, list[bytes], Result]
+) -> None:
+    config, raws, _ = dropped
+    assert recorded(config) == []
+    assert ids(env.messages(MAILBOX)) == ids(raws)
+
+
+def test_after_a_cut_fetch_the_next_poll_takes_everything_once(
+    env: MailEnv, dropped: tuple[Path, list[bytes], Result]
+) -> None:
+    config, raws, _ = dropped
+    result = poll(config)
+    assert result.exit_code == 0, result.output
+    all_in_once(env, config, raws)
+
+
+# --- server restart mid-poll -------------------------------------------------------------
+
+
+def test_a_server_restarted_between_commit_and_move_loses_and_repeats_nothing(
+    tmp_path: Path,
+) -> None:
+    accounts = {f"{u}@{mailenv.DOMAIN}": mailenv.PASSWORD for u in USERS}
+    data = tmp_path / "maildata"
+    first = EmbeddedMailServer(accounts, backend="maildir", data_dir=data).start()
+    ports = {"smtp_port": first.smtp_port, "imap_port": first.imap_port}
+    env = MailEnv("embedded", first.host, first.smtp_port, first.imap_port, _embedded=first)
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    config = write_config(tmp_path / "config.toml", env, "batch_size = 1")
+    cfg = config_mod.load(config)
+    calls = 0
+
+    def clock() -> datetime:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # 1: the mailbox's first state row; 2: the first mail's commit
+            first.stop()
+        return datetime(2023, 7, 10, 9, 0).astimezone()
+
+    store = Store(cfg.state_path)
+    with pytest.raises(MailflowError):
+        poll_once(cfg, store, Archive(cfg.archive_dir), clock=clock)
+    store.close()
+    assert len(recorded(config)) == 1  # committed, not yet moved
+    second = EmbeddedMailServer(accounts, backend="maildir", data_dir=data, **ports).start()
+    env._embedded = second
+    try:
+        result = poll(config)
+        assert result.exit_code == 0, result.output
+        assert len(error_lines(result, "Moved 1 mail(s) recorded by an earlier poll")) == 1
+        all_in_once(env, config, raws)
+    finally:
+        second.stop()
+
+
+# --- UIDVALIDITY changed: the folder was deleted and made again --------------------------
+
+
+@pytest.fixture
+def recreated(env: MailEnv, tmp_path: Path) -> tuple[Path, list[bytes]]:
+    """Folder "Reports" polled (2 mails), then deleted and made again by hand: it holds
+    an exact copy of one polled mail and one new mail, under a new UIDVALIDITY."""
+    config = write_config(tmp_path / "config.toml", env, 'inbox = "Reports"')
+    cfg = config_mod.load(config)
+    old = [report("qlkh"), report("qlcn")]
+    with ImapClient.from_config(cfg.mailbox) as imap:
+        imap.ensure_folder("Reports")
+        for raw in old:
+            imap.append("Reports", raw, ())
+    assert poll(config).exit_code == 0
+    assert recorded(config) == ids(old)
+    new = report("khtc")
+    with env.imap(MAILBOX) as box:
+        before = box.folder.status("Reports")["UIDVALIDITY"]
+        box.folder.delete("Reports")
+        box.folder.create("Reports")
+        assert box.folder.status("Reports")["UIDVALIDITY"] != before
+    with ImapClient.from_config(cfg.mailbox) as imap:
+        imap.append("Reports", old[0], ())
+        imap.append("Reports", new, ())
+    return config, [*old, new]
+
+
+def test_a_recreated_folder_is_said_loudly_and_moves_nothing(
+    env: MailEnv, recreated: tuple[Path, list[bytes]]
+) -> None:
+    config, _ = recreated
+    result = poll(config)
+    assert result.exit_code == 0, result.output
+    assert len(error_lines(result, "UIDVALIDITY", "changed")) == 1, result.output
+    assert len(env.messages(MAILBOX, "Reports")) == 2
+
+
+def test_a_recreated_folder_records_only_the_new_mail(
+    recreated: tuple[Path, list[bytes]],
+) -> None:
+    config, raws = recreated
+    poll(config)
+    assert recorded(config) == ids(raws)  # the restored copy is not a second row
+
+
+def test_after_a_recreated_folder_the_next_poll_empties_it_without_duplicates(
+    env: MailEnv, recreated: tuple[Path, list[bytes]]
+) -> None:
+    config, raws = recreated
+    poll(config)
+    result = poll(config)
+    assert result.exit_code == 0, result.output
+    assert recorded(config) == ids(raws)
+    assert env.messages(MAILBOX, "Reports") == []
+
+
+# --- login refused -----------------------------------------------------------------------
+
+
+def test_a_refused_login_says_so_in_one_line_and_keeps_the_mail_in_the_inbox(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    raws = deliver(env, "qlkh")
+    config = write_config(tmp_path / "config.toml", env)
+    result = poll(config, password="wrong")
+    assert result.exit_code == 1
+    assert len(error_lines(result, "login refused")) == 1, result.output
+    assert recorded(config) == []
+    assert ids(env.messages(MAILBOX)) == ids(raws)
+
+
+def test_after_a_refused_login_is_fixed_the_next_poll_takes_the_mail_once(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    raws = deliver(env, "qlkh")
+    config = write_config(tmp_path / "config.toml", env)
+    poll(config, password="wrong")
+    assert poll(config).exit_code == 0
+    all_in_once(env, config, raws)
+
+
+# --- disk full on the archive ------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_archive(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs for the archive (root only, as in tests/test_faults_storage.py)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a size-limited tmpfs needs root (CI runs as root)")
+    mount = tmp_path / "archive"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def full(env: MailEnv, tmp_path: Path, tiny_archive: Path) -> tuple[Path, list[bytes], Result]:
+    raws = deliver(env, "qlkh", size=200_000)
+    config = write_config(tmp_path / "config.toml", env)
+    return config, raws, poll(config)
+
+
+def test_a_full_archive_disk_fails_the_poll_in_one_line(
+    full: tuple[Path, list[bytes], Result],
+) -> None:
+    _, _, result = full
+    assert result.exit_code == 1
+    assert len(error_lines(result, "archive")) == 1, result.output
+
+
+def test_a_full_archive_disk_leaves_the_mail_unrecorded_in_the_inbox(
+    env: MailEnv, full: tuple[Path, list[bytes], Result], tiny_archive: Path
+) -> None:
+    config, raws, _ = full
+    assert recorded(config) == []
+    assert ids(env.messages(MAILBOX)) == ids(raws)
+    assert [p for p in tiny_archive.rglob("*") if p.is_file()] == []  # no half-written file
+
+
+def test_once_the_archive_has_room_again_the_next_poll_takes_the_mail_once(
+    env: MailEnv, full: tuple[Path, list[bytes], Result], tiny_archive: Path
+) -> None:
+    config, raws, _ = full
+    subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_archive)], check=True)
+    assert poll(config).exit_code == 0
+    all_in_once(env, config, raws)
+
+
+# --- locked state file: the daemon backs off and recovers by itself ------------------------
+
+
+@pytest.fixture
+def daemon(env: MailEnv, tmp_path: Path) -> Iterator[Daemon]:
+    config = write_config(tmp_path / "config.toml", env)
+    cfg = config_mod.load(config)
+    d = Daemon(cfg)
+    d._store = Store(cfg.state_path, busy_ms=300)  # the default waits 30 s for a lock
+    d._archive = Archive(cfg.archive_dir)
+    d.open()
+    d.jobs = [j for j in d.jobs if j.name == "intake"]
+    yield d
+    d.close()
+
+
+def test_a_locked_state_file_backs_the_intake_job_off_then_it_recovers_by_itself(
+    env: MailEnv, daemon: Daemon, caplog: pytest.LogCaptureFixture
+) -> None:
+    raws = deliver(env, "qlkh", "qlcn")
+    state = daemon.cfg.state_path
+    job = daemon.job("intake")
+    holder = sqlite3.connect(state, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.INFO, logger="mailflow"):
+            assert daemon.run_job(job) is False
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    transient = [r for r in caplog.records if "temporary failure" in r.getMessage()]
+    assert len(transient) == 1, [r.getMessage() for r in caplog.records]
+    assert ids(env.messages(MAILBOX)) == ids(raws)  # nothing moved while it could not commit
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mailflow"):
+        assert daemon.run_job(job, force=True) is True  # force: skip the back-off wait
+    assert any("working again" in r.getMessage() for r in caplog.records)
+    config = state.parent / "config.toml"
+    all_in_once(env, config, raws)
