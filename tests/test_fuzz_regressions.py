@@ -52,3 +52,16 @@ def test_zip_with_an_unknown_version_is_a_readable_refusal() -> None:
     data[central + 6] = 148  # "version needed to extract" 14.8, as the fuzzer wrote it
     with pytest.raises(MailflowError):
         read_docx(bytes(data), "odd.docx")
+
+
+def test_nul_in_a_leaf_part_charset_does_not_crash_walking_the_parts() -> None:
+    # a non-ASCII byte makes the stdlib decode the leaf with its charset on get_payload();
+    # a NUL in that charset name raised ValueError from mime.walk (fuzzing, 2nd run)
+    raw = (
+        b'From: a@b.example\r\nContent-Type: multipart/mixed; boundary="1"\r\n\r\n'
+        b'--1\r\nContent-Type: text/plain; charset="ut\x00f-8"\r\n\r\nB\xc3\xa1o c\xc3\xa1o\r\n'
+        b"--1--\r\n"
+    )
+    parsed = mime.parse(raw)
+    identify.identify(mime.mail_headers(parsed), identify.KnownState())
+    assert len(list(mime.walk(parsed.message))) == 1

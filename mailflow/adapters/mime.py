@@ -300,7 +300,10 @@ def payload_bytes(part: Message) -> bytes:
         data = None
     if isinstance(data, bytes):
         return data
-    raw = part.get_payload()
+    try:
+        raw = part.get_payload()
+    except (LookupError, ValueError):  # a charset name the codec lookup rejects (NUL)
+        return b""
     if isinstance(raw, str):
         return raw.encode("utf-8", "surrogateescape")
     return b""
@@ -506,17 +509,18 @@ def walk(msg: Message, into_messages: bool = False) -> Iterator[Message]:
     stack: list[Message] = [msg]
     while stack:
         part = stack.pop(0)
-        payload = part.get_payload()
         ctype = content_type(part)
         container = ctype.startswith("multipart/") or (ctype == "message/rfc822" and into_messages)
-        if container and isinstance(payload, list):
-            stack[0:0] = [p for p in payload if isinstance(p, Message)]
+        # is_multipart() first: get_payload() on a leaf decodes with the declared charset,
+        # and a hostile one (a NUL in its name) raises ValueError (found by fuzzing)
+        if container and part.is_multipart():
+            stack[0:0] = [p for p in part.get_payload() if isinstance(p, Message)]
         else:
             yield part
 
 
 def _dsn_blocks(part: Message) -> list[dict[str, str]]:
-    payload = part.get_payload()
+    payload = part.get_payload() if part.is_multipart() else None
     blocks: list[dict[str, str]] = []
     if isinstance(payload, list):
         for block in payload:
@@ -565,7 +569,7 @@ def mail_headers(parsed: ParsedMail) -> MailHeaders:
                     )
         elif ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
             if not returned_id:
-                inner = part.get_payload()
+                inner = part.get_payload() if part.is_multipart() else None
                 if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                     returned_id = normalize_msgid(raw_header(inner[0], "message-id") or "")
                     to = raw_header(inner[0], "to") or ""

@@ -234,7 +234,7 @@ class _Walker:
             )
 
     def forwarded(self, part: Message, depth: int, origin: str) -> None:
-        inner = part.get_payload()
+        inner = part.get_payload() if part.is_multipart() else None  # leaf: see mime.walk
         if depth + 1 > self.limits.max_depth:
             self.add(
                 safe_name(mime.filename(part), "forwarded.eml"),
