@@ -181,6 +181,8 @@ class Daemon:
         job.last_ok = self.clock.monotonic()
         if summary:
             log.info("%s: %s", job.name, summary)
+        else:
+            log.debug("%s: nothing to do", job.name)
         return True
 
     def run_all(self, force: bool = False) -> None:
