@@ -225,12 +225,15 @@ def queue_reminder(
 ) -> tuple[outbox.OutboxRow, bool]:
     """Queue one reminder (exactly once per department and day); returns (row, new)."""
     today = _naive(now).date()
-    n = 1 + sum(
+    # The n-th reminder of the day has its own key, up to the per-day bound: asking again
+    # once the bound is reached returns the existing row instead of making a new mail.
+    already = sum(
         1
         for r in outbox.rows(store, campaign=campaign.id, kind=KIND)
         if r.department == due.department
         and r.dedupe_key.startswith(dedupe_key(campaign.id, due.department, today))
     )
+    n = max(1, min(already + 1, cfg.daemon.reminders_per_day))
     key = dedupe_key(campaign.id, due.department, today, n)
     subject, text, html = render(cfg, campaign, outline, due)
     mail = Outgoing(

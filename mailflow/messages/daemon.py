@@ -6,7 +6,7 @@ MESSAGES = {
         "en": "mailflow run is already running (process {pid}, lock {lock}); not starting a second",
     },
     "daemon.already_running_hint": {
-        "vi": "Dừng tiến trình kia (systemctl stop mailflow hoặc kill {pid}) rồi chạy lại.",
+        "vi": "Dừng tiến trình kia (systemctl stop mailflow, hoặc kill) rồi chạy lại.",
         "en": "Stop the other one (systemctl stop mailflow, or kill it) and start again.",
     },
     "daemon.bad_fake_clock": {
