@@ -111,7 +111,7 @@ def _own_sections(outline: Outline, code: str) -> list[Section]:
 
 
 def _heading(section: Section, style: str) -> str:
-    text = section.heading if section.number != "-" else section.title
+    text = section.heading
     if section.level == 1:
         text = f"{section.number}: {section.title}"
     if style == "paraphrased":
@@ -186,6 +186,8 @@ def build_report(outline: Outline, cfg: Config, code: str, style: str, seed: int
     document.add_paragraph(
         "Sơ kết 6 tháng đầu năm 2023" + (" (bản sửa đổi)" if version > 1 else "")
     )
+    intro = f"Thực hiện Công văn của Sở về việc báo cáo sơ kết, {dep.name} báo cáo như sau:"
+    document.add_paragraph(strip_diacritics(intro) if shape == "no-diacritics" else intro)
     for kind, text in lines:
         if kind == "heading":
             run = document.add_paragraph().add_run(text)
