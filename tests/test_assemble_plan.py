@@ -199,3 +199,28 @@ def test_every_plan_note_key_is_in_the_catalogue() -> None:
     keys |= {a.reason.key for a in plan.appendix} | {a.note.key for a in plan.appendix}
     keys |= {n.key for n in diff(None, plan).notes}
     assert keys <= set(CATALOGUE)
+
+
+NESTED = Outline(
+    "Đề cương",
+    (
+        Section("2", "2", 3, "Đánh giá kết quả", assignees=("VP", "QLKH")),
+        Section("2.1", "2.1", 4, "Kết quả đạt được", assignees=("VP", "QLKH"), parent="2"),
+        Section("2.2", "2.2", 4, "Hạn chế", assignees=("VP", "QLKH"), parent="2"),
+    ),
+)
+
+
+def _markers(plan: object) -> list[tuple[str, str]]:
+    return [(s.key, i.department) for s in plan.sections for i in s.items if i.missing]  # type: ignore[attr-defined]
+
+
+def test_a_parent_is_not_missing_for_a_department_that_wrote_a_sub_section() -> None:
+    plan = build_plan(NESTED, [part("2.1", "QLKH", 20, 1)], {}, DEPS[:2], CAMPAIGN, NOW)
+    assert ("2", "QLKH") not in _markers(plan)
+    assert ("2.2", "QLKH") in _markers(plan)
+
+
+def test_a_department_that_wrote_nothing_gets_one_marker_at_the_top() -> None:
+    plan = build_plan(NESTED, [part("2.1", "QLKH", 20, 1)], {}, DEPS[:2], CAMPAIGN, NOW)
+    assert [m for m in _markers(plan) if m[1] == "VP"] == [("2", "VP")]

@@ -377,6 +377,7 @@ class DraftComposer(Composer):
         _strip(el)
         _demote_headings(el, src.heading_ids)
         _no_indent_in_cells_and_pictures(el)
+        _rows_hold_together(el)
         self.add_referenced_parts(src.doc.part, self.doc.part, el)
         self.add_styles(src.doc, el)
         self.add_numberings(src.doc, el)
@@ -490,6 +491,33 @@ def _demote_headings(el: Any, heading_ids: set[str]) -> None:
         ppr.get_or_add_ind().set(_w("firstLine"), "720")
         for run in p.iter(_w("r")):
             run.get_or_add_rPr().get_or_add_b()
+
+
+_AFTER_CANT_SPLIT = frozenset(
+    _w(n)
+    for n in ("trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange")
+)
+
+
+def _rows_hold_together(el: Any) -> None:
+    """A table row never breaks across pages (a half row on a page reads as a lost line).
+
+    Word still breaks a row taller than a page; every other row moves whole.
+    """
+    for tr in el.iter(_w("tr")):
+        trpr = tr.find(_w("trPr"))
+        if trpr is None:
+            trpr = _el("w:trPr")
+            prex = tr.find(_w("tblPrEx"))
+            tr.insert(0 if prex is None else 1, trpr)
+        if trpr.find(_w("cantSplit")) is not None:
+            continue
+        flag = _el("w:cantSplit")
+        later = next((c for c in trpr if c.tag in _AFTER_CANT_SPLIT), None)
+        if later is None:
+            trpr.append(flag)
+        else:
+            later.addprevious(flag)
 
 
 def _no_indent_in_cells_and_pictures(el: Any) -> None:
@@ -627,6 +655,7 @@ class _Writer:
             layout.set(qn("w:type"), "fixed")
             table._tbl.tblPr.append(layout)
         tbl = table._tbl
+        _rows_hold_together(tbl)
         self.body.remove(tbl)
         self.put(tbl)
 

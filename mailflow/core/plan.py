@@ -244,13 +244,30 @@ def build_plan(
     sections: list[PlanSection] = []
     matrix: list[GridLine] = []
     missing_by_dept: dict[str, list[str]] = {c: [] for c in codes}
+    by_key = {s.key: s for s in outline.sections}
+    written = {(key, p.department) for key, ps in placed.items() for p in ps}
+
+    def covered(key: str, code: str) -> bool:
+        # a section counts as written when the department wrote it or any sub-section
+        return any(d == code and (k == key or k.startswith(key + ".")) for k, d in written)
+
+    def marked_above(sec: Section, code: str) -> bool:
+        # one marker at the highest section still missing, not one per sub-section
+        parent = by_key.get(sec.parent) if sec.parent else None
+        return (
+            parent is not None
+            and code in _assignees(parent, codes)
+            and not covered(parent.key, code)
+        )
+
     for s in outline.sections:
         here = sorted(placed.get(s.key, ()), key=lambda p: _order_key(p, rank))
         assigned = _assignees(s, codes)
         items: list[PlanItem] = []
         writers = {p.department for p in here}
-        # department order: every writer and every assignee, config order first
-        order = sorted(writers | set(assigned), key=lambda c: (rank.get(c, len(rank)), c))
+        due = {c for c in assigned if not covered(s.key, c) and not marked_above(s, c)}
+        # department order: every writer and every department still owing it, config order
+        order = sorted(writers | due, key=lambda c: (rank.get(c, len(rank)), c))
         for code in order:
             mine = [p for p in here if p.department == code]
             name = names.get(code, code)
@@ -266,7 +283,8 @@ def build_plan(
         for code in codes:
             count = sum(1 for p in here if p.department == code)
             if code in assigned:
-                cells.append((Cell.RECEIVED, count) if count else (Cell.MISSING, 0))
+                done = count or covered(s.key, code)
+                cells.append((Cell.RECEIVED, count) if done else (Cell.MISSING, 0))
             else:
                 cells.append((Cell.EXTRA, count) if count else (Cell.NONE, 0))
         if assigned or here:
