@@ -280,6 +280,6 @@ def test_draft_converts_to_pdf(built: Built, tmp_path: Path) -> None:
 
 
 def test_table_rows_do_not_break_across_pages(built: Built) -> None:
-    header, *tables = built.doc.element.body.iter(f"{W}tbl")  # the first is the letterhead
+    _letterhead, *tables = built.doc.element.body.iter(f"{W}tbl")  # the first is the letterhead
     rows = [r for t in tables for r in t.iter(f"{W}tr")]
     assert rows and all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
