@@ -173,3 +173,10 @@ def test_the_inbox_is_empty_and_every_mail_sits_in_the_processed_folder(
     assert len(processed) == len(replies)
     moved = rows(polled / "state.sqlite", "SELECT moved FROM mails")
     assert {m["moved"] for m in moved} == {1}
+
+
+def test_the_poll_places_each_report_in_the_outline(polled: Path) -> None:
+    matched = rows(polled / "state.sqlite", "SELECT id FROM mails WHERE matched_at IS NOT NULL")
+    parts = rows(polled / "state.sqlite", "SELECT DISTINCT mail_id FROM parts")
+    assert len(matched) == len(rows(polled / "state.sqlite", "SELECT id FROM mails"))
+    assert parts  # every style carries text, so parts exist

@@ -17,12 +17,14 @@ from pathlib import Path
 import click
 
 from mailflow import bootstrap
-from mailflow.adapters.archive import sha256
+from mailflow.adapters.archive import Archive, sha256
+from mailflow.adapters.store import Store
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
 from mailflow.config import Config
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.intake import Intake, Outcome, Override, reason_text
+from mailflow.jobs.match import match_pending
 from mailflow.jobs.poll import PollResult, poll_once
 
 
@@ -44,6 +46,21 @@ def _mail_line(o: Outcome) -> str:
         documents=o.documents,
         reason=reason,
     )
+
+
+def _match_new(cfg: Config, store: Store, archive: Archive) -> None:
+    """Reports taken in are placed at once, so `review` and `status` are current."""
+    results = [r for r in match_pending(cfg, store, archive, _now()) if not r.already]
+    if results:
+        console.print(
+            t(
+                "poll.matched",
+                mails=len(results),
+                placed=sum(r.placed for r in results),
+                review=sum(r.review for r in results),
+                unplaced=sum(r.unplaced for r in results),
+            )
+        )
 
 
 def _print_poll(result: PollResult) -> None:
@@ -97,12 +114,14 @@ def poll(app: AppContext, once: bool) -> None:
             )
             if once:
                 _print_poll(poll_once(cfg, store, archive, clock=_now, intake=intake))
+                _match_new(cfg, store, archive)
                 return
             seconds = max(cfg.daemon.poll_seconds, 1)
             console.print(t("poll.loop_started", seconds=seconds))
             while True:  # Ctrl+C ends it (the CLI group turns it into exit 130)
                 try:
                     _print_poll(poll_once(cfg, store, archive, clock=_now, intake=intake))
+                    _match_new(cfg, store, archive)
                 except MailflowError as exc:
                     err_console.print(
                         t(

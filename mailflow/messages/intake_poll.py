@@ -113,4 +113,8 @@ MESSAGES = {
         "vi": "nhập tay bởi {user} (đợt {campaign}, đơn vị {department})",
         "en": "imported by {user} (campaign {campaign}, department {department})",
     },
+    "poll.matched": {
+        "vi": "Đã xếp {mails} báo cáo vào đề cương: {placed} phần đúng mục, {review} phần chờ xem lại, {unplaced} phần chưa có mục (xem 'mailflow review').",
+        "en": "Placed {mails} reports in the outline: {placed} parts placed, {review} waiting for review, {unplaced} without a section (see 'mailflow review').",
+    },
 }
