@@ -52,9 +52,7 @@ def server() -> Iterator[MailEnv]:
         mailenv.stop_embedded(env)
 
 
-@pytest.fixture
-def env(server: MailEnv) -> MailEnv:
-    """The module's server with every folder of the mailbox emptied."""
+def _emptied(server: MailEnv) -> MailEnv:
     with server.imap(MAILBOX) as box:
         names = sorted((f.name for f in box.folder.list() if f.name != "INBOX"), reverse=True)
         for name in names:  # children first
@@ -65,6 +63,26 @@ def env(server: MailEnv) -> MailEnv:
         if uids:
             box.delete(uids)
     return server
+
+
+@pytest.fixture
+def env(server: MailEnv) -> MailEnv:
+    """The module's embedded server with every folder of the mailbox emptied."""
+    return _emptied(server)
+
+
+@pytest.fixture(params=["embedded", "real"])
+def any_env(request: pytest.FixtureRequest, server: MailEnv) -> MailEnv:
+    """For the IMAP faults: the embedded server, then the real Dovecot (where installed)."""
+    if request.param == "embedded":
+        return _emptied(server)
+    real = request.getfixturevalue("_real_server")
+    if real is None:
+        if mailenv.real_required():
+            pytest.fail("CI=true but Postfix/Dovecot are not available")
+        pytest.skip("Postfix/Dovecot not available here (not root or not installed)")
+    real.reset()
+    return _emptied(real)
 
 
 def report(sender: str, size: int = 30_000) -> bytes:
@@ -120,8 +138,13 @@ def error_lines(result: Result, *needles: str) -> list[str]:
 
 def deliver(env: MailEnv, *senders: str, size: int = 30_000) -> list[bytes]:
     raws = [report(s, size) for s in senders]
-    for raw in raws:
-        env._embedded.deliver(MAILBOX, raw)  # type: ignore[union-attr]
+    for raw, sender in zip(raws, senders, strict=True):
+        if env._embedded is not None:
+            env._embedded.deliver(MAILBOX, raw)
+        else:  # Postfix delivers asynchronously
+            env.smtp_send(env.addr(sender), [MAILBOX], raw)
+    if env._embedded is None:
+        assert len(env.wait_for(MAILBOX, len(raws))) == len(raws)
     return raws
 
 
@@ -136,8 +159,9 @@ def all_in_once(env: MailEnv, config: Path, raws: list[bytes]) -> None:
 
 
 @pytest.fixture
-def dropped(env: MailEnv, tmp_path: Path) -> Iterator[tuple[Path, list[bytes], Result]]:
+def dropped(any_env: MailEnv, tmp_path: Path) -> Iterator[tuple[Path, list[bytes], Result]]:
     """Three mails; the first connection is cut 4,000 bytes in (inside the FETCH)."""
+    env = any_env
     raws = deliver(env, "qlkh", "qlcn", "khtc")
     with FaultyProxy(env.imap_port, cut_after=4000, cut_only_connection=1) as proxy:
         config = write_config(tmp_path / "config.toml", env, imap_port=str(proxy.port))
@@ -153,20 +177,20 @@ def test_a_fetch_cut_midway_fails_the_poll_in_one_line(
 
 
 def test_a_fetch_cut_midway_records_nothing_and_moves_nothing(
-    env: MailEnv, dropped: tuple[Path, list[bytes], Result]
+    any_env: MailEnv, dropped: tuple[Path, list[bytes], Result]
 ) -> None:
     config, raws, _ = dropped
     assert recorded(config) == []
-    assert ids(env.messages(MAILBOX)) == ids(raws)
+    assert ids(any_env.messages(MAILBOX)) == ids(raws)
 
 
 def test_after_a_cut_fetch_the_next_poll_takes_everything_once(
-    env: MailEnv, dropped: tuple[Path, list[bytes], Result]
+    any_env: MailEnv, dropped: tuple[Path, list[bytes], Result]
 ) -> None:
     config, raws, _ = dropped
     result = poll(config)
     assert result.exit_code == 0, result.output
-    all_in_once(env, config, raws)
+    all_in_once(any_env, config, raws)
 
 
 # --- server restart mid-poll -------------------------------------------------------------
@@ -212,9 +236,10 @@ def test_a_server_restarted_between_commit_and_move_loses_and_repeats_nothing(
 
 
 @pytest.fixture
-def recreated(env: MailEnv, tmp_path: Path) -> tuple[Path, list[bytes]]:
+def recreated(any_env: MailEnv, tmp_path: Path) -> tuple[Path, list[bytes]]:
     """Folder "Reports" polled (2 mails), then deleted and made again by hand: it holds
     an exact copy of one polled mail and one new mail, under a new UIDVALIDITY."""
+    env = any_env
     config = write_config(tmp_path / "config.toml", env, 'inbox = "Reports"')
     cfg = config_mod.load(config)
     old = [report("qlkh"), report("qlcn")]
@@ -237,13 +262,13 @@ def recreated(env: MailEnv, tmp_path: Path) -> tuple[Path, list[bytes]]:
 
 
 def test_a_recreated_folder_is_said_loudly_and_moves_nothing(
-    env: MailEnv, recreated: tuple[Path, list[bytes]]
+    any_env: MailEnv, recreated: tuple[Path, list[bytes]]
 ) -> None:
     config, _ = recreated
     result = poll(config)
     assert result.exit_code == 0, result.output
     assert len(error_lines(result, "UIDVALIDITY", "changed")) == 1, result.output
-    assert len(env.messages(MAILBOX, "Reports")) == 2
+    assert len(any_env.messages(MAILBOX, "Reports")) == 2
 
 
 def test_a_recreated_folder_records_only_the_new_mail(
@@ -255,22 +280,23 @@ def test_a_recreated_folder_records_only_the_new_mail(
 
 
 def test_after_a_recreated_folder_the_next_poll_empties_it_without_duplicates(
-    env: MailEnv, recreated: tuple[Path, list[bytes]]
+    any_env: MailEnv, recreated: tuple[Path, list[bytes]]
 ) -> None:
     config, raws = recreated
     poll(config)
     result = poll(config)
     assert result.exit_code == 0, result.output
     assert recorded(config) == ids(raws)
-    assert env.messages(MAILBOX, "Reports") == []
+    assert any_env.messages(MAILBOX, "Reports") == []
 
 
 # --- login refused -----------------------------------------------------------------------
 
 
 def test_a_refused_login_says_so_in_one_line_and_keeps_the_mail_in_the_inbox(
-    env: MailEnv, tmp_path: Path
+    any_env: MailEnv, tmp_path: Path
 ) -> None:
+    env = any_env
     raws = deliver(env, "qlkh")
     config = write_config(tmp_path / "config.toml", env)
     result = poll(config, password="wrong")
@@ -281,8 +307,9 @@ def test_a_refused_login_says_so_in_one_line_and_keeps_the_mail_in_the_inbox(
 
 
 def test_after_a_refused_login_is_fixed_the_next_poll_takes_the_mail_once(
-    env: MailEnv, tmp_path: Path
+    any_env: MailEnv, tmp_path: Path
 ) -> None:
+    env = any_env
     raws = deliver(env, "qlkh")
     config = write_config(tmp_path / "config.toml", env)
     poll(config, password="wrong")
