@@ -120,6 +120,16 @@ def test_a_temporary_fault_is_said_in_one_line(faulted: Faulted) -> None:
     assert len(_lines_with(faulted.run.stdout, "will retry", words)) == 1, faulted.run.stdout
 
 
+def test_a_temporary_fault_costs_one_retry_only(faulted: Faulted) -> None:
+    """After a 421 the client must reconnect at once, not fail once more on the closed
+    connection (it did: a second, misleading "connection dropped" retry)."""
+    assert len(_lines_with(faulted.run.stdout, "will retry")) == 1, faulted.run.stdout
+    conn = sqlite3.connect(faulted.config.parent / "state.sqlite")
+    attempts = sorted(a for (a,) in conn.execute("SELECT attempts FROM sends"))
+    conn.close()
+    assert attempts == [1] * (len(ADDRESSES) - 1) + [2]
+
+
 def test_a_second_run_after_a_temporary_fault_sends_nothing_again(
     config: Path, smtp: FaultySmtpServer
 ) -> None:

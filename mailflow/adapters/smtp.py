@@ -85,11 +85,11 @@ class SmtpClient:
             refused = self._yag.smtp.sendmail(sender, list(recipients), data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, msg = next(iter(exc.recipients.values()))
-            return _refusal(code, msg)
+            return self._refused(code, msg)
         except smtplib.SMTPSenderRefused as exc:
-            return _refusal(exc.smtp_code, exc.smtp_error)
+            return self._refused(exc.smtp_code, exc.smtp_error)
         except smtplib.SMTPDataError as exc:
-            return _refusal(exc.smtp_code, exc.smtp_error)
+            return self._refused(exc.smtp_code, exc.smtp_error)
         except smtplib.SMTPResponseException as exc:
             self.close()
             return _refusal(exc.smtp_code, exc.smtp_error)
@@ -99,6 +99,13 @@ class SmtpClient:
         if refused:
             return SendResult(ok=True, refused=tuple(refused))
         return SendResult(ok=True)
+
+    def _refused(self, code: int, msg: bytes | str) -> SendResult:
+        # 421 = the server is closing the channel (smtplib has already closed its socket):
+        # forget the connection so the retry opens a new one instead of failing again
+        if code == 421:
+            self.close()
+        return _refusal(code, msg)
 
 
 def _refusal(code: int, msg: bytes | str) -> SendResult:
