@@ -10,10 +10,12 @@ after the next run once the fault is gone (5xx: final for this run, retried next
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,58 @@ def test_a_550_for_one_of_two_recipients_still_reaches_the_other_and_names_the_r
     (error,) = conn.execute("SELECT last_error FROM sends WHERE department = 'TDC'").fetchone()
     conn.close()
     assert second in (error or "")
+
+
+# --- the daemon's outbox job -------------------------------------------------------------
+
+
+def test_the_daemon_outbox_job_logs_a_temporary_fault_in_one_line_and_sends_once(
+    config: Path, smtp: FaultySmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mailflow import bootstrap, outbox
+    from mailflow import config as config_mod
+    from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
+    from mailflow.daemon import Daemon
+
+    cfg = config_mod.load(config)
+    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    to = f"qlkh@{mailenv.DOMAIN}"
+    mid = new_message_id(cfg.mailbox.address)
+    mail = Outgoing(
+        cfg.mailbox.address,
+        "Văn phòng",
+        (to,),
+        "[2023-H1] nhắc",
+        "nội dung",
+        loop_id=loop_id("2023-h1", "reminder", "k1"),
+    )
+    now = datetime(2023, 7, 18, 8, 0).astimezone()
+    outbox.queue(
+        store,
+        archive,
+        "k1",
+        "reminder",
+        "2023-h1",
+        "QLKH",
+        (to,),
+        compose(mail, mid, now),
+        mid,
+        {},
+        now,
+    )
+    store.close()
+    smtp.plan = ["451"]
+    daemon = Daemon(cfg).open()
+    daemon.jobs = [j for j in daemon.jobs if j.name == "outbox"]
+    try:
+        with caplog.at_level(logging.INFO, logger="mailflow"):
+            assert daemon.run_job(daemon.job("outbox")) is True
+    finally:
+        daemon.close()
+    retries = [  # the config's language is Vietnamese: the line is told by its logger
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "mailflow.remind" and r.levelno == logging.WARNING
+    ]
+    assert len(retries) == 1 and "451" in retries[0], retries
+    assert smtp.count(message_id=mid) == 1

@@ -291,6 +291,17 @@ def deliver_queued(
     def smtp() -> SmtpClient:
         return SmtpClient.from_config(cfg.mailbox).connect()
 
+    def progress(row: outbox.OutboxRow, what: str) -> None:
+        if what == "retry":  # the daemon's log says why a mail waits, in one line
+            log.warning(
+                t(
+                    "reliability.send_retry",
+                    code=row.department or row.dedupe_key,
+                    attempt=row.attempts,
+                    error=row.last_error or "",
+                )
+            )
+
     return outbox.deliver(
         store,
         archive,
@@ -299,6 +310,7 @@ def deliver_queued(
         queued,
         aware,
         cfg.mailbox.rate_per_minute,
+        progress,
         sender=cfg.mailbox.address,
         sent_folder=cfg.mailbox.sent_folder,
     )
