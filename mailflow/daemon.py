@@ -81,8 +81,11 @@ def single_instance(cfg: Config) -> Iterator[None]:
         os.close(fd)  # closing releases the lock; the file stays (harmless, reused)
 
 
-def setup_logging(cfg: Config, verbose: bool = False) -> logging.Logger:
-    """Log to stderr and to a rotating file (daemon.log_file, default next to the state)."""
+def setup_logging(cfg: Config, verbose: bool = False, stream: bool = True) -> logging.Logger:
+    """Log to stderr and to a rotating file (daemon.log_file, default next to the state).
+
+    ``stream=False`` (the demo) keeps the log in the file only, so the screen shows the story.
+    """
     root = logging.getLogger("mailflow")
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for handler in list(root.handlers):
@@ -90,13 +93,16 @@ def setup_logging(cfg: Config, verbose: bool = False) -> logging.Logger:
             root.removeHandler(handler)
             handler.close()
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stream = logging.StreamHandler(sys.stderr)
     path = cfg.daemon.log_file or cfg.state_path.with_name("mailflow.log")
     path.parent.mkdir(parents=True, exist_ok=True)
-    rotating = logging.handlers.RotatingFileHandler(
-        path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
-    )
-    for handler in (stream, rotating):
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(
+            path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
+        )
+    ]
+    if stream:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
         handler.setFormatter(fmt)
         handler._mailflow_daemon = True  # type: ignore[attr-defined]
         root.addHandler(handler)

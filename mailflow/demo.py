@@ -421,7 +421,7 @@ class Demo:
         self.say(t("demo.directives", n=outcome.sent_now, when=self.clock.now()))
 
     def run(self) -> DemoResult:
-        from mailflow.daemon import Daemon
+        from mailflow.daemon import Daemon, setup_logging
         from mailflow.jobs.match import load_outline
 
         assert self.cfg is not None
@@ -429,6 +429,7 @@ class Demo:
         outline = load_outline(self.cfg, campaign)
         self.clock.set(START + timedelta(minutes=30))
         self.send_directives()
+        setup_logging(self.cfg, stream=False)  # the daemon's log goes to the workspace
         daemon = Daemon(self.cfg, self.clock).open()
         try:
             for moment in self.timeline():

@@ -159,6 +159,7 @@ def test_once_runs_every_job_and_exits_0(cfg_file: Path, embedded_env: MailEnv) 
         assert db.execute("SELECT COUNT(*) FROM mails").fetchone()[0] == 1
     log = (cfg_file.parent / "mailflow.log").read_text(encoding="utf-8")
     assert "intake" in log
+    assert " ERROR " not in log  # every job ran without failing
 
 
 def test_sigterm_finishes_and_exits_cleanly(cfg_file: Path) -> None:

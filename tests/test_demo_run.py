@@ -78,6 +78,13 @@ def test_the_demo_sends_one_directive_each_reminders_and_drafts(demo_run) -> Non
     assert "truong.tdc@sokhcn.example" in late[0]  # overdue: the head is copied
 
 
+def test_no_daemon_job_failed_during_the_demo(demo_run) -> None:  # type: ignore[no-untyped-def]
+    _, folder = demo_run
+    log = (folder / "mailflow.log").read_text(encoding="utf-8")
+    assert "intake:" in log  # the daemon did log its work here
+    assert " ERROR " not in log and " WARNING " not in log
+
+
 def test_a_second_demo_replaces_its_own_folder_but_never_a_foreign_one(tmp_path: Path) -> None:
     from mailflow.demo import MARKER, prepare_folder
     from mailflow.errors import MailflowError
