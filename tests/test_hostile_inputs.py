@@ -88,6 +88,8 @@ class HostileRun:
     peak_kb: int
     daemon_code: int
     daemon_output: str
+    after_daemon: dict[str, int]
+    tmp_after_daemon: list[str]
     env: MailEnv
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -138,6 +140,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun
         after = tree(base, skip=("mails/",))
         tmp_after = sorted(str(p) for p in watched.rglob("*"))
         d_code, d_out, _ = run_measured([*cli, "run", "--once"], child_env)
+        after_daemon = tree(base, skip=("mails/",))
+        tmp_after_daemon = sorted(str(p) for p in watched.rglob("*"))
         yield HostileRun(
             base,
             config,
@@ -151,6 +155,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun
             peak,
             d_code,
             d_out,
+            after_daemon,
+            tmp_after_daemon,
             env,
         )
     finally:
@@ -233,6 +239,14 @@ def test_peak_memory_of_the_ingest_stays_bounded(hostile_run: HostileRun) -> Non
 
 def test_the_daemon_pass_after_the_set_succeeds(hostile_run: HostileRun) -> None:
     assert hostile_run.daemon_code == 0, hostile_run.daemon_output[-3000:]
+
+
+def test_the_daemon_pass_writes_only_into_the_archive_and_the_state(
+    hostile_run: HostileRun,
+) -> None:
+    new = set(hostile_run.after_daemon) - set(hostile_run.after)
+    assert [p for p in new if not ALLOWED.match(p)] == []
+    assert hostile_run.tmp_after_daemon == []
 
 
 def test_the_genuine_report_gets_its_receipt(hostile_run: HostileRun) -> None:
