@@ -233,3 +233,43 @@ def test_imap_idle_wakes_the_daemon_for_new_mail(cfg_file: Path, embedded_env: M
         d.request_stop()
         thread.join(30)
     assert not thread.is_alive()
+
+
+def test_without_idle_the_schedule_polls_every_poll_seconds(
+    cfg_file: Path, embedded_env: MailEnv
+) -> None:
+    """IDLE off: the mail sent after start-up comes in through the scheduled poll."""
+    text = cfg_file.read_text(encoding="utf-8").replace("[daemon]\n", "[daemon]\nidle = false\n")
+    cfg_file.write_text(text, encoding="utf-8")
+    cfg = _cfg(cfg_file)
+    d = Daemon(cfg)
+    d.open()
+    d.jobs = [d.job("intake")]
+    d.close()
+    thread = threading.Thread(target=d.run_forever, daemon=True)
+    thread.start()
+    import sqlite3
+
+    try:
+        deadline = time.monotonic() + 30
+        while d.job("intake").last_ok is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first poll at start-up has run
+        msg = EmailMessage()
+        msg["From"] = embedded_env.addr("spare3")
+        msg["To"] = embedded_env.addr("baocao")
+        msg["Subject"] = "polled"
+        msg.set_content("x")
+        embedded_env.smtp_send(
+            embedded_env.addr("spare3"), [embedded_env.addr("baocao")], bytes(msg)
+        )
+        found = 0
+        while found < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with sqlite3.connect(cfg.state_path) as db:
+                found = db.execute("SELECT COUNT(*) FROM mails").fetchone()[0]
+        assert found == 1
+        assert not d.idle_alive
+    finally:
+        d.request_stop()
+        thread.join(30)
+    assert not thread.is_alive()
