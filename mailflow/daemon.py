@@ -315,12 +315,13 @@ class IdleWatcher(threading.Thread):
             client.select(self.d.cfg.mailbox.inbox)
             box = client.box
             assert box is not None
-            self.d.idle_alive = True
             log.info(t("daemon.idle_started"))
-            self.d.mail_arrived()  # anything that came while we were not listening
             while not self._halt.is_set():
                 started = self.d.clock.monotonic()
                 box.idle.start()
+                self.d.idle_alive = True
+                # Listening now: one re-sync takes whatever came while we were not.
+                self.d.mail_arrived()
                 try:
                     while not self._halt.is_set():
                         if self.d.clock.monotonic() - started > IDLE_REISSUE_SECONDS:
