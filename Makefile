@@ -69,4 +69,4 @@ fuzz: venv
 	$(PY) -m bench.fuzz --seconds $${FUZZ_SECONDS:-300}
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache preview state.sqlite* mailserver-data
+	rm -rf $(VENV) .pytest_cache .ruff_cache preview state.sqlite* mailserver-data demo-workspace

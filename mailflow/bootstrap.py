@@ -6,13 +6,14 @@ adapter (say, another state file layout) touches one module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
-from mailflow.errors import MailflowError
+from mailflow.errors import ConfigError
 from mailflow.i18n import t
 from mailflow.model import Campaign
 
@@ -52,9 +53,10 @@ def outline_summary(cfg: Config, campaign: Campaign) -> dict[str, int]:
 def write_sample_workspace(directory: Path) -> list[Path]:
     """`mailflow init`: sample config, templates and the seed outline; never overwrites."""
     from mailflow import draft_template, seed
+    from mailflow.adapters.mailtext import SHIPPED
 
     directory = Path(directory)
-    targets = {
+    targets: dict[Path, Callable[[], bytes]] = {
         directory / "config.toml": lambda: (
             resources.files("mailflow.resources").joinpath("config.sample.toml").read_bytes()
         ),
@@ -62,9 +64,13 @@ def write_sample_workspace(directory: Path) -> list[Path]:
         directory / "templates" / "draft.docx": draft_template.build_template,
         directory / "campaigns" / "2023-h1" / "outline.docx": seed.build_outline,
     }
+    for template in sorted(SHIPPED.rglob("*.j2")):  # mail texts, editable like the rest
+        targets[directory / "templates" / "mail" / template.relative_to(SHIPPED)] = (
+            template.read_bytes
+        )
     for path in targets:
         if path.exists():
-            raise MailflowError(t("admin.init_exists", path=path), t("admin.init_exists_hint"))
+            raise ConfigError(t("admin.init_exists", path=path), t("admin.init_exists_hint"))
     written = []
     for path, make in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)

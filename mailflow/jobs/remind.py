@@ -18,15 +18,12 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from mailflow import outbox
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
+from mailflow.adapters.mailtext import MailTemplates
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.due import Away, reminders_due
@@ -37,7 +34,6 @@ from mailflow.model import Campaign, Due, MailKind, Outline, SendStatus
 log = logging.getLogger("mailflow.remind")
 
 KIND = "reminder"
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 
 
 def dedupe_key(campaign: str, code: str, day: date, n: int = 1) -> str:
@@ -167,19 +163,6 @@ def due_reminders(cfg: Config, store: Store, campaign: Campaign, now: datetime) 
 # --- the mail -----------------------------------------------------------------------------
 
 
-def _environment(cfg: Config) -> jinja2.Environment:
-    """Sandboxed: the templates are edited by people, not by us."""
-    lang = cfg.lang
-    dirs = [cfg.templates_dir / "mail", SHIPPED_TEMPLATES]
-    search = [str(d / lang) for d in dirs if lang != "vi"] + [str(d) for d in dirs]
-    return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
 def render(cfg: Config, campaign: Campaign, outline: Outline, due: Due) -> tuple[str, str, str]:
     """Subject, text and HTML of one reminder."""
     dep = cfg.department(due.department)
@@ -198,17 +181,7 @@ def render(cfg: Config, campaign: Campaign, outline: Outline, due: Due) -> tuple
         "office": cfg.office.name,
         "mailbox": cfg.mailbox.address,
     }
-    env = _environment(cfg)
-    try:
-        text = env.get_template("reminder.txt.j2").render(values)
-        html = env.get_template("reminder.html.j2").render(values)
-    except jinja2.TemplateError as exc:
-        from mailflow.errors import MailflowError
-
-        raise MailflowError(
-            t("daemon.template_broken", name="reminder", error=exc),
-            t("daemon.template_broken_hint", dir=cfg.templates_dir / "mail"),
-        ) from exc
+    text, html = MailTemplates(cfg).pair("reminder", values)
     subject = t(f"daemon.reminder_subject_{due.reason}", cfg.lang, **values)
     return subject, text, html
 

@@ -17,13 +17,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from mailflow import bootstrap, outbox
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Attachment, Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.directive import directive_context, render_directive
 from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.mailtext import MailTemplates
 from mailflow.adapters.outline_docx import load_outline, mark_outline
 from mailflow.adapters.smtp import SmtpClient
 from mailflow.adapters.store import Store
@@ -33,8 +32,6 @@ from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Outline, SendStatus
 
-#: The repository's own mail templates: used when the config's templates folder has none.
-BUILTIN_MAIL = Path(__file__).resolve().parent.parent.parent / "templates" / "mail"
 QUEUE_CHUNK = 5  # rows per commit while queueing: fewer fsyncs, yet the sender starts early
 
 Events = Callable[[str, Any], None]
@@ -55,36 +52,6 @@ def prepare(cfg: Config, campaign_id: str) -> Prepared:
 
 
 # --- mail text --------------------------------------------------------------------------
-
-
-class MailTemplates:
-    """``templates/mail[/en]/<name>.txt.j2`` and ``.html.j2``; HTML is autoescaped."""
-
-    def __init__(self, cfg: Config) -> None:
-        folders = []
-        for root in (cfg.templates_dir / "mail", BUILTIN_MAIL):
-            if cfg.lang != "vi":
-                folders.append(root / cfg.lang)
-            folders.append(root)
-        self.folders = [f for f in folders if f.is_dir()]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
-            autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-        )
-
-    def render(self, name: str, context: dict[str, Any]) -> str:
-        try:
-            return self.env.get_template(name).render(context)
-        except jinja2.TemplateNotFound:
-            where = ", ".join(str(f) for f in self.folders) or str(BUILTIN_MAIL)
-            raise MailflowError(
-                t("send.templates_missing", name=name, path=where),
-                t("send.templates_missing_hint"),
-            ) from None
-        except jinja2.TemplateError as exc:
-            raise MailflowError(t("send.template_error", name=name, error=exc)) from exc
 
 
 def subject(cfg: Config, campaign: Campaign) -> str:

@@ -71,14 +71,6 @@ MESSAGES = {
         "vi": "Nhắc {department} ({reason}): còn thiếu mục {sections}",
         "en": "Reminding {department} ({reason}): missing sections {sections}",
     },
-    "daemon.template_broken": {
-        "vi": "Mẫu thư {name} bị lỗi: {error}",
-        "en": "The {name} mail template is broken: {error}",
-    },
-    "daemon.template_broken_hint": {
-        "vi": "Sửa mẫu trong {dir} (cú pháp Jinja) hoặc xoá nó để dùng mẫu mặc định.",
-        "en": "Fix the template in {dir} (Jinja syntax) or remove it to use the default.",
-    },
     "daemon.reminder_subject_before": {
         "vi": "Nhắc hạn báo cáo: [{token}] {campaign} — hạn {deadline}",
         "en": "Reminder: [{token}] {campaign} — due {deadline}",
