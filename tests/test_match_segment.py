@@ -199,3 +199,20 @@ def test_unnumbered_heading_after_the_title_is_not_eaten_by_it():
         ]
     )
     assert [p.heading for p in seg.parts] == ["TÌNH HÌNH CHUNG"]
+
+
+def test_an_unbolded_title_line_and_the_intro_sentence_are_boilerplate():
+    blocks = [
+        para(0, "BÁO CÁO", bold=True),
+        para(1, "Sơ kết 6 tháng đầu năm 2023"),
+        para(2, "Thực hiện Công văn của Sở, Phòng Quản lý khoa học báo cáo như sau:"),
+        para(3, "1. Kết quả đạt được", bold=True),
+        para(4, "Đã triển khai 12 nhiệm vụ."),
+    ]
+    seg = split(blocks)
+    assert [(b.block_start, b.reason) for b in seg.boilerplate] == [
+        (0, "title"),
+        (1, "title"),
+        (2, "intro"),
+    ]
+    assert [p.heading for p in seg.parts] == ["1. Kết quả đạt được"]

@@ -113,6 +113,8 @@ def _head_reason(block: Block, after_title: bool) -> str | None:
         return "letterhead"
     if after_title and block.bold and len(f) < 250 and not f.endswith((";", ",")):
         return "title"  # the title's second line ("Kết quả ... 6 tháng đầu năm 2023")
+    if after_title and len(f) < 200 and not f.endswith((".", ";", ",", ":")):
+        return "title"  # the same line typed without bold: a trích yếu is no sentence
     if _INTRO.search(f) and len(f) < 400:
         return "intro"
     if f.endswith(":") and re.search(r"\b(bao cao|gui)\b", f) and len(f) < 300:
