@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import mailenv
 from mailflow import config
 from mailflow.adapters import mime, unpack
 from mailflow.core import identify
@@ -29,7 +30,10 @@ def _render(key: str, params: tuple[tuple[str, str], ...]) -> str:
     return t(key, **dict(params))
 
 
-@pytest.mark.skipif(not EML.is_dir(), reason="mail corpus not present")
+@pytest.mark.skipif(
+    not EML.is_dir() and not mailenv.real_required(),  # under CI=true a missing corpus fails
+    reason="../shared/corpora is not beside this checkout",
+)
 def test_every_corpus_mail_is_classified_with_a_reason_and_never_crashes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
