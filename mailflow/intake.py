@@ -453,22 +453,7 @@ class Intake:
                 t("poll.location_conflict_hint"),
             ) from exc
         mail_id = int(cur.lastrowid or 0)
-        for doc in item.documents:
-            conn.execute(
-                "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
-                "archive_path, docx_path, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    mail_id,
-                    doc.ordinal,
-                    doc.name,
-                    doc.content_type,
-                    doc.sha256,
-                    doc.archive_path,
-                    doc.docx_path,
-                    doc.status,
-                    doc.reason or None,
-                ],
-            )
+        insert_documents(conn, mail_id, item.documents)
         self._bounce_fails_send(conn, item, mail_id, now)
         self.store.event(
             "intake.mail",
@@ -592,3 +577,25 @@ def reason_text(reason: str, params: dict[str, str]) -> str:
         return t(reason, **params)
     except (KeyError, IndexError, ValueError):
         return reason
+
+
+def insert_documents(conn: Any, mail_id: int, documents: Sequence[PreparedDocument]) -> None:
+    """Document rows of one mail; a repeat (same mail, same ordinal) is a no-op."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
+        "archive_path, docx_path, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                mail_id,
+                d.ordinal,
+                d.name,
+                d.content_type,
+                d.sha256,
+                d.archive_path,
+                d.docx_path,
+                d.status,
+                d.reason or None,
+            )
+            for d in documents
+        ],
+    )

@@ -5,8 +5,6 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mailflow import bootstrap, outbox
+from mailflow.adapters.archive import write_atomic
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
 from mailflow.cli.review import _add_row, pick_campaign, plain, say
 from mailflow.core.plan import Cell, DraftPlan, format_when
@@ -173,18 +172,6 @@ td.extra {{ background: #fff6d6; }}
 """
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".html")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @cli.command()
 @click.option("--campaign", "campaign_id", default=None, help="Campaign id")
 @click.option(
@@ -219,11 +206,5 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> 
     console.print(matrix)
     say(t("review.matrix_legend"))
     if html_path is not None:
-        try:
-            _write_atomic(html_path, status_html(plan))
-        except OSError as exc:
-            fail(
-                t("review.out_failed", path=html_path, error=exc.strerror or exc),
-                t("review.out_failed_hint"),
-            )
+        write_atomic(html_path, status_html(plan).encode("utf-8"))  # errors say path and why
         say(t("review.status_html", path=html_path))

@@ -443,7 +443,7 @@ def extract_again(
     Runs the archived bytes through intake's own extraction (as a person-accepted
     report) and records the documents; returns how many were added.
     """
-    from mailflow.intake import Intake, Override
+    from mailflow.intake import Intake, Override, insert_documents
 
     mail = _mail_row(store, mail_id)
     if store.query("SELECT 1 FROM documents WHERE mail_id = ? LIMIT 1", [mail_id]):
@@ -453,22 +453,7 @@ def extract_again(
     with Intake(cfg, store, archive, clock=lambda: now) as intake:
         prepared = intake.prepare_many([(raw, None)], source="release", override=override)[0]
     with store.transaction() as db:
-        for doc in prepared.documents:
-            db.conn.execute(
-                "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
-                "archive_path, docx_path, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    mail_id,
-                    doc.ordinal,
-                    doc.name,
-                    doc.content_type,
-                    doc.sha256,
-                    doc.archive_path,
-                    doc.docx_path,
-                    doc.status,
-                    doc.reason or None,
-                ],
-            )
+        insert_documents(db.conn, mail_id, prepared.documents)
     return len(prepared.documents)
 
 
