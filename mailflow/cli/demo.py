@@ -10,6 +10,7 @@ from rich.table import Table
 
 from mailflow.cli.base import cli, console
 from mailflow.i18n import t
+from mailflow.messages import CATALOGUE
 
 
 @cli.command()
@@ -38,7 +39,8 @@ def demo(directory: Path, backend: str) -> None:
     console.print()
     console.print(t("demo.reminders"))
     for day, code, reason in result.reminders:
-        console.print(t("demo.reminder_line", day=day, code=code, reason=reason), markup=False)
+        why = t(f"demo.reason_{reason}") if f"demo.reason_{reason}" in CATALOGUE else reason
+        console.print(t("demo.reminder_line", day=day, code=code, reason=why), markup=False)
     table = Table(title=t("demo.grid_title"))
     for key in ("demo.col_department", "demo.col_received", "demo.col_late", "demo.col_missing"):
         table.add_column(t(key))

@@ -153,6 +153,10 @@ MESSAGES = {
         "vi": "  {day}  {code:<5} ({reason})",
         "en": "  {day}  {code:<5} ({reason})",
     },
+    "demo.reason_before": {"vi": "trước hạn", "en": "before the deadline"},
+    "demo.reason_deadline": {"vi": "đúng hạn", "en": "on the deadline"},
+    "demo.reason_overdue": {"vi": "quá hạn", "en": "overdue"},
+    "demo.reason_postponed": {"vi": "hoãn vì vắng mặt", "en": "postponed while away"},
     "demo.office_mails": {
         "vi": "Văn phòng ({address}) đã nhận {n} thư dự thảo",
         "en": "The Office ({address}) received {n} draft mails",
