@@ -7,11 +7,36 @@ from pathlib import Path
 
 CORE = Path(__file__).parent.parent / "mailflow" / "core"
 FORBIDDEN_MODULES = {
-    "mailflow.adapters", "mailflow.bootstrap", "mailflow.cli", "mailflow.jobs",
-    "mailflow.daemon", "imaplib", "smtplib", "sqlite3", "sqlite_utils", "socket", "ssl",
-    "subprocess", "os", "shutil", "tempfile", "pathlib", "imap_tools", "yagmail", "docx",
-    "docxtpl", "docxcompose", "time", "asyncio", "threading", "requests", "urllib",
-    "schedule", "io", "glob", "logging",
+    "mailflow.adapters",
+    "mailflow.bootstrap",
+    "mailflow.cli",
+    "mailflow.jobs",
+    "mailflow.daemon",
+    "imaplib",
+    "smtplib",
+    "sqlite3",
+    "sqlite_utils",
+    "socket",
+    "ssl",
+    "subprocess",
+    "os",
+    "shutil",
+    "tempfile",
+    "pathlib",
+    "imap_tools",
+    "yagmail",
+    "docx",
+    "docxtpl",
+    "docxcompose",
+    "time",
+    "asyncio",
+    "threading",
+    "requests",
+    "urllib",
+    "schedule",
+    "io",
+    "glob",
+    "logging",
 }
 FORBIDDEN_CALLS = {"open", "now", "today", "utcnow", "time", "input", "print"}
 
@@ -28,8 +53,11 @@ def _imports(tree: ast.AST) -> set[str]:
 
 def _violations(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    bad = [name for name in _imports(tree)
-           if any(name == m or name.startswith(m + ".") for m in FORBIDDEN_MODULES)]
+    bad = [
+        name
+        for name in _imports(tree)
+        if any(name == m or name.startswith(m + ".") for m in FORBIDDEN_MODULES)
+    ]
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
@@ -50,6 +78,7 @@ def test_core_modules_import_no_adapter_io_or_clock() -> None:
 
 def test_the_checker_catches_an_adapter_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("from mailflow.adapters.store import Store\nimport datetime\n"
-                   "x = datetime.datetime.now()\n")
+    bad.write_text(
+        "from mailflow.adapters.store import Store\nimport datetime\nx = datetime.datetime.now()\n"
+    )
     assert len(_violations(bad)) == 2

@@ -42,38 +42,103 @@ def test_good_config_loads(tmp_path: Path) -> None:
 
 CASES = [
     # (name, old, new, key in message, line marker in the broken text)
-    ("unknown_key_with_suggestion", 'poll_seconds = 60', 'pol_seconds = 60',
-     "daemon.pol_seconds", "pol_seconds", "poll_seconds"),
-    ("wrong_type", 'timeout = 30', 'timeout = "thirty"', "mailbox.timeout", "timeout =", ""),
-    ("bad_email", 'emails = ["qlkh@sokhcn.example"]', 'emails = ["qlkh@"]',
-     "departments[1].emails", 'emails = ["qlkh@"]', ""),
-    ("duplicate_code", 'code = "QLCN"', 'code = "QLKH"', "departments[2].code",
-     '__second__code = "QLKH"', ""),
-    ("duplicate_address", 'emails = ["tdc@sokhcn.example"]', 'emails = ["qlkh@sokhcn.example"]',
-     "departments[3].emails", '__second__emails = ["qlkh@sokhcn.example"]', ""),
-    ("password_in_config", 'password_command = "printf mailflow-demo"', 'password = "hunter2"',
-     "mailbox.password", "password =", "password_env"),
-    ("missing_outline_file", 'outline = "campaigns/2023-h1/outline.docx"',
-     'outline = "campaigns/2023-h1/nope.docx"', "campaigns[0].outline", "nope.docx", ""),
-    ("bad_security", 'port = 10143, security = "none" }', 'port = 10143, security = "tls" }',
-     "mailbox.imap.security",
-     "imap =", "starttls"),
+    (
+        "unknown_key_with_suggestion",
+        "poll_seconds = 60",
+        "pol_seconds = 60",
+        "daemon.pol_seconds",
+        "pol_seconds",
+        "poll_seconds",
+    ),
+    ("wrong_type", "timeout = 30", 'timeout = "thirty"', "mailbox.timeout", "timeout =", ""),
+    (
+        "bad_email",
+        'emails = ["qlkh@sokhcn.example"]',
+        'emails = ["qlkh@"]',
+        "departments[1].emails",
+        'emails = ["qlkh@"]',
+        "",
+    ),
+    (
+        "duplicate_code",
+        'code = "QLCN"',
+        'code = "QLKH"',
+        "departments[2].code",
+        '__second__code = "QLKH"',
+        "",
+    ),
+    (
+        "duplicate_address",
+        'emails = ["tdc@sokhcn.example"]',
+        'emails = ["qlkh@sokhcn.example"]',
+        "departments[3].emails",
+        '__second__emails = ["qlkh@sokhcn.example"]',
+        "",
+    ),
+    (
+        "password_in_config",
+        'password_command = "printf mailflow-demo"',
+        'password = "hunter2"',
+        "mailbox.password",
+        "password =",
+        "password_env",
+    ),
+    (
+        "missing_outline_file",
+        'outline = "campaigns/2023-h1/outline.docx"',
+        'outline = "campaigns/2023-h1/nope.docx"',
+        "campaigns[0].outline",
+        "nope.docx",
+        "",
+    ),
+    (
+        "bad_security",
+        'port = 10143, security = "none" }',
+        'port = 10143, security = "tls" }',
+        "mailbox.imap.security",
+        "imap =",
+        "starttls",
+    ),
     ("bad_port", "port = 10025,", "port = 99999,", "mailbox.smtp.port", "smtp =", ""),
-    ("bad_deadline", "deadline = 2023-07-21", 'deadline = "21/7/2023"', "campaigns[0].deadline",
-     "deadline =", ""),
-    ("missing_office_emails", 'emails = ["vanphong@sokhcn.example"]\n\n[mailbox]',
-     '\n[mailbox]', "office.emails", "[office]", ""),
-    ("unknown_campaign_department", 'reminder_days = [-3, -1, 0]',
-     'reminder_days = [-3, -1, 0]\ndepartments = ["QLKX"]', "campaigns[0].departments",
-     'departments = ["QLKX"]', "QLKH"),
+    (
+        "bad_deadline",
+        "deadline = 2023-07-21",
+        'deadline = "21/7/2023"',
+        "campaigns[0].deadline",
+        "deadline =",
+        "",
+    ),
+    (
+        "missing_office_emails",
+        'emails = ["vanphong@sokhcn.example"]\n\n[mailbox]',
+        "\n[mailbox]",
+        "office.emails",
+        "[office]",
+        "",
+    ),
+    (
+        "unknown_campaign_department",
+        "reminder_days = [-3, -1, 0]",
+        'reminder_days = [-3, -1, 0]\ndepartments = ["QLKX"]',
+        "campaigns[0].departments",
+        'departments = ["QLKX"]',
+        "QLKH",
+    ),
     ("bad_lang", 'lang = "vi"', 'lang = "fr"', "lang", 'lang = "fr"', ""),
-    ("bad_synonym", '["6 tháng cuối năm", "thời gian tới"],', '["chỉ một"],',
-     "campaigns[0].synonyms", "synonyms =", ""),
+    (
+        "bad_synonym",
+        '["6 tháng cuối năm", "thời gian tới"],',
+        '["chỉ một"],',
+        "campaigns[0].synonyms",
+        "synonyms =",
+        "",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "old", "new", "key", "marker", "hint"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "old", "new", "key", "marker", "hint"), CASES, ids=[c[0] for c in CASES]
+)
 def test_broken_config_names_file_line_and_key(
     tmp_path: Path, name: str, old: str, new: str, key: str, marker: str, hint: str
 ) -> None:
@@ -111,7 +176,8 @@ def test_cli_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path: Path) 
 
 
 def test_missing_config_file_says_how_to_create_one(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--lang", "en", "--config", str(tmp_path / "no.toml"),
-                                      "check"])
+    result = CliRunner().invoke(
+        cli, ["--lang", "en", "--config", str(tmp_path / "no.toml"), "check"]
+    )
     assert result.exit_code == 2
     assert "mailflow init" in result.output

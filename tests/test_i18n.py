@@ -24,8 +24,11 @@ def test_every_key_used_in_code_is_in_the_catalogue() -> None:
 
 def test_placeholders_match_between_languages() -> None:
     field = re.compile(r"{(\w+)}")
-    bad = [k for k, v in CATALOGUE.items()
-           if set(field.findall(v["vi"])) != set(field.findall(v["en"]))]
+    bad = [
+        k
+        for k, v in CATALOGUE.items()
+        if set(field.findall(v["vi"])) != set(field.findall(v["en"]))
+    ]
     assert bad == []
 
 

@@ -24,8 +24,12 @@ def _report_mail(env: MailEnv, sender: str) -> bytes:
     msg["Message-ID"] = make_msgid(domain=env.domain)
     msg["Date"] = formatdate(localtime=True)
     msg.set_content("Kính gửi Văn phòng, phòng gửi báo cáo đính kèm.")
-    msg.add_attachment(b"PK\x03\x04 fake docx bytes", maintype="application",
-                       subtype="octet-stream", filename="Báo cáo 6 tháng.docx")
+    msg.add_attachment(
+        b"PK\x03\x04 fake docx bytes",
+        maintype="application",
+        subtype="octet-stream",
+        filename="Báo cáo 6 tháng.docx",
+    )
     return msg.as_bytes(policy=SMTP)
 
 
@@ -83,11 +87,17 @@ def test_append_to_sent_folder_creates_it(mail_env: MailEnv) -> None:
 
 
 def test_smtp_client_reports_unknown_recipient_as_final_refusal(mail_env: MailEnv) -> None:
-    client = SmtpClient(Endpoint(mail_env.host, mail_env.smtp_port, "none"),
-                        mail_env.addr("baocao"), mail_env.password)
+    client = SmtpClient(
+        Endpoint(mail_env.host, mail_env.smtp_port, "none"),
+        mail_env.addr("baocao"),
+        mail_env.password,
+    )
     with client:
-        result = client.send(mail_env.addr("baocao"), [mail_env.addr("nobody")],
-                             b"Subject: x\r\nMessage-ID: <n@t>\r\n\r\nx\r\n")
+        result = client.send(
+            mail_env.addr("baocao"),
+            [mail_env.addr("nobody")],
+            b"Subject: x\r\nMessage-ID: <n@t>\r\n\r\nx\r\n",
+        )
     assert not result.ok
     assert result.code == 550
     assert not result.temporary
