@@ -65,3 +65,18 @@ def test_nul_in_a_leaf_part_charset_does_not_crash_walking_the_parts() -> None:
     parsed = mime.parse(raw)
     identify.identify(mime.mail_headers(parsed), identify.KnownState())
     assert len(list(mime.walk(parsed.message))) == 1
+
+
+def test_raw_8bit_bytes_in_an_rfc2231_file_name_do_not_crash() -> None:
+    # the stdlib hands raw 8-bit header bytes over as surrogates; unquote_to_bytes refused
+    # them with UnicodeEncodeError (fuzzing, 3rd run)
+    raw = (
+        b'From: a@b.example\r\nContent-Type: multipart/mixed; boundary="1"\r\n\r\n'
+        b"--1\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''bao%20c\xffo.docx\r\n\r\nx\r\n"
+        b"--1--\r\n"
+    )
+    parsed = mime.parse(raw)
+    identify.identify(mime.mail_headers(parsed), identify.KnownState())
+    (part,) = list(mime.walk(parsed.message))
+    assert (mime.filename(part) or "").startswith("bao c")

@@ -244,8 +244,8 @@ def _rfc2231(params: list[tuple[str, str]], name: str) -> str | None:
         encoded, val = segments[index]
         if encoded and index == min(segments) and val.count("'") >= 2:
             charset, _lang, val = val.split("'", 2)
-        if encoded:
-            data.extend(unquote_to_bytes(val))
+        if encoded:  # raw 8-bit bytes arrive as surrogates: keep them as the bytes they were
+            data.extend(unquote_to_bytes(val.encode("utf-8", "surrogateescape")))
         else:
             data.extend(val.encode("utf-8", "surrogateescape"))
     text = decode_bytes(bytes(data), charset or None)
