@@ -290,7 +290,7 @@ class Intake:
 
     def _analyse(self, raw: bytes, relpath: str, override: Override | None) -> _Analysis:
         """Parse, identify and unpack one mail, in memory; never raises on mail content."""
-        parsed = mime.parse(raw)
+        parsed = mime.parse(raw, max_bytes=self.config.mailbox.max_message_bytes)
         detail: dict[str, Any] = {
             "size": len(raw),
             "from_name": parsed.from_name,

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import base64
 import codecs
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
@@ -424,13 +425,20 @@ _MAIL_HEADERS = frozenset(
 )
 
 
-def parse(raw: bytes) -> ParsedMail:
+def parse(raw: bytes, max_bytes: int | None = None) -> ParsedMail:
     """Parse any bytes as a mail; never raises (defects are kept in ``defects``).
 
     The stdlib parser itself can raise on hostile bytes (fuzzing found a NUL inside a
     charset name): then NULs are blanked and, failing that, the mail is "unparseable",
-    which identify sends to review. The raw bytes are archived either way.
+    which identify quarantines. A mail over ``max_bytes`` is read for its headers only
+    ("too-large"): the parser holds about ten times a mail's size in memory, so the cap
+    is what bounds memory. The raw bytes are archived either way.
     """
+    if max_bytes is not None and len(raw) > max_bytes:
+        end = raw.find(b"\r\n\r\n", 0, 256 * 1024)
+        head = raw[: end + 4] if end >= 0 else raw[: 256 * 1024]
+        with contextlib.suppress(Exception):
+            return replace(_parse(head, raw), not_mail="too-large")
     for attempt in (raw, raw.replace(b"\x00", b" ")):
         try:
             return _parse(attempt, raw)

@@ -547,8 +547,14 @@ def _ident(
     return Identification(kind, camp, dept, reason, tuple((k, str(v)) for k, v in params), **extra)
 
 
+_HELD = {"unparseable": "intake.why.unparseable", "too-large": "intake.why.too_large"}
+
+
 def identify(h: MailHeaders, known: KnownState) -> Identification:
     """Decide campaign, department and kind of one mail, with the reason."""
+    if h.not_mail in _HELD:
+        # a real mail we could not read: a person must see it, never a silent shelf
+        return _ident(MailKind.QUARANTINED, None, None, _HELD[h.not_mail], ())
     if h.not_mail:
         return _ident(MailKind.IGNORED, None, None, "intake.why.not_mail", (("what", h.not_mail),))
     loop = h.first(LOOP_HEADER)

@@ -10,6 +10,14 @@ MESSAGES = {
         "vi": "Không phải thư điện tử RFC 5322 ({what}); bỏ qua, tệp gốc vẫn được lưu.",
         "en": "Not an RFC 5322 mail ({what}); ignored, the original bytes are kept.",
     },
+    "intake.why.unparseable": {
+        "vi": "Thư có cấu trúc hỏng hoặc lồng quá sâu, không đọc được; đã cách ly để người xem, tệp gốc vẫn được lưu.",
+        "en": "The mail's structure is broken or nested too deep to read; held for a person, the original bytes are kept.",
+    },
+    "intake.why.too_large": {
+        "vi": "Thư lớn hơn giới hạn mailbox.max_message_bytes nên chưa được mở; đã cách ly, tệp gốc vẫn được lưu (tăng giới hạn rồi 'mailflow release' nếu cần).",
+        "en": "The mail is larger than mailbox.max_message_bytes and was not opened; held, the original bytes are kept (raise the limit, then 'mailflow release' if needed).",
+    },
     "intake.why.own_loop": {
         "vi": "Thư do chính mailflow gửi (X-Mailflow-Id: {value}); bỏ qua.",
         "en": "Mail sent by mailflow itself (X-Mailflow-Id: {value}); ignored.",
