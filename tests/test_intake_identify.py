@@ -293,3 +293,10 @@ def test_may_auto_answer_follows_rfc_3834(kw: dict[str, object], expected: bool)
 
 def test_subject_prefixes_in_both_languages_are_stripped() -> None:
     assert strip_subject_prefixes("Re: TL: Fwd: Trả lời: Chuyển tiếp: RE[2]: X") == "X"
+
+
+def test_an_oversized_mail_is_held_for_a_person() -> None:
+    from mailflow.adapters import mime
+
+    h = mime.mail_headers(mime.parse(b"Subject: x\r\n\r\n" + b"y" * 100, max_bytes=50))
+    assert identify(h, KnownState()).kind is MailKind.QUARANTINED

@@ -116,3 +116,13 @@ def test_parse_never_raises_on_garbage() -> None:
 def test_outlook_msg_file_is_flagged_not_mail() -> None:
     parsed = mime.parse(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     assert parsed.not_mail == "ole2-msg"
+
+
+def test_a_mail_over_the_size_cap_is_read_for_its_headers_only() -> None:
+    raw = b"From: qlkh@sokhcn.example\r\nSubject: [2023-H1] lon\r\n\r\n" + b"x" * 5000
+    parsed = mime.parse(raw, max_bytes=1000)
+    assert (parsed.not_mail, parsed.from_addr, parsed.size) == (
+        "too-large",
+        "qlkh@sokhcn.example",
+        len(raw),
+    )
