@@ -64,7 +64,7 @@ def test_the_demo_sends_one_directive_each_reminders_and_drafts(demo_run) -> Non
     proc, folder = demo_run
     out = proc.stdout
     assert "Each department got exactly one directive: yes" in out
-    assert "(overdue)" in out and "(before)" in out
+    assert "(overdue)" in out and "(before the deadline)" in out
     import sqlite3
 
     with sqlite3.connect(folder / "state.sqlite") as db:
