@@ -29,15 +29,7 @@ def mail_env(request: pytest.FixtureRequest) -> Iterator[MailEnv]:
         finally:
             mailenv.stop_embedded(env)
         return
-    real = request.getfixturevalue("_real_server")
-    if real is None:
-        if mailenv.real_required():
-            pytest.fail(
-                "CI=true but Postfix/Dovecot are not installed or not root: "
-                "run `make test` as root so it installs them"
-            )
-        pytest.skip("Postfix/Dovecot not available here (not root or not installed); CI runs these")
-    real.reset()
+    real = mailenv.real_env(request)
     yield real
 
 

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from imap_tools import MailBoxUnencrypted
 
@@ -197,3 +198,20 @@ def session_real() -> Iterator[MailEnv | None]:
         yield env
     finally:
         stop_real(env)
+
+
+def real_env(request: Any) -> MailEnv:
+    """The session's real server, emptied for the caller.
+
+    Where Postfix/Dovecot cannot run, the test skips here but FAILS under ``CI=true``:
+    CI must prove the real path, never skip it.
+    """
+    import pytest
+
+    real = request.getfixturevalue("_real_server")
+    if real is None:
+        if real_required():
+            pytest.fail("CI=true but Postfix/Dovecot are not available: run `make test` as root")
+        pytest.skip("Postfix/Dovecot not available here (not root or not installed); CI runs these")
+    real.reset()
+    return real

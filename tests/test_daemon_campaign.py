@@ -60,12 +60,7 @@ def campaign_run(
     if request.param == "embedded":
         env = mailenv.start_embedded()
     else:
-        real = request.getfixturevalue("_real_server")
-        if real is None:
-            if mailenv.real_required():
-                pytest.fail("CI=true but Postfix/Dovecot are not available")
-            pytest.skip("Postfix/Dovecot not available here; CI runs these")
-        real.reset()
+        real = mailenv.real_env(request)
         env = real
     try:
         path = tmp_path_factory.mktemp("campaign") / "config.toml"

@@ -201,12 +201,7 @@ def delivered(
             finally:
                 mailenv.stop_embedded(env)
         else:
-            real = request.getfixturevalue("_real_server")
-            if real is None:
-                if mailenv.real_required():
-                    pytest.fail("CI=true but Postfix/Dovecot are not available")
-                pytest.skip("Postfix/Dovecot not available here (not root or not installed)")
-            real.reset()
+            real = mailenv.real_env(request)
             _RUNS[kind] = _deliver(real, folder)
     return _RUNS[kind]
 

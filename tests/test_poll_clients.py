@@ -70,12 +70,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[MailEnv]:
         finally:
             mailenv.stop_embedded(env)
         return
-    real = request.getfixturevalue("_real_server")
-    if real is None:
-        if mailenv.real_required():
-            pytest.fail("CI=true but Postfix/Dovecot are not available")
-        pytest.skip("Postfix/Dovecot not available here (not root or not installed)")
-    real.reset()
+    real = mailenv.real_env(request)
     yield real
 
 
