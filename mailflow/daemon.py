@@ -370,9 +370,11 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     jobs.append(("remind", remind))
 
     def office(now: datetime) -> object:
+        from mailflow.jobs.deliver import deliver_due
+
         done = []
         for campaign in cfg.campaigns:
-            result = office_draft_due(cfg, d.store, d.archive, campaign, now)
+            result = deliver_due(cfg, d.store, d.archive, campaign, now, pdf=cfg.daemon.draft_pdf)
             if result is not None:
                 done.append(f"{campaign.id} v{result.version}")
         return ", ".join(done) or None
@@ -389,26 +391,3 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
 
     jobs.append(("outbox", send))
     return jobs
-
-
-def office_draft_due(cfg: Config, store: Any, archive: Any, campaign: Any, now: datetime) -> Any:
-    """The Office's draft when one is due, with a PDF as ``daemon.draft_pdf`` says.
-
-    With ``draft_pdf = "all"`` this is ``jobs.deliver.deliver_due`` itself; otherwise the
-    same steps with the PDF (a LibreOffice run of seconds) only for the final draft, for
-    small servers and for the demo.
-    """
-    from mailflow.jobs import deliver
-    from mailflow.jobs.assemble import assemble, gather_plan
-
-    if cfg.daemon.draft_pdf == "all":
-        return deliver.deliver_due(cfg, store, archive, campaign, now)
-    facts = deliver.office_facts(store, campaign)
-    plan = gather_plan(cfg, store, archive, campaign, now)
-    reason = deliver.due_reason(cfg, campaign, facts, plan)
-    if reason is None:
-        return None
-    pdf = cfg.daemon.draft_pdf == "final" and reason == "final"
-    result = assemble(cfg, store, archive, campaign, now, pdf=pdf)
-    deliver.send_draft(cfg, store, archive, campaign, result, now, reason=reason)
-    return result

@@ -87,7 +87,7 @@ def _tick(flow: Offline, now: datetime) -> str | None:
     store = bootstrap.store(cfg)
     try:
         done = deliver_due(
-            cfg, store, bootstrap.archive(cfg), cfg.campaign("2023-h1"), now, pdf=False
+            cfg, store, bootstrap.archive(cfg), cfg.campaign("2023-h1"), now, pdf="none"
         )
     finally:
         store.close()

@@ -283,17 +283,20 @@ def deliver_due(
     campaign: Campaign,
     now: datetime,
     *,
-    pdf: bool = True,
+    pdf: str = "all",
 ) -> AssembleResult | None:
     """Assemble and queue a draft for the Office when one is due (daemon, every tick).
 
     Which mail it was (update, digest, final) is in the queued ``sends`` row's detail.
+    ``pdf`` is ``daemon.draft_pdf``: "all", "final" (a LibreOffice run costs seconds, so
+    small servers make a PDF only of the final draft) or "none".
     """
     facts = office_facts(store, campaign)
     plan = gather_plan(cfg, store, archive, campaign, now)
     reason = due_reason(cfg, campaign, facts, plan)
     if reason is None:
         return None
-    result = assemble(cfg, store, archive, campaign, now, pdf=pdf)
+    with_pdf = pdf == "all" or (pdf == "final" and reason == "final")
+    result = assemble(cfg, store, archive, campaign, now, pdf=with_pdf)
     send_draft(cfg, store, archive, campaign, result, now, reason=reason)
     return result
