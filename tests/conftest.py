@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +50,18 @@ def workspace(tmp_path: Path, mail_env: MailEnv) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(mail_env.config_text(), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs at ``tmp_path/archive`` (the workspace's archive folder): the only
+    honest way to fill a disk in a test. Mounting needs root, as CI has."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a size-limited tmpfs needs root (CI runs as root)")
+    mount = tmp_path / "archive"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

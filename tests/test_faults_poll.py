@@ -11,7 +11,6 @@ and restarted server keeps its mail and numbering, as a real one does.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import subprocess
 import uuid
@@ -316,21 +315,7 @@ def test_after_a_refused_login_is_fixed_the_next_poll_takes_the_mail_once(
 
 
 @pytest.fixture
-def tiny_archive(tmp_path: Path) -> Iterator[Path]:
-    """A 64 KiB tmpfs for the archive (root only, as in tests/test_faults_storage.py)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a size-limited tmpfs needs root (CI runs as root)")
-    mount = tmp_path / "archive"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-@pytest.fixture
-def full(env: MailEnv, tmp_path: Path, tiny_archive: Path) -> tuple[Path, list[bytes], Result]:
+def full(env: MailEnv, tmp_path: Path, tiny_disk: Path) -> tuple[Path, list[bytes], Result]:
     raws = deliver(env, "qlkh", size=200_000)
     config = write_config(tmp_path / "config.toml", env)
     return config, raws, poll(config)
@@ -345,19 +330,19 @@ def test_a_full_archive_disk_fails_the_poll_in_one_line(
 
 
 def test_a_full_archive_disk_leaves_the_mail_unrecorded_in_the_inbox(
-    env: MailEnv, full: tuple[Path, list[bytes], Result], tiny_archive: Path
+    env: MailEnv, full: tuple[Path, list[bytes], Result], tiny_disk: Path
 ) -> None:
     config, raws, _ = full
     assert recorded(config) == []
     assert ids(env.messages(MAILBOX)) == ids(raws)
-    assert [p for p in tiny_archive.rglob("*") if p.is_file()] == []  # no half-written file
+    assert [p for p in tiny_disk.rglob("*") if p.is_file()] == []  # no half-written file
 
 
 def test_once_the_archive_has_room_again_the_next_poll_takes_the_mail_once(
-    env: MailEnv, full: tuple[Path, list[bytes], Result], tiny_archive: Path
+    env: MailEnv, full: tuple[Path, list[bytes], Result], tiny_disk: Path
 ) -> None:
     config, raws, _ = full
-    subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_archive)], check=True)
+    subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_disk)], check=True)
     assert poll(config).exit_code == 0
     all_in_once(env, config, raws)
 

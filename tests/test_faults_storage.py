@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -14,20 +12,6 @@ import pytest
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.errors import MailflowError, TransientError
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 KiB tmpfs: the only honest way to fill a disk in a test."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a size-limited tmpfs needs root (CI runs as root)")
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_archive_on_a_full_disk_raises_a_readable_error(tiny_disk: Path) -> None:
