@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Debian packages the tests need: the real mail servers and LibreOffice for conversions
+# Debian packages the product and its tests use: the real mail servers, LibreOffice for
+# conversions, poppler for PDF text, Tesseract with its Vietnamese model for scans, and
+# bubblewrap to run every converter without network or a view of the server's files.
 DEB_PACKAGES := postfix dovecot-imapd dovecot-lmtpd openssl libreoffice-writer-nogui \
-	fonts-liberation fonts-dejavu-core poppler-utils
+	libreoffice-calc-nogui fonts-liberation fonts-dejavu-core poppler-utils \
+	tesseract-ocr tesseract-ocr-vie bubblewrap
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint format bench fuzz system-deps venv clean
@@ -27,6 +30,10 @@ system-deps:
 	[ -e /usr/lib/dovecot/lmtp ] || missing="$$missing dovecot-lmtpd"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || missing="$$missing tesseract-ocr-vie"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	[ -e /usr/lib/libreoffice/program/libsclo.so ] || missing="$$missing libreoffice-calc"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 		echo "installing Debian packages for the tests:$$missing"; \
