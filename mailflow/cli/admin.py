@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from mailflow import bootstrap
-from mailflow.adapters import smtp
+from mailflow.adapters import sandbox, smtp
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.mailserver import EmbeddedMailServer, accounts_for
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
@@ -83,6 +83,10 @@ def check(app: AppContext) -> None:
         problems.append(exc.message)
         table.add_row("SMTP", f"{cfg.mailbox.smtp.host}:{cfg.mailbox.smtp.port}", "[red]✗[/]")
     console.print(table)
+    sandboxed, sandbox_line = sandbox.status_line(cfg.lang)  # a warning, not a failure
+    (console if sandboxed else err_console).print(
+        sandbox_line if sandboxed else f"[bold yellow]⚠[/] {sandbox_line}"
+    )
     for problem in problems:
         err_console.print(f"[bold red]✗[/] {problem}")
     if problems:
