@@ -15,12 +15,14 @@ Nothing is dropped: a mail that cannot be read, identified or unpacked is still 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sqlite3
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Protocol
@@ -30,6 +32,7 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.identify import Identification, KnownState, identify
+from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import MailKind
@@ -43,6 +46,52 @@ UNPACKED_KINDS = frozenset({MailKind.REPORT, MailKind.REVIEW, MailKind.QUARANTIN
 #: Kinds a person must look at; on the server they go to ``mailbox.review_folder``.
 ATTENTION_KINDS = frozenset({MailKind.REVIEW.value, MailKind.QUARANTINED.value})
 _UNPACKED = frozenset(k.value for k in UNPACKED_KINDS)
+#: Reason of a mail whose analysis or recording failed (params: stage, error).
+STAGE_FAILED = "intake.why.stage_failed"
+
+FAULT_ENV = "MAILFLOW_FAIL_AT"
+FAULT_STAGES = ("parse", "identify", "unpack", "record", "quarantine")
+
+
+class InjectedFault(RuntimeError):
+    """Raised by :class:`FaultHook`; never raised unless a test asked for it."""
+
+
+class FaultHook:
+    """Fault injection for the isolation tests: ``MAILFLOW_FAIL_AT=<stage>:<marker>[,…]``.
+
+    Raises inside ``stage`` (parse | identify | unpack | record | quarantine) for a mail
+    whose raw bytes (at record: whose Message-ID) contain ``marker``, so a test can break
+    one mail of a batch at each step, through the real CLI and daemon, and check that
+    only that mail is held. Nothing sets the variable otherwise (like ``MAILFLOW_CRASH_AT``).
+    """
+
+    def __init__(self, spec: str | None) -> None:
+        self.points: list[tuple[str, str]] = []
+        for item in (spec or "").split(","):
+            stage, _, marker = item.strip().partition(":")
+            if stage in FAULT_STAGES and marker:
+                self.points.append((stage, marker))
+
+    @classmethod
+    def from_env(cls) -> FaultHook:
+        return cls(os.environ.get(FAULT_ENV))
+
+    def hit(self, stage: str, seen: bytes | str) -> None:
+        for where, marker in self.points:
+            wanted: bytes | str = marker.encode() if isinstance(seen, bytes) else marker
+            if where == stage and wanted in seen:  # type: ignore[operator]
+                raise InjectedFault(f"injected failure at {stage}")
+
+
+def _error_text(exc: BaseException) -> str:
+    """One line naming the error, for the stored reason (cleaned: it may quote the mail)."""
+    return mime.clean_text(f"{type(exc).__name__}: {exc}")[:300]
+
+
+def _dumps(value: Any) -> str:
+    """JSON for a TEXT column; cleaned because a traceback or a name can quote raw bytes."""
+    return mime.clean_text(json.dumps(value, ensure_ascii=False, default=str))
 
 
 class ExtractedLike(Protocol):
@@ -92,6 +141,7 @@ class PreparedDocument:
     docx_path: str | None
     status: str
     reason: str
+    params: dict[str, str] = field(default_factory=dict)  # the reason's parameters
 
 
 @dataclass
@@ -183,8 +233,10 @@ class Intake:
         clock: Callable[[], datetime],
         extractor: Extractor | None = None,
         identifier: Callable[[Any, KnownState], Identification] = identify,
+        faults: FaultHook | None = None,
     ) -> None:
         self.config = config
+        self.faults = faults or FaultHook.from_env()
         self.store = store
         self.archive = archive
         self.clock = clock
@@ -274,6 +326,7 @@ class Intake:
                         docx_path=docx_path,
                         status=ex.status,
                         reason=ex.reason or "",
+                        params=dict(ex.params),
                     )
                 )
             out.append(
@@ -289,50 +342,31 @@ class Intake:
         return out
 
     def _analyse(self, raw: bytes, relpath: str, override: Override | None) -> _Analysis:
-        """Parse, identify and unpack one mail, in memory; never raises on mail content."""
-        parsed = mime.parse(raw, max_bytes=self.config.mailbox.max_message_bytes)
-        detail: dict[str, Any] = {
-            "size": len(raw),
-            "from_name": parsed.from_name,
-            "references": list(parsed.references),
-        }
-        if parsed.defects:
-            detail["defects"] = sorted(set(parsed.defects))
-        ident: Identification | None = None
-        imported_by = None
-        params: dict[str, str] = {}
-        extracted: list[ExtractedLike] = []
+        """Parse, identify and unpack one mail, in memory; never raises on mail content.
+
+        Whatever fails in any of the three steps (a bug, a mail no code foresaw) holds
+        THAT mail for a person — kind quarantined, the step and the error as its reason —
+        and the rest of the batch goes on.
+        """
+        detail: dict[str, Any] = {"size": len(raw)}
+        parsed: mime.ParsedMail | None = None
+        stage = "parse"
         try:
-            if override is not None:
-                kind, campaign, department = (
-                    MailKind.REPORT.value,
-                    override.campaign,
-                    override.department,
-                )
-                reason, imported_by = override.reason, override.imported_by
-                params = {
-                    "user": override.imported_by,
-                    "campaign": override.campaign,
-                    "department": override.department,
-                }
-            else:
-                ident = self._identify(mime.mail_headers(parsed), self.known)
-                kind = ident.kind.value
-                campaign, department, reason = ident.campaign, ident.department, ident.reason
-                params = ident.reason_params
-                if ident.return_date is not None:
-                    detail["return_date"] = ident.return_date.isoformat()
-                if ident.bounce is not None:
-                    b = ident.bounce
-                    detail["bounce"] = {
-                        "original_message_id": b.original_message_id,
-                        "recipient": b.recipient,
-                        "status": b.status,
-                        "diagnostic": b.diagnostic,
-                        "action": b.action,
-                        "failed": b.failed,
-                    }
+            self.faults.hit("parse", raw)
+            parsed = mime.parse(raw, max_bytes=self.config.mailbox.max_message_bytes)
+            detail["from_name"] = parsed.from_name
+            detail["references"] = list(parsed.references)
+            if parsed.defects:
+                detail["defects"] = sorted(set(parsed.defects))
+            stage = "identify"
+            self.faults.hit("identify", raw)
+            kind, campaign, department, reason, imported_by, params, ident = self._decide(
+                parsed, override, detail
+            )
+            extracted: list[ExtractedLike] = []
             if kind in _UNPACKED:
+                stage = "unpack"
+                self.faults.hit("unpack", raw)
                 extracted = list(self.extractor(parsed))
                 notes = [
                     {"ordinal": ex.ordinal, "params": dict(ex.params), "origin": ex.origin}
@@ -342,20 +376,28 @@ class Intake:
                 if notes:
                     detail["documents"] = notes
         except Exception as exc:  # a bug or a mail no code foresaw: keep it, show it
-            log.exception("cannot process mail %s", relpath)
-            kind, campaign, department = MailKind.QUARANTINED.value, None, None
-            reason = "poll.internal_error"
-            params = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+            log.warning(
+                "mail %s held for a person: %s failed (%s)", relpath, stage, safe(_error_text(exc))
+            )
+            log.debug("traceback of the %s failure", stage, exc_info=True)
+            kind, campaign, department, imported_by, ident = (
+                MailKind.QUARANTINED.value,
+                None,
+                None,
+                None,
+                None,
+            )
+            reason, params = STAGE_FAILED, {"stage": stage, "error": _error_text(exc)}
             detail["traceback"] = traceback.format_exc(limit=8)[-4000:]
             extracted = []
         detail["reason_params"] = params
         return _Analysis(
             fields={
-                "message_id": parsed.message_id,
-                "in_reply_to": parsed.in_reply_to,
-                "from_addr": parsed.from_addr,
-                "subject": parsed.subject,
-                "date": parsed.date.isoformat() if parsed.date else None,
+                "message_id": parsed.message_id if parsed else "",
+                "in_reply_to": parsed.in_reply_to if parsed else "",
+                "from_addr": parsed.from_addr if parsed else "",
+                "subject": parsed.subject if parsed else "",
+                "date": parsed.date.isoformat() if parsed and parsed.date else None,
                 "kind": kind,
                 "campaign": campaign,
                 "department": department,
@@ -367,6 +409,48 @@ class Intake:
             extracted=extracted,
         )
 
+    def _decide(
+        self, parsed: mime.ParsedMail, override: Override | None, detail: dict[str, Any]
+    ) -> tuple[str, str | None, str | None, str, str | None, dict[str, str], Identification | None]:
+        """(kind, campaign, department, reason, imported_by, params, identification)."""
+        if override is not None:
+            params = {
+                "user": override.imported_by,
+                "campaign": override.campaign,
+                "department": override.department,
+            }
+            return (
+                MailKind.REPORT.value,
+                override.campaign,
+                override.department,
+                override.reason,
+                override.imported_by,
+                params,
+                None,
+            )
+        ident = self._identify(mime.mail_headers(parsed), self.known)
+        if ident.return_date is not None:
+            detail["return_date"] = ident.return_date.isoformat()
+        if ident.bounce is not None:
+            b = ident.bounce
+            detail["bounce"] = {
+                "original_message_id": b.original_message_id,
+                "recipient": b.recipient,
+                "status": b.status,
+                "diagnostic": b.diagnostic,
+                "action": b.action,
+                "failed": b.failed,
+            }
+        return (
+            ident.kind.value,
+            ident.campaign,
+            ident.department,
+            ident.reason,
+            None,
+            ident.reason_params,
+            ident,
+        )
+
     # --- step 2: database only -------------------------------------------------------
 
     def commit(
@@ -375,12 +459,19 @@ class Intake:
         *,
         mailbox_state: tuple[str, int, int] | None = None,
     ) -> list[Outcome]:
-        """Record ``items`` (and the new last UID) in ONE transaction; repeats are no-ops."""
+        """Record ``items`` (and the new last UID) in ONE transaction; repeats are no-ops.
+
+        Each mail is recorded inside its own SAVEPOINT: a mail whose row cannot be
+        written is rolled back alone and recorded again as quarantined (see
+        :meth:`_record_isolated`), so one mail never holds back the batch, and the batch
+        is moved on the server with it. Errors of the state itself (disk full, locked,
+        a server place already taken) still fail the whole batch: they are not the mail's.
+        """
         now = self.clock()
         outcomes: list[Outcome] = []
         with self.store.transaction() as db:
             for item in items:
-                outcomes.append(self._record(db, item, now))
+                outcomes.append(self._record_isolated(db, item, now))
             if mailbox_state is not None:
                 folder, uidvalidity, last_uid = mailbox_state
                 db.execute(
@@ -403,6 +494,89 @@ class Intake:
         """prepare + commit one mail (ingest, import)."""
         item = self.prepare(raw, source=source, location=location, override=override)
         return self.commit([item])[0]
+
+    def _record_isolated(self, db: Any, item: Prepared, now: datetime) -> Outcome:
+        """Record one mail; if that fails, record it quarantined; if THAT fails, a bare row.
+
+        The bare row (hash, archive path, server place, reason) holds nothing read from
+        the mail, so it can always be written: the mail is never met again by the next
+        poll, and a person finds it in `review` with the error.
+        """
+        conn = db.conn
+        first: Exception | None = None
+        for attempt in ("record", "quarantine"):
+            conn.execute("SAVEPOINT mail")
+            try:
+                if attempt == "record":
+                    self.faults.hit("record", item.message_id)
+                    outcome = self._record(db, item, now)
+                else:
+                    self.faults.hit("quarantine", item.message_id)
+                    assert first is not None
+                    outcome = self._record(db, _quarantined(item, "record", first), now)
+            except (sqlite3.OperationalError, MailflowError):
+                with contextlib.suppress(sqlite3.Error):  # the state itself: the batch fails
+                    conn.execute("ROLLBACK TO mail")
+                    conn.execute("RELEASE mail")
+                raise
+            except Exception as exc:
+                conn.execute("ROLLBACK TO mail")
+                conn.execute("RELEASE mail")
+                log.warning(
+                    "cannot %s mail %s (%s)", attempt, item.archive_path, safe(_error_text(exc))
+                )
+                log.debug("traceback of the %s failure", attempt, exc_info=True)
+                first = first or exc
+                continue
+            conn.execute("RELEASE mail")
+            return outcome
+        assert first is not None
+        return self._record_bare(conn, item, now, first)
+
+    def _record_bare(self, conn: Any, item: Prepared, now: datetime, exc: Exception) -> Outcome:
+        row = conn.execute(
+            "SELECT id, kind, campaign, department, reason FROM mails WHERE sha256 = ?",
+            [item.sha256],
+        ).fetchone()
+        params = {"stage": "record", "error": ascii(_error_text(exc))[1:-1]}
+        if row is not None:  # already recorded by an earlier run: nothing to add
+            return Outcome(
+                mail_id=int(row[0]),
+                sha256=item.sha256,
+                created=False,
+                kind=row[1] or "",
+                campaign=row[2],
+                department=row[3],
+                reason=row[4] or "",
+            )
+        loc = item.location
+        cur = conn.execute(
+            "INSERT INTO mails (sha256, archive_path, source, folder, uidvalidity, uid, "
+            "received_at, kind, reason, moved, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            [
+                item.sha256,
+                item.archive_path,
+                item.source,
+                loc.folder if loc else None,
+                loc.uidvalidity if loc else None,
+                loc.uid if loc else None,
+                now.isoformat(timespec="seconds"),
+                MailKind.QUARANTINED.value,
+                STAGE_FAILED,
+                json.dumps({"reason_params": params, "bare": True}),
+            ],
+        )
+        return Outcome(
+            mail_id=int(cur.lastrowid or 0),
+            sha256=item.sha256,
+            created=True,
+            kind=MailKind.QUARANTINED.value,
+            campaign=None,
+            department=None,
+            reason=STAGE_FAILED,
+            reason_params=params,
+            location=loc,
+        )
 
     def _record(self, db: Any, item: Prepared, now: datetime) -> Outcome:
         conn = db.conn
@@ -433,8 +607,9 @@ class Intake:
             "department": item.department,
             "imported_by": item.imported_by,
             "moved": 0,
-            "detail": json.dumps(item.detail, ensure_ascii=False, default=str),
+            "detail": _dumps(item.detail),
         }
+        values = {k: mime.clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         try:
@@ -571,30 +746,56 @@ class Intake:
             )
 
 
+def _quarantined(item: Prepared, stage: str, exc: Exception) -> Prepared:
+    """``item`` as a held mail: no documents, no campaign, the error as its reason."""
+    params = {"stage": stage, "error": _error_text(exc)}
+    return replace(
+        item,
+        kind=MailKind.QUARANTINED.value,
+        campaign=None,
+        department=None,
+        reason=STAGE_FAILED,
+        imported_by=None,
+        documents=[],
+        identification=None,
+        detail={
+            "size": item.detail.get("size"),
+            "reason_params": params,
+            "traceback": mime.clean_text("".join(traceback.format_exception(exc, limit=8)))[-4000:],
+        },
+    )
+
+
 def reason_text(reason: str, params: dict[str, str]) -> str:
-    """Render a stored reason key for people; an unknown key is shown as it is."""
+    """Render a stored reason key for people; an unknown key is shown as it is.
+
+    The parameters come from the mail (names, subjects, headers): they are made safe
+    for a terminal before they enter the sentence.
+    """
     try:
-        return t(reason, **params)
+        return t(reason, **{k: safe(v) for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
-        return reason
+        return safe(reason)
 
 
 def insert_documents(conn: Any, mail_id: int, documents: Sequence[PreparedDocument]) -> None:
     """Document rows of one mail; a repeat (same mail, same ordinal) is a no-op."""
     conn.executemany(
         "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
-        "archive_path, docx_path, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "archive_path, docx_path, status, reason, reason_params) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 mail_id,
                 d.ordinal,
-                d.name,
+                mime.clean_text(d.name),
                 d.content_type,
                 d.sha256,
                 d.archive_path,
                 d.docx_path,
                 d.status,
                 d.reason or None,
+                _dumps(d.params) if d.params else None,
             )
             for d in documents
         ],

@@ -102,7 +102,7 @@ def test_a_mail_that_breaks_the_unpacker_is_kept_quarantined_with_the_error(
     )
     raw = mail("qlkh", "Báo cáo 2023-H1", "Mon, 10 Jul 2023 09:00:00 +0700", 3)
     outcome = intake.process(raw, source="ingest")
-    assert (outcome.kind, outcome.reason) == ("quarantined", "poll.internal_error")
+    assert (outcome.kind, outcome.reason) == ("quarantined", "intake.why.stage_failed")
     assert "unpacker bug" in outcome.reason_params["error"]
     assert (
         Archive(cfg.archive_dir).read(

@@ -124,7 +124,27 @@ def _recover_8bit(text: str) -> str:
     """Headers with raw 8-bit bytes arrive as surrogate escapes: re-decode those bytes."""
     if not any("\udc80" <= ch <= "\udcff" for ch in text):
         return text
-    return guess_decode(text.encode("utf-8", "surrogateescape"))
+    try:
+        return guess_decode(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a surrogate no byte stands for: clean_text replaces it
+        return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """THE cleaning every mail-derived string gets before it can reach the state.
+
+    Raw 8-bit bytes (``Message-ID: <báo-cáo@qlkh>`` written unencoded, latin-1 names)
+    arrive from the parser as surrogate escapes, and a hostile charset name
+    (``unicode_escape``) can decode to lone surrogates: SQLite cannot store either and
+    raises inside the commit. Escaped bytes are re-decoded as their likeliest text, any
+    surrogate left becomes U+FFFD, and the result is NFC, so the same header always
+    reads the same way whichever field (Message-ID, subject, name, file name) it is.
+    """
+    text = _SURROGATE.sub("\ufffd", _recover_8bit(text or ""))
+    return unicodedata.normalize("NFC", text)
 
 
 _EW = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
@@ -150,7 +170,7 @@ def decode_words(text: str) -> str:
     """
     text = _recover_8bit(text)
     if "=?" not in text:
-        return unicodedata.normalize("NFC", text)
+        return clean_text(text)
     out: list[str] = []
     pos = 0
     pending: tuple[str, bytearray] | None = None
@@ -170,7 +190,7 @@ def decode_words(text: str) -> str:
     if pending:
         out.append(decode_bytes(bytes(pending[1]), pending[0]))
     out.append(text[pos:])
-    return unicodedata.normalize("NFC", "".join(out))
+    return clean_text("".join(out))
 
 
 def raw_header(part: Message, name: str) -> str | None:
@@ -272,7 +292,7 @@ def filename(part: Message) -> str | None:
     for header, name in (("content-disposition", "filename"), ("content-type", "name")):
         value = param(part, header, name)
         if value and value.strip():
-            return unicodedata.normalize("NFC", value.strip())
+            return clean_text(value.strip())
     return None
 
 
@@ -381,18 +401,78 @@ class ParsedMail:
     defects: tuple[str, ...] = ()
     size: int = 0
     not_mail: str = ""  # why these bytes are not an RFC 5322 mail ("ole2-msg", "no-headers")
+    #: Received and Authentication-Results headers, top first, in their real order:
+    #: which Authentication-Results count depends on where they sit (RFC 8601 §5).
+    trace: tuple[tuple[str, str], ...] = ()
 
 
-def _address(value: str) -> tuple[str, str]:
+def _angle_addr(raw: str) -> tuple[str, str] | None:
+    """(display-name text, addr-spec) of the first ``<…@…>`` outside quotes and comments."""
+    quoted = escaped = False
+    depth = 0
+    start = 0  # where the current mailbox began (after a top-level comma)
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth):
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth:
+            pass
+        elif ch == ",":
+            start = i + 1
+        elif ch == "<":
+            end = raw.find(">", i)
+            inside = raw[i + 1 : end] if end > i else ""
+            if "@" in inside:
+                return raw[start:i], inside
+            i = end if end > i else i
+        i += 1
+    return None
+
+
+def _unquote_name(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        text = re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text.strip()
+
+
+def _address(raw: str) -> tuple[str, str]:
+    """(addr-spec, display name) of a From/Sender header, from its RAW value.
+
+    The address is taken before any RFC 2047 decoding: an encoded word can only ever be
+    a display name, so ``=?utf-8?q?qlkh=40sokhcn=2Eexample?= <attacker@evil.test>`` is
+    attacker@evil.test (decoding first would make the name the address). When there is
+    an angle-addr it is the address, whatever stands before it; only then is the name
+    decoded, for people and for alias matching.
+    """
+    raw = raw or ""
+    angle = _angle_addr(raw)
+    if angle is not None:
+        name, addr = angle
+        addr = re.sub(r"\s+", "", addr).lower()
+        if addr.startswith("@") and ":" in addr:  # obsolete source route "@a,@b:x@y"
+            addr = addr.split(":", 1)[1]
+        return clean_text(addr), decode_words(_unquote_name(name))
     try:
-        pairs = getaddresses([value])
+        pairs = getaddresses([raw])
     except Exception:  # malformed address lists
         pairs = []
     for name, addr in pairs:
         if addr and "@" in addr:
-            return addr.strip().lower(), name.strip()
-    m = re.search(r"[^\s<>\"',;:]+@[^\s<>\"',;:]+", value)
-    return (m.group(0).lower() if m else ""), ""
+            return clean_text(addr.strip().lower()), decode_words(name.strip())
+    m = re.search(r"[^\s<>\"',;:()]+@[^\s<>\"',;:()]+", raw)
+    return (clean_text(m.group(0).lower()) if m else ""), ""
 
 
 def _date(value: str) -> datetime | None:
@@ -473,10 +553,16 @@ def _parse(raw: bytes, original: bytes) -> ParsedMail:
         values = headers.get(name)
         return values[0] if values else ""
 
-    from_addr, from_name = _address(first("from") or first("sender"))
-    if not from_name and first("from"):
-        from_name = ""
-    refs = tuple(f"<{r}>" for r in re.findall(r"<([^<>\s]+)>", raw_header(msg, "references") or ""))
+    from_addr, from_name = _address(raw_header(msg, "from") or raw_header(msg, "sender") or "")
+    refs = tuple(
+        clean_text(f"<{r}>")
+        for r in re.findall(r"<([^<>\s]+)>", raw_header(msg, "references") or "")
+    )
+    trace = tuple(
+        (key, decode_words(value))
+        for key, value in raw_headers(msg)
+        if key in ("received", "authentication-results")
+    )
     defects = tuple(type(d).__name__ for d in msg.defects)
     not_mail = ""
     if original[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -484,12 +570,13 @@ def _parse(raw: bytes, original: bytes) -> ParsedMail:
     elif not _MAIL_HEADERS & headers.keys():
         not_mail = "no-headers"
     return ParsedMail(
-        message_id=normalize_msgid(raw_header(msg, "message-id") or ""),
-        in_reply_to=normalize_msgid(raw_header(msg, "in-reply-to") or ""),
+        message_id=normalize_msgid(clean_text(raw_header(msg, "message-id") or "")),
+        in_reply_to=normalize_msgid(clean_text(raw_header(msg, "in-reply-to") or "")),
         references=refs,
         from_addr=from_addr,
-        from_name=unicodedata.normalize("NFC", from_name),
+        from_name=from_name,
         subject=" ".join(first("subject").split()),
+        trace=trace,
         date=_date(raw_header(msg, "date") or ""),
         headers={k: tuple(v) for k, v in headers.items()},
         message=msg,
@@ -618,4 +705,5 @@ def mail_headers(parsed: ParsedMail) -> MailHeaders:
         body_text=body,
         attachment_count=attachments,
         not_mail=parsed.not_mail,
+        trace=parsed.trace,
     )

@@ -170,10 +170,17 @@ def _m003_unmoved_mail(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX mails_unmoved ON mails(folder, uidvalidity) WHERE moved = 0")
 
 
+def _m005_document_reason_params(db: sqlite_utils.Database) -> None:
+    """Documents: the parameters of a document's reason (JSON), so `review` can say the
+    whole sentence ("cannot open {name}: {problem}") instead of its placeholders."""
+    db.execute("ALTER TABLE documents ADD COLUMN reason_params TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_match_state", _m002_match_state),
     ("003_unmoved_mail", _m003_unmoved_mail),
+    ("005_document_reason_params", _m005_document_reason_params),
 ]
 
 

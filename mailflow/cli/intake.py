@@ -21,6 +21,7 @@ from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.store import Store
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
 from mailflow.config import Config
+from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.intake import Intake, Outcome, Override, reason_text
@@ -39,8 +40,8 @@ def _mail_line(o: Outcome) -> str:
     return t(
         "poll.mail_line",
         kind=o.kind,
-        who=o.from_addr or "?",
-        subject=(o.subject or "")[:80],
+        who=safe(o.from_addr or "?"),
+        subject=safe((o.subject or "")[:80]),
         campaign=o.campaign or "-",
         department=o.department or "-",
         documents=o.documents,

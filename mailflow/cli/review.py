@@ -21,7 +21,9 @@ from rich.text import Text
 from mailflow import bootstrap
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
 from mailflow.config import Config
+from mailflow.display import safe
 from mailflow.i18n import t
+from mailflow.intake import reason_text as render_reason
 from mailflow.jobs.match import extract_again, load_outline, match_mail
 from mailflow.model import Campaign, MailKind, Outline, PlacementStatus
 
@@ -29,8 +31,11 @@ ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
 
 def _add_row(table: Table, *cells: str | Text) -> None:
-    """Cells hold what people typed (subjects, headings): never read as rich markup."""
-    table.add_row(*(escape(c) if isinstance(c, str) else c for c in cells))
+    """Cells hold what people typed (subjects, headings): never read as rich markup, and
+    never a terminal control (a cell's own line breaks, which we put there, are kept)."""
+    table.add_row(
+        *(escape(safe(c, keep_newlines=True)) if isinstance(c, str) else c for c in cells)
+    )
 
 
 def plain(key: str, **params: object) -> str:
@@ -61,21 +66,41 @@ def pick_campaign(cfg: Config, campaign_id: str | None) -> Campaign:
     raise AssertionError  # fail() raised
 
 
+def _json_dict(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def reason_text(reason: str | None, detail: str | None) -> str:
+    """A mail's stored reason as its sentence, mail-derived parameters made safe."""
     if not reason:
         return ""
-    try:
-        params = json.loads(detail or "{}").get("reason_params", {}) or {}
-    except (ValueError, AttributeError):
-        params = {}
-    try:
-        return t(reason, **params)
-    except (KeyError, IndexError, ValueError):
-        return reason
+    params = _json_dict(detail).get("reason_params") or {}
+    return render_reason(reason, params if isinstance(params, dict) else {})
+
+
+def document_reason(
+    reason: str | None, stored: str | None, mail_detail: str | None, ordinal: int
+) -> str:
+    """A document's reason as its sentence: its own stored parameters, or (rows written
+    before they were stored) the ones the mail's detail kept for that ordinal."""
+    if not reason:
+        return ""
+    params = _json_dict(stored)
+    if not params:
+        for note in _json_dict(mail_detail).get("documents") or []:
+            if isinstance(note, dict) and note.get("ordinal") == ordinal:
+                params = note.get("params") or {}
+                break
+    return render_reason(reason, params if isinstance(params, dict) else {})
 
 
 def _short(text: str | None, width: int = 60) -> str:
-    text = " ".join((text or "").split())
+    """One line of at most ``width`` characters, control characters shown escaped."""
+    text = safe(" ".join((text or "").split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -144,14 +169,15 @@ def review(app: AppContext, campaign_id: str | None) -> None:
         _add_row(
             table,
             str(m["id"]),
-            m["from_addr"] or "-",
+            safe(m["from_addr"] or "-"),
             _short(m["subject"], 50),
             m["kind"],
             reason_text(m["reason"], m["detail"]),
         )
     console.print(table)
     docs = store.query(
-        "SELECT d.id, d.mail_id, d.name, d.status, d.reason, m.department, m.from_addr "
+        "SELECT d.id, d.mail_id, d.ordinal, d.name, d.status, d.reason, d.reason_params, "
+        "m.department, m.from_addr, m.detail "
         "FROM documents d JOIN mails m ON m.id = d.mail_id WHERE m.campaign = ? "
         "AND m.kind = ? AND d.status IN ('quarantined', 'needs-conversion') ORDER BY d.id",
         [campaign.id, MailKind.REPORT.value],
@@ -164,10 +190,10 @@ def review(app: AppContext, campaign_id: str | None) -> None:
             _add_row(
                 table,
                 str(d["mail_id"]),
-                d["department"] or d["from_addr"] or "-",
-                d["name"],
+                safe(d["department"] or d["from_addr"] or "-"),
+                safe(d["name"]),
                 d["status"],
-                reason_text(d["reason"], None),
+                document_reason(d["reason"], d["reason_params"], d["detail"], d["ordinal"]),
             )
         console.print(table)
     if rows:
@@ -312,6 +338,7 @@ def release(
     store.close()
 
 
+
 @cli.command()
 @click.option("--campaign", "campaign_id", default=None, help="Campaign id")
 @click.option("--department", "code", default=None, help="Department code")
@@ -379,6 +406,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
                 parts=detail.get("parts", 0),
                 superseded=len(detail.get("superseded", [])),
                 by=detail.get("by", ""),
+                part=detail.get("part", ""),
             )
         )
     store.close()

@@ -65,6 +65,8 @@ class MailHeaders:
     body_text: str = ""  # first text part, capped; for plain-text bounces and return dates
     attachment_count: int = 0
     not_mail: str = ""  # set by the parser when the bytes are not an RFC 5322 mail
+    #: ("received" | "authentication-results", value), top first, in the mail's order
+    trace: tuple[tuple[str, str], ...] = ()
 
     def get(self, name: str) -> tuple[str, ...]:
         return tuple(self.headers.get(name.lower(), ()))
@@ -458,35 +460,107 @@ def _list_signal(h: MailHeaders) -> str | None:
     return None
 
 
-_AR_METHOD = re.compile(r"\b(spf|dmarc|dkim)\s*=\s*([a-z]+)", re.IGNORECASE)
+_AR_RESULT = re.compile(r"^\s*(spf|dmarc|dkim)\s*=\s*([a-z]+)\b(.*)$", re.IGNORECASE | re.DOTALL)
+_AR_PROP = re.compile(r"\b(header\.from|header\.d|header\.i|smtp\.mailfrom)\s*=\s*([^\s;]+)", re.I)
 
 
-def _auth_results(h: MailHeaders, trusted: tuple[str, ...]) -> list[dict[str, str]]:
-    """Results from Authentication-Results headers whose authserv-id we trust (RFC 8601)."""
-    out = []
-    wanted = {t.lower() for t in trusted}
-    for value in h.get("authentication-results"):
-        head = re.sub(r"\([^)]*\)", " ", value).split(";", 1)[0].strip()
-        authserv = head.split()[0].lower() if head.split() else ""
-        if authserv not in wanted:
+@dataclass(frozen=True)
+class AuthResult:
+    """One method's result in an Authentication-Results header, and the domain it is for."""
+
+    method: str  # spf | dmarc | dkim
+    result: str  # pass | fail | none | softfail | …
+    domain: str  # header.from / smtp.mailfrom / header.d domain; "" when not stated
+
+
+def _authserv_id(value: str) -> str:
+    head = re.sub(r"\([^)]*\)", " ", value).split(";", 1)[0].split()
+    return head[0].lower().rstrip(".") if head else ""
+
+
+def _domain_of(value: str) -> str:
+    return value.strip().strip('<>"').rsplit("@", 1)[-1].lower().rstrip(".")
+
+
+def _parse_ar(value: str) -> list[AuthResult]:
+    """The results of one header: ``authserv-id; dmarc=pass header.from=x; spf=…``."""
+    out: list[AuthResult] = []
+    body = re.sub(r"\([^)]*\)", " ", value)
+    for resinfo in body.split(";")[1:]:
+        m = _AR_RESULT.match(resinfo)
+        if not m:
             continue
-        results: dict[str, str] = {}
-        for m in _AR_METHOD.finditer(value.split(";", 1)[1] if ";" in value else ""):
-            results.setdefault(m.group(1).lower(), m.group(2).lower())
-        out.append(results)
+        props = {k.lower(): v for k, v in _AR_PROP.findall(m.group(3))}
+        method = m.group(1).lower()
+        if method == "dmarc":
+            domain = props.get("header.from", "")
+        elif method == "spf":
+            domain = props.get("smtp.mailfrom", "")
+        else:
+            domain = props.get("header.d") or props.get("header.i", "")
+        out.append(AuthResult(method, m.group(2).lower(), _domain_of(domain) if domain else ""))
     return out
 
 
+def _auth_results(h: MailHeaders, trusted: tuple[str, ...]) -> list[AuthResult]:
+    """Results from the topmost contiguous block of our trusted servers' headers (RFC 8601 §5).
+
+    A receiving server prepends its Authentication-Results, so what it wrote is on top;
+    anything below its trace (a Received line) or below a header of another authserv-id
+    was in the mail when it arrived — written by the sender, who can claim any
+    authserv-id. Only the first run of trusted headers counts, read top down: Received
+    lines and other servers' results above it are skipped, the run ends at the next
+    Received line or the next header of an untrusted authserv-id.
+    """
+    wanted = {t.lower().rstrip(".") for t in trusted}
+    trace = h.trace or tuple(("authentication-results", v) for v in h.get("authentication-results"))
+    block: list[AuthResult] = []
+    started = False
+    for name, value in trace:
+        if name == "received":
+            if started:
+                break
+            continue
+        if _authserv_id(value) in wanted:
+            started = True
+            block.extend(_parse_ar(value))
+        elif started:
+            break
+    return block
+
+
 def _spoof(h: MailHeaders, known: KnownState) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """A department's address our own server says failed, or (strict mode) did not pass.
+
+    A failure counts whatever domain it names (caution costs a person one look); a pass
+    counts only when it is for the From address's own domain: a genuine ``dmarc=pass``
+    for the sender's domain says nothing about a department's address.
+    """
     results = _auth_results(h, known.trusted_authserv_ids)
     for r in results:
-        for method in ("dmarc", "spf"):
-            if r.get(method) == "fail":
-                return "intake.why.auth_fail", (("method", method), ("address", h.from_addr))
-    if known.require_auth_pass and not any(
-        r.get(m) == "pass" for r in results for m in ("dmarc", "spf", "dkim")
-    ):
+        if r.method in ("dmarc", "spf") and r.result == "fail":
+            return "intake.why.auth_fail", (("method", r.method), ("address", h.from_addr))
+    domain = _domain_of(h.from_addr) if "@" in h.from_addr else ""
+    passed = any(r.result == "pass" and domain and r.domain == domain for r in results)
+    if known.require_auth_pass and not passed:
         return "intake.why.auth_missing", (("address", h.from_addr),)
+    return None
+
+
+_LABEL = r"[A-Za-z0-9\u00c0-\uffff-]+"
+_ADDRESS_LIKE = re.compile(r"[^\s<>\"'(),;:@]+@" + _LABEL + r"(?:\." + _LABEL + r")+")
+
+
+def name_claims_other_address(h: MailHeaders) -> str | None:
+    """The address a display name spells out when it is not the real sender address.
+
+    ``"qlkh@sokhcn.example" <attacker@evil.test>`` shows people (and some mail clients)
+    a department's address that the mail does not come from: a classic look-alike.
+    """
+    for m in _ADDRESS_LIKE.finditer(h.from_name or ""):
+        claimed = m.group(0).strip(".").lower()
+        if claimed != (h.from_addr or "").lower():
+            return claimed
     return None
 
 
@@ -635,6 +709,15 @@ def identify(h: MailHeaders, known: KnownState) -> Identification:
             (("type", h.report_type or h.content_type),),
         )
 
+    claimed = name_claims_other_address(h)
+    if claimed is not None:  # a name that shows another address: a person decides
+        return _ident(
+            MailKind.REVIEW,
+            camp,
+            None,
+            "intake.why.name_claims_address",
+            (("address", h.from_addr or "?"), ("claimed", claimed)),
+        )
     if dept_how == "":
         return _ident(
             MailKind.REVIEW,

@@ -74,6 +74,14 @@ MESSAGES = {
         "vi": "Người gửi {address} không thuộc phòng nào trong cấu hình; chờ người xem xét.",
         "en": "Sender {address} belongs to no configured department; waiting for review.",
     },
+    "intake.why.name_claims_address": {
+        "vi": "Tên hiển thị của người gửi ghi địa chỉ {claimed} nhưng thư thật ra gửi từ {address} (có thể giả mạo); chờ người xem xét.",
+        "en": "The sender's display name shows the address {claimed} but the mail comes from {address} (possibly a look-alike); waiting for review.",
+    },
+    "intake.why.stage_failed": {
+        "vi": "Lỗi ở bước {stage} khi xử lý thư này ({error}); thư đã được lưu nguyên bản và cách ly để người xem, các thư khác vẫn được nhận bình thường.",
+        "en": "Processing this mail failed at the {stage} step ({error}); the original is kept and held for a person, the other mails were taken in as usual.",
+    },
     "intake.why.alias_only": {
         "vi": 'Tên người gửi "{name}" giống phòng {code} nhưng địa chỉ {address} không có '
         "trong cấu hình; chờ người xem xét.",
