@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,55 +40,54 @@ def find_soffice() -> str | None:
 def to_pdf(
     docx: Path, out: Path | None = None, *, timeout: float = 180, lang: str | None = None
 ) -> PdfResult:
-    """Convert ``docx``; the PDF lands at ``out`` (default: next to it, same stem)."""
+    """Convert ``docx``; the PDF lands at ``out`` (default: next to it, same stem).
+
+    LibreOffice runs in the converter sandbox (no network, it sees only a private folder
+    holding a COPY of the draft and a fresh profile) and is killed with every process it
+    started when ``timeout`` passes: a picture the draft links by URL or by path is neither
+    fetched nor read into the PDF mailed to the Office.
+    """
+    from mailflow.adapters import sandbox
+    from mailflow.adapters.convert import run_soffice
+
     soffice = find_soffice()
     if soffice is None:
         return PdfResult(None, t("assemble.pdf_unavailable", lang))
     target = out or docx.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix="mailflow-lo-") as work:
-        profile = Path(work, "profile").as_uri()
-        outdir = Path(work, "out")
+    with tempfile.TemporaryDirectory(prefix="mailflow-lo-") as tmp:
+        work = Path(tmp)
+        outdir = work / "out"
         outdir.mkdir()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(docx),
-        ]
+        src = work / "draft.docx"  # our name: the sandbox shows this folder and nothing else
         try:
-            proc = subprocess.run(
-                cmd,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-                env={**os.environ, "HOME": work},
-            )
-        except subprocess.TimeoutExpired as exc:
+            shutil.copyfile(docx, src)
+            proc = run_soffice(soffice, work, "pdf", outdir, [str(src)], timeout)
+        except sandbox.SandboxError as exc:
+            if exc.reason == "sandbox.timeout":
+                raise MailflowError(
+                    t("assemble.pdf_timeout", lang, file=docx.name, seconds=int(timeout)),
+                    t("assemble.pdf_failed_hint", lang),
+                ) from None
             raise MailflowError(
-                t("assemble.pdf_timeout", lang, file=docx.name, seconds=int(timeout)),
+                t("assemble.pdf_failed", lang, file=docx.name, detail=exc.params.get("detail")),
                 t("assemble.pdf_failed_hint", lang),
-            ) from exc
+            ) from None
         except OSError as exc:
             raise MailflowError(
                 t("assemble.pdf_failed", lang, file=docx.name, detail=exc),
                 t("assemble.pdf_failed_hint", lang),
             ) from exc
-        made = outdir / (docx.stem + ".pdf")
+        made = outdir / "draft.pdf"
         if proc.returncode != 0 or not made.is_file():
-            detail = (proc.stderr or proc.stdout or f"exit {proc.returncode}").strip()
+            detail = (proc.stderr or proc.stdout).decode(
+                "utf-8", "replace"
+            ).strip() or f"exit {proc.returncode}"
             raise MailflowError(
                 t("assemble.pdf_failed", lang, file=docx.name, detail=detail[-300:]),
                 t("assemble.pdf_failed_hint", lang),
             )
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.move(str(made), tmp)
-        tmp.replace(target)
+        tmp_target = target.with_name(f".{target.name}.tmp")
+        shutil.move(str(made), tmp_target)
+        tmp_target.replace(target)
     return PdfResult(target)
