@@ -39,6 +39,7 @@ import schedule
 from mailflow import bootstrap
 from mailflow.clock import Clock, SystemClock
 from mailflow.config import Config
+from mailflow.display import SafeFormatter
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 
@@ -92,7 +93,8 @@ def setup_logging(cfg: Config, verbose: bool = False, stream: bool = True) -> lo
         if getattr(handler, "_mailflow_daemon", False):
             root.removeHandler(handler)
             handler.close()
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # mail-derived text in a record (subjects, names) is shown escaped: no ESC, no forged line
+    fmt = SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     path = cfg.daemon.log_file or cfg.state_path.with_name("mailflow.log")
     path.parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
