@@ -369,3 +369,23 @@ def test_one_daemon_pass_takes_every_genuine_mail_past_a_failing_and_an_8bit_one
     assert env.messages(MAILBOX) == []
     again = _daemon_once(config, f"identify:{marker}")
     assert again.returncode == 0 and len(rows(config)) == 5
+
+
+def test_a_bounce_quoting_a_raw_8bit_message_id_is_recorded_as_a_bounce(
+    offline: Path, tmp_path: Path
+) -> None:
+    dsn = (
+        b"From: MAILER-DAEMON@mail.sokhcn.example\r\nTo: baocao@sokhcn.example\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b1@mail>\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status;"
+        b' boundary="r"\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nFailed.\r\n'
+        b"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail\r\n\r\n"
+        b"Final-Recipient: rfc822; qlkh@sokhcn.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        b"--r\r\nContent-Type: message/rfc822\r\n\r\nMessage-ID: " + RAW_UTF8_ID + b"\r\n"
+        b"To: qlkh@sokhcn.example\r\n\r\nbody\r\n--r--\r\n"
+    )
+    folder = _write(tmp_path / "mails", [dsn])
+    assert cli(offline, "ingest", str(folder)).exit_code == 0
+    (row,) = rows(offline)
+    assert row["kind"] == "bounce"
+    assert json.loads(row["detail"])["bounce"]["original_message_id"] == "<báo-cáo@qlkh>"

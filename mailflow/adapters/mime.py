@@ -666,8 +666,10 @@ def mail_headers(parsed: ParsedMail) -> MailHeaders:
             if not returned_id:
                 inner = part.get_payload() if part.is_multipart() else None
                 if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-                    returned_id = normalize_msgid(raw_header(inner[0], "message-id") or "")
-                    to = raw_header(inner[0], "to") or ""
+                    returned_id = normalize_msgid(
+                        clean_text(raw_header(inner[0], "message-id") or "")
+                    )
+                    to = clean_text(raw_header(inner[0], "to") or "")
                 else:
                     text = payload_bytes(part).decode("utf-8", "replace")
                     m = re.search(r"^message-id:\s*(<[^>]+>)", text, re.I | re.M)
