@@ -24,15 +24,18 @@ import urllib.request
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import docx
 import pypdf
 import pytest
+from fixtures.e2e.flow import CAMPAIGN, Flow
 from fixtures.intake import build
 
+import mailenv
 from mailflow.adapters import mime, sandbox, unpack
 from mailflow.adapters.convert import LibreOffice
 from mailflow.adapters.pdf import find_soffice, to_pdf
@@ -136,14 +139,22 @@ def secret(tmp_path: Path) -> Secret:
 # --- hostile documents, built here -----------------------------------------------------
 
 
-def rtf_with_links(url: str, secret: Path) -> bytes:
+def _rtf_text(text: str) -> str:
+    return "".join(
+        c if ord(c) < 128 else f"\\u{ord(c) if ord(c) < 32768 else ord(c) - 65536}?" for c in text
+    )
+
+
+def rtf_with_links(url: str, secret: Path, lead: Sequence[str] = ()) -> bytes:
     """INCLUDEPICTURE by http URL, by absolute path and by file:// URL (\\d: linked)."""
 
     def field(target: str) -> str:
         return '{\\field{\\*\\fldinst INCLUDEPICTURE "' + target + '" \\\\d}{\\fldrslt }}\\par '
 
     return (
-        "{\\rtf1\\ansi Bao cao truoc anh\\par "
+        "{\\rtf1\\ansi "
+        + "".join(_rtf_text(p) + "\\par " for p in lead)
+        + "Bao cao truoc anh\\par "
         + field(f"{url}/rtf-http.png")
         + field(str(secret))
         + field(secret.as_uri())
@@ -160,7 +171,7 @@ _ODT_NS = (
 )
 
 
-def odt_with_links(url: str, secret: Path) -> bytes:
+def odt_with_links(url: str, secret: Path, lead: Sequence[str] = ()) -> bytes:
     """An .odt (zip + XML written here) whose pictures are linked, not embedded."""
 
     def frame(n: int, href: str) -> str:
@@ -174,7 +185,8 @@ def odt_with_links(url: str, secret: Path) -> bytes:
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<office:document-content {_ODT_NS} office:version="1.2"><office:body><office:text>'
-        "<text:p>Bao cao truoc anh</text:p>"
+        + "".join(f"<text:p>{escape(p)}</text:p>" for p in lead)
+        + "<text:p>Bao cao truoc anh</text:p>"
         + frame(1, f"{url}/odt-http.png")
         + frame(2, secret.as_uri())
         + "<text:p>Bao cao sau anh</text:p></office:text></office:body></office:document-content>"
@@ -319,6 +331,46 @@ def test_draft_pdf_conversion_makes_no_request_and_embeds_no_server_file(
     streams = _pdf_streams(pdf)
     pixels = bytes((17, 201, 93)) * 8  # one row of the planted picture
     assert secret.marker not in streams and pixels not in streams
+
+
+REPORT_TEXT = (
+    "Trong 6 tháng đầu năm 2023, phòng đã tổ chức xét duyệt 12 đề tài cấp tỉnh, nghiệm thu "
+    "8 đề tài, phối hợp chặt chẽ với các sở, ngành và địa phương."
+)
+
+
+@needs_soffice
+@needs_bwrap
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["odt", "rtf"])
+def test_intake_assembly_and_the_drafts_pdf_make_no_request_and_carry_no_server_file(
+    kind: str, listener: Listener, secret: Secret, tmp_path: Path
+) -> None:
+    """A department's .odt/.rtf with linked pictures, imported, placed, assembled with
+    its PDF: the listener hears nothing and neither the draft nor its PDF holds the file."""
+    env = mailenv.start_embedded()
+    try:
+        flow = Flow.create(env, tmp_path)
+        title = flow.outline().section("1.2.1.2").title
+        build_doc = odt_with_links if kind == "odt" else rtf_with_links
+        report = tmp_path / f"Bao cao QLKH.{kind}"
+        report.write_bytes(build_doc(listener.url, secret.path, lead=[title, REPORT_TEXT]))
+        flow.run("import", "--campaign", CAMPAIGN, "--department", "QLKH", str(report))
+        flow.match()
+        for part in flow.current("QLKH"):
+            flow.run("place", str(part["id"]), "1.2.1.2")
+        out = tmp_path / "out" / "draft.docx"
+        flow.run("assemble", "--campaign", CAMPAIGN, "--out", str(out))
+    finally:
+        mailenv.stop_embedded(env)
+    draft = out.read_bytes()
+    assert REPORT_TEXT in build.docx_text(draft)  # the report is in the draft
+    pdf = out.with_suffix(".pdf").read_bytes()
+    assert listener.connections == []
+    assert secret.absent_from_zip(draft) == []
+    streams = _pdf_streams(pdf)
+    assert secret.marker not in streams and bytes((17, 201, 93)) * 8 not in streams
+    assert _pdf_images(pdf) == 0
 
 
 # --- hung converters leave nothing behind ----------------------------------------------
