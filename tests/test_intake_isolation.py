@@ -389,3 +389,23 @@ def test_a_bounce_quoting_a_raw_8bit_message_id_is_recorded_as_a_bounce(
     (row,) = rows(offline)
     assert row["kind"] == "bounce"
     assert json.loads(row["detail"])["bounce"]["original_message_id"] == "<báo-cáo@qlkh>"
+
+
+@pytest.mark.integration
+def test_a_uidvalidity_resync_takes_a_raw_8bit_id_amid_genuine_mail(
+    any_env: MailEnv, tmp_path: Path
+) -> None:
+    """The re-sync looks mails up by Message-ID: a raw 8-bit one must not stop it."""
+    config = workspace(tmp_path, any_env)
+    assert cli(config, "poll", "--once").exit_code == 0  # the state knows the inbox
+    genuine = report("qlkh")
+    deliver(any_env, [eight_bit("Message-ID", RAW_UTF8_ID), genuine])
+    conn = sqlite3.connect(config.parent / "state.sqlite")
+    with conn:
+        conn.execute("UPDATE mailbox_state SET uidvalidity = uidvalidity + 7")
+    conn.close()
+    result = cli(config, "poll", "--once")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["message_id"] for r in rows(config)) == sorted(
+        ["<báo-cáo@qlkh>", *message_ids([genuine])]
+    )
