@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,32 @@ class MailServerSettings:
 
 
 @dataclass(frozen=True)
+class IntakeSettings:
+    """Bounds on one received document at intake (``[intake]``).
+
+    Each overrun is a quarantine or a placeholder with a reason, never a hang or an OOM
+    kill; the original bytes stay in the archive whatever happens.
+    """
+
+    #: one XML part of a .docx, judged on the zip's declared size before inflating
+    xml_max_part_bytes: int = 32 * 1024 * 1024
+    #: XML elements in all parts of one .docx, counted streaming before any tree is built
+    xml_max_elements: int = 1_000_000
+    #: a bigger picture in a .docx is downscaled (JPEG) or becomes a placeholder in the
+    #: draft's form of the document; the original keeps it
+    picture_max_pixels: int = 40_000_000
+    pdf_timeout_seconds: float = 60.0  # reading one PDF's text, all pages
+    pdf_max_text_bytes: int = 20_000_000  # text kept from one PDF
+    ocr_max_pages: int = 20  # scanned pages recognised per document
+    ocr_timeout_seconds: float = 300.0  # OCR of one document, all its pages
+    image_min_side: int = 500  # pixels; a smaller picture is a logo or icon, not a page
+    image_max_pixels: int = 60_000_000  # a larger picture is refused (decompression bomb)
+    sheet_max_rows: int = 2000  # rows of one sheet copied into the draft
+    sheet_max_cols: int = 50  # columns of one sheet copied into the draft
+    sheet_timeout_seconds: float = 120.0  # LibreOffice converting one .xls/.ods
+
+
+@dataclass(frozen=True)
 class DaemonSettings:
     poll_seconds: int = 60
     idle: bool = True
@@ -123,6 +149,7 @@ class Config:
     templates_dir: Path
     mailserver: MailServerSettings
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
 
     def department(self, code: str) -> Department:
         for d in self.departments:
@@ -276,6 +303,7 @@ _TOP = {
     "campaigns",
     "mailserver",
     "daemon",
+    "intake",
 }
 _OFFICE = {"name", "emails"}
 _MAILBOX = {
@@ -456,6 +484,8 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
     )
 
+    intake = _intake(c, data)
+
     if c.errors:
         raise ConfigError("\n".join(c.errors), t("config.fix_and_retry"))
     return Config(
@@ -471,7 +501,24 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         templates_dir=(base / (c.get(data, (), "templates", str, "templates") or "")).resolve(),
         mailserver=mailserver,
         daemon=daemon,
+        intake=intake,
     )
+
+
+def _intake(c: _Checker, data: dict[str, Any]) -> IntakeSettings:
+    """``[intake]``: every key optional, every value a positive number."""
+    raw = c.get(data, (), "intake", dict, {}) or {}
+    c.table(raw, ("intake",), {f.name for f in fields(IntakeSettings)})
+    values: dict[str, Any] = {}
+    for f in fields(IntakeSettings):
+        default = f.default
+        real = isinstance(default, float)
+        value = c.get(raw, ("intake",), f.name, (int, float) if real else int, default)
+        if value <= 0:
+            c.error(("intake", f.name), t("config.must_be_positive"))
+            value = default
+        values[f.name] = float(value) if real else value
+    return IntakeSettings(**values)
 
 
 def _items(c: _Checker, data: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:

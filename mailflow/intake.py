@@ -204,11 +204,18 @@ def sent_message_ids(store: Store) -> dict[str, tuple[str, str]]:
     return {mid: (camp or "", dept or "") for mid, camp, dept in rows if mid}
 
 
-def default_extractor(converter: Any = None) -> Extractor:
-    """The real unpacker (``adapters.unpack``) with LibreOffice for old Word formats."""
+def default_extractor(converter: Any = None, config: Config | None = None) -> Extractor:
+    """The real unpacker (``adapters.unpack``) with LibreOffice for old Word formats.
+
+    The bounds of ``[intake]`` in config.toml become the unpacker's ``Limits``.
+    """
+    from dataclasses import asdict, fields
+
     from mailflow.adapters import unpack
 
-    limits = unpack.Limits()
+    known = {f.name for f in fields(unpack.Limits)}
+    bounds = asdict(config.intake) if config is not None else {}
+    limits = unpack.Limits(**{k: v for k, v in bounds.items() if k in known})
 
     def run(parsed: mime.ParsedMail) -> Sequence[ExtractedLike]:
         return unpack.extract(parsed.message, limits, converter)
@@ -256,7 +263,7 @@ class Intake:
             from mailflow.adapters.convert import LibreOffice
 
             self._converter = LibreOffice()
-            self._extractor = default_extractor(self._converter)
+            self._extractor = default_extractor(self._converter, self.config)
         return self._extractor
 
     def close(self) -> None:

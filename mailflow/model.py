@@ -228,3 +228,4 @@ class PlacedPart:
     text: str  # used when ``source`` is not a .docx (PDF text, mail body)
     status: PlacementStatus = PlacementStatus.AUTO
     part_id: int = 0
+    candidates: tuple[str, ...] = ()  # section keys, best first (parts waiting for review)

@@ -106,7 +106,8 @@ def test_missing_marker_says_why_when_known() -> None:
     assert plan.sections[1].items[0].note.key == "assemble.missing_bounced"
     tdc = plan.sections[4].items[0].note
     assert (tdc.key, tdc.kwargs["until"]) == ("assemble.missing_away_until", "30/07/2023")
-    assert plan.sections[3].items[0].note.key == "assemble.missing_section"
+    # mail came in but the appendix holds none of its text: no "see Appendix"
+    assert plan.sections[3].items[0].note.key == "assemble.missing_section_received"
 
 
 def test_part_received_after_deadline_day_is_late() -> None:
@@ -148,7 +149,7 @@ def test_review_unplaced_and_unknown_sections_go_to_appendix() -> None:
     ]
     plan = plan_of(parts)
     assert [(a.part.part_id, a.reason.key) for a in plan.appendix] == [
-        (1, "assemble.reason_review"),
+        (1, "assemble.reason_review_part"),
         (2, "assemble.reason_unplaced"),
         (3, "assemble.reason_unknown_section"),
     ]

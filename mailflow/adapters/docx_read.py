@@ -106,8 +106,59 @@ def open_document(data: bytes, label: str) -> docx.document.Document:
             return docx.Document(io.BytesIO(fixed))
         except (PackageNotFoundError, etree.XMLSyntaxError, *ZIP_ERRORS) as exc2:
             raise _unreadable(label, exc2) from exc2
+    except KeyError as exc:  # a relationship to a part the zip lacks: read the rest
+        try:
+            return docx.Document(io.BytesIO(without_missing_parts(data)))
+        except (PackageNotFoundError, etree.XMLSyntaxError, *ZIP_ERRORS) as exc2:
+            raise _unreadable(label, exc) from exc2
     except (PackageNotFoundError, etree.XMLSyntaxError, *ZIP_ERRORS) as exc:
         raise _unreadable(label, exc) from exc
+
+
+def without_missing_parts(data: bytes) -> bytes:
+    """The package with every relationship to a part it does not hold left out.
+
+    python-docx refuses a whole file when one relationship names a part the zip lacks
+    ("There is no item named 'word/media/image16.png' in the archive": seen in real
+    files). Without those relationships the text and every picture the file does hold
+    are read; a picture that pointed to the missing part is then a dangling reference,
+    which the draft writer turns into a visible placeholder.
+    """
+    buf = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as z,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        names = set(z.namelist())
+        for info in z.infolist():
+            body = z.read(info)
+            if info.filename.endswith(".rels"):
+                body = _rels_without_missing(info.filename, body, names)
+            out.writestr(info, body)
+    return buf.getvalue()
+
+
+def _rels_without_missing(rels_name: str, data: bytes, names: set[str]) -> bytes:
+    root = etree.fromstring(data)
+    folder = rels_name.rsplit("/_rels/", 1)[0] if "/_rels/" in rels_name else ""
+    for rel in list(root):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        if target.startswith("/"):
+            path = target.lstrip("/")
+        else:
+            parts = [p for p in folder.split("/") if p]
+            for piece in target.split("/"):
+                if piece == "..":
+                    if parts:
+                        parts.pop()
+                elif piece and piece != ".":
+                    parts.append(piece)
+            path = "/".join(parts)
+        if path not in names:
+            root.remove(rel)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _unreadable(label: str, exc: Exception) -> MailflowError:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.image.image import Image
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.oxml import serialize_part_xml
@@ -40,6 +41,7 @@ from docxcompose.image import ImageWrapper
 from lxml import etree
 
 from mailflow.adapters.archive import write_atomic
+from mailflow.adapters.docx_read import without_missing_parts
 from mailflow.core.plan import DraftPlan, Note, PlanSection
 from mailflow.draft_template import (
     APPENDIX_HEADING,
@@ -56,6 +58,8 @@ from mailflow.model import PlacedPart
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+V = "urn:schemas-microsoft-com:vml"
+VO = "urn:schemas-microsoft-com:office:office"
 _R_ATTRS = (f"{{{R}}}id", f"{{{R}}}embed", f"{{{R}}}link", f"{{{R}}}pict")
 _STYLE_TAGS = (qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))
 _DROP_TAGS = frozenset(
@@ -80,12 +84,22 @@ _NOTES_XML = (
 )
 
 
+@dataclass(frozen=True)
+class PartIssue:
+    """Something of one part that did not reach the draft as sent, and why (for the appendix)."""
+
+    part: PlacedPart
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class DraftDocument:
     """The rendered draft and what a person should know about how it was made."""
 
     data: bytes
     warnings: list[str] = field(default_factory=list)
+    issues: list[PartIssue] = field(default_factory=list)  # also listed in the appendix
 
 
 def _w(tag: str) -> str:
@@ -97,7 +111,7 @@ class _Source:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.doc = Document(path)
+        self.doc = _open_lenient(path)
         self.children = list(self.doc.element.body)
         styles = self.doc.styles.element
         self.style_by_id: dict[str, Any] = {
@@ -173,8 +187,12 @@ def _is_landscape(sect: Any) -> bool:
 class DraftComposer(Composer):
     """docxcompose's Composer with the per-element recomputation cached away."""
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Any, *, lang: str | None = None, max_pixels: int = 0) -> None:
         super().__init__(doc)
+        self.lang = lang
+        self.max_pixels = max_pixels  # 0: no bound
+        #: what the copy of the current part left out: (catalogue key, params)
+        self.problems: list[tuple[str, dict[str, str]]] = []
         self._our_ids = {s.get(_w("styleId")) for s in doc.styles.element.iterchildren(_w("style"))}
         self._style_name2id = {s.name: s.style_id for s in doc.styles}
         self._images: dict[str, Any] = {p.sha1: p for p in self.pkg.image_parts}
@@ -260,27 +278,61 @@ class DraftComposer(Composer):
         n, a = self._next_numbering_ids()
         self._num_next = (n, max(a, int(element.get(_w("abstractNumId"))) + 1))
 
-    # --- images: one hash per image, not one per image per blip ------------------------
+    # --- images: one hash per image, never decoded, never fetched ----------------------
     def add_images(self, doc: Any, element: Any, part: Any = None) -> None:
+        """Carry embedded pictures; a linked, missing or oversized one becomes a placeholder.
+
+        A picture whose relationship is external (``r:link``, or an ``r:embed`` pointing
+        outside the package) would make Word fetch a URL or read a local file when the
+        Office opens the draft, and python-docx cannot copy it anyway; a picture the
+        package lacks (an old archive, a broken writer) has nothing to copy. Both become
+        a short visible placeholder and a line in the appendix, never an exception.
+        """
         target = part if part is not None else self.doc.part
-        for blip in element.iter(qn("a:blip")):
+        for blip in list(element.iter(qn("a:blip"))):
             rid = blip.get(f"{{{R}}}embed")
-            if rid:
-                blip.set(
-                    f"{{{R}}}embed", self._relate_image(doc.part.rels[rid].target_part, target)
-                )
             link = blip.get(f"{{{R}}}link")
             if link:
-                rel = doc.part.rels[link]
-                new = self.add_relationship(None, target, rel)
-                blip.set(f"{{{R}}}link", new.rId)
+                del blip.attrib[f"{{{R}}}link"]
+            if not rid:
+                if link:
+                    self._placeholder(blip, "assemble.picture_external")
+                continue
+            rel = doc.part.rels.get(rid)
+            if rel is None:
+                self._placeholder(blip, "assemble.picture_missing")
+            elif rel.is_external:
+                self._placeholder(blip, "assemble.picture_external")
+            else:
+                new = self._relate_checked(rel.target_part, target, blip)
+                if new:
+                    blip.set(f"{{{R}}}embed", new)
 
     def add_shapes(self, doc: Any, element: Any) -> None:
-        for shape in element.iter("{urn:schemas-microsoft-com:vml}imagedata"):
+        for shape in list(element.iter(f"{{{V}}}imagedata")):
             rid = shape.get(f"{{{R}}}id")
-            if rid and rid in doc.part.rels:
-                new = self._relate_image(doc.part.rels[rid].target_part, self.doc.part)
+            rel = doc.part.rels.get(rid) if rid else None
+            if rel is None or rel.is_external:
+                key = "assemble.picture_external" if rel is not None else "assemble.picture_missing"
+                if rel is not None or rid or shape.get(f"{{{VO}}}href") or shape.get("src"):
+                    self._placeholder(shape, key)
+                continue
+            new = self._relate_checked(rel.target_part, self.doc.part, shape)
+            if new:
                 shape.set(f"{{{R}}}id", new)
+
+    def _relate_checked(self, img_part: Any, target: Any, where: Any) -> str:
+        """Relate the picture unless its header says it has more pixels than allowed.
+
+        Only the header is read (python-docx's parsers read width and height, they do
+        not decode): assembly's memory never grows with a picture's pixel count, and the
+        draft's PDF conversion never has to decode a 30,000 × 30,000 picture either.
+        """
+        pixels = _pixels(img_part.blob)
+        if self.max_pixels and pixels > self.max_pixels:
+            self._placeholder(where, "assemble.picture_too_large", pixels=pixels)
+            return ""
+        return self._relate_image(img_part, target)
 
     def _relate_image(self, img_part: Any, target: Any) -> str:
         sha1 = img_part.sha1
@@ -289,6 +341,24 @@ class DraftComposer(Composer):
             ours = self.pkg.image_parts._add_image_part(ImageWrapper(img_part))
             self._images[sha1] = ours
         return target.relate_to(ours, RT.IMAGE)
+
+    def _placeholder(self, where: Any, key: str, **params: object) -> None:
+        """Replace the run holding a picture by a short visible note, and record why."""
+        self.problems.append((key, {k: str(v) for k, v in params.items()}))
+        text = t(key + "_placeholder", self.lang, **params)
+        run = where
+        while run is not None and run.tag != _w("r"):
+            run = run.getparent()
+        note = _make("w:r")
+        tx = _make("w:t")
+        tx.text = text
+        tx.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        note.append(tx)
+        if run is not None and run.getparent() is not None:
+            run.addprevious(note)
+            run.getparent().remove(run)
+        elif where.getparent() is not None:  # a picture outside any run: drop it whole
+            where.getparent().remove(where)
 
     # --- footnotes and endnotes: parsed once, serialised once ---------------------------
     def add_footnotes(self, doc: Any, element: Any) -> None:
@@ -335,7 +405,7 @@ class DraftComposer(Composer):
 
     def _relink(self, src_part: Any, dst_part: Any, element: Any) -> None:
         """Carry relationships of a note (links, pictures) to the draft's notes part."""
-        for el in element.iter():
+        for el in list(element.iter()):
             for attr in _R_ATTRS:
                 rid = el.get(attr)
                 if not rid:
@@ -343,8 +413,17 @@ class DraftComposer(Composer):
                 rel = src_part.rels.get(rid)
                 if rel is None:
                     del el.attrib[attr]
-                elif rel.reltype == RT.IMAGE and not rel.is_external:
-                    el.set(attr, self._relate_image(rel.target_part, dst_part))
+                elif rel.reltype == RT.IMAGE and rel.is_external:
+                    self._placeholder(el, "assemble.picture_external")
+                    break
+                elif rel.reltype == RT.IMAGE:
+                    new = self._relate_checked(rel.target_part, dst_part, el)
+                    if not new:
+                        break
+                    el.set(attr, new)
+                elif rel.is_external and rel.reltype != RT.HYPERLINK:
+                    del el.attrib[attr]
+                    self.problems.append(("assemble.link_external", {}))
                 else:
                     el.set(attr, self.add_relationship(src_part, dst_part, rel).rId)
 
@@ -399,6 +478,11 @@ class DraftComposer(Composer):
                 del el.attrib[key]
                 continue
             if rel.reltype in (RT.IMAGE, RT.HEADER, RT.FOOTER):
+                continue
+            if rel.is_external and rel.reltype != RT.HYPERLINK:
+                # a linked OLE object, sub-document or frame: Word would fetch it
+                del el.attrib[key]
+                self.problems.append(("assemble.link_external", {}))
                 continue
             el.set(key, self.add_relationship(src_part, dst_part, rel).rId)
 
@@ -552,12 +636,23 @@ _make = _el
 
 
 class _Writer:
-    def __init__(self, composer: DraftComposer, at: int, lang: str | None) -> None:
+    """Writes the draft's body in order, each element put before one anchor.
+
+    ``anchor.addprevious`` costs the same at the 100,000th element as at the first;
+    ``body.insert(index, el)`` walks the children to the index every time, which made
+    a 100,000-paragraph reply take minutes (quadratic).
+    """
+
+    def __init__(
+        self, composer: DraftComposer, anchor: Any, lang: str | None, *, text_only: bool = False
+    ) -> None:
         self.c = composer
         self.body = composer.doc.element.body
-        self.at = at
+        self.anchor = anchor
         self.lang = lang
+        self.text_only = text_only
         self.warnings: list[str] = []
+        self.issues: list[PartIssue] = []
         self._ids = composer._style_name2id
         self.uses: dict[str, int] = {}  # parts still to copy per source: close after the last
 
@@ -565,8 +660,7 @@ class _Writer:
         return t(n.key, self.lang, **n.kwargs)
 
     def put(self, el: Any) -> None:
-        self.body.insert(self.at, el)
-        self.at += 1
+        self.anchor.addprevious(el)
 
     def para(
         self, text: str, style: str | None = None, *, bold: bool = False, italic: bool = False
@@ -602,22 +696,39 @@ class _Writer:
         self.para(sec.heading or sec.number, f"Heading {level}")
 
     def part(self, part: PlacedPart) -> None:
-        if part.source:
+        """Copy one part; whatever goes wrong stays with this part (isolation).
+
+        A part whose file cannot be opened or copied is written as its plain text with
+        a visible note, and listed in the appendix with the reason; the rest of the
+        draft is built as usual. Pictures left out (linked, missing, oversized) leave a
+        placeholder in place and a line in the appendix.
+        """
+        self.c.problems = []
+        failed = ""
+        if part.source and not self.text_only:
+            els: list[Any] = []
             try:
                 src = self.c.source(part.source)
-            except Exception as exc:  # any unreadable file: keep its text, say so
-                self.warnings.append(
-                    t("assemble.source_bad", self.lang, path=part.source, detail=exc)
-                )
-            else:
                 els = self.c.copy_elements(src, part.block_start, part.block_end)
+            except Exception as exc:  # any unreadable file or element: keep its text, say so
+                failed = _detail(exc)
+                self.c.problems = []
+                self.warnings.append(
+                    t("assemble.source_bad", self.lang, path=part.source, detail=failed)
+                )
+            finally:
                 self.uses[part.source] = self.uses.get(part.source, 1) - 1
-                if self.uses[part.source] <= 0:
+                if self.uses[part.source] <= 0 or failed:
                     self.c.release(part.source)
-                for el in els:
-                    self.put(el)
-                if els:
-                    return
+            for el in els:
+                self.put(el)
+            for key, params in self.c.problems:
+                self.issues.append(PartIssue(part, key, tuple(sorted(params.items()))))
+            if els:
+                return
+        if failed:
+            self.issues.append(PartIssue(part, "assemble.part_failed", (("detail", failed),)))
+            self.para(t("assemble.part_as_text", self.lang), ATTRIBUTION)
         lines = [ln.strip() for ln in part.text.splitlines() if ln.strip()]
         if not lines:
             self.para(t("assemble.part_no_text", self.lang), ATTRIBUTION)
@@ -660,6 +771,34 @@ class _Writer:
         self.put(tbl)
 
 
+def _detail(exc: BaseException) -> str:
+    """One line for a person: the library's message, never a traceback."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _pixels(blob: bytes) -> int:
+    """Width × height from the picture's header (not decoded); 0 when unknown (EMF, SVG)."""
+    try:
+        img = Image.from_blob(blob)
+        return int(img.px_width) * int(img.px_height)
+    except Exception:  # a format python-docx does not parse: pass it through
+        return 0
+
+
+def _open_lenient(path: str) -> Any:
+    """Open a department's .docx; a package missing parts its relationships name still opens.
+
+    See ``docx_read.without_missing_parts``: the text and the pictures the file holds
+    reach the draft, a picture pointing to the missing part becomes a placeholder.
+    """
+    try:
+        return Document(path)
+    except KeyError:
+        pass
+    return Document(io.BytesIO(without_missing_parts(Path(path).read_bytes())))
+
+
 def _fill_placeholders(doc: Any, values: dict[str, str]) -> None:
     paragraphs = list(doc.paragraphs)
     for table in doc.tables:
@@ -693,8 +832,42 @@ def render_draft(
     *,
     version: int | None = None,
     lang: str | None = None,
+    max_pixels: int = 0,
 ) -> DraftDocument:
-    """Render the plan on the template; unreadable parts fall back to their plain text."""
+    """Render the plan on the template; unreadable parts fall back to their plain text.
+
+    Each part is isolated (see ``_Writer.part``). Should the draft as a whole still fail
+    to build (an element no check foresaw breaking the final fix-ups or the save), it is
+    built again with every part as plain text and a warning says so: the Office always
+    gets a draft. Only a missing or broken template stops assembly.
+    """
+    try:
+        return _render(plan, template, version, lang, max_pixels, text_only=False)
+    except MailflowError:
+        raise
+    except Exception as exc:
+        first = _detail(exc)
+    try:
+        result = _render(plan, template, version, lang, max_pixels, text_only=True)
+    except MailflowError:
+        raise
+    except Exception as exc:  # not even plain text: no draft at all (exit 1, one line)
+        raise MailflowError(
+            t("assemble.no_draft", lang, detail=_detail(exc)), t("assemble.no_draft_hint", lang)
+        ) from exc
+    result.warnings.insert(0, t("assemble.rendered_as_text", lang, detail=first))
+    return result
+
+
+def _render(
+    plan: DraftPlan,
+    template: Path,
+    version: int | None,
+    lang: str | None,
+    max_pixels: int,
+    *,
+    text_only: bool,
+) -> DraftDocument:
     if not template.is_file():
         raise MailflowError(
             t("assemble.template_missing", lang, path=template),
@@ -730,10 +903,8 @@ def render_draft(
             "draft_note": t("assemble.draft_note", lang, version=version or 1, when=_when(now)),
         },
     )
-    composer = DraftComposer(doc)
-    at = body.index(marker)
-    body.remove(marker)
-    w = _Writer(composer, at, lang)
+    composer = DraftComposer(doc, lang=lang, max_pixels=max_pixels)
+    w = _Writer(composer, marker, lang, text_only=text_only)
     for p in plan.parts:
         if p.source:
             w.uses[p.source] = w.uses.get(p.source, 0) + 1
@@ -748,10 +919,11 @@ def render_draft(
             w.part(item.part)
 
     _appendix(w, plan, lang)
+    body.remove(marker)
     composer.finish()
     buf = io.BytesIO()
     doc.save(buf)
-    return DraftDocument(buf.getvalue(), w.warnings)
+    return DraftDocument(buf.getvalue(), w.warnings, w.issues)
 
 
 def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
@@ -791,13 +963,80 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
     first = 16.5 - 1.7 * len(codes)
     w.table(rows, [max(first, 5.0), *([1.7] * len(codes))])
 
-    w.para(t("assemble.appendix_leftover", lang), APPENDIX_HEADING)
-    if not plan.appendix:
-        w.para(t("assemble.appendix_leftover_none", lang))
-    for item in plan.appendix:
+    # Parts waiting for a person are IN the draft, here rather than under their best
+    # candidate section: the body stays what the Office can sign (nothing unconfirmed in
+    # it), each part is in exactly one place, and its number is the one `place` takes.
+    w.para(t("assemble.appendix_review", lang), APPENDIX_HEADING)
+    if plan.review:
+        w.para(t("assemble.appendix_review_hint", lang), GRID_TEXT, italic=True)
+    else:
+        w.para(t("assemble.appendix_review_none", lang))
+    for item in plan.review:
         w.para(w.t(item.reason), MISSING)
         w.attribution(item.note, item.late)
         w.part(item.part)
+
+    w.para(t("assemble.appendix_leftover", lang), APPENDIX_HEADING)
+    if not plan.unsorted:
+        w.para(t("assemble.appendix_leftover_none", lang))
+    for item in plan.unsorted:
+        w.para(w.t(item.reason), MISSING)
+        w.attribution(item.note, item.late)
+        w.part(item.part)
+
+    _unread_table(w, plan, lang)
+
+
+def _say(key: str, params: Any, lang: str | None) -> str:
+    """A stored reason key with its params; an unknown key or a missing param shows the key.
+
+    ``assemble.sanitised`` carries intake's ``removed_<kind>`` counts: each kind is named
+    by its ``sanitise.kind.<kind>`` label.
+    """
+    if key == "assemble.sanitised":
+        what = "; ".join(
+            f"{_say('sanitise.kind.' + k.removeprefix('removed_'), (), lang)} ({n})"
+            for k, n in params
+        )
+        return t(key, lang, what=what)
+    try:
+        return t(key, lang, **dict(params))
+    except (KeyError, IndexError, ValueError):
+        return key
+
+
+def _unread_table(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
+    """Documents that gave no text and parts that lost something on the way, one row each."""
+    w.para(t("assemble.appendix_unread", lang), APPENDIX_HEADING)
+    rows = [[t(f"assemble.col_{c}", lang) for c in ("sender", "file", "reason", "original")]]
+    for d in plan.unread:
+        who = plan.department_name(d.department) if d.department else ""
+        sender = f"{who} ({d.sender})" if who and d.sender else who or d.sender or "-"
+        where = "assemble.original_attached" if d.attached else "assemble.original_archived"
+        if d.gave_text:
+            where = "assemble.original_kept"
+        rows.append(
+            [
+                sender,
+                d.file_name or "-",
+                _say(d.reason.key, d.reason.params, lang),
+                t(where, lang, path=d.archive_path),
+            ]
+        )
+    for issue in w.issues:
+        p = issue.part
+        rows.append(
+            [
+                plan.department_name(p.department),
+                p.attribution.file_name or "-",
+                _say(issue.key, issue.params, lang),
+                t("assemble.original_in_draft", lang, number=p.part_id or "-"),
+            ]
+        )
+    if len(rows) == 1:
+        w.para(t("assemble.appendix_unread_none", lang))
+        return
+    w.table(rows, [3.6, 3.6, 5.4, 3.9])
 
 
 def write_draft(

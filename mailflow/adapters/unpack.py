@@ -24,7 +24,7 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
-from mailflow.adapters import mime
+from mailflow.adapters import mime, sanitize
 from mailflow.adapters.convert import Converter
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.filenames import extension, name_problem, safe_name
@@ -100,6 +100,9 @@ class Limits:
     max_depth: int = 3  # archives / forwarded messages inside each other
     pdf_max_pages: int = 500
     body_max_chars: int = 500_000
+    xml_max_part_bytes: int = 32 * 1024 * 1024  # one decoded XML part of a .docx
+    xml_max_elements: int = 1_000_000  # all XML elements of one .docx
+    picture_max_pixels: int = 40_000_000  # larger pictures: downscaled or a placeholder
 
 
 @dataclass(frozen=True)
@@ -357,7 +360,8 @@ class _Walker:
             if data[:8] == OLE_MAGIC:  # an encrypted .docx, or a .doc renamed
                 self.queue(add, self.word_binary(data), data)
             else:
-                add(OK, "intake.unpack.docx", docx=self.ooxml(data, word_required=True))
+                docx, removed = self.word(data)
+                add(OK, "intake.unpack.docx", removed, docx=docx)
         elif kind == "doc":
             self.queue(add, self.word_binary(data), data)
         elif kind == "odt":
@@ -395,14 +399,16 @@ class _Walker:
                     raise
                 self.zip(name, data, depth, raw)
                 return
-            add(OK, "intake.unpack.docx", docx=data)
+            docx, removed = self.word(data)
+            add(OK, "intake.unpack.docx", removed, docx=docx)
         else:
             add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
 
     def queue(self, add: object, kind: str, data: bytes) -> None:
         assert callable(add)
         if kind == "docx":
-            add(OK, "intake.unpack.docx", docx=self.ooxml(data, word_required=True))
+            docx, removed = self.word(data)
+            add(OK, "intake.unpack.docx", removed, docx=docx)
             return
         index = add(NEEDS_CONVERSION, "intake.unpack.no_converter")
         self.pending.append((index, kind))
@@ -470,6 +476,25 @@ class _Walker:
             )
         return data
 
+    def word(self, data: bytes) -> tuple[bytes, tuple[tuple[str, str], ...]]:
+        """A .docx checked, then sanitised into the form the draft uses (see ``sanitize``).
+
+        Returns the sanitised bytes (``data`` itself when nothing had to go) and what was
+        removed, as ``removed_<kind>`` params recorded with the document.
+        """
+        self.ooxml(data, word_required=True)
+        limits = self.limits
+        bounds = sanitize.Bounds(
+            xml_max_part_bytes=limits.xml_max_part_bytes,
+            xml_max_elements=limits.xml_max_elements,
+            picture_max_pixels=limits.picture_max_pixels,
+        )
+        try:
+            result = sanitize.sanitize(data, bounds)
+        except sanitize.Refused as exc:
+            raise _Hostile(exc.reason, **exc.params) from None
+        return result.docx, result.params
+
     def ooxml(self, data: bytes, word_required: bool) -> bytes:
         """Check an Office Open XML package; return it unchanged when it is safe to read."""
         if data[:8] == OLE_MAGIC:
@@ -495,6 +520,13 @@ class _Walker:
         for info in zf.infolist():
             low = info.filename.lower()
             if low.endswith((".xml", ".rels", ".vml")) or info is types:
+                if info.file_size > self.limits.xml_max_part_bytes:  # judged before inflating
+                    raise _Hostile(
+                        "intake.unpack.xml_too_large",
+                        part=info.filename[:100],
+                        size=info.file_size,
+                        limit=self.limits.xml_max_part_bytes,
+                    )
                 part = self.read_member(zf, info)
                 if _has_doctype(part):
                     raise _Hostile("intake.unpack.doctype", part=info.filename)
@@ -525,8 +557,23 @@ class _Walker:
             and not main.startswith("word/")
         ):
             raise _Hostile("intake.unpack.not_word", part=main)
+        self.count_elements(contents, main)  # streamed: also says when main is not XML
         _well_formed(contents[main], main)
         return data
+
+    def count_elements(self, contents: dict[str, bytes], main: str) -> None:
+        """All XML elements of the package, streamed, against one budget per document."""
+        limit = self.limits.xml_max_elements
+        left = limit
+        for name, part in contents.items():
+            try:
+                left -= sanitize.count_elements(part, name, left)
+            except sanitize.Refused as exc:
+                if exc.reason == "intake.unpack.damaged" and name != main:
+                    continue  # a broken side part: the sanitiser and the draft skip it
+                if exc.reason == "intake.unpack.xml_elements":
+                    raise _Hostile(exc.reason, part=name[:100], limit=limit) from None
+                raise _Hostile(exc.reason, **exc.params) from None
 
     def odf(self, data: bytes) -> None:
         if data[:4] != ZIP_MAGIC:
@@ -824,13 +871,15 @@ def _convert(walker: _Walker, converter: Converter | None) -> None:
         if isinstance(result, bytes):
             checker = _Walker(walker.limits)
             try:
-                checker.ooxml(result, word_required=True)
+                docx, removed = checker.word(result)
             except _Hostile as exc:
                 items[index] = replace(
                     item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
                 )
                 continue
-            items[index] = replace(item, status=OK, docx=result, reason="intake.unpack.converted")
+            items[index] = replace(
+                item, status=OK, docx=docx, reason="intake.unpack.converted", params=removed
+            )
         else:
             items[index] = replace(
                 item, reason="intake.unpack.conversion_failed", params=_p(error=str(result)[:300])

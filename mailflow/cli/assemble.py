@@ -57,6 +57,8 @@ def assemble_cmd(
         say(result.pdf_note)
     if out is not None:
         say(t("review.assembled_out", path=out))
+    if result.isolated:  # the draft is made; a person should know some parts lost something
+        say(t("assemble.isolated", count=result.isolated))
     for line in result.change_lines:
         say(f"  - {line}")
     for warning in result.warnings:

@@ -14,7 +14,7 @@ plan, so every draft can say what changed since the one before.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -119,6 +119,28 @@ class AppendixItem:
 
 
 @dataclass(frozen=True)
+class UnreadDocument:
+    """A document a department sent that gave the draft no text, and why.
+
+    Unsupported type, encrypted, a scan without OCR, quarantined, converted to nothing:
+    the draft lists it in its appendix (sender, file name, reason) so that nothing
+    received is invisible, and its original goes with the Office mail when ``attached``.
+    """
+
+    department: str  # code; "" when the mail was not tied to a department
+    sender: str  # the mail's From address
+    file_name: str
+    reason: Note
+    received: datetime | None
+    archive_path: str  # relative to the archive root: where the original is kept
+    size: int  # bytes of the original
+    attached: bool = False  # decided by ``build_plan`` under the attachment cap
+    #: its text is in the draft, but something was taken out at intake (active content,
+    #: linked pictures): listed so the Office sees it, never attached
+    gave_text: bool = False
+
+
+@dataclass(frozen=True)
 class DraftPlan:
     campaign: str
     title: str
@@ -131,6 +153,17 @@ class DraftPlan:
     grid: tuple[GridRow, ...]
     matrix: tuple[GridLine, ...]
     appendix: tuple[AppendixItem, ...]
+    unread: tuple[UnreadDocument, ...] = ()
+
+    @property
+    def review(self) -> tuple[AppendixItem, ...]:
+        """Appendix parts waiting for a person (``mailflow place N``), in draft order."""
+        return tuple(a for a in self.appendix if a.part.status is PlacementStatus.REVIEW)
+
+    @property
+    def unsorted(self) -> tuple[AppendixItem, ...]:
+        """Appendix parts that fit no section (or one the outline lost)."""
+        return tuple(a for a in self.appendix if a.part.status is not PlacementStatus.REVIEW)
 
     def department_name(self, code: str) -> str:
         return dict(self.departments).get(code, code)
@@ -194,8 +227,11 @@ def _attribution(part: PlacedPart, name: str, deadline: date) -> tuple[Note, boo
     return n, late
 
 
-def _missing_note(name: str, status: DepartmentStatus | None) -> Note:
+def _missing_note(name: str, status: DepartmentStatus | None, in_appendix: bool = False) -> Note:
+    """The marker for a section a department owes; "see Appendix" only when it holds its text."""
     if status is None or status.received_at is None:
+        if in_appendix:
+            return note("assemble.missing_see_appendix", department=name)
         if status is not None and status.bounced:
             return note("assemble.missing_bounced", department=name)
         if status is not None and status.out_of_office:
@@ -207,7 +243,24 @@ def _missing_note(name: str, status: DepartmentStatus | None) -> Note:
                 )
             return note("assemble.missing_away", department=name)
         return note("assemble.missing", department=name)
-    return note("assemble.missing_section", department=name)
+    if in_appendix:
+        return note("assemble.missing_section", department=name)
+    return note("assemble.missing_section_received", department=name)
+
+
+def attach_within(docs: Sequence[UnreadDocument], cap: int) -> tuple[UnreadDocument, ...]:
+    """Mark originals to attach to the Office mail, in arrival order, while they fit ``cap``.
+
+    A file that does not fit is skipped (a smaller later one may still fit); the draft
+    names it with its archive path instead. ``cap`` 0 attaches nothing.
+    """
+    out: list[UnreadDocument] = []
+    used = 0
+    for d in sorted(docs, key=lambda d: (_instant(d.received), d.archive_path)):
+        fits = not d.gave_text and d.size > 0 and used + d.size <= cap
+        used += d.size if fits else 0
+        out.append(replace(d, attached=fits))
+    return tuple(out)
 
 
 def build_plan(
@@ -217,8 +270,16 @@ def build_plan(
     departments: Sequence[Department],
     campaign: Campaign,
     now: datetime,
+    *,
+    unread: Sequence[UnreadDocument] = (),
+    attach_max_bytes: int = 0,
 ) -> DraftPlan:
-    """Decide the whole draft. ``departments`` is the config order (campaign subset first)."""
+    """Decide the whole draft. ``departments`` is the config order (campaign subset first).
+
+    Every part is either under its section or in the appendix: parts waiting for review
+    in "Phần chờ xem lại" with their number for ``mailflow place``, the rest under
+    "not placed"; documents that gave no text are listed with the reason.
+    """
     if campaign.departments:
         chosen = [d for d in departments if d.code in campaign.departments]
     else:
@@ -240,6 +301,9 @@ def build_plan(
             leftover.append((p, note("assemble.reason_unknown_section", section=p.section_key)))
         else:
             placed.setdefault(p.section_key, []).append(p)
+    in_appendix = {p.department for p, _ in leftover} | {
+        d.department for d in unread if not d.gave_text
+    }
 
     sections: list[PlanSection] = []
     matrix: list[GridLine] = []
@@ -272,7 +336,8 @@ def build_plan(
             mine = [p for p in here if p.department == code]
             name = names.get(code, code)
             if not mine:
-                items.append(PlanItem(code, None, _missing_note(name, statuses.get(code))))
+                marker = _missing_note(name, statuses.get(code), code in in_appendix)
+                items.append(PlanItem(code, None, marker))
                 missing_by_dept.setdefault(code, []).append(s.key)
                 continue
             for p in mine:
@@ -315,7 +380,15 @@ def build_plan(
         )
 
     appendix: list[AppendixItem] = []
+    titles = {s.key: s.heading for s in outline.sections}
     for p, reason in sorted(leftover, key=lambda pr: _order_key(pr[0], rank)):
+        if p.status is PlacementStatus.REVIEW:
+            best = [titles[k] for k in p.candidates if k in titles][:2]
+            reason = note(
+                "assemble.reason_review_part",
+                number=p.part_id,
+                best="; ".join(best) or "-",
+            )
         n, late = _attribution(p, names.get(p.department, p.department), campaign.deadline)
         appendix.append(AppendixItem(p, n, reason, late))
 
@@ -331,6 +404,7 @@ def build_plan(
         grid=tuple(grid),
         matrix=tuple(matrix),
         appendix=tuple(appendix),
+        unread=attach_within(unread, attach_max_bytes),
     )
 
 
@@ -355,7 +429,14 @@ def summarize(plan: DraftPlan) -> dict[str, Any]:
     missing = sorted([s.key, i.department] for s in plan.sections for i in s.items if i.missing)
     review = {part_identity(a.part): a.part.department for a in plan.appendix}
     late = sorted(r.code for r in plan.grid if r.late)
-    return {"placed": placed, "missing": missing, "appendix": review, "late": late}
+    unread = sorted({d.archive_path: d.department for d in plan.unread}.items())
+    return {
+        "placed": placed,
+        "missing": missing,
+        "appendix": review,
+        "late": late,
+        "unread": [list(u) for u in unread],
+    }
 
 
 @dataclass(frozen=True)
@@ -368,6 +449,7 @@ class PlanChanges:
     still_missing: tuple[tuple[str, str], ...] = ()
     new_in_appendix: tuple[tuple[str, str], ...] = ()  # (part id, department)
     newly_late: tuple[str, ...] = ()
+    new_unread: tuple[tuple[str, str], ...] = ()  # (archive path, department)
     notes: tuple[Note, ...] = field(default=())
 
     @property
@@ -379,6 +461,7 @@ class PlanChanges:
             or self.filled
             or self.new_in_appendix
             or self.newly_late
+            or self.new_unread
         )
 
 
@@ -409,6 +492,8 @@ def diff(previous: Mapping[str, Any] | None, plan: DraftPlan) -> PlanChanges:
     old_appendix = set(previous.get("appendix", {}))
     new_app = tuple((pid, d) for pid, d in now["appendix"].items() if pid not in old_appendix)
     newly_late = tuple(c for c in now["late"] if c not in set(previous.get("late", [])))
+    old_unread = {u[0] for u in previous.get("unread", [])}
+    new_unread = tuple((u[0], u[1]) for u in now["unread"] if u[0] not in old_unread)
 
     notes: list[Note] = []
     for _pid, key, dept in added:
@@ -432,6 +517,8 @@ def diff(previous: Mapping[str, Any] | None, plan: DraftPlan) -> PlanChanges:
         notes.append(note("assemble.diff_appendix", department=dn(dept)))
     for code in newly_late:
         notes.append(note("assemble.diff_late", department=dn(code)))
+    for _path, dept in new_unread:
+        notes.append(note("assemble.diff_unread", department=dn(dept) if dept else "-"))
     if not notes:
         notes.append(note("assemble.diff_none"))
     return PlanChanges(
@@ -443,5 +530,6 @@ def diff(previous: Mapping[str, Any] | None, plan: DraftPlan) -> PlanChanges:
         still_missing=tuple(missing_now),
         new_in_appendix=new_app,
         newly_late=newly_late,
+        new_unread=new_unread,
         notes=tuple(notes),
     )

@@ -32,10 +32,13 @@ from mailflow.core.names import fold, split_number
 from mailflow.core.plan import (
     DepartmentStatus,
     DraftPlan,
+    Note,
     PlanChanges,
+    UnreadDocument,
     build_plan,
     diff,
     is_late,
+    note,
     summarize,
 )
 from mailflow.errors import MailflowError
@@ -83,7 +86,7 @@ def placed_parts(
         """
         SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end, p.row_start,
                d.name AS file_name, d.docx_path, m.date, m.received_at,
-               pl.section_key, pl.status
+               pl.section_key, pl.status, pl.candidates
         FROM parts p
         JOIN documents d ON d.id = p.document_id
         JOIN mails m ON m.id = p.mail_id
@@ -131,9 +134,105 @@ def placed_parts(
                 text=text,
                 status=status,
                 part_id=r["id"],
+                candidates=_candidate_keys(r["candidates"]),
             )
         )
     return out
+
+
+def _candidate_keys(raw: str | None) -> tuple[str, ...]:
+    """Section keys of a placement's candidates, best first (stored as [[key, score], ...])."""
+    try:
+        pairs = json.loads(raw or "[]")
+        return tuple(str(p[0]) for p in pairs if isinstance(p, list) and p)
+    except (ValueError, TypeError):
+        return ()
+
+
+#: documents of a report that gave no text, by status; an ``ok`` one counts when the
+#: matcher took no part from it (a scan without OCR, pictures only, empty)
+_NO_TEXT_STATUSES = ("quarantined", "needs-conversion", "ok", "ignored")
+#: of the ignored ones only these are a department's content left unread; the others
+#: are inline pictures, empty bodies, copies of our outline or signed copies of a report
+#: already in the draft
+_IGNORED_SHOWN = ("intake.unpack.unsupported", "intake.unpack.image")
+_BODY_NAMES = ("body.txt", "body.html")
+
+
+def unread_documents(store: Store, archive: Archive, campaign: Campaign) -> list[UnreadDocument]:
+    """Every document a department sent for this campaign that gave the draft no text.
+
+    Read from the state as intake and matching left it: quarantined and unconverted
+    documents with their stored reason (and its params, kept in the mail's detail), and
+    accepted documents the matcher took nothing from; attachments of a type no reader
+    takes (a photo, a spreadsheet before a reader exists). Other ignored ones (inline
+    pictures, copies of our own outline) are not report content and are left out, and so
+    is the mail body: a body with nothing in it is no lost document.
+    """
+    rows = store.query(
+        """
+        SELECT d.id, d.ordinal, d.name, d.status, d.reason, d.archive_path,
+               m.department, m.from_addr, m.detail, m.date, m.received_at, m.kind,
+               m.matched_at,
+               (SELECT COUNT(*) FROM parts p WHERE p.document_id = d.id) AS parts
+        FROM documents d JOIN mails m ON m.id = d.mail_id
+        WHERE m.campaign = ? AND m.kind IN (?, ?)
+        ORDER BY m.id, d.ordinal
+        """,
+        [campaign.id, MailKind.REPORT.value, MailKind.QUARANTINED.value],
+    )
+    out: list[UnreadDocument] = []
+    for r in rows:
+        params = _doc_params(r)
+        removed = tuple(p for p in params if p[0].startswith("removed_"))
+        if removed and r["status"] == "ok" and r["parts"]:
+            # its text is in the draft; what intake took out of it is shown all the same
+            out.append(_listed(r, archive, Note("assemble.sanitised", removed), gave_text=True))
+            continue
+        if r["status"] not in _NO_TEXT_STATUSES or r["name"] in _BODY_NAMES:
+            continue
+        if r["status"] == "ignored" and r["reason"] not in _IGNORED_SHOWN:
+            continue
+        if r["status"] == "ok":
+            if r["parts"] or not r["matched_at"]:
+                continue  # it gave text, or matching has not run on it yet
+            reason = note("assemble.unread_no_text")
+        else:
+            reason = Note(r["reason"] or "assemble.unread_no_text", params)
+        out.append(_listed(r, archive, reason))
+    return out
+
+
+def _listed(
+    r: dict[str, Any], archive: Archive, reason: Note, *, gave_text: bool = False
+) -> UnreadDocument:
+    try:
+        size = archive.path(r["archive_path"]).stat().st_size
+    except OSError:
+        size = 0
+    return UnreadDocument(
+        department=r["department"] or "",
+        sender=r["from_addr"] or "",
+        file_name=r["name"],
+        reason=reason,
+        received=arrival(r),
+        archive_path=r["archive_path"],
+        size=size,
+        gave_text=gave_text,
+    )
+
+
+def _doc_params(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The reason's params intake kept for this document in the mail's detail."""
+    try:
+        notes = json.loads(row["detail"] or "{}").get("documents", [])
+    except ValueError:
+        return ()
+    for n in notes if isinstance(notes, list) else ():
+        if isinstance(n, dict) and n.get("ordinal") == row["ordinal"]:
+            params = n.get("params") or {}
+            return tuple((str(k), str(v)) for k, v in sorted(params.items()))
+    return ()
 
 
 def _table_rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -202,7 +301,16 @@ def gather_plan(
     outline = load_outline(cfg, campaign)
     parts = placed_parts(store, archive, campaign, outline=outline)
     statuses = department_statuses(store, cfg, campaign)
-    return build_plan(outline, parts, statuses, cfg.departments, campaign, now)
+    return build_plan(
+        outline,
+        parts,
+        statuses,
+        cfg.departments,
+        campaign,
+        now,
+        unread=unread_documents(store, archive, campaign),
+        attach_max_bytes=cfg.draft.attach_max_bytes,
+    )
 
 
 @dataclass(frozen=True)
@@ -218,6 +326,7 @@ class AssembleResult:
     warnings: tuple[str, ...]
     pdf_note: str = ""
     draft_id: int = 0
+    isolated: int = 0  # parts copied with a loss (failed, pictures left out): appendix §5
 
 
 def previous_summary(store: Store, campaign: str) -> tuple[int, dict[str, Any] | None]:
@@ -269,7 +378,13 @@ def assemble(
         version += 1
     changes = diff(previous, plan)
     lines = tuple(render_note(n.key, n.kwargs, cfg.lang) for n in changes.notes)
-    rendered = render_draft(plan, template_path(cfg), version=version, lang=cfg.lang)
+    rendered = render_draft(
+        plan,
+        template_path(cfg),
+        version=version,
+        lang=cfg.lang,
+        max_pixels=cfg.draft.max_picture_pixels,
+    )
     stem = stem_of(version)
     stored = archive.put_named(f"{folder}/{stem}.docx", rendered.data)
     pdf_path: Path | None = None
@@ -336,4 +451,5 @@ def assemble(
         warnings=tuple(rendered.warnings),
         pdf_note=pdf_note,
         draft_id=draft_id,
+        isolated=len({id(i.part) for i in rendered.issues}),
     )

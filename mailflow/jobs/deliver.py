@@ -8,9 +8,11 @@ is due is decided by the pure ``core.due``; this module only gathers the facts f
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from mailflow.adapters.archive import Archive
@@ -153,6 +155,10 @@ def office_text(cfg: Config, campaign: Campaign, result: AssembleResult, reason:
     review = sum(1 for a in plan.appendix if a.part.status is PlacementStatus.REVIEW)
     unplaced = len(plan.appendix) - review
     lines += ["", t("review.office_review", lang, review=review, unplaced=unplaced)]
+    unread = [u for u in plan.unread if not u.gave_text]
+    if unread:
+        attached = sum(1 for u in unread if u.attached)
+        lines += ["", t("assemble.unread_count", lang, count=len(unread), attached=attached)]
     if result.pdf_path is None and result.pdf_note:
         lines += ["", result.pdf_note]
     lines += ["", t("review.office_signoff", lang)]
@@ -178,6 +184,7 @@ def send_draft(
     attachments = [(result.docx_path.name, result.docx_path.read_bytes(), DOCX_TYPE)]
     if result.pdf_path is not None:
         attachments.append((result.pdf_path.name, result.pdf_path.read_bytes(), "application/pdf"))
+    attachments += unread_attachments(archive, result.plan)
     subject = t(
         f"review.office_subject_{reason}",
         cfg.lang,
@@ -201,6 +208,28 @@ def send_draft(
         attachments=attachments,
         detail={"version": result.version, "reason": reason, "draft_id": result.draft_id},
     )
+
+
+def unread_attachments(archive: Archive, plan: DraftPlan) -> list[tuple[str, bytes, str]]:
+    """Originals of the documents that gave no text, as the plan chose them under the cap.
+
+    The draft's appendix names every one of them; those over ``draft.attach_max_bytes``
+    are named there with their archive path instead. A file gone from the archive is
+    skipped here (the appendix still names it), never a failed mail.
+    """
+    out: list[tuple[str, bytes, str]] = []
+    for u in plan.unread:
+        if not u.attached:
+            continue
+        try:
+            data = archive.path(u.archive_path).read_bytes()
+        except OSError:
+            continue
+        ctype = mimetypes.guess_type(u.file_name)[0] or ""
+        if ctype.split("/")[0] not in ("application", "image", "text"):
+            ctype = "application/octet-stream"  # never an odd guess ("chemical/x-xyz")
+        out.append((u.file_name or Path(u.archive_path).name, data, ctype))
+    return out
 
 
 # --- what is due ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from typing import Any
 from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.docx_read import read_docx
+from mailflow.adapters.sanitize import removed_lines
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.bodytext import strip_reply
@@ -512,6 +513,9 @@ def receipt_text(
     ]
     if review:
         lines += ["", t("review.receipt_review", lang, count=review)]
+    removed = removed_lines(mail.get("detail"), lang)  # what intake took out, by kind
+    if removed:
+        lines += ["", t("review.receipt_sanitised", lang), *removed]
     lines += [
         "",
         t("review.receipt_check", lang, deadline=campaign.deadline.strftime("%d/%m/%Y")),

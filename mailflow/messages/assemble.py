@@ -33,6 +33,14 @@ MESSAGES = {
         "vi": "Chưa nhận báo cáo của {department} cho mục này (đã nhận thư; xem Phụ lục).",
         "en": "No report from {department} for this section yet (mail received; see Appendix).",
     },
+    "assemble.missing_section_received": {
+        "vi": "Chưa nhận báo cáo của {department} cho mục này (đã nhận thư nhưng thư không có nội dung cho mục này).",
+        "en": "No report from {department} for this section yet (mail received, with nothing for this section).",
+    },
+    "assemble.missing_see_appendix": {
+        "vi": "Chưa nhận báo cáo của {department} cho mục này (tài liệu đã nhận được liệt kê ở Phụ lục).",
+        "en": "No report from {department} for this section yet (what was received is listed in the Appendix).",
+    },
     "assemble.missing_bounced": {
         "vi": "Chưa nhận báo cáo của {department} (thư gửi không đến được).",
         "en": "No report received yet from {department} (our mail bounced).",
@@ -62,13 +70,65 @@ MESSAGES = {
         "vi": "2. Bảng phòng, đơn vị × mục đề cương",
         "en": "2. Department × outline section grid",
     },
+    "assemble.appendix_review": {
+        "vi": "3. Phần chờ xem lại",
+        "en": "3. Parts waiting for review",
+    },
+    "assemble.appendix_review_hint": {
+        "vi": "Các phần dưới đây đã nhận nhưng chưa chắc thuộc mục nào, nên chưa đưa vào thân báo cáo. Xếp một phần vào mục bằng lệnh: mailflow place <số phần> <mục>.",
+        "en": "These parts were received but their section is uncertain, so they are not in the body yet. Place one with: mailflow place <part number> <section>.",
+    },
+    "assemble.appendix_review_none": {
+        "vi": "Không có phần nào đang chờ xem lại.",
+        "en": "No part is waiting for review.",
+    },
     "assemble.appendix_leftover": {
-        "vi": "3. Nội dung đã nhận nhưng chưa xếp vào mục nào hoặc đang chờ xem xét",
-        "en": "3. Received but not placed, or waiting for review",
+        "vi": "4. Nội dung đã nhận nhưng không khớp mục nào của đề cương",
+        "en": "4. Received but fitting no section of the outline",
     },
     "assemble.appendix_leftover_none": {
         "vi": "Không có nội dung nào chưa được xếp vào mục.",
         "en": "Nothing is waiting outside the outline.",
+    },
+    "assemble.appendix_unread": {
+        "vi": "5. Tài liệu, nội dung đã nhận nhưng không đưa được vào dự thảo",
+        "en": "5. Documents and content received but not in the draft",
+    },
+    "assemble.appendix_unread_none": {
+        "vi": "Mọi tài liệu đã nhận đều có nội dung trong dự thảo.",
+        "en": "Every document received has its content in the draft.",
+    },
+    "assemble.col_sender": {"vi": "Phòng, đơn vị / người gửi", "en": "Department / sender"},
+    "assemble.col_file": {"vi": "Tệp", "en": "File"},
+    "assemble.col_reason": {"vi": "Lý do", "en": "Reason"},
+    "assemble.col_original": {"vi": "Bản gốc", "en": "Original"},
+    "assemble.original_attached": {
+        "vi": "đính kèm thư gửi Văn phòng; lưu tại {path}",
+        "en": "attached to the mail to the Office; kept at {path}",
+    },
+    "assemble.original_archived": {
+        "vi": "lưu tại {path} (quá giới hạn đính kèm)",
+        "en": "kept at {path} (over the attachment limit)",
+    },
+    "assemble.original_kept": {
+        "vi": "nội dung chữ đã ở trong dự thảo; bản gốc lưu tại {path}",
+        "en": "its text is in the draft; the original is kept at {path}",
+    },
+    "assemble.sanitised": {
+        "vi": "Để an toàn, đã bỏ khỏi tệp (văn bản giữ nguyên): {what}",
+        "en": "Removed from the file for safety (the text is kept): {what}",
+    },
+    "assemble.original_in_draft": {
+        "vi": "phần số {number}, tại mục của phần",
+        "en": "part {number}, in its section",
+    },
+    "assemble.document_unreadable": {
+        "vi": "Không đọc được nội dung tệp (tệp hỏng, thiếu phần hoặc định dạng Word chưa hỗ trợ).",
+        "en": "The file's content cannot be read (damaged, incomplete, or a Word format not supported).",
+    },
+    "assemble.unread_no_text": {
+        "vi": "Tệp không cho phần nội dung nào để đưa vào dự thảo (trống, chỉ có hình hoặc bản quét, hoặc chỉ có tiêu đề, lời chào, chữ ký).",
+        "en": "The file gave no content for the draft (empty, pictures or a scan only, or only a title, greeting or signature).",
     },
     "assemble.matrix_legend": {
         "vi": "Ký hiệu: ✓ đã nhận (số phần); ✗ được giao nhưng chưa nhận; + tự gửi thêm.",
@@ -85,6 +145,10 @@ MESSAGES = {
     "assemble.yes": {"vi": "Có", "en": "Yes"},
     "assemble.no": {"vi": "-", "en": "-"},
     "assemble.away_until": {"vi": "đến {until}", "en": "until {until}"},
+    "assemble.reason_review_part": {
+        "vi": "Phần số {number} — chờ xem lại, chưa chắc thuộc mục nào (gần nhất: {best}).",
+        "en": "Part {number} — waiting for review, section uncertain (closest: {best}).",
+    },
     "assemble.reason_review": {
         "vi": "Đang chờ xem xét: chưa chắc thuộc mục nào.",
         "en": "Waiting for review: its section is uncertain.",
@@ -122,6 +186,10 @@ MESSAGES = {
         "vi": "Nộp muộn: {department}",
         "en": "Late: {department}",
     },
+    "assemble.diff_unread": {
+        "vi": "Tài liệu không đọc được nội dung (Phụ lục): {department}",
+        "en": "Document without readable content (Appendix): {department}",
+    },
     "assemble.diff_none": {
         "vi": "Không có thay đổi so với bản trước.",
         "en": "No change since the previous draft.",
@@ -144,6 +212,22 @@ MESSAGES = {
         "en": "LibreOffice took more than {seconds} s to convert {file} to PDF.",
     },
     # errors reading parts / template
+    "assemble.no_draft": {
+        "vi": "Không tạo được dự thảo nào: {detail}",
+        "en": "No draft could be made: {detail}",
+    },
+    "assemble.no_draft_hint": {
+        "vi": "Chạy lại với --debug để xem chi tiết; báo cho người quản trị kèm dòng này.",
+        "en": "Run again with --debug for details; tell the administrator with this line.",
+    },
+    "assemble.isolated": {
+        "vi": "Dự thảo đã tạo; {count} phần không ghép được nguyên dạng hoặc bị bớt nội dung — xem mục 5 của Phụ lục.",
+        "en": "Draft made; {count} parts could not be copied as sent or lost some content — see section 5 of the Appendix.",
+    },
+    "assemble.unread_count": {
+        "vi": "Tài liệu không đọc được nội dung: {count} (đính kèm {attached}; còn lại xem đường dẫn lưu trữ trong Phụ lục).",
+        "en": "Documents without readable content: {count} ({attached} attached; the others are named with their archive path in the Appendix).",
+    },
     "assemble.template_missing": {
         "vi": "Không tìm thấy mẫu dự thảo {path}.",
         "en": "Draft template {path} not found.",
@@ -159,6 +243,46 @@ MESSAGES = {
     "assemble.source_bad": {
         "vi": "Không đọc được tệp báo cáo {path}: {detail}",
         "en": "Cannot read report file {path}: {detail}",
+    },
+    "assemble.part_failed": {
+        "vi": "Không ghép được định dạng gốc của phần này ({detail}); đã đưa vào dạng văn bản thô.",
+        "en": "The part's original formatting could not be copied ({detail}); it is in as plain text.",
+    },
+    "assemble.part_as_text": {
+        "vi": "(Phần dưới đây ở dạng văn bản thô vì không ghép được định dạng gốc — xem Phụ lục.)",
+        "en": "(The part below is plain text: its original formatting could not be copied — see Appendix.)",
+    },
+    "assemble.rendered_as_text": {
+        "vi": "Không dựng được dự thảo đầy đủ định dạng ({detail}); mọi phần được ghi dạng văn bản thô.",
+        "en": "The formatted draft could not be built ({detail}); every part is written as plain text.",
+    },
+    "assemble.picture_external": {
+        "vi": "Ảnh liên kết ra ngoài tệp đã bị bỏ (không tải từ mạng hay từ máy chủ).",
+        "en": "A picture linked from outside the file was left out (never fetched).",
+    },
+    "assemble.picture_external_placeholder": {
+        "vi": "[ảnh liên kết ngoài — đã bỏ]",
+        "en": "[linked picture — left out]",
+    },
+    "assemble.picture_missing": {
+        "vi": "Ảnh mà tệp nhắc tới nhưng không có trong tệp.",
+        "en": "A picture the file refers to but does not hold.",
+    },
+    "assemble.picture_missing_placeholder": {
+        "vi": "[ảnh bị thiếu trong tệp gốc]",
+        "en": "[picture missing from the original file]",
+    },
+    "assemble.picture_too_large": {
+        "vi": "Ảnh quá lớn ({pixels} điểm ảnh) không đưa vào dự thảo; xem trong tệp gốc.",
+        "en": "A picture too large for the draft ({pixels} pixels); see the original file.",
+    },
+    "assemble.picture_too_large_placeholder": {
+        "vi": "[ảnh quá lớn ({pixels} điểm ảnh) — xem tệp gốc]",
+        "en": "[picture too large ({pixels} pixels) — see the original file]",
+    },
+    "assemble.link_external": {
+        "vi": "Liên kết tới đối tượng bên ngoài tệp (OLE, tài liệu con) đã bị bỏ.",
+        "en": "A link to an object outside the file (OLE, sub-document) was left out.",
     },
     "assemble.source_bad_hint": {
         "vi": "Kiểm tra tệp trong kho lưu trữ; phần này được ghi dạng văn bản thô.",
