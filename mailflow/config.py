@@ -99,6 +99,18 @@ class MailServerSettings:
 
 
 @dataclass(frozen=True)
+class DraftSettings:
+    """Bounds of the consolidated draft and of the mail that carries it to the Office."""
+
+    #: originals of documents that gave no text go with the Office mail up to this many
+    #: bytes in all; the rest are named in the draft with their archive path
+    attach_max_bytes: int = 10 * 1024 * 1024
+    #: a picture with more pixels (read from its header, never decoded) becomes a
+    #: placeholder in the draft; 0 = no bound
+    max_picture_pixels: int = 40_000_000
+
+
+@dataclass(frozen=True)
 class IntakeSettings:
     """Bounds on one received document at intake (``[intake]``).
 
@@ -149,6 +161,7 @@ class Config:
     templates_dir: Path
     mailserver: MailServerSettings
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    draft: DraftSettings = field(default_factory=DraftSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
 
     def department(self, code: str) -> Department:
@@ -303,8 +316,10 @@ _TOP = {
     "campaigns",
     "mailserver",
     "daemon",
+    "draft",
     "intake",
 }
+_DRAFT = {"attach_max_bytes", "max_picture_pixels"}
 _OFFICE = {"name", "emails"}
 _MAILBOX = {
     "address",
@@ -484,6 +499,16 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
     )
 
+    dr = c.get(data, (), "draft", dict, {}) or {}
+    c.table(dr, ("draft",), _DRAFT)
+    draft = DraftSettings(
+        attach_max_bytes=c.get(dr, ("draft",), "attach_max_bytes", int, 10 * 1024 * 1024),
+        max_picture_pixels=c.get(dr, ("draft",), "max_picture_pixels", int, 40_000_000),
+    )
+    for key in ("attach_max_bytes", "max_picture_pixels"):
+        if getattr(draft, key) < 0:
+            c.error(("draft", key), t("config.must_be_positive"))
+
     intake = _intake(c, data)
 
     if c.errors:
@@ -501,6 +526,7 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         templates_dir=(base / (c.get(data, (), "templates", str, "templates") or "")).resolve(),
         mailserver=mailserver,
         daemon=daemon,
+        draft=draft,
         intake=intake,
     )
 

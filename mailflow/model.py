@@ -162,6 +162,8 @@ class Attribution:
     received: datetime | None
     file_name: str = ""
     late: bool = False
+    replaces: tuple[datetime, ...] = ()  # arrivals of the earlier parts this one replaced
+    signed_copies: tuple[str, ...] = ()  # the same report's other forms in the mail (.pdf)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.core.match import PlacedRow, place, revise
+from mailflow.core.match import PlacedRow, place, revise, revision_word
 from mailflow.model import Outline, Placement, PlacementStatus, ReportPart, Section
 
 ALL = ("A", "B", "C")
@@ -185,38 +185,96 @@ def test_empty_outline_leaves_everything_unplaced():
 # --- revisions -------------------------------------------------------------------------
 
 
-def row(pid, key, status=PlacementStatus.AUTO, doc="d1"):
-    return PlacedRow(pid, key, status, doc)
+OLD_TEXT = (
+    "Đã cấp 14 giấy chứng nhận doanh nghiệp khoa học và công nghệ, hỗ trợ 6 doanh nghiệp "
+    "đổi mới công nghệ với tổng kinh phí 3,2 tỷ đồng."
+)
+NEW_TEXT = (
+    "Đã cấp 16 giấy chứng nhận doanh nghiệp khoa học và công nghệ, hỗ trợ 7 doanh nghiệp "
+    "đổi mới công nghệ với tổng kinh phí 3,4 tỷ đồng."
+)
+OTHER_TEXT = (
+    "Phụ lục số liệu: bảng tổng hợp kinh phí sự nghiệp khoa học theo từng quý, đơn vị "
+    "tính triệu đồng, kèm danh mục nhiệm vụ chuyển tiếp."
+)
 
 
-def new(key, status=PlacementStatus.AUTO):
-    return Placement(1, key, 90.0, status)
+def row(pid, key, status=PlacementStatus.AUTO, doc="d1", text=OLD_TEXT):
+    return PlacedRow(pid, key, status, doc, text)
+
+
+def new(key, status=PlacementStatus.AUTO, text=OTHER_TEXT, pid=100):
+    return PlacedRow(pid, key, status, "new", text)
 
 
 def test_revision_supersedes_only_the_sections_it_covers():
-    rev = revise([row(1, "1.1"), row(2, "2.2")], [new("1.1")])
+    rev = revise([row(1, "1.1"), row(2, "2.2")], [new("1.1")], revision=True)
     assert rev.superseded == (1,) and rev.kept == (2,)
+    assert rev.replaced_by == ((1, 100),)
 
 
 def test_revision_in_review_covers_nothing_yet():
-    rev = revise([row(1, "1.1")], [new(None, PlacementStatus.REVIEW)])
+    rev = revise([row(1, "1.1")], [new(None, PlacementStatus.REVIEW)], revision=True)
     assert rev.superseded == () and rev.kept == (1,)
 
 
 def test_revision_covering_a_whole_document_replaces_its_leftovers():
     previous = [row(1, "1.1"), row(2, None, PlacementStatus.UNPLACED), row(3, "2.2", doc="d2")]
-    rev = revise(previous, [new("1.1")])
+    rev = revise(previous, [new("1.1")], revision=True)
     assert rev.superseded == (1, 2) and rev.kept == (3,)
 
 
 def test_revision_ignores_rows_already_superseded():
-    rev = revise([row(1, "1.1", PlacementStatus.SUPERSEDED)], [new("1.1")])
+    rev = revise([row(1, "1.1", PlacementStatus.SUPERSEDED)], [new("1.1")], revision=True)
     assert rev.superseded == () and rev.kept == ()
 
 
-def test_manual_placement_is_also_replaced_by_a_later_report():
-    rev = revise([row(1, "2.1", PlacementStatus.REVIEWED)], [new("2.1")])
+def test_manual_placement_is_also_replaced_by_a_revision():
+    rev = revise([row(1, "2.1", PlacementStatus.REVIEWED)], [new("2.1")], revision=True)
     assert rev.superseded == (1,)
+
+
+def test_a_later_part_of_the_same_section_is_an_addition_when_nothing_says_revision():
+    rev = revise([row(1, "1.1")], [new("1.1")])
+    assert rev.superseded == () and rev.kept == (1,)
+
+
+def test_a_newer_version_of_the_same_text_replaces_without_being_told():
+    rev = revise([row(1, "1.1")], [new("1.1", text=NEW_TEXT)])
+    assert rev.superseded == (1,) and rev.replaced_by == ((1, 100),)
+
+
+def test_a_newer_version_in_review_takes_the_earlier_parts_section():
+    rev = revise([row(1, "1.1")], [new(None, PlacementStatus.REVIEW, text=NEW_TEXT)])
+    assert rev.superseded == (1,) and rev.inherit == ((100, "1.1"),)
+
+
+def test_short_texts_are_not_taken_for_versions_of_each_other():
+    rev = revise([row(1, "1.1", text="Không có.")], [new("1.1", text="Không có.")])
+    assert rev.superseded == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Báo cáo (bản chỉnh sửa)",
+        "V/v gửi lại báo cáo sơ kết",
+        "BAO CAO THAY THE",
+        "Cap nhat so lieu muc 2.1",
+        "Điều chỉnh số liệu",
+        "Bản sửa đổi",
+    ],
+)
+def test_revision_words_are_found_with_or_without_diacritics(text):
+    assert revision_word(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Bổ sung báo cáo sơ kết", "Phụ lục số liệu kèm báo cáo", "Báo cáo sơ kết 6 tháng", ""],
+)
+def test_supplements_and_plain_reports_say_no_revision(text):
+    assert revision_word(text) == ""
 
 
 # --- purity ------------------------------------------------------------------------------

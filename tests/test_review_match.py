@@ -151,8 +151,13 @@ def test_repeats_title_ignores_numbering_case_and_diacritics() -> None:
 
 def test_an_older_report_taken_in_after_a_newer_one_does_not_replace_it(flow: Offline) -> None:
     heading = flow.outline().section("1.2.2.1").heading
-    newer = report_docx([Section(heading, ["Bản gửi ngày 12/7."])])
-    older = report_docx([Section(heading, ["Bản gửi ngày 10/7."])])
+    text = (
+        "Đã kiểm tra {} cơ sở kinh doanh xăng dầu, phát hiện {} cơ sở vi phạm về đo lường; "
+        "xử phạt hành chính theo quy định và yêu cầu khắc phục trong 30 ngày."
+    )
+    # a newer version of the same text: the later one replaces, whatever order they come in
+    newer = report_docx([Section(heading, [text.format(42, 3)])])
+    older = report_docx([Section(heading, [text.format(40, 2)])])
     when = datetime.now(UTC) - timedelta(days=1)
     first = flow.ingest("tdc", "Gửi.", [("moi.docx", newer, DOCX)], date=when)
     _match(flow, first)

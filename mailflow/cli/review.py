@@ -22,9 +22,10 @@ from mailflow import bootstrap
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
 from mailflow.config import Config
 from mailflow.display import safe
+from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.intake import reason_text as render_reason
-from mailflow.jobs.match import extract_again, load_outline, match_mail
+from mailflow.jobs.match import extract_again, load_outline, match_mail, restore_part
 from mailflow.model import Campaign, MailKind, Outline, PlacementStatus
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
@@ -338,6 +339,23 @@ def release(
     store.close()
 
 
+@cli.command()
+@click.argument("part_id", type=int)
+@pass_app
+def restore(app: AppContext, part_id: int) -> None:
+    """Khôi phục một phần đã bị thay thế / bring back a part a later one replaced."""
+    cfg = app.config()
+    store = bootstrap.store(cfg)
+    user = os_user()
+    try:
+        row = restore_part(store, part_id, user=user, now=datetime.now().astimezone())
+    except MailflowError as exc:
+        store.close()
+        fail(exc.message, exc.hint, code=2)
+    outline = load_outline(cfg, cfg.campaign(row["campaign"]))
+    say(t("review.restored", id=part_id, section=_heading(outline, row["section_key"]), user=user))
+    store.close()
+
 
 @cli.command()
 @click.option("--campaign", "campaign_id", default=None, help="Campaign id")
@@ -389,7 +407,8 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
     console.print(table)
     ev_params: list[Any] = [campaign.id]
     ev_where = (
-        "campaign = ? AND kind IN ('review.released', 'match.placed', 'match.receipt_skipped')"
+        "campaign = ? AND kind IN ('review.released', 'review.restored', 'match.placed', "
+        "'match.receipt_skipped')"
     )
     if code:
         ev_where += " AND department = ?"

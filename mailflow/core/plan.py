@@ -213,15 +213,32 @@ def _order_key(part: PlacedPart, rank: Mapping[str, int]) -> tuple[Any, ...]:
 def _attribution(part: PlacedPart, name: str, deadline: date) -> tuple[Note, bool]:
     late = part.attribution.late or is_late(part.attribution.received, deadline)
     a = part.attribution
+    # "thay cho phần gửi ngày 18/7": a part that replaced earlier ones says so; a report
+    # sent as .docx + signed .pdf names the signed copy (see core.match.revise/twins).
+    more = {}
+    suffix = ""
+    if a.replaces:
+        suffix += "_replaces"
+        days = dict.fromkeys(w.strftime("%d/%m/%Y") for w in sorted(a.replaces, key=_instant))
+        more["replaced"] = ", ".join(days)
+    if a.signed_copies and a.file_name:
+        suffix += "_signed"
+        more["signed"] = ", ".join(a.signed_copies)
     if a.received and a.file_name:
         n = note(
-            "assemble.attribution",
+            "assemble.attribution" + suffix,
             department=name,
             received=format_when(a.received),
             file=a.file_name,
+            **more,
         )
     elif a.received:
-        n = note("assemble.attribution_body", department=name, received=format_when(a.received))
+        n = note(
+            "assemble.attribution_body" + ("_replaces" if a.replaces else ""),
+            department=name,
+            received=format_when(a.received),
+            **{k: v for k, v in more.items() if k == "replaced"},
+        )
     else:
         n = note("assemble.attribution_undated", department=name, file=a.file_name or "-")
     return n, late

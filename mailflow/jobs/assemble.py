@@ -43,7 +43,7 @@ from mailflow.core.plan import (
 )
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.jobs.match import arrival, load_outline, parse_when
+from mailflow.jobs.match import arrival, attribution_extras, load_outline, parse_when
 from mailflow.model import (
     Attribution,
     Campaign,
@@ -96,6 +96,7 @@ def placed_parts(
         """,
         [campaign.id],
     )
+    replaced, signed = attribution_extras(store, campaign.id)
     out: list[PlacedPart] = []
     for r in rows:
         status = PlacementStatus(r["status"])
@@ -127,6 +128,8 @@ def placed_parts(
                     received,
                     file_name,
                     is_late(received, campaign.deadline),
+                    replaced.get(r["id"], ()),
+                    signed.get(r["id"], ()),
                 ),
                 source=source,
                 block_start=start,

@@ -33,8 +33,16 @@ from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.due import missing_sections
-from mailflow.core.identify import may_auto_answer
-from mailflow.core.match import PlacedRow, check_copy, place, revise
+from mailflow.core.identify import list_addresses, may_auto_answer
+from mailflow.core.match import (
+    PlacedRow,
+    check_copy,
+    fill_in,
+    place,
+    revise,
+    revision_word,
+    same_report_copies,
+)
 from mailflow.core.outline import parse_outline
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
@@ -217,12 +225,13 @@ def _mail_row(store: Store, mail_id: int) -> dict[str, Any]:
 
 def _previous(
     store: Store, campaign: str, department: str, mail_id: int
-) -> list[tuple[PlacedRow, datetime | None]]:
-    """The department's other parts in this campaign: current placement and arrival."""
+) -> list[tuple[PlacedRow, datetime | None, str]]:
+    """The department's other parts in this campaign: current placement, arrival and the
+    subject of the mail each came in."""
     rows = store.query(
         """
-        SELECT p.id AS part_id, p.document_id, pl.section_key, pl.status,
-               m.date, m.received_at
+        SELECT p.id AS part_id, p.document_id, p.text, pl.section_key, pl.status,
+               m.date, m.received_at, m.subject
         FROM parts p
         JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
         JOIN mails m ON m.id = p.mail_id
@@ -234,12 +243,107 @@ def _previous(
     return [
         (
             PlacedRow(
-                r["part_id"], r["section_key"], PlacementStatus(r["status"]), str(r["document_id"])
+                r["part_id"],
+                r["section_key"],
+                PlacementStatus(r["status"]),
+                str(r["document_id"]),
+                r["text"] or "",
             ),
             arrival(r),
+            r["subject"] or "",
         )
         for r in rows
     ]
+
+
+#: ``placements.decided_by`` of a part superseded by a later one: "mailflow: replaced by
+#: part N". Assembly reads it back to say "thay cho phần gửi ngày …"; restore undoes it.
+REPLACED_PREFIX = f"{SYSTEM}: replaced by part "
+#: ``decided_by`` of a newer version that took the section of the part it renews.
+SAME_TEXT_MARK = "same text as an earlier part"
+#: ``documents.reason`` of the second form of a report in the same mail.
+SAME_REPORT_REASON = "review.reason.same_report"
+
+
+def replaced_mark(part_id: int) -> str:
+    return f"{REPLACED_PREFIX}{part_id}"
+
+
+def attribution_extras(
+    store: Store, campaign: str
+) -> tuple[dict[int, tuple[datetime, ...]], dict[int, tuple[str, ...]]]:
+    """Per part id: when the parts it replaced had come, and the other forms of the same
+    report in its mail (the signed .pdf beside a .docx), for the draft's attribution."""
+    rows = store.query(
+        """
+        SELECT pl.decided_by, m.date, m.received_at FROM parts p
+        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        JOIN mails m ON m.id = p.mail_id
+        WHERE p.campaign = ? AND pl.status = 'superseded' AND pl.decided_by LIKE ?
+        """,
+        [campaign, REPLACED_PREFIX + "%"],
+    )
+    replaced: dict[int, list[datetime]] = {}
+    for r in rows:
+        tail = (r["decided_by"] or "")[len(REPLACED_PREFIX) :]
+        when = arrival(r)
+        if tail.isdigit() and when is not None:
+            replaced.setdefault(int(tail), []).append(when)
+    copies = store.query(
+        """
+        SELECT p.id, d.name FROM parts p
+        JOIN documents d ON d.mail_id = p.mail_id AND d.status = 'ignored' AND d.reason = ?
+        WHERE p.campaign = ? ORDER BY d.ordinal
+        """,
+        [SAME_REPORT_REASON, campaign],
+    )
+    signed: dict[int, list[str]] = {}
+    for r in copies:
+        signed.setdefault(r["id"], []).append(r["name"])
+    return (
+        {k: tuple(v) for k, v in replaced.items()},
+        {k: tuple(v) for k, v in signed.items()},
+    )
+
+
+def _plain_text(blocks: Sequence[Block]) -> str:
+    return "\n".join(
+        " ".join(c for row in b.cells for c in row) if b.kind is BlockKind.TABLE else b.text
+        for b in blocks
+    )
+
+
+def _form_rank(doc: dict[str, Any]) -> int:
+    """How editable a document's form is: the draft takes the most editable of twins."""
+    ctype = (doc.get("content_type") or "").lower()
+    name = (doc.get("name") or "").lower()
+    if doc.get("docx_path") and "wordprocessingml" in ctype:
+        return 0
+    if doc.get("docx_path"):
+        return 1  # .doc/.odt/.rtf, converted
+    if ctype.startswith("text/") and name == "body.txt":
+        return 3  # the report pasted in the body as well as attached
+    if ctype.startswith("image/"):
+        return 4
+    return 2  # PDF (signed), HTML
+
+
+_OUTLINE_LINES: dict[tuple[str, float], tuple[str, ...]] = {}
+
+
+def outline_lines(campaign: Campaign) -> tuple[str, ...]:
+    """Every line of the outline document as sent (title, notes and all), cached."""
+    path = Path(campaign.outline)
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return ()
+    if key not in _OUTLINE_LINES:
+        found: list[str] = []
+        for b in read_docx(path):
+            found.extend([c for row in b.cells for c in row] if b.cells else [b.display_text])
+        _OUTLINE_LINES[key] = tuple(x for x in found if x.strip())
+    return _OUTLINE_LINES[key]
 
 
 def current_sections(store: Store, campaign: str, department: str) -> set[str]:
@@ -276,6 +380,35 @@ def _keep_pictures(
     return tuple(out)
 
 
+def _readable(
+    store: Store, docs: list[dict[str, Any]], archive: Archive, now: datetime
+) -> list[tuple[dict[str, Any], tuple[Block, ...]]]:
+    """Each document's blocks; one that cannot be read is quarantined, never stops the rest.
+
+    A file intake accepted may still defeat the reader (Strict OOXML, a broken package):
+    it is marked ``quarantined`` (the reader's one-line error goes to the event log), so
+    the draft's appendix lists it and its original goes to the Office, and the mail's
+    other documents are matched as usual.
+    """
+    out: list[tuple[dict[str, Any], tuple[Block, ...]]] = []
+    for doc in docs:
+        try:
+            blocks = document_blocks(archive, doc)[0]
+        except MailflowError as exc:
+            with store.transaction() as db:
+                db.conn.execute(
+                    "UPDATE documents SET status = 'quarantined', reason = ? WHERE id = ?",
+                    ["assemble.document_unreadable", doc["id"]],
+                )
+                store.event(
+                    "match.unreadable", now, document=doc["id"], error=exc.message[:300]
+                )
+            continue
+        if blocks:
+            out.append((doc, blocks))
+    return out
+
+
 def match_mail(
     cfg: Config,
     store: Store,
@@ -302,36 +435,76 @@ def match_mail(
         "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal", [mail_id]
     )
     directive = directive_lines(store, archive, campaign_id, department)
+    sent = outline_lines(campaign)
+    read = [(doc, document_blocks(archive, doc)[0]) for doc in docs]
+    read = [(doc, blocks) for doc, blocks in read if blocks]
+    # the same report in two forms (.docx + its signed .pdf): enters once, editable form
+    twins = same_report_copies([(_plain_text(b), _form_rank(d)) for d, b in read])
+    copies: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        (read[i][0], read[j][0]) for i, j in sorted(twins.items())
+    ]
     results: list[_DocParts] = []
     ignored: list[tuple[dict[str, Any], str]] = []
-    for doc in docs:
-        blocks, _source = document_blocks(archive, doc)
-        if not blocks:
+    intro: list[str] = [mail.get("subject") or ""]
+    for n, (doc, blocks) in enumerate(read):
+        if n in twins:
             continue
-        copy = check_copy(blocks, outline, directive)
+        copy = check_copy(blocks, outline, directive, sent)
         if copy.is_copy:
             ignored.append((doc, copy.reason))
             continue
         seg = split(blocks)
-        if not seg.parts:
-            continue
-        parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
-        placements = place(parts, outline, department, campaign.synonyms)
-        results.append(_DocParts(doc, parts, placements))
+        first = seg.parts[0].block_start if seg.parts else None
+        intro.append(
+            " ".join(b.display_text for b in blocks if first is None or b.index < first)[:600]
+        )
+        if copy.form:
+            # the outline, filled in: what the department typed under each section
+            parts, placements = fill_in(
+                blocks, copy, [(x.block_start, x.block_end) for x in seg.boilerplate]
+            )
+        else:
+            if not seg.parts:
+                continue
+            parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
+            placements = place(parts, outline, department, campaign.synonyms)
+        if parts:
+            results.append(_DocParts(doc, parts, placements))
 
-    new = [p for r in results for p in r.placements]
+    said = revision_word(*intro)
+    # New parts get provisional ids (negative) for the decision; real ids after insert.
+    provisional: list[PlacedRow] = []
+    for k, r in enumerate(results):
+        by_ordinal = {p.part: p for p in r.placements}
+        for part in r.parts:
+            pl = by_ordinal[part.ordinal]
+            provisional.append(
+                PlacedRow(
+                    -(k * 100_000 + part.ordinal + 1),
+                    pl.section_key,
+                    pl.status,
+                    str(r.doc["id"]),
+                    part.text,
+                )
+            )
     # "Later" is by arrival: a report that arrives out of order (an old mail ingested
     # from a file) does not replace what the department sent after it; it is replaced.
     mine = arrival(mail)
     earlier: list[PlacedRow] = []
-    later: list[Placement] = []
-    for row, when in _previous(store, campaign_id, department, mail_id):
+    later: list[PlacedRow] = []
+    later_said = False
+    sent_on: dict[int, datetime | None] = {}
+    for row, when, subject in _previous(store, campaign_id, department, mail_id):
+        sent_on[row.part_id] = when
         if mine is None or when is None or when <= mine:
             earlier.append(row)
         elif row.status is not PlacementStatus.SUPERSEDED:
-            later.append(Placement(0, row.section_key, 0.0, row.status))
-    revision = revise(earlier, new)
+            later.append(row)
+            later_said = later_said or bool(revision_word(subject))
+    revision = revise(earlier, provisional, revision=bool(said))
+    inherit = dict(revision.inherit)
     fresh: list[PlacedRow] = []
+    real: dict[int, int] = {}
     stamp = now.isoformat(timespec="seconds")
     counts = {"auto": 0, "reviewed": 0, "review": 0, "unplaced": 0}
     with store.transaction() as db:
@@ -341,7 +514,12 @@ def match_mail(
                 "UPDATE documents SET status = 'ignored', reason = ? WHERE id = ?",
                 [f"review.reason.copy_{reason}", doc["id"]],
             )
-        for r in results:
+        for doc, _kept in copies:
+            conn.execute(
+                "UPDATE documents SET status = 'ignored', reason = ? WHERE id = ?",
+                [SAME_REPORT_REASON, doc["id"]],
+            )
+        for k, r in enumerate(results):
             by_ordinal = {p.part: p for p in r.placements}
             for part in r.parts:
                 cur = conn.execute(
@@ -368,9 +546,16 @@ def match_mail(
                 if not cur.rowcount:
                     continue
                 pl = by_ordinal[part.ordinal]
+                ref = -(k * 100_000 + part.ordinal + 1)
+                real[ref] = int(cur.lastrowid or 0)
+                decided = decided_by
+                if ref in inherit:
+                    # a newer version of a part placed before: it takes that part's place
+                    pl = replace(pl, section_key=inherit[ref], status=PlacementStatus.AUTO)
+                    decided = f"{SYSTEM}: {SAME_TEXT_MARK}"
                 counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
                 fresh.append(
-                    PlacedRow(int(cur.lastrowid or 0), pl.section_key, pl.status, str(r.doc["id"]))
+                    PlacedRow(real[ref], pl.section_key, pl.status, str(r.doc["id"]), part.text)
                 )
                 conn.execute(
                     "INSERT INTO placements (part_id, section_key, score, status, candidates, "
@@ -380,13 +565,18 @@ def match_mail(
                         pl.section_key,
                         round(pl.score, 2),
                         pl.status.value,
-                        json.dumps([[k, round(s, 2)] for k, s in pl.candidates]),
-                        decided_by,
+                        json.dumps([[k2, round(s2, 2)] for k2, s2 in pl.candidates]),
+                        decided,
                         stamp,
                     ],
                 )
-        outdated = revise(fresh, later).superseded if later else ()
-        for part_id in (*revision.superseded, *outdated):
+        outdated = revise(fresh, later, revision=later_said) if later else None
+        marks: list[tuple[int, str]] = [
+            (old, replaced_mark(real.get(by, 0))) for old, by in revision.replaced_by
+        ]
+        if outdated is not None:
+            marks += [(old, replaced_mark(by)) for old, by in outdated.replaced_by]
+        for part_id, mark in marks:
             last = conn.execute(
                 "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
                 "ORDER BY id DESC LIMIT 1",
@@ -395,7 +585,7 @@ def match_mail(
             conn.execute(
                 "INSERT INTO placements (part_id, section_key, score, status, candidates, "
                 "decided_by, created_at) VALUES (?, ?, ?, 'superseded', ?, ?, ?)",
-                [part_id, last[0], last[1], last[2], f"{SYSTEM}: mail {mail_id}", stamp],
+                [part_id, last[0], last[1], last[2], mark, stamp],
             )
         conn.execute("UPDATE mails SET matched_at = ? WHERE id = ?", [stamp, mail_id])
         store.event(
@@ -406,10 +596,12 @@ def match_mail(
             mail_id=mail_id,
             parts=sum(counts.values()),
             **counts,
+            revision=said,
             superseded=list(revision.superseded),
-            outdated=list(outdated),
+            outdated=list(outdated.superseded) if outdated else [],
             covered=list(revision.covered),
             ignored=[d["name"] for d, _ in ignored],
+            copies=[[d["name"], kept["name"]] for d, kept in copies],
         )
     received = current_sections(store, campaign_id, department)
     # the same notion as the reminders: top sections, covered by any sub-section
@@ -417,8 +609,28 @@ def match_mail(
     total = sum(counts.values())
     receipt = False
     if send_receipt and total:
+        rows = {r.part_id: r for r in earlier}
+        replaced = sorted(
+            {
+                (
+                    _heading_of(outline, rows[old].section_key),
+                    when.strftime("%d/%m/%Y") if (when := sent_on.get(old)) else "-",
+                )
+                for old, _by in revision.replaced_by
+                if old in rows
+            }
+        )
         receipt = queue_receipt(
-            cfg, store, archive, mail, campaign, outline, now, received=received, missing=missing
+            cfg,
+            store,
+            archive,
+            mail,
+            campaign,
+            outline,
+            now,
+            received=received,
+            missing=missing,
+            replaced=replaced,
         )
     return MatchResult(
         mail_id,
@@ -434,6 +646,69 @@ def match_mail(
         received=tuple(s.key for s in outline.sections if s.key in received),
         missing=missing,
     )
+
+
+def _heading_of(outline: Outline, key: str | None) -> str:
+    keys = {s.key: s.heading for s in outline.sections}
+    return keys.get(key or "", "-")
+
+
+def restore_part(store: Store, part_id: int, *, user: str, now: datetime) -> dict[str, Any]:
+    """Bring back a part a later one replaced: its placement before it was superseded,
+    as a new row signed by ``user`` (the replacing part stays; ``place N none`` moves it).
+
+    Returns the restored row (part, campaign, department, mail_id, section_key, status);
+    raises MailflowError when the part does not exist or was not replaced.
+    """
+    rows = store.query(
+        """
+        SELECT p.id, p.campaign, p.department, p.mail_id, pl.status FROM parts p
+        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        WHERE p.id = ?
+        """,
+        [part_id],
+    )
+    if not rows:
+        raise MailflowError(t("review.no_part", id=part_id), t("review.no_part_hint"))
+    row = rows[0]
+    if row["status"] != PlacementStatus.SUPERSEDED.value:
+        raise MailflowError(t("review.not_superseded", id=part_id), t("review.not_superseded_hint"))
+    before = store.query(
+        "SELECT section_key, score, status, candidates FROM placements "
+        "WHERE part_id = ? AND status != 'superseded' ORDER BY id DESC LIMIT 1",
+        [part_id],
+    )
+    back = (
+        before[0]
+        if before
+        else {"section_key": None, "score": 0.0, "status": "unplaced", "candidates": "[]"}
+    )
+    stamp = now.isoformat(timespec="seconds")
+    with store.transaction() as db:
+        db.conn.execute(
+            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                part_id,
+                back["section_key"],
+                back["score"],
+                back["status"],
+                back["candidates"],
+                user,
+                stamp,
+            ],
+        )
+        store.event(
+            "review.restored",
+            now,
+            campaign=row["campaign"],
+            department=row["department"],
+            mail_id=row["mail_id"],
+            part=part_id,
+            after=back["section_key"],
+            by=user,
+        )
+    return {**row, "section_key": back["section_key"], "status": back["status"]}
 
 
 def extract_again(
@@ -482,6 +757,28 @@ def may_answer(archive: Archive, mail: dict[str, Any]) -> bool:
     return may_auto_answer(mime.mail_headers(parsed))
 
 
+def receipt_recipients(cfg: Config, archive: Archive, mail: dict[str, Any]) -> tuple[str, ...]:
+    """Who the receipt for a report mail goes to, or () for none.
+
+    An ordinary mail: its sender. A report that came through a list or group, or from a
+    document system (RFC 3834: never answered automatically): not the sender, not the
+    list — only the department's own configured addresses other than those.
+    """
+    sender = (mail.get("from_addr") or "").lower()
+    try:
+        headers = mime.mail_headers(mime.parse(archive.read(mail["archive_path"])))
+    except OSError:
+        return ()
+    if sender and may_auto_answer(headers):
+        return (sender,)
+    try:
+        department = cfg.department(mail.get("department") or "")
+    except MailflowError:
+        return ()
+    avoid = {sender, *(a.lower() for a in list_addresses(headers))}
+    return tuple(dict.fromkeys(e.lower() for e in department.emails if e.lower() not in avoid))
+
+
 def receipt_text(
     outline: Outline,
     department_name: str,
@@ -491,8 +788,13 @@ def receipt_text(
     missing: Sequence[str],
     review: int,
     lang: str | None = None,
+    replaced: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, str]:
-    """Subject and body of the receipt, from the catalogue (no I/O, no clock)."""
+    """Subject and body of the receipt, from the catalogue (no I/O, no clock).
+
+    ``replaced``: (section heading, date sent) of earlier parts this mail replaced, so
+    the department sees a revision was taken as one (and can say if it was not).
+    """
     got = [s for s in outline.sections if s.key in set(received)]
     lines = [
         t("review.receipt_greeting", lang, department=department_name),
@@ -511,6 +813,12 @@ def receipt_text(
     lines += [f"  • {outline.section(k).heading}" for k in missing] or [
         t("review.receipt_nothing_missing", lang)
     ]
+    if replaced:
+        lines += ["", t("review.receipt_replaced", lang)]
+        lines += [
+            "  • " + t("review.receipt_replaced_line", lang, section=heading, sent=sent)
+            for heading, sent in replaced
+        ]
     if review:
         lines += ["", t("review.receipt_review", lang, count=review)]
     removed = removed_lines(mail.get("detail"), lang)  # what intake took out, by kind
@@ -537,12 +845,14 @@ def queue_receipt(
     *,
     received: set[str],
     missing: Sequence[str],
+    replaced: Sequence[tuple[str, str]] = (),
 ) -> bool:
-    """Queue the one receipt for this mail; False when RFC 3834 forbids answering it."""
+    """Queue the one receipt for this mail; False when there is nobody it may go to."""
     from mailflow.jobs.deliver import queue_mail
 
     sender = (mail.get("from_addr") or "").lower()
-    if not sender or not may_answer(archive, mail):
+    to = receipt_recipients(cfg, archive, mail)
+    if not to:
         store.event(
             "match.receipt_skipped",
             now,
@@ -562,7 +872,7 @@ def queue_receipt(
         [mail["id"]],
     )[0]["n"]
     subject, body = receipt_text(
-        outline, department.name, campaign, mail, received, missing, review, cfg.lang
+        outline, department.name, campaign, mail, received, missing, review, cfg.lang, replaced
     )
     queue_mail(
         cfg,
@@ -571,7 +881,7 @@ def queue_receipt(
         kind="receipt",
         campaign=campaign.id,
         department=department.code,
-        to=(sender,),
+        to=to,
         subject=subject,
         text=body,
         dedupe_key=f"receipt:{campaign.id}:{department.code}:{mail['id']}",

@@ -20,6 +20,22 @@ MESSAGES = {
         "vi": "({department}, nhận lúc {received}, trong nội dung thư)",
         "en": "({department}, received {received}, in the mail body)",
     },
+    "assemble.attribution_replaces": {
+        "vi": "({department}, nhận lúc {received}, tệp {file}; thay cho phần gửi ngày {replaced})",
+        "en": "({department}, received {received}, file {file}; replaces the part sent on {replaced})",
+    },
+    "assemble.attribution_signed": {
+        "vi": "({department}, nhận lúc {received}, tệp {file}; bản ký: {signed})",
+        "en": "({department}, received {received}, file {file}; signed copy: {signed})",
+    },
+    "assemble.attribution_replaces_signed": {
+        "vi": "({department}, nhận lúc {received}, tệp {file}; bản ký: {signed}; thay cho phần gửi ngày {replaced})",
+        "en": "({department}, received {received}, file {file}; signed copy: {signed}; replaces the part sent on {replaced})",
+    },
+    "assemble.attribution_body_replaces": {
+        "vi": "({department}, nhận lúc {received}, trong nội dung thư; thay cho phần gửi ngày {replaced})",
+        "en": "({department}, received {received}, in the mail body; replaces the part sent on {replaced})",
+    },
     "assemble.attribution_undated": {
         "vi": "({department}, tệp {file})",
         "en": "({department}, file {file})",

@@ -70,6 +70,18 @@ MESSAGES = {
         "vi": "Thư từ danh sách thư ({header}); bỏ qua.",
         "en": "Mailing-list mail ({header}); ignored.",
     },
+    "intake.why.report_via_list": {
+        "vi": "Báo cáo gửi qua địa chỉ nhóm/danh sách thư ({header}); nhận vào, không trả lời tự động cho nhóm.",
+        "en": "Report sent through a group or list address ({header}); taken in, never answered to the list.",
+    },
+    "intake.why.report_from_system": {
+        "vi": "Báo cáo do hệ thống gửi ({signal}); nhận vào, không trả lời tự động cho hệ thống.",
+        "en": "Report sent by a system ({signal}); taken in, never answered to the system.",
+    },
+    "intake.why.list_from_department": {
+        "vi": "Thư qua danh sách thư ({header}) từ địa chỉ của phòng, không kèm báo cáo; cần người xem.",
+        "en": "List mail ({header}) from a department's address with no report in it; for a person to look at.",
+    },
     "intake.why.unknown_sender": {
         "vi": "Người gửi {address} không thuộc phòng nào trong cấu hình; chờ người xem xét.",
         "en": "Sender {address} belongs to no configured department; waiting for review.",

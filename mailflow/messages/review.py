@@ -76,6 +76,10 @@ MESSAGES = {
         "vi": "bản sao đề cương gửi kèm lại — bỏ qua",
         "en": "a copy of the outline sent back — ignored",
     },
+    "review.reason.same_report": {
+        "vi": "bản khác của cùng báo cáo trong thư (bản ký/bản chụp) — đưa vào dự thảo một lần, từ bản Word",
+        "en": "another form of the same report in the mail (signed copy/scan) — drafted once, from the editable form",
+    },
     "review.reason.copy_directive": {
         "vi": "bản sao công văn gửi kèm lại — bỏ qua",
         "en": "a copy of the directive sent back — ignored",
@@ -106,6 +110,26 @@ MESSAGES = {
     "review.receipt_nothing_missing": {
         "vi": "  (không còn mục nào thiếu — xin cảm ơn)",
         "en": "  (nothing missing — thank you)",
+    },
+    "review.receipt_replaced": {
+        "vi": "Thư này được coi là bản sửa, thay cho phần đã gửi trước (nếu đây là phần bổ sung, xin báo lại Văn phòng):",
+        "en": "This mail was taken as a revision, replacing what was sent before (if it is an addition, please tell the Office):",
+    },
+    "review.receipt_replaced_line": {
+        "vi": "{section} (phần gửi ngày {sent})",
+        "en": "{section} (the part sent on {sent})",
+    },
+    "review.restored": {
+        "vi": "Đã khôi phục phần {id} vào mục «{section}» (người thực hiện: {user}).",
+        "en": "Part {id} restored under «{section}» (by {user}).",
+    },
+    "review.not_superseded": {
+        "vi": "Phần {id} không bị thay thế, không cần khôi phục.",
+        "en": "Part {id} was not replaced; there is nothing to restore.",
+    },
+    "review.not_superseded_hint": {
+        "vi": "Xem các phần đã bị thay thế bằng: mailflow history",
+        "en": "See replaced parts with: mailflow history",
     },
     "review.receipt_review": {
         "vi": "{count} phần chưa xác định được mục; Văn phòng sẽ xếp lại.",
@@ -236,6 +260,10 @@ MESSAGES = {
     "review.event_review_released": {
         "vi": "{at}: thư {mail} được chấp nhận cho {department} bởi {by}",
         "en": "{at}: mail {mail} accepted for {department} by {by}",
+    },
+    "review.event_review_restored": {
+        "vi": "{at}: phần {part} ({department}, thư {mail}) được khôi phục bởi {by}",
+        "en": "{at}: part {part} ({department}, mail {mail}) restored by {by}",
     },
     "review.event_match_placed": {
         "vi": "{at}: thư {mail} của {department}: {parts} phần, thay {superseded} phần cũ",
