@@ -35,6 +35,10 @@ class Endpoint:
     host: str
     port: int
     security: str  # ssl | starttls | none
+    #: a private CA's certificate(s), PEM; None = the system's trusted CAs
+    ca_file: Path | None = None
+    #: False turns certificate and host-name checks off (flagged loudly by check and log)
+    tls_verify: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ class Mailbox:
     rate_per_minute: int = 120
     batch_size: int = 50
     max_message_bytes: int = 40 * 1024 * 1024
+    #: how long an outgoing mail is retried after temporary failures before it fails
+    retry_lifetime_hours: float = 72.0
+    #: a mail still waiting after this long is shown in status, logged, told to the Office
+    retry_warn_minutes: int = 60
 
     def password(self) -> str:
         """Read the password when a connection needs it, never earlier or from config."""
@@ -145,6 +153,8 @@ class DaemonSettings:
     reminders_per_day: int = 1
     log_file: Path | None = None
     draft_pdf: str = "all"  # all | final | none: which daemon drafts also get a PDF
+    #: a job still running after this many seconds stops at its next safe point
+    job_budget_seconds: int = 600
 
 
 @dataclass(frozen=True)
@@ -338,8 +348,12 @@ _MAILBOX = {
     "rate_per_minute",
     "batch_size",
     "max_message_bytes",
+    "ca_file",
+    "tls_verify",
+    "retry_lifetime_hours",
+    "retry_warn_minutes",
 }
-_ENDPOINT = {"host", "port", "security"}
+_ENDPOINT = {"host", "port", "security", "ca_file", "tls_verify"}
 _DEPARTMENT = {"code", "name", "emails", "aliases", "deputy_emails", "head_emails"}
 _CAMPAIGN = {
     "id",
@@ -365,6 +379,7 @@ _DAEMON = {
     "reminders_per_day",
     "log_file",
     "draft_pdf",
+    "job_budget_seconds",
 }
 
 
@@ -394,7 +409,14 @@ def load(path: str | os.PathLike[str] | None = None, check_files: bool = True) -
     return _build(path.resolve(), text, data, check_files)
 
 
-def _endpoint(c: _Checker, data: dict[str, Any], where: tuple[str | int, ...]) -> Endpoint:
+def _endpoint(
+    c: _Checker,
+    data: dict[str, Any],
+    where: tuple[str | int, ...],
+    base: Path | None = None,
+    check_files: bool = True,
+) -> Endpoint:
+    """One server; ``ca_file`` / ``tls_verify`` fall back to the ``[mailbox]`` ones."""
     raw = c.get(data, where[:-1], where[-1], dict) or {}
     c.table(raw, where, _ENDPOINT)
     host = c.get(raw, where, "host", str) or "localhost"
@@ -407,7 +429,20 @@ def _endpoint(c: _Checker, data: dict[str, Any], where: tuple[str | int, ...]) -
             (*where, "security"),
             t("config.bad_choice", value=security, choices=", ".join(SECURITIES)),
         )
-    return Endpoint(host, port or 0, security or "ssl")
+    # per server first, else the [mailbox] default for both servers
+    own = "ca_file" in raw
+    ca_raw = c.get(raw if own else data, where if own else where[:-1], "ca_file", str, "")
+    ca_file: Path | None = None
+    if ca_raw:
+        ca_file = ((base or Path.cwd()) / ca_raw).resolve()
+        if check_files and not ca_file.is_file():
+            c.error(
+                (*where, "ca_file") if own else (*where[:-1], "ca_file"),
+                t("config.file_missing", path=ca_file),
+            )
+    own = "tls_verify" in raw
+    verify = c.get(raw if own else data, where if own else where[:-1], "tls_verify", bool, True)
+    return Endpoint(host, port or 0, security or "ssl", ca_file, verify is not False)
 
 
 def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Config:
@@ -440,8 +475,8 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         c.error((*w, "password_command"), t("config.two_password_sources"))
     mailbox = Mailbox(
         address=address.lower(),
-        imap=_endpoint(c, mb, (*w, "imap")),
-        smtp=_endpoint(c, mb, (*w, "smtp")),
+        imap=_endpoint(c, mb, (*w, "imap"), base, check_files),
+        smtp=_endpoint(c, mb, (*w, "smtp"), base, check_files),
         username=c.get(mb, w, "username", str, address) or address,
         password_env=password_env or "",
         password_command=password_command or "",
@@ -455,7 +490,11 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         rate_per_minute=c.get(mb, w, "rate_per_minute", int, 120),
         batch_size=c.get(mb, w, "batch_size", int, 50),
         max_message_bytes=c.get(mb, w, "max_message_bytes", int, 40 * 1024 * 1024),
+        retry_lifetime_hours=float(c.get(mb, w, "retry_lifetime_hours", (int, float), 72.0)),
+        retry_warn_minutes=c.get(mb, w, "retry_warn_minutes", int, 60),
     )
+    if mailbox.retry_lifetime_hours <= 0:
+        c.error((*w, "retry_lifetime_hours"), t("config.must_be_positive"))
     if mailbox.timeout <= 0:
         c.error((*w, "timeout"), t("config.must_be_positive"))
 
@@ -497,7 +536,10 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         reminders_per_day=c.get(dm, ("daemon",), "reminders_per_day", int, 1),
         log_file=(base / log_file).resolve() if log_file else None,
         draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
+        job_budget_seconds=c.get(dm, ("daemon",), "job_budget_seconds", int, 600),
     )
+    if daemon.job_budget_seconds <= 0:
+        c.error(("daemon", "job_budget_seconds"), t("config.must_be_positive"))
 
     dr = c.get(data, (), "draft", dict, {}) or {}
     c.table(dr, ("draft",), _DRAFT)

@@ -15,6 +15,12 @@ Why this shape:
   the same reminder before either recorded it.
 - SIGTERM/SIGINT only set a flag: the current job finishes its mail (the poll commits
   and moves what it took), then the loop exits with code 0.
+- Each job runs under a time budget (``daemon.job_budget_seconds``): it asks
+  ``keep_going()`` at its safe points (between mails, between campaigns) and stops there
+  once the budget is spent; one log line says so. Sockets and converters have their own
+  timeouts, so no single step can hang past the budget for long.
+- The log file is owner-only (0600) whatever the umask; the start-up line says loudly
+  when TLS verification is off.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -37,6 +43,8 @@ from typing import Any
 import schedule
 
 from mailflow import bootstrap
+from mailflow.adapters.locks import Busy, assemble_lock_path, held
+from mailflow.adapters.netdiag import unverified_warnings
 from mailflow.clock import Clock, SystemClock
 from mailflow.config import Config
 from mailflow.display import SafeFormatter
@@ -66,7 +74,7 @@ def single_instance(cfg: Config) -> Iterator[None]:
     """Hold an exclusive lock next to the state file, or fail with a clear message."""
     path = lock_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -98,9 +106,7 @@ def setup_logging(cfg: Config, verbose: bool = False, stream: bool = True) -> lo
     path = cfg.daemon.log_file or cfg.state_path.with_name("mailflow.log")
     path.parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(
-            path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
-        )
+        _PrivateRotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
     ]
     if stream:
         handlers.append(logging.StreamHandler(sys.stderr))
@@ -110,6 +116,23 @@ def setup_logging(cfg: Config, verbose: bool = False, stream: bool = True) -> lo
         root.addHandler(handler)
     root.propagate = False
     return root
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it creates (the first and each after a rotation) is 0600: the log
+    names departments, subjects and file names."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        from mailflow.adapters.archive import private_dir, private_opener
+
+        private_dir(Path(self.baseFilename).parent)
+        return open(
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=private_opener,
+        )
 
 
 @dataclass
@@ -134,6 +157,9 @@ class Daemon:
     idle_alive: bool = False
     _store: Any = None
     _archive: Any = None
+    _deadline: float | None = None  # monotonic; the running job's budget ends here
+    _cut: bool = False  # the running job was told to stop by keep_going()
+    _waiting_logged: datetime | None = None  # last "mails waiting" log line (once an hour)
 
     # --- wiring --------------------------------------------------------------------------
 
@@ -163,12 +189,24 @@ class Daemon:
 
     # --- running jobs -------------------------------------------------------------------
 
+    def keep_going(self) -> bool:
+        """Asked by jobs at their safe points: False once the job's time budget is spent
+        (or a stop was requested); the job then leaves the rest for the next round."""
+        if self.stop_requested.is_set():
+            return False
+        if self._deadline is not None and self.clock.monotonic() >= self._deadline:
+            self._cut = True
+            return False
+        return True
+
     def run_job(self, job: Job, force: bool = False) -> bool:
         """Run ``job`` unless backing off; any failure is logged and backs it off."""
         mono = self.clock.monotonic()
         if not force and mono < job.retry_at:
             return False
         now = self.clock.now()
+        budget = self.cfg.daemon.job_budget_seconds
+        self._deadline, self._cut = mono + budget, False
         try:
             summary = job.run(now)
         except Exception as exc:  # each job catches, logs and continues
@@ -182,6 +220,13 @@ class Daemon:
             else:
                 log.exception(t("daemon.job_crashed", job=job.name, delay=int(delay)))
             return False
+        finally:
+            took = int(self.clock.monotonic() - mono)
+            if self._cut:
+                log.warning(t("daemon.job_cut", job=job.name, seconds=took, budget=budget))
+            elif took > budget:
+                log.warning(t("daemon.job_over_budget", job=job.name, seconds=took, budget=budget))
+            self._deadline, self._cut = None, False
         if job.failures:
             log.info(t("daemon.job_recovered", job=job.name, failures=job.failures))
         job.failures = 0
@@ -199,6 +244,28 @@ class Daemon:
             if self.stop_requested.is_set():
                 return
             self.run_job(job, force=force)
+
+    def log_waiting(self, now: datetime) -> None:
+        """Once an hour (simulated time), one line about mail stuck in the outbox."""
+        from mailflow import outbox
+
+        if self._waiting_logged is not None and now - self._waiting_logged < timedelta(hours=1):
+            return
+        minutes = self.cfg.mailbox.retry_warn_minutes
+        stuck = outbox.waiting(self.store, _aware(now), timedelta(minutes=minutes))
+        if not stuck:
+            return
+        self._waiting_logged = now
+        oldest = stuck[0]
+        log.warning(
+            t(
+                "daemon.outbox_waiting",
+                n=len(stuck),
+                minutes=minutes,
+                oldest=f"{oldest.kind} → {', '.join(oldest.recipients)} ({oldest.created_at})",
+                error=oldest.last_error or "",
+            )
+        )
 
     def intake_tick(self) -> None:
         """Scheduled poll; while IDLE works only a slow safety poll is needed."""
@@ -251,6 +318,8 @@ class Daemon:
             watcher: IdleWatcher | None = None
             try:
                 log.info(t("daemon.started", pid=os.getpid(), now=self.clock.now()))
+                for warning in unverified_warnings(self.cfg.mailbox.imap, self.cfg.mailbox.smtp):
+                    log.warning(warning)
                 scheduler = schedule.Scheduler()
                 poll_every = max(int(self.cfg.daemon.poll_seconds), 1)
                 scheduler.every(poll_every).seconds.do(self.intake_tick)
@@ -356,6 +425,8 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
         from mailflow.jobs.poll import poll_once
 
         result = poll_once(cfg, d.store, d.archive, clock=lambda: _aware(d.clock.now()))
+        if not d.keep_going():  # matching waits for the next round; the mail is safe
+            return t("daemon.intake_summary", fetched=result.fetched, matched=0)
         matched = match_pending(cfg, d.store, d.archive, _aware(d.clock.now()))
         if result.fetched or matched:
             return t("daemon.intake_summary", fetched=result.fetched, matched=len(matched))
@@ -376,7 +447,15 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
 
         done = []
         for campaign in cfg.campaigns:
-            result = deliver_due(cfg, d.store, d.archive, campaign, now, pdf=cfg.daemon.draft_pdf)
+            if not d.keep_going():
+                break
+            try:  # a person's `mailflow assemble` holds it: this campaign waits a round
+                with held(assemble_lock_path(cfg.state_path, campaign.id)):
+                    result = deliver_due(
+                        cfg, d.store, d.archive, campaign, now, pdf=cfg.daemon.draft_pdf
+                    )
+            except Busy:
+                continue
             if result is not None:
                 done.append(f"{campaign.id} v{result.version}")
         return ", ".join(done) or None
@@ -386,7 +465,8 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     def send(now: datetime) -> object:
         from mailflow.jobs.remind import deliver_queued
 
-        report = deliver_queued(cfg, d.store, d.archive, d.clock.now)
+        report = deliver_queued(cfg, d.store, d.archive, d.clock.now, keep_going=d.keep_going)
+        d.log_waiting(now)
         if report.sent or report.failed:
             return t("daemon.outbox_summary", sent=len(report.sent), failed=len(report.failed))
         return None

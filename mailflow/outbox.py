@@ -13,12 +13,16 @@ The protocol (one ``sends`` row per logical mail, keyed by its dedupe key):
 3. ``resolve_sending``: on restart a row still ``sending`` was interrupted somewhere
    between step 2's first commit and its last. See its docstring for the trade-off.
 
-Refusals: a 4xx reply or a dropped connection is retried with bounded exponential
-backoff (``max_attempts``; the row is back to ``queued`` while it waits, since the
-server did not take it); a 5xx is final at once, the row is ``failed`` with the
-server's own words, and the other rows still go. When the connection itself keeps
-failing, the run stops after that row instead of walking every remaining row through
-the same backoff; they stay ``queued`` for the next run.
+Refusals, as an MTA's queue handles them: a 4xx reply, a timeout or a failed connection
+is tried again a few times within the run (``max_attempts``, a few seconds of back-off
+in all), then the row goes back to ``queued`` with ``next_attempt_at`` set: later runs
+(and a restarted daemon) skip it until then. The wait grows with the mail's age (as
+long as it has waited so far, between ``RETRY_MIN`` and ``RETRY_MAX``), so a short
+outage costs minutes and a long one is not hammered. Only a 5xx, or a temporary
+failure after ``lifetime`` (``mailbox.retry_lifetime_hours``, default 72 h), makes the
+row ``failed``; the other rows still go. When the connection itself keeps failing, the
+run stops after that row instead of walking every remaining row through the same
+back-off; they stay ``queued`` for the next run.
 
 Fault injection for tests: ``MAILFLOW_CRASH_AFTER=<step>:<k>`` makes this process kill
 itself with SIGKILL right after the k-th time it passes ``<step>`` (``sending`` = the
@@ -37,7 +41,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mailflow.adapters.archive import Archive
@@ -50,6 +54,10 @@ from mailflow.model import SendStatus
 
 CRASH_ENV = "MAILFLOW_CRASH_AFTER"
 ARCHIVE_KIND = "sent"
+#: the shortest and the longest wait between two runs' attempts at one mail
+RETRY_MIN = timedelta(minutes=1)
+RETRY_MAX = timedelta(minutes=30)
+DEFAULT_LIFETIME = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class OutboxRow:
     created_at: str = ""
     sent_at: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    next_attempt_at: str | None = None
 
     @classmethod
     def from_db(cls, row: dict[str, Any]) -> OutboxRow:
@@ -88,6 +97,7 @@ class OutboxRow:
             created_at=row["created_at"],
             sent_at=row["sent_at"],
             detail=json.loads(row["detail"]) if row["detail"] else {},
+            next_attempt_at=row.get("next_attempt_at"),
         )
 
 
@@ -113,6 +123,9 @@ class Delivery:
     left_queued: list[OutboxRow] = field(default_factory=list)
     stopped: str = ""  # why the run stopped early (connection keeps failing), "" if it did not
     copy_errors: list[str] = field(default_factory=list)
+    deferred: list[OutboxRow] = field(default_factory=list)  # temporary failure: tried later
+    not_yet: list[OutboxRow] = field(default_factory=list)  # skipped: next attempt not due
+    cut_short: bool = False  # the time budget ran out; the rest waits for the next run
 
 
 def _iso(moment: datetime) -> str:
@@ -121,6 +134,38 @@ def _iso(moment: datetime) -> str:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _when(text: str | None) -> datetime | None:
+    """A stored time as an aware datetime (naive ones are local, as the clock gives them)."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def retry_delay(age: timedelta) -> timedelta:
+    """Wait about as long as the mail has waited so far: 1 min, 2, 4, … capped at 30 min."""
+    return min(max(age, RETRY_MIN), RETRY_MAX)
+
+
+def waiting(store: Store, now: datetime, older_than: timedelta) -> list[OutboxRow]:
+    """Queued mails that met a temporary failure and were queued over ``older_than`` ago:
+    what ``status``, the daemon's log and the next Office mail name."""
+    now = _aware(now)
+    out = []
+    for row in rows(store, statuses=[SendStatus.QUEUED, SendStatus.SENDING]):
+        created = _when(row.created_at)
+        if row.attempts and created is not None and now - created >= older_than:
+            out.append(row)
+    return out
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -329,19 +374,30 @@ def deliver(
     *,
     sender: str,
     sent_folder: str = "Sent",
-    max_attempts: int = 5,
+    max_attempts: int = 3,
     backoff_base: float = 2.0,
     backoff_cap: float = 300.0,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
+    lifetime: timedelta = DEFAULT_LIFETIME,
+    keep_going: Callable[[], bool] = lambda: True,
+    on_schedule: bool = False,
 ) -> Delivery:
-    """Send every ``queued`` row of ``rows`` once, over one SMTP and one IMAP connection.
+    """Send every due ``queued`` row of ``rows`` once, over one SMTP and one IMAP connection.
 
     ``rows`` may be any iterable, also one still being filled by another thread; the
-    rows must be committed as ``queued`` before they are handed over.
+    rows must be committed as ``queued`` before they are handed over. With
+    ``on_schedule`` (the daemon) a row whose ``next_attempt_at`` is later than
+    ``now_fn()`` is skipped (``Delivery.not_yet``); a person's command tries at once.
+
+    ``max_attempts`` bounds the tries *within this run* (back-off sleeps of
+    ``backoff_base`` doubling: 2 + 4 s by default); after them a temporary failure is
+    deferred (``next_attempt_at``) until ``lifetime`` after the row was queued.
+    ``keep_going()`` is asked before each row: False (the daemon's time budget ran out)
+    stops the run there, ``Delivery.cut_short``.
 
     ``progress(row, outcome)`` is called once per row with "sent" | "failed" |
-    "skipped", and with "retry" before each backoff wait.
+    "skipped" | "deferred", and with "retry" before each backoff wait.
     """
     crash = _Crash()
     crash.at("sent", bump=False)
@@ -358,7 +414,18 @@ def deliver(
                 if progress:
                     progress(row, "skipped")
                 continue
+            due_at = _when(row.next_attempt_at)
+            if on_schedule and due_at is not None and due_at > _aware(now_fn()):
+                report.not_yet.append(row)
+                continue
+            if not keep_going():
+                report.cut_short = True
+                report.left_queued = [row] + [
+                    _reload(store, r.id) for r in todo if r.status == "queued"
+                ]
+                return report
             data = archive.read(row.archive_path)
+            tries = 0
             while True:
                 with store.transaction() as db:
                     cur = db.execute(
@@ -369,6 +436,7 @@ def deliver(
                 if cur.rowcount != 1:  # another process took it
                     break
                 row = _reload(store, row.id)
+                tries += 1
                 crash.at("sending")
                 if interval and last_send is not None:
                     wait = last_send + interval - monotonic()
@@ -376,12 +444,16 @@ def deliver(
                         sleep(wait)
                 last_send = monotonic()
                 connection_lost = False
+                connecting = smtp is None
                 try:
                     if smtp is None:
                         smtp = smtp_factory()
+                    connecting = False
                     result = smtp.send(sender, row.recipients, data)
                 except TransientError as exc:
                     connection_lost = True
+                    if connecting:  # no server to talk to: seconds will not bring it
+                        tries = max_attempts  # back, next_attempt_at will (no sleeping)
                     result = SendResult(ok=False, temporary=True, reason=exc.message)
                     with suppress(Exception):
                         smtp.close() if smtp is not None else None
@@ -397,20 +469,45 @@ def deliver(
                     if progress:
                         progress(row, "sent")
                     break
-                if result.temporary and row.attempts < max_attempts:
+                if result.temporary and tries < max_attempts:
                     _set(store, row.id, status="queued", last_error=result.reason)
-                    wait = min(backoff_base * 2 ** (row.attempts - 1), backoff_cap)
+                    wait = min(backoff_base * 2 ** (tries - 1), backoff_cap)
                     if progress:  # the reloaded row carries the reason in last_error
                         progress(_reload(store, row.id), "retry")
                     sleep(wait)
                     continue
-                _set(store, row.id, status="failed", last_error=result.reason)
+                reason = result.reason
+                if result.temporary:
+                    now = _aware(now_fn())
+                    age = now - (_when(row.created_at) or now)
+                    if age < lifetime:
+                        _set(
+                            store,
+                            row.id,
+                            status="queued",
+                            last_error=reason,
+                            next_attempt_at=_iso(now + retry_delay(age)),
+                        )
+                        row = _reload(store, row.id)
+                        report.deferred.append(row)
+                        if progress:
+                            progress(row, "deferred")
+                        if connection_lost:
+                            report.stopped = reason
+                            report.left_queued = [
+                                _reload(store, r.id) for r in todo if r.status == "queued"
+                            ]
+                            return report
+                        break
+                    hours = round(lifetime.total_seconds() / 3600, 1)
+                    reason = t("send.gave_up", hours=f"{hours:g}", error=reason)
+                _set(store, row.id, status="failed", last_error=reason)
                 row = _reload(store, row.id)
                 report.failed.append(row)
                 if progress:
                     progress(row, "failed")
                 if connection_lost:
-                    report.stopped = result.reason
+                    report.stopped = reason
                     report.left_queued = [
                         _reload(store, r.id) for r in todo if r.status == "queued"
                     ]

@@ -63,6 +63,9 @@ class MailEnv:
     password: str = PASSWORD
     _embedded: EmbeddedMailServer | None = field(default=None, repr=False)
     _root: Path | None = field(default=None, repr=False)
+    #: the test run's throw-away CA (real servers): mailflow's config then says
+    #: security = "starttls" with ca_file, so the real pair is used over verified TLS
+    ca_file: Path | None = None
 
     def addr(self, local: str) -> str:
         return f"{local}@{self.domain}"
@@ -124,6 +127,10 @@ class MailEnv:
         values.update(extra)
         for key, value in values.items():
             text = text.replace("{{" + key + "}}", value)
+        if self.ca_file is not None:
+            text = text.replace(
+                'security = "none" }', f'security = "starttls", ca_file = "{self.ca_file}" }}'
+            )
         return text
 
     def reset(self) -> None:
@@ -149,6 +156,14 @@ def start_real(local_parts: Iterable[str] = LOCAL_PARTS, domain: str = DOMAIN) -
     root = Path(tempfile.mkdtemp(prefix="mf-real-"))
     root.chmod(0o755)
     smtp_port, imap_port, lmtp_port = free_port(), free_port(), free_port()
+    certs = root / "test-ca"
+    subprocess.run(
+        ["bash", str(HERE / "servers" / "make-certs.sh"), str(certs)],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=120,
+    )
     env = dict(
         os.environ,
         MAILTEST_ROOT=str(root),
@@ -158,6 +173,8 @@ def start_real(local_parts: Iterable[str] = LOCAL_PARTS, domain: str = DOMAIN) -
         MAILTEST_SMTP_PORT=str(smtp_port),
         MAILTEST_IMAP_PORT=str(imap_port),
         MAILTEST_LMTP_PORT=str(lmtp_port),
+        MAILTEST_TLS_CERT=str(certs / "server.pem"),
+        MAILTEST_TLS_KEY=str(certs / "server.key"),
     )
     result = subprocess.run(
         ["bash", str(HERE / "servers" / "real-start.sh")],
@@ -170,7 +187,15 @@ def start_real(local_parts: Iterable[str] = LOCAL_PARTS, domain: str = DOMAIN) -
     )
     if result.returncode != 0:
         raise RuntimeError(f"real mail servers did not start:\n{result.stdout}")
-    return MailEnv("real", "127.0.0.1", smtp_port, imap_port, domain=domain, _root=root)
+    return MailEnv(
+        "real",
+        "127.0.0.1",
+        smtp_port,
+        imap_port,
+        domain=domain,
+        _root=root,
+        ca_file=certs / "ca.pem",
+    )
 
 
 def stop_real(env: MailEnv) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,7 +140,7 @@ def test_a_4xx_is_retried_with_growing_waits_then_sent(
     assert len(_mine(embedded_env, "qlkh", [row])) == 1
 
 
-def test_a_4xx_that_never_ends_fails_after_the_attempt_cap(
+def test_a_4xx_that_outlasts_the_run_waits_for_a_later_run_and_the_rest_still_go(
     embedded_env: MailEnv, parts: tuple[Store, Archive]
 ) -> None:
     store, archive = parts
@@ -149,11 +149,46 @@ def test_a_4xx_that_never_ends_fails_after_the_attempt_cap(
     )
     rows = [_queue(store, archive, u) for u in ("qlkh", "qlcn")]
     report, sleeps = _deliver(embedded_env, store, archive, rows, max_attempts=4)
-    assert len(sleeps) == 3
-    (failed,) = report.failed
-    assert failed.department == "qlkh" and failed.attempts == 4
-    assert failed.last_error.startswith("452") and "mailbox full" in failed.last_error
+    assert len(sleeps) == 3 and report.failed == []
+    (waiting,) = report.deferred
+    assert waiting.department == "qlkh" and waiting.status is SendStatus.QUEUED
+    assert waiting.last_error.startswith("452") and "mailbox full" in waiting.last_error
+    assert datetime.fromisoformat(waiting.next_attempt_at) > NOW
     assert [r.department for r in report.sent] == ["qlcn"]
+    again, _ = _deliver(embedded_env, store, archive, rows, on_schedule=True)  # not due yet
+    assert [r.department for r in again.not_yet] == ["qlkh"] and again.sent == []
+
+
+def test_a_4xx_after_the_retry_lifetime_fails_the_mail_with_the_reason(
+    embedded_env: MailEnv, parts: tuple[Store, Archive]
+) -> None:
+    store, archive = parts
+    embedded_env._embedded.rcpt_policy = lambda rcpt: "452 4.2.2 mailbox full"  # type: ignore[union-attr]
+    row = _queue(store, archive, "qlkh")
+    later = NOW + timedelta(hours=73)  # the default lifetime is 72 h
+    smtp, imap = _factories(embedded_env)
+    report = outbox.deliver(
+        store, archive, smtp, imap, [row], lambda: later, sender=MAILBOX, sleep=lambda s: None
+    )
+    (failed,) = report.failed
+    assert failed.status is SendStatus.FAILED
+    assert "72" in failed.last_error and "452" in failed.last_error
+
+
+def test_an_outbox_run_told_to_stop_leaves_the_rest_queued(
+    embedded_env: MailEnv, parts: tuple[Store, Archive]
+) -> None:
+    store, archive = parts
+    rows = [_queue(store, archive, u) for u in ("qlkh", "qlcn", "tdc")]
+    budget = iter([True, False])  # the daemon's time budget runs out after one mail
+    smtp, imap = _factories(embedded_env)
+    report = outbox.deliver(
+        store, archive, smtp, imap, rows, lambda: NOW, sender=MAILBOX,
+        keep_going=lambda: next(budget, False),
+    )  # fmt: skip
+    assert report.cut_short and [r.department for r in report.sent] == ["qlkh"]
+    assert [r.department for r in report.left_queued] == ["qlcn", "tdc"]
+    assert all(r.status is SendStatus.QUEUED for r in report.left_queued)
 
 
 def test_a_5xx_fails_at_once_with_the_server_reason_and_the_rest_still_go(

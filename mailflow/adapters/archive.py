@@ -5,14 +5,20 @@ object is never rewritten, and a file name that came in a mail never becomes a p
 (it is kept in the database for people, not on disk). Every write goes to a temporary
 file in the same folder, is fsynced, renamed into place and the folder fsynced, so a
 crash leaves either the whole object or nothing.
+
+Private by default: reports, drafts and the state are the Office's internal papers, so
+every folder mailflow creates is 0700 and every file 0600 *whatever the umask*
+(``private_dir``, ``private_opener``; temp files from mkstemp are already 0600).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +29,53 @@ from mailflow.i18n import t
 
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
+
+
+#: owner-only modes for what mailflow creates
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> None:
+    """``mkdir -p`` where every folder it creates is 0700 (``mkdir(parents=True)`` would
+    give the missing parents 0777 minus the umask: 0755 with the usual 022)."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, DIR_MODE)  # the umask can only take bits away from 0700
+
+
+def private_opener(path: str, flags: int) -> int:
+    """``open(..., opener=private_opener)``: a file created through it is 0600."""
+    return os.open(path, flags, FILE_MODE)
+
+
+def private_touch(path: Path) -> None:
+    """Create ``path`` empty and 0600 if it does not exist (before SQLite or a log opens
+    it: SQLite gives its -wal and -shm files the database file's mode)."""
+    private_dir(Path(path).parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+
+
+def exposed_paths(*paths: Path) -> list[str]:
+    """A warning line for each path that group or others can read (for `mailflow check`)."""
+    out: list[str] = []
+    for path in paths:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            out.append(t("archive.exposed", path=path, mode=f"{stat.S_IMODE(mode):04o}"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -82,7 +135,7 @@ class Archive:
             planned.add(path)
             tmp = ""
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(path.parent)
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -148,7 +201,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     objects, drafts, status pages), so none is ever seen half-written after a crash.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:

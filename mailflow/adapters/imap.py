@@ -8,6 +8,8 @@
 - Raw bytes are fetched with BODY.PEEK[] so \\Seen is never touched and never used as
   state; (folder, UIDVALIDITY, UID) is.
 - Every call has a socket timeout; an error is raised, never taken as "no new mail".
+- TLS is verified (chain and host name, ``netdiag.tls_context``) before LOGIN; a server
+  without STARTTLS when ``security = "starttls"`` is an error, never plaintext.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxFolderCreateError
 from imap_tools.message import MailMessage
 
-from mailflow.adapters.netdiag import explain
+from mailflow.adapters.netdiag import explain, tls_context
 from mailflow.config import Endpoint, Mailbox
 from mailflow.errors import MailflowError
 
@@ -62,10 +64,12 @@ class ImapClient:
         try:
             if ep.security == "ssl":
                 box: MailBox | MailBoxStartTls | MailBoxUnencrypted = MailBox(
-                    ep.host, ep.port, timeout=self.timeout
+                    ep.host, ep.port, timeout=self.timeout, ssl_context=tls_context(ep)
                 )
             elif ep.security == "starttls":
-                box = MailBoxStartTls(ep.host, ep.port, timeout=self.timeout)
+                box = MailBoxStartTls(
+                    ep.host, ep.port, timeout=self.timeout, ssl_context=tls_context(ep)
+                )
             else:
                 box = MailBoxUnencrypted(ep.host, ep.port, timeout=self.timeout)
             # no implicit SELECT INBOX: on a big inbox it costs more than the idle poll

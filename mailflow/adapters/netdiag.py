@@ -15,6 +15,63 @@ from mailflow.config import Endpoint
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 
+#: OpenSSL verify codes, grouped by what the person has to do about them
+_EXPIRED = {9, 10}  # not yet valid, expired
+_UNTRUSTED = {2, 18, 19, 20, 21}  # unknown issuer, self-signed, incomplete chain
+_WRONG_NAME = {62, 64}  # host name / IP address mismatch
+
+
+def tls_context(endpoint: Endpoint) -> ssl.SSLContext:
+    """The TLS context for ``endpoint``: chain and host name checked unless told otherwise.
+
+    Why not the libraries' defaults: imaplib, smtplib, imap-tools and yagmail all build an
+    *unverified* context when given none, so the password would go to whoever answers.
+    ``ca_file`` adds a private CA; ``tls_verify = false`` is the explicit, logged way out.
+    """
+    if not endpoint.tls_verify:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+    try:
+        return ssl.create_default_context(
+            cafile=str(endpoint.ca_file) if endpoint.ca_file else None
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise MailflowError(
+            t("net.tls_ca_unreadable", path=endpoint.ca_file, error=exc),
+            t("net.tls_ca_unreadable_hint"),
+        ) from exc
+
+
+def unverified_warnings(imap: Endpoint, smtp: Endpoint) -> list[str]:
+    """One loud line per server whose certificate is not checked (check, daemon, log)."""
+    return [
+        t("net.tls_unverified", protocol=name, where=f"{ep.host}:{ep.port}")
+        for name, ep in (("IMAP", imap), ("SMTP", smtp))
+        if not ep.tls_verify and ep.security != "none"
+    ]
+
+
+def _certificate(exc: ssl.SSLCertVerificationError, where: str, ep: Endpoint) -> MailflowError:
+    """One line naming what is wrong with the server's certificate and what to set."""
+    code = exc.verify_code
+    detail = exc.verify_message or str(exc.reason or exc)
+    if code in _EXPIRED:
+        return MailflowError(
+            t("net.tls_expired", where=where, error=detail), t("net.tls_expired_hint")
+        )
+    if code in _WRONG_NAME:
+        return MailflowError(
+            t("net.tls_wrong_name", where=where, host=ep.host, error=detail),
+            t("net.tls_wrong_name_hint", host=ep.host),
+        )
+    if code in _UNTRUSTED:
+        return MailflowError(
+            t("net.tls_untrusted", where=where, error=detail), t("net.tls_untrusted_hint")
+        )
+    return MailflowError(t("net.tls_cert", where=where, error=detail), t("net.tls_untrusted_hint"))
+
 
 def explain(exc: BaseException, protocol: str, endpoint: Endpoint) -> MailflowError:
     """Classify ``exc``; transient kinds (timeouts, refused, 4xx) become TransientError."""
@@ -29,6 +86,8 @@ def explain(exc: BaseException, protocol: str, endpoint: Endpoint) -> MailflowEr
         return TransientError(t("net.refused", where=where), t("net.refused_hint"))
     if isinstance(exc, TimeoutError | socket.timeout):
         return TransientError(t("net.timeout", where=where), t("net.timeout_hint"))
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _certificate(exc, where, endpoint)
     if isinstance(exc, ssl.SSLError):
         return MailflowError(
             t("net.tls", where=where, error=exc.reason or exc),
@@ -36,7 +95,9 @@ def explain(exc: BaseException, protocol: str, endpoint: Endpoint) -> MailflowEr
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailflowError(t("net.auth", where=where), t("net.auth_hint"))
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
+    if isinstance(exc, smtplib.SMTPNotSupportedError) or _no_starttls(exc):
+        if endpoint.security == "starttls" and "tls" in str(exc).lower():
+            return MailflowError(t("net.no_starttls", where=where), t("net.no_starttls_hint"))
         return MailflowError(
             t("net.tls", where=where, error=exc), t("net.tls_hint", security=endpoint.security)
         )
@@ -50,3 +111,8 @@ def explain(exc: BaseException, protocol: str, endpoint: Endpoint) -> MailflowEr
     if isinstance(exc, OSError):
         return TransientError(t("net.os", where=where, error=exc.strerror or exc))
     return MailflowError(t("net.protocol", where=where, error=f"{type(exc).__name__}: {exc}"))
+
+
+def _no_starttls(exc: BaseException) -> bool:
+    """imaplib says "TLS not supported by server" as a plain IMAP4.error."""
+    return isinstance(exc, imaplib.IMAP4.error) and "TLS NOT SUPPORTED" in str(exc).upper()

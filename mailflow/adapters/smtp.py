@@ -4,17 +4,22 @@ Why not ``yagmail.send``: mailflow must store the message bytes and Message-ID *
 sending (so a crash can be resolved without a blind resend), and yagmail's default
 Message-ID repeats across sends. So messages are composed by mailflow
 (mailflow/adapters/compose.py) and the connection yagmail made sends those bytes.
+
+TLS: yagmail and smtplib default to an unverified context, so we hand them ours
+(``netdiag.tls_context``: chain and host name checked, ``ca_file`` for a private CA).
+smtplib refuses a server without STARTTLS (``SMTPNotSupportedError``) before AUTH.
 """
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import yagmail
 
-from mailflow.adapters.netdiag import explain
+from mailflow.adapters.netdiag import explain, tls_context
 from mailflow.config import Endpoint, Mailbox
 
 
@@ -46,22 +51,33 @@ class SmtpClient:
 
     def connect(self) -> SmtpClient:
         ep = self.endpoint
+        yag: yagmail.SMTP | None = None
         try:
+            tls: dict[str, object] = {}
+            starttls: bool | dict[str, object] = False
+            if ep.security == "ssl":
+                tls = {"context": tls_context(ep)}  # smtplib.SMTP_SSL(context=...)
+            elif ep.security == "starttls":
+                starttls = {"context": tls_context(ep)}  # smtplib.SMTP.starttls(context=...)
             yag = yagmail.SMTP(
                 user=self.username,
                 password=self._password,
                 host=ep.host,
                 port=ep.port,
                 smtp_ssl=ep.security == "ssl",
-                smtp_starttls=ep.security == "starttls",
+                smtp_starttls=starttls,
                 timeout=self.timeout,
                 soft_email_validation=False,
+                **tls,
             )
             yag.login()
             yag.smtp.ehlo_or_helo_if_needed()
             self.features = dict(yag.smtp.esmtp_features)
             self._yag = yag
         except Exception as exc:
+            if yag is not None and yag.smtp is not None:  # refused mid-way: hang up now
+                with contextlib.suppress(Exception):
+                    yag.smtp.close()
             raise explain(exc, "SMTP", ep) from exc
         return self
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from mailflow.adapters.archive import private_touch
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 
@@ -170,6 +171,12 @@ def _m003_unmoved_mail(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX mails_unmoved ON mails(folder, uidvalidity) WHERE moved = 0")
 
 
+def _m004_outbox_next_attempt(db: sqlite_utils.Database) -> None:
+    """Outbox: when a mail that met a temporary failure may be tried again, so retries
+    survive restarts and no job sleeps through an outage (mailflow/outbox.py)."""
+    db.execute("ALTER TABLE sends ADD COLUMN next_attempt_at TEXT")
+
+
 def _m005_document_reason_params(db: sqlite_utils.Database) -> None:
     """Documents: the parameters of a document's reason (JSON), so `review` can say the
     whole sentence ("cannot open {name}: {problem}") instead of its placeholders."""
@@ -180,6 +187,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_match_state", _m002_match_state),
     ("003_unmoved_mail", _m003_unmoved_mail),
+    ("004_outbox_next_attempt", _m004_outbox_next_attempt),
     ("005_document_reason_params", _m005_document_reason_params),
 ]
 
@@ -194,7 +202,8 @@ class Store:
         busy_ms: int = 30000,
     ) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # owner-only whatever the umask; SQLite gives -wal/-shm the database file's mode
+        private_touch(self.path)
         try:
             conn = sqlite3.connect(
                 str(self.path),

@@ -13,8 +13,10 @@ from rich.table import Table
 
 from mailflow import bootstrap
 from mailflow.adapters import sandbox, smtp
+from mailflow.adapters.archive import exposed_paths
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.mailserver import EmbeddedMailServer, accounts_for
+from mailflow.adapters.netdiag import unverified_warnings
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -44,6 +46,10 @@ def check(app: AppContext) -> None:
         )
     )
     problems: list[str] = []
+    for warning in unverified_warnings(cfg.mailbox.imap, cfg.mailbox.smtp) + exposed_paths(
+        cfg.path, cfg.archive_dir
+    ):
+        err_console.print(f"[bold yellow]⚠[/] {warning}")
     for campaign in cfg.campaigns:
         for label, path in (("outline", campaign.outline), ("directive", campaign.directive)):
             problem = _docx_problem(Path(path))

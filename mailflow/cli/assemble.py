@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -14,14 +14,16 @@ from rich.text import Text
 
 from mailflow import bootstrap, outbox
 from mailflow.adapters.archive import write_atomic
+from mailflow.adapters.locks import Busy, assemble_lock_path, held
 from mailflow.cli.base import AppContext, cli, console, fail, pass_app
 from mailflow.cli.review import _add_row, pick_campaign, plain, say
+from mailflow.config import Config
 from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
 from mailflow.jobs.assemble import assemble, gather_plan
 from mailflow.jobs.deliver import flush, send_draft
 from mailflow.jobs.match import match_pending
-from mailflow.model import SendStatus
+from mailflow.model import Campaign, SendStatus
 
 
 @cli.command(name="assemble")
@@ -38,6 +40,16 @@ def assemble_cmd(
     """Tổng hợp dự thảo mới / assemble a new draft version."""
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
+    lock = assemble_lock_path(cfg.state_path, campaign.id)
+    try:
+        with held(lock):
+            _assemble(cfg, campaign, out, send, no_pdf)
+    except Busy:
+        fail(t("review.assemble_busy", campaign=campaign.id), t("review.assemble_busy_hint"))
+
+
+def _assemble(cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_pdf: bool) -> None:
+    """One draft version, under the campaign's assemble lock."""
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
     now = datetime.now().astimezone()
@@ -69,8 +81,10 @@ def assemble_cmd(
             store, campaign=campaign.id, kind="receipt", statuses=[SendStatus.QUEUED]
         )
         report = flush(cfg, store, archive, [*receipts, row])
-        if report.failed or report.left_queued:
-            why = report.stopped or "; ".join(r.last_error or "" for r in report.failed)
+        if report.failed or report.left_queued or report.deferred:
+            why = report.stopped or "; ".join(
+                r.last_error or "" for r in [*report.failed, *report.deferred]
+            )
             fail(t("review.send_failed", to=", ".join(cfg.office.emails), error=why))
         say(t("review.sent_office", to=", ".join(cfg.office.emails)))
     store.close()
@@ -190,8 +204,22 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> 
     campaign = pick_campaign(cfg, campaign_id)
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    plan = gather_plan(cfg, store, archive, campaign, datetime.now().astimezone())
+    now = datetime.now().astimezone()
+    plan = gather_plan(cfg, store, archive, campaign, now)
+    minutes = cfg.mailbox.retry_warn_minutes
+    stuck = outbox.waiting(store, now, timedelta(minutes=minutes))
     store.close()
+    if stuck:  # first: a mail that cannot get out is what the Office must hear about
+        console.print(Text(t("send.waiting", n=len(stuck), minutes=minutes), style="bold red"))
+        for row in stuck:
+            line = t(
+                "send.waiting_line",
+                kind=row.kind,
+                to=", ".join(row.recipients),
+                since=row.created_at,
+                error=row.last_error or "",
+            )
+            console.print(Text(f"  - {line}", style="red"))
     table = Table(title=plain("review.status_title", campaign=campaign.id, title=campaign.title))
     for c in GRID_COLUMNS:
         table.add_column(t(f"review.grid_{c}"), overflow="fold")

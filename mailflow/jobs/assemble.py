@@ -434,9 +434,9 @@ def assemble(
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(stored.path, out)
+            _private_copy(stored.path, out)
             if pdf_path is not None and out.suffix.lower() == ".docx":
-                shutil.copyfile(pdf_path, out.with_suffix(".pdf"))
+                _private_copy(pdf_path, out.with_suffix(".pdf"))
         except OSError as exc:
             raise MailflowError(
                 t("review.out_failed", path=out, error=exc.strerror or exc),
@@ -456,3 +456,11 @@ def assemble(
         draft_id=draft_id,
         isolated=len({id(i.part) for i in rendered.issues}),
     )
+
+
+def _private_copy(src: Path, dst: Path) -> None:
+    """Copy a draft out; a file this creates is owner-only (0600) whatever the umask."""
+    from mailflow.adapters.archive import private_opener
+
+    with open(src, "rb") as fin, open(dst, "wb", opener=private_opener) as fout:
+        shutil.copyfileobj(fin, fout)

@@ -111,6 +111,7 @@ def flush(cfg: Config, store: Store, archive: Archive, rows: Sequence[Any]) -> A
         rate_per_minute=cfg.mailbox.rate_per_minute,
         sender=cfg.mailbox.address,
         sent_folder=cfg.mailbox.sent_folder,
+        lifetime=timedelta(hours=cfg.mailbox.retry_lifetime_hours),
     )
 
 
@@ -121,8 +122,18 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def office_text(cfg: Config, campaign: Campaign, result: AssembleResult, reason: str) -> str:
-    """The body: what is new, who is missing, what needs a person (from the plan)."""
+def office_text(
+    cfg: Config,
+    campaign: Campaign,
+    result: AssembleResult,
+    reason: str,
+    waiting: Sequence[Any] = (),
+) -> str:
+    """The body: what is new, who is missing, what needs a person (from the plan).
+
+    ``waiting``: outbox rows stuck behind a mail-server outage for longer than
+    ``mailbox.retry_warn_minutes``; the Office hears of them in the next mail that
+    does get through, since nobody reads the daemon's log."""
     lang = cfg.lang
     plan = result.plan
     lines = [
@@ -161,6 +172,21 @@ def office_text(cfg: Config, campaign: Campaign, result: AssembleResult, reason:
         lines += ["", t("assemble.unread_count", lang, count=len(unread), attached=attached)]
     if result.pdf_path is None and result.pdf_note:
         lines += ["", result.pdf_note]
+    if waiting:
+        minutes = cfg.mailbox.retry_warn_minutes
+        lines += ["", t("send.waiting", lang, n=len(waiting), minutes=minutes)]
+        lines += [
+            "  - "
+            + t(
+                "send.waiting_line",
+                lang,
+                kind=row.kind,
+                to=", ".join(row.recipients),
+                since=row.created_at,
+                error=row.last_error or "",
+            )
+            for row in waiting
+        ]
     lines += ["", t("review.office_signoff", lang)]
     return "\n".join(lines)
 
@@ -201,13 +227,19 @@ def send_draft(
         department=None,
         to=cfg.office.emails,
         subject=subject,
-        text=office_text(cfg, campaign, result, reason),
+        text=office_text(cfg, campaign, result, reason, _waiting(cfg, store, now)),
         dedupe_key=dedupe,
         now=now,
         auto_submitted="auto-generated",
         attachments=attachments,
         detail={"version": result.version, "reason": reason, "draft_id": result.draft_id},
     )
+
+
+def _waiting(cfg: Config, store: Store, now: datetime) -> list[Any]:
+    from mailflow import outbox
+
+    return outbox.waiting(store, now, timedelta(minutes=cfg.mailbox.retry_warn_minutes))
 
 
 def unread_attachments(archive: Archive, plan: DraftPlan) -> list[tuple[str, bytes, str]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from mailflow import outbox
@@ -244,8 +244,11 @@ def deliver_queued(
     archive: Archive,
     now_fn: Callable[[], datetime],
     kind: str | None = None,
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> outbox.Delivery:
-    """Send what the outbox holds as ``queued`` (after settling rows a crash left)."""
+    """Send what the outbox holds as ``queued`` and due (after settling rows a crash left).
+
+    ``keep_going`` is the daemon's time budget: asked before each mail."""
     from mailflow.adapters.imap import ImapClient
     from mailflow.adapters.smtp import SmtpClient
 
@@ -274,6 +277,15 @@ def deliver_queued(
                     error=row.last_error or "",
                 )
             )
+        elif what == "deferred":
+            log.warning(
+                t(
+                    "send.deferred",
+                    who=row.department or row.dedupe_key,
+                    error=row.last_error or "",
+                    at=row.next_attempt_at or "",
+                )
+            )
 
     return outbox.deliver(
         store,
@@ -286,6 +298,9 @@ def deliver_queued(
         progress,
         sender=cfg.mailbox.address,
         sent_folder=cfg.mailbox.sent_folder,
+        lifetime=timedelta(hours=cfg.mailbox.retry_lifetime_hours),
+        keep_going=keep_going,
+        on_schedule=True,
     )
 
 

@@ -22,6 +22,20 @@ MESSAGES = {
         "en": "Got {signal}: finishing the current job, then stopping",
     },
     "daemon.stopped": {"vi": "mailflow run: đã dừng", "en": "mailflow run: stopped"},
+    "daemon.job_cut": {
+        "vi": "{job}: dừng giữa chừng sau {seconds} giây (giới hạn daemon.job_budget_seconds"
+        " = {budget}); phần còn lại làm ở lượt sau",
+        "en": "{job}: cut short after {seconds} s (daemon.job_budget_seconds = {budget});"
+        " the rest waits for the next round",
+    },
+    "daemon.job_over_budget": {
+        "vi": "{job}: chạy {seconds} giây, quá giới hạn daemon.job_budget_seconds = {budget}",
+        "en": "{job}: ran {seconds} s, over daemon.job_budget_seconds = {budget}",
+    },
+    "daemon.outbox_waiting": {
+        "vi": "{n} thư chờ gửi quá {minutes} phút; cũ nhất: {oldest} ({error})",
+        "en": "{n} mails have waited over {minutes} minutes to go out; oldest: {oldest} ({error})",
+    },
     "daemon.job_transient": {
         "vi": "{job}: lỗi tạm thời ({error}); thử lại sau {delay} giây",
         "en": "{job}: temporary failure ({error}); retrying in {delay} s",

@@ -44,4 +44,68 @@ MESSAGES = {
         "en": "{where}: server error: {error}",
     },
     "net.os": {"vi": "{where}: lỗi mạng: {error}", "en": "{where}: network error: {error}"},
+    "net.tls_expired": {
+        "vi": "{where}: chứng chỉ TLS của máy chủ đã hết hạn hoặc chưa có hiệu lực ({error});"
+        " chưa gửi mật khẩu",
+        "en": "{where}: the server's TLS certificate has expired or is not yet valid ({error});"
+        " no password was sent",
+    },
+    "net.tls_expired_hint": {
+        "vi": "Báo quản trị máy chủ thư gia hạn chứng chỉ; kiểm tra cả đồng hồ của máy này.",
+        "en": "Ask the mail server's admin to renew the certificate; check this machine's clock too.",
+    },
+    "net.tls_wrong_name": {
+        "vi": "{where}: chứng chỉ TLS không cấp cho '{host}' (sai tên máy chủ: {error});"
+        " chưa gửi mật khẩu",
+        "en": "{where}: the TLS certificate is not for '{host}' (host name mismatch: {error});"
+        " no password was sent",
+    },
+    "net.tls_wrong_name_hint": {
+        "vi": "Đặt host trong config.toml đúng tên ghi trên chứng chỉ (không dùng '{host}'"
+        " nếu chứng chỉ cấp cho tên khác).",
+        "en": "Set host in config.toml to the name on the certificate (not '{host}' if the"
+        " certificate names another).",
+    },
+    "net.tls_untrusted": {
+        "vi": "{where}: chứng chỉ TLS do nơi không tin cậy cấp hoặc tự ký ({error});"
+        " chưa gửi mật khẩu",
+        "en": "{where}: the TLS certificate is from an unknown issuer or self-signed ({error});"
+        " no password was sent",
+    },
+    "net.tls_untrusted_hint": {
+        "vi": "Nếu máy chủ dùng CA nội bộ, đặt mailbox.ca_file (hoặc imap.ca_file / smtp.ca_file)"
+        " là tệp PEM của CA đó.",
+        "en": "If the server uses a private CA, set mailbox.ca_file (or imap.ca_file /"
+        " smtp.ca_file) to that CA's PEM file.",
+    },
+    "net.tls_cert": {
+        "vi": "{where}: không kiểm tra được chứng chỉ TLS ({error}); chưa gửi mật khẩu",
+        "en": "{where}: the TLS certificate could not be verified ({error}); no password was sent",
+    },
+    "net.tls_ca_unreadable": {
+        "vi": "không đọc được tệp CA {path}: {error}",
+        "en": "cannot read the CA file {path}: {error}",
+    },
+    "net.tls_ca_unreadable_hint": {
+        "vi": "ca_file phải là tệp PEM chứa chứng chỉ CA.",
+        "en": "ca_file must be a PEM file holding CA certificates.",
+    },
+    "net.no_starttls": {
+        "vi": '{where}: máy chủ không hỗ trợ STARTTLS mà cấu hình là security = "starttls";'
+        " không gửi mật khẩu qua kết nối không mã hoá",
+        "en": '{where}: the server does not offer STARTTLS but security = "starttls";'
+        " the password is never sent unencrypted",
+    },
+    "net.no_starttls_hint": {
+        "vi": 'Kiểm tra cổng (993 = "ssl", 587/143 = "starttls") hoặc báo quản trị máy chủ thư'
+        " bật TLS.",
+        "en": 'Check the port (993 = "ssl", 587/143 = "starttls") or ask the mail server\'s'
+        " admin to enable TLS.",
+    },
+    "net.tls_unverified": {
+        "vi": "CẢNH BÁO: {protocol} {where}: tls_verify = false, KHÔNG kiểm tra chứng chỉ máy chủ;"
+        " ai chặn được đường truyền có thể lấy mật khẩu",
+        "en": "WARNING: {protocol} {where}: tls_verify = false, the server's certificate is NOT"
+        " checked; anyone on the path can take the password",
+    },
 }

@@ -284,6 +284,14 @@ MESSAGES = {
         "vi": "Đã gửi dự thảo tới Văn phòng: {to}",
         "en": "Draft sent to the Office: {to}",
     },
+    "review.assemble_busy": {
+        "vi": "Đang có một lệnh assemble khác chạy cho đợt {campaign}; lệnh này dừng lại",
+        "en": "another assemble is running for campaign {campaign}; this one stops",
+    },
+    "review.assemble_busy_hint": {
+        "vi": "Chờ lệnh kia (hoặc daemon) làm xong rồi chạy lại.",
+        "en": "Wait for the other one (or the daemon) to finish, then run again.",
+    },
     "review.send_failed": {
         "vi": "Chưa gửi được dự thảo tới {to}: {error}",
         "en": "Could not send the draft to {to}: {error}",

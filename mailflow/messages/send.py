@@ -86,6 +86,22 @@ MESSAGES = {
         "vi": "Sửa địa chỉ trong config.toml (hoặc chờ máy chủ) rồi chạy lại `mailflow send --campaign {campaign} --send`: chỉ các thư lỗi được gửi lại.",
         "en": "Fix the address in config.toml (or wait for the server) and run `mailflow send --campaign {campaign} --send` again: only the failed mails are retried.",
     },
+    "send.gave_up": {
+        "vi": "bỏ cuộc sau {hours} giờ thử lại: {error}",
+        "en": "gave up after {hours} hours of retrying: {error}",
+    },
+    "send.deferred": {
+        "vi": "{who}: chưa gửi được ({error}); sẽ thử lại lúc {at}",
+        "en": "{who}: not sent yet ({error}); will try again at {at}",
+    },
+    "send.waiting": {
+        "vi": "{n} thư chờ gửi quá {minutes} phút (máy chủ SMTP chưa nhận):",
+        "en": "{n} mails have waited over {minutes} minutes (the SMTP server has not taken them):",
+    },
+    "send.waiting_line": {
+        "vi": "{kind} tới {to}, chờ từ {since}: {error}",
+        "en": "{kind} to {to}, waiting since {since}: {error}",
+    },
     "send.stopped": {
         "vi": "Dừng gửi vì kết nối SMTP liên tục lỗi: {reason}. {n} thư còn chờ, sẽ gửi ở lần chạy sau.",
         "en": "Stopped sending because the SMTP connection keeps failing: {reason}. {n} mails wait for the next run.",

@@ -21,4 +21,9 @@ MESSAGES = {
         "vi": "Giải phóng dung lượng đĩa hoặc kiểm tra quyền ghi; không thư nào bị đánh dấu xong khi chưa lưu.",
         "en": "Free disk space or check permissions; no mail is marked done before it is stored.",
     },
+    "archive.exposed": {
+        "vi": "{path} có quyền {mode}: người khác trên máy này đọc được; chạy chmod go-rwx {path}",
+        "en": "{path} has mode {mode}: other users on this machine can read it;"
+        " run chmod go-rwx {path}",
+    },
 }

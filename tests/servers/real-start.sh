@@ -5,6 +5,7 @@
 # so several instances (one per pytest-xdist worker) can run side by side.
 #   MAILTEST_ROOT (required)  MAILTEST_DOMAIN (sokhcn.example)  MAILTEST_USERS (local parts)
 #   MAILTEST_PASSWORD (secret)  MAILTEST_SMTP_PORT / MAILTEST_IMAP_PORT / MAILTEST_LMTP_PORT
+#   MAILTEST_TLS_CERT / MAILTEST_TLS_KEY (optional: the servers' certificate and key)
 set -euo pipefail
 ROOT=$(realpath -m "${MAILTEST_ROOT:?set MAILTEST_ROOT to a scratch folder}")  # postfix -c needs it absolute
 DOMAIN=${MAILTEST_DOMAIN:-sokhcn.example}
@@ -23,7 +24,13 @@ mkdir -p "$ETC/dovecot" "$ETC/postfix" "$ETC/tls" "$ROOT/run/dovecot" "$ROOT/lib
 install -d -o mail -g mail -m 0750 "$ROOT/mail"
 chown postfix:postfix "$ROOT/lib/postfix"
 
-if [ ! -s "$ETC/tls/cert.pem" ]; then   # self-signed, for STARTTLS tests only
+# TLS: MAILTEST_TLS_CERT/KEY name a certificate for 127.0.0.1/localhost issued by the
+# test run's throw-away CA (tests/servers/make-certs.sh), so mailflow talks to both
+# servers over STARTTLS with verification on; without them, a self-signed one.
+if [ -n "${MAILTEST_TLS_CERT:-}" ]; then
+  install -m 0644 "$MAILTEST_TLS_CERT" "$ETC/tls/cert.pem"
+  install -m 0600 "${MAILTEST_TLS_KEY:?MAILTEST_TLS_KEY goes with MAILTEST_TLS_CERT}" "$ETC/tls/key.pem"
+elif [ ! -s "$ETC/tls/cert.pem" ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=mail.$DOMAIN" \
     -keyout "$ETC/tls/key.pem" -out "$ETC/tls/cert.pem" 2>/dev/null
   chmod 600 "$ETC/tls/key.pem"
