@@ -458,7 +458,7 @@ def test_a_hung_converter_is_killed_with_every_process_it_started(
     work = tmp_path / "work"
     work.mkdir()
     outcome, seen, left = _watch_while(
-        lambda: sandbox.run([str(script)], workdir=work, timeout=5, ro_paths=[script.parent]),
+        lambda: sandbox.run([str(script)], workdir=work, timeout=3, ro_paths=[script.parent]),
         token,
     )
     assert isinstance(outcome, sandbox.SandboxError), outcome
@@ -472,7 +472,7 @@ def test_a_hung_converter_is_killed_with_every_process_it_started(
 def test_a_hung_libreoffice_at_intake_leaves_no_process(sandbox_mode: str, tmp_path: Path) -> None:
     token = _token()
     script = _hung_converter(tmp_path, token)
-    lo = LibreOffice(soffice=str(script), temp_dir=tmp_path / "lo", timeout=5)
+    lo = LibreOffice(soffice=str(script), temp_dir=tmp_path / "lo", timeout=3)
     (tmp_path / "lo").mkdir()
     outcome, seen, left = _watch_while(lambda: lo.to_docx([("rtf", b"{\\rtf1 x}")]), token)
     assert outcome == ["timeout"]
@@ -504,10 +504,10 @@ def test_a_hung_pdf_conversion_leaves_no_soffice_bin_behind(
     draft.write_bytes(build.docx_bytes("Dự thảo"))
 
     outcome, seen, left = _watch_while(
-        lambda: to_pdf(draft, tmp_path / "draft.pdf", timeout=20), f"hung-{token}"
+        lambda: to_pdf(draft, tmp_path / "draft.pdf", timeout=10), f"hung-{token}"
     )
     assert isinstance(outcome, MailflowError), outcome
-    assert "20" in outcome.message  # the pdf_timeout sentence names the limit
+    assert "10" in outcome.message  # the pdf_timeout sentence names the limit
     assert _is_office(seen), "the stand-in never started LibreOffice"
     assert left == []
     assert _processes_with(token) == []

@@ -183,18 +183,25 @@ def _bwrap_args(bwrap: str, workdir: Path, ro_paths: Iterable[Path]) -> list[str
     return args
 
 
-def _descendants(root: int) -> list[int]:
-    """Every live process below ``root`` (read from /proc; best effort)."""
-    children: dict[int, list[int]] = {}
+def _table() -> dict[int, tuple[str, int, int]]:
+    """pid → (state, parent pid, process group) of every process, read from /proc."""
+    table: dict[int, tuple[str, int, int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
+        table[int(entry.name)] = (fields[0], int(fields[1]), int(fields[2]))
+    return table
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (best effort: one look at /proc)."""
+    children: dict[int, list[int]] = {}
+    for pid, (_state, ppid, _pgrp) in _table().items():
+        children.setdefault(ppid, []).append(pid)
     found: list[int] = []
     todo = [root]
     while todo:
@@ -204,8 +211,9 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the process group, and every descendant that left it (setsid)."""
+def _kill_tree(proc: subprocess.Popen[bytes]) -> list[int]:
+    """SIGKILL the process group, and every descendant that left it (setsid); return the
+    descendants found, for :func:`_wait_gone`."""
     below = _descendants(proc.pid)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -214,6 +222,24 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
+    return below
+
+
+def _wait_gone(pgid: int, pids: Iterable[int], wait: float = 5.0) -> None:
+    """Wait (briefly) until no process of group ``pgid`` nor any of ``pids`` (already
+    sent SIGKILL) is still running; a zombie waiting for init to reap it has ended."""
+    watched = set(pids)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        table = _table()
+        running = {pid for pid, (state, _ppid, _pgrp) in table.items() if state != "Z"}
+        in_group = {pid for pid in running if table[pid][2] == pgid}
+        if not in_group and not (watched & running):
+            return
+        if in_group:  # the group still exists, so its id cannot name someone else's
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, signal.SIGKILL)
+        time.sleep(0.02)
 
 
 def run(
@@ -276,9 +302,9 @@ def run(
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_tree(proc)
+            below = _kill_tree(proc)
             proc.wait()
-            _reap_group(proc.pid)
+            _wait_gone(proc.pid, below)
             raise SandboxError("sandbox.timeout", program=program, seconds=round(timeout)) from None
         except BaseException:  # Ctrl-C or a job budget: never leave it running
             _kill_tree(proc)
@@ -290,16 +316,3 @@ def run(
         out.seek(0)
         err.seek(0)
         return subprocess.CompletedProcess(cmd, code, out.read(), err.read())
-
-
-def _reap_group(pgid: int, wait: float = 2.0) -> None:
-    """Wait (briefly) until no process of group ``pgid`` is left, killing stragglers."""
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        except PermissionError:
-            return
-        time.sleep(0.02)
