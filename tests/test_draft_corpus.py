@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -20,6 +21,7 @@ from fixtures.e2e.flow import CAMPAIGN, Flow
 
 import mailenv
 from mailenv import MailEnv
+from mailflow import i18n
 from mailflow.adapters.pdf import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +37,14 @@ pytestmark = [
         reason="../shared/corpora is not beside this checkout",
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """The CLI runs with --lang en and sets it process-wide; later test files expect vi."""
+    before = i18n.get_lang()
+    yield
+    i18n.set_lang(before)
 
 
 @pytest.fixture(scope="module")

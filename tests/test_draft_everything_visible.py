@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from fixtures.e2e.flow import CAMPAIGN, Flow, attachment, mails_of_kind
 from test_review_cli import Offline, flow  # noqa: F401  (the offline campaign fixture)
 
 import mailenv
+from mailflow import i18n
 from mailflow.core.plan import DepartmentStatus, UnreadDocument, attach_within, build_plan, note
 from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart, PlacementStatus
 from mailflow.model import Section as Sec
@@ -41,6 +43,14 @@ OUTLINE = Outline(
 CAMP = Campaign("c", "Báo cáo", "o.docx", "d.docx", date(2031, 7, 21), "C")
 NOW = datetime(2031, 7, 1, 9, 0)
 RECEIVED = {c: DepartmentStatus(c, received_at=datetime(2031, 6, 30, 8, 0)) for c in ("A", "B")}
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """The CLI runs with --lang en and sets it process-wide; later test files expect vi."""
+    before = i18n.get_lang()
+    yield
+    i18n.set_lang(before)
 
 
 def _part(dept: str, section: str | None, status: PlacementStatus, pid: int) -> PlacedPart:

@@ -13,6 +13,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from fixtures.e2e.flow import CAMPAIGN
 from lxml import etree
 from test_review_cli import Offline, flow  # noqa: F401  (the offline campaign fixture)
 
+from mailflow import i18n
 from mailflow.adapters.draft_docx import dangling_relationships, render_draft
 from mailflow.core.plan import build_plan
 from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart
@@ -35,6 +37,14 @@ TEMPLATE = ROOT / "templates" / "draft.docx"
 GOOD = "Đoạn báo cáo bình thường của phòng A vẫn có trong dự thảo."
 BROKEN = "Đoạn văn đi kèm ảnh hỏng của phòng B."
 RNS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """The CLI runs with --lang en and sets it process-wide; later test files expect vi."""
+    before = i18n.get_lang()
+    yield
+    i18n.set_lang(before)
 
 
 def _with_picture(text: str, picture: bytes | None = None) -> docx.document.Document:
