@@ -304,6 +304,8 @@ class Daemon:
         """`mailflow run --once`: every due job once, then return (for cron)."""
         with single_instance(self.cfg):
             self.open()
+            for warning in unverified_warnings(self.cfg.mailbox.imap, self.cfg.mailbox.smtp):
+                log.warning(warning)
             try:
                 self.run_all()
             finally:

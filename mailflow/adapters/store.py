@@ -202,8 +202,14 @@ class Store:
         busy_ms: int = 30000,
     ) -> None:
         self.path = Path(path)
-        # owner-only whatever the umask; SQLite gives -wal/-shm the database file's mode
-        private_touch(self.path)
+        try:
+            # owner-only whatever the umask; SQLite gives -wal/-shm the database file's mode
+            private_touch(self.path)
+        except OSError as exc:
+            raise MailflowError(
+                t("store.cannot_open", path=self.path, error=exc.strerror or exc),
+                t("store.cannot_open_hint"),
+            ) from exc
         try:
             conn = sqlite3.connect(
                 str(self.path),
