@@ -445,33 +445,6 @@ def test_remote_attached_template_is_removed() -> None:
     assert BODY in text_of(item.docx or b"")
 
 
-def test_linked_subdocument_becomes_a_placeholder() -> None:
-    subdoc = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/subDocument"
-    data = edit(
-        base_docx(),
-        body='<w:p><w:subDoc r:id="rId63"/></w:p>',
-        rels=(("rId63", subdoc, "file:///\\\\10.0.0.9\\share\\phu-luc.docx", True),),
-    )
-    item = intake(data)
-    xml = everything(item.docx or b"")
-    assert b"subDoc" not in xml and b"10.0.0.9" not in xml
-    assert "[tài liệu con liên kết ngoài — đã bỏ]" in text_of(item.docx or b"")
-    assert ("removed_subdocuments", "1") in item.params
-
-
-def test_a_part_declared_as_a_macro_project_is_refused_whatever_its_name() -> None:
-    data = edit(
-        base_docx(),
-        parts={"word/du-lieu.bin": b"\xd0\xcf\x11\xe0 vba"},
-        types=(
-            '<Override PartName="/word/du-lieu.bin" '
-            'ContentType="application/vnd.ms-office.vbaProject"/>',
-        ),
-    )
-    item = intake(data)
-    assert (item.status, item.reason) == (unpack.QUARANTINED, "intake.unpack.macros")
-
-
 def test_a_clean_document_is_kept_byte_for_byte() -> None:
     data = base_docx()
     item = intake(data)

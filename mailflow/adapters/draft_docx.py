@@ -735,10 +735,8 @@ class _Writer:
         for line in lines:
             self.para(line)
 
-    def attribution(self, n: Note, late: bool, part: PlacedPart | None = None) -> None:
+    def attribution(self, n: Note, late: bool) -> None:
         text = self.t(n) + (t("assemble.late_flag", self.lang) if late else "")
-        if part is not None and part.from_scan:  # OCR text: the Office checks the original
-            text += t("assemble.ocr_flag", self.lang)
         self.para(text, ATTRIBUTION)
 
     def table(self, rows: list[list[str]], widths_cm: list[float] | None = None) -> None:
@@ -917,7 +915,7 @@ def _render(
             if item.part is None:
                 w.para(w.t(item.note), MISSING)
                 continue
-            w.attribution(item.note, item.late, item.part)
+            w.attribution(item.note, item.late)
             w.part(item.part)
 
     _appendix(w, plan, lang)
@@ -975,7 +973,7 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
         w.para(t("assemble.appendix_review_none", lang))
     for item in plan.review:
         w.para(w.t(item.reason), MISSING)
-        w.attribution(item.note, item.late, item.part)
+        w.attribution(item.note, item.late)
         w.part(item.part)
 
     w.para(t("assemble.appendix_leftover", lang), APPENDIX_HEADING)
@@ -983,7 +981,7 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
         w.para(t("assemble.appendix_leftover_none", lang))
     for item in plan.unsorted:
         w.para(w.t(item.reason), MISSING)
-        w.attribution(item.note, item.late, item.part)
+        w.attribution(item.note, item.late)
         w.part(item.part)
 
     _unread_table(w, plan, lang)

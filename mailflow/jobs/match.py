@@ -230,7 +230,7 @@ def _previous(
     subject of the mail each came in."""
     rows = store.query(
         """
-        SELECT p.id AS part_id, p.document_id, p.text, pl.section_key, pl.status,
+        SELECT p.id AS part_id, p.document_id, p.text, p.heading, pl.section_key, pl.status,
                m.date, m.received_at, m.subject
         FROM parts p
         JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
@@ -247,7 +247,7 @@ def _previous(
                 r["section_key"],
                 PlacementStatus(r["status"]),
                 str(r["document_id"]),
-                r["text"] or "",
+                own_text(r["text"] or "", r["heading"] or ""),
             ),
             arrival(r),
             r["subject"] or "",
@@ -304,6 +304,13 @@ def attribution_extras(
         {k: tuple(v) for k, v in replaced.items()},
         {k: tuple(v) for k, v in signed.items()},
     )
+
+
+def own_text(text: str, heading: str) -> str:
+    """A part's text without its heading line: two parts under the same long heading are
+    not versions of each other because of the heading (revise compares what they say)."""
+    first, _, rest = text.partition("\n")
+    return rest if heading and first.strip() == heading.strip() else text
 
 
 def _plain_text(blocks: Sequence[Block]) -> str:
@@ -400,9 +407,7 @@ def _readable(
                     "UPDATE documents SET status = 'quarantined', reason = ? WHERE id = ?",
                     ["assemble.document_unreadable", doc["id"]],
                 )
-                store.event(
-                    "match.unreadable", now, document=doc["id"], error=exc.message[:300]
-                )
+                store.event("match.unreadable", now, document=doc["id"], error=exc.message[:300])
             continue
         if blocks:
             out.append((doc, blocks))
@@ -436,8 +441,7 @@ def match_mail(
     )
     directive = directive_lines(store, archive, campaign_id, department)
     sent = outline_lines(campaign)
-    read = [(doc, document_blocks(archive, doc)[0]) for doc in docs]
-    read = [(doc, blocks) for doc, blocks in read if blocks]
+    read = _readable(store, docs, archive, now)
     # the same report in two forms (.docx + its signed .pdf): enters once, editable form
     twins = same_report_copies([(_plain_text(b), _form_rank(d)) for d, b in read])
     copies: list[tuple[dict[str, Any], dict[str, Any]]] = [
@@ -484,7 +488,7 @@ def match_mail(
                     pl.section_key,
                     pl.status,
                     str(r.doc["id"]),
-                    part.text,
+                    own_text(part.text, part.heading),
                 )
             )
     # "Later" is by arrival: a report that arrives out of order (an old mail ingested
@@ -555,7 +559,13 @@ def match_mail(
                     decided = f"{SYSTEM}: {SAME_TEXT_MARK}"
                 counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
                 fresh.append(
-                    PlacedRow(real[ref], pl.section_key, pl.status, str(r.doc["id"]), part.text)
+                    PlacedRow(
+                        real[ref],
+                        pl.section_key,
+                        pl.status,
+                        str(r.doc["id"]),
+                        own_text(part.text, part.heading),
+                    )
                 )
                 conn.execute(
                     "INSERT INTO placements (part_id, section_key, score, status, candidates, "
