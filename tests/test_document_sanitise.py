@@ -336,6 +336,47 @@ def test_embedded_document_with_a_macro_project_is_refused() -> None:
     assert item.docx is None
 
 
+def ole_file_with_storage(name: str) -> bytes:
+    """The smallest OLE compound file holding one (empty) storage, e.g. Word's "Macros"."""
+    end, free, fatsect, none = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
+    header += struct.pack("<IIIIIIIII", 0, 1, 1, 0, 0x1000, end, 0, end, 0)
+    header += struct.pack("<I", 0) + struct.pack("<I", free) * 108
+    fat = struct.pack("<II", fatsect, end) + struct.pack("<I", free) * 126
+
+    def entry(label: str, kind: int, child: int = none, start: int = end) -> bytes:
+        raw = label.encode("utf-16-le") + b"\x00\x00"
+        return (
+            raw.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(raw) if label else 0, kind, 1)
+            + struct.pack("<III", none, none, child)
+            + b"\x00" * 36
+            + struct.pack("<IQ", start, 0)
+        )
+
+    directory = entry("Root Entry", 5, child=1) + entry(name, 1, start=0) + entry("", 0) * 2
+    return header + fat + directory
+
+
+def test_embedded_ole_object_with_a_macro_storage_is_refused() -> None:
+    data = edit(
+        base_docx(),
+        body=ole_object("Word.Document.8"),
+        rels=(
+            ("rId80", IMAGE_REL, "media/preview.png", False),
+            ("rId81", OLE_REL, "embeddings/oleObject1.bin", False),
+        ),
+        parts={
+            "word/media/preview.png": tiny_png(),
+            "word/embeddings/oleObject1.bin": ole_file_with_storage("Macros"),
+        },
+    )
+    item = intake(data)
+    assert (item.status, item.reason) == (unpack.QUARANTINED, "intake.unpack.macros")
+    assert "Macros" in dict(item.params)["where"]
+
+
 def test_embedded_docm_is_refused_by_its_kind() -> None:
     data = edit(
         base_docx(),
@@ -443,6 +484,33 @@ def test_remote_attached_template_is_removed() -> None:
     assert b"attachedTemplate" not in xml and b"127.0.0.1" not in xml
     assert ("removed_templates", "1") in item.params
     assert BODY in text_of(item.docx or b"")
+
+
+def test_linked_subdocument_becomes_a_placeholder() -> None:
+    subdoc = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/subDocument"
+    data = edit(
+        base_docx(),
+        body='<w:p><w:subDoc r:id="rId63"/></w:p>',
+        rels=(("rId63", subdoc, "file:///\\\\10.0.0.9\\share\\phu-luc.docx", True),),
+    )
+    item = intake(data)
+    xml = everything(item.docx or b"")
+    assert b"subDoc" not in xml and b"10.0.0.9" not in xml
+    assert "[tài liệu con liên kết ngoài — đã bỏ]" in text_of(item.docx or b"")
+    assert ("removed_subdocuments", "1") in item.params
+
+
+def test_a_part_declared_as_a_macro_project_is_refused_whatever_its_name() -> None:
+    data = edit(
+        base_docx(),
+        parts={"word/du-lieu.bin": b"\xd0\xcf\x11\xe0 vba"},
+        types=(
+            '<Override PartName="/word/du-lieu.bin" '
+            'ContentType="application/vnd.ms-office.vbaProject"/>',
+        ),
+    )
+    item = intake(data)
+    assert (item.status, item.reason) == (unpack.QUARANTINED, "intake.unpack.macros")
 
 
 def test_a_clean_document_is_kept_byte_for_byte() -> None:
