@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape
 import docx
 import pypdf
 import pytest
+from click.testing import CliRunner
 from fixtures.e2e.flow import CAMPAIGN, Flow
 from fixtures.intake import build
 
@@ -39,6 +40,7 @@ import mailenv
 from mailflow.adapters import mime, sandbox, unpack
 from mailflow.adapters.convert import LibreOffice
 from mailflow.adapters.pdf import find_soffice, to_pdf
+from mailflow.cli import cli
 from mailflow.errors import MailflowError
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
@@ -571,3 +573,33 @@ def test_without_a_sandbox_check_and_the_log_say_so_once(
     finally:
         monkeypatch.delenv("MAILFLOW_BWRAP")
         sandbox._reset_probe()
+
+
+def _check(config: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--lang", "en", "--config", str(config), "check"])
+    return result.exit_code, result.output
+
+
+@needs_bwrap
+@pytest.mark.integration
+def test_check_says_converters_run_in_the_sandbox(workspace: Path) -> None:
+    code, out = _check(workspace)
+    assert code == 0, out
+    assert "Converter sandbox: bubblewrap" in out, out
+
+
+@pytest.mark.integration
+def test_check_warns_when_converters_cannot_be_sandboxed(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILFLOW_BWRAP", "/nonexistent/bwrap")
+    sandbox._reset_probe()
+    try:
+        code, out = _check(workspace)
+    finally:
+        monkeypatch.delenv("MAILFLOW_BWRAP")
+        sandbox._reset_probe()
+    assert code == 0, out  # a warning: converting sanitised copies still works
+    [line] = [ln for ln in out.splitlines() if "No sandbox for LibreOffice" in ln]
+    assert line.startswith("⚠")
+    assert "Converter sandbox: bubblewrap" not in out

@@ -89,7 +89,7 @@ def check(app: AppContext) -> None:
         problems.append(exc.message)
         table.add_row("SMTP", f"{cfg.mailbox.smtp.host}:{cfg.mailbox.smtp.port}", "[red]✗[/]")
     console.print(table)
-    sandboxed, sandbox_line = sandbox.status_line(cfg.lang)  # a warning, not a failure
+    sandboxed, sandbox_line = sandbox.status_line()  # a warning, not a failure
     (console if sandboxed else err_console).print(
         sandbox_line if sandboxed else f"[bold yellow]⚠[/] {sandbox_line}"
     )
