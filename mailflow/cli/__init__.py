@@ -1,15 +1,12 @@
-"""Command-line entry point: ``mailflow`` and ``python -m mailflow``."""
+"""Command-line entry point: ``mailflow`` and ``python -m mailflow``.
+
+Command modules are imported on demand by the group (see ``mailflow.cli.base``), so
+importing this package costs click, rich and the catalogue, nothing more.
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from mailflow.cli.base import cli
-
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name != "base":
-        importlib.import_module(f"{__name__}.{_info.name}")
 
 
 def main() -> None:

@@ -16,13 +16,13 @@ MESSAGES = {
     },
     "admin.check_config_ok": {
         "vi": "Cấu hình {path}: hợp lệ ({departments} phòng, {campaigns} đợt báo cáo)",
-        "en": "Config {path}: valid ({departments} departments, {campaigns} campaigns)",
+        "en": "Config {path}: valid (departments: {departments}; campaigns: {campaigns})",
     },
     "admin.check_campaign_ok": {
         "vi": "Đợt {campaign}: đề cương có {sections} mục, {assigned} mục đã giao phòng, "
         "{unresolved} dòng giao việc chưa nhận ra",
-        "en": "Campaign {campaign}: outline has {sections} sections, {assigned} assigned, "
-        "{unresolved} assignment lines not understood",
+        "en": "Campaign {campaign}: outline sections: {sections}; assigned: {assigned}; "
+        "assignment lines not understood: {unresolved}",
     },
     "admin.check_file_bad": {
         "vi": "Đợt {campaign}: tệp {what} {path}: {problem}",
