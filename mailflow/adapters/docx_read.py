@@ -519,10 +519,14 @@ class _Reader:
         total = bold_chars = italic_chars = 0
         image = False
         text_boxes = p.find(f".//{TAG_TXBX}") is not None
+        # deleted / moved-away text of a tracked change is never report text
+        revised = p.find(f".//{_W}moveFrom") is not None or p.find(f".//{_W}del") is not None
         p_bold = style.bold if style.bold is not None else self.styles.doc_bold
         p_italic = style.italic if style.italic is not None else self.styles.doc_italic
         for r in p.iter(TAG_R):
             if text_boxes and _inside(r, p, TAG_TXBX):
+                continue
+            if revised and (_inside(r, p, _W + "del") or _inside(r, p, _W + "moveFrom")):
                 continue
             rpr = r.find(_W + "rPr")
             b = i = None
@@ -631,3 +635,147 @@ def _inside(el: etree._Element, stop: etree._Element, tag: str) -> bool:
 def _table_style(tbl: etree._Element) -> str:
     el = tbl.find(f"{_W}tblPr/{_W}tblStyle")
     return el.get(VAL, "") if el is not None else ""
+
+
+# --- tracked changes: accepted in the docx form ------------------------------------------
+
+_REV_REMOVE = frozenset(
+    _W + name
+    for name in (
+        "del",
+        "moveFrom",
+        "moveFromRangeStart",
+        "moveFromRangeEnd",
+        "moveToRangeStart",
+        "moveToRangeEnd",
+        "rPrChange",
+        "pPrChange",
+        "sectPrChange",
+        "tblPrChange",
+        "tblPrExChange",
+        "trPrChange",
+        "tcPrChange",
+        "tblGridChange",
+        "numberingChange",
+        "cellDel",
+        "cellIns",
+        "cellMerge",
+    )
+)
+_REV_UNWRAP = frozenset({_W + "ins", _W + "moveTo"})
+_REV_TAGS = (
+    b"<w:del ",
+    b"<w:del>",
+    b"<w:ins ",
+    b"<w:ins>",
+    b"<w:moveFrom",
+    b"<w:moveTo",
+    b"Change",
+)
+
+
+def accept_revisions(data: bytes) -> tuple[bytes, int]:
+    """A .docx with every tracked change accepted; (bytes, number of changes).
+
+    Why accept (not keep them as Word revisions): the draft is the Office's text, and a
+    department's own unfinished edits are not the Office's to review; deleted text
+    (``w:del``/``w:delText``, ``w:moveFrom``) must never read as report text, inserted
+    text (``w:ins``, ``w:moveTo``) is what the department meant to send. A paragraph
+    whose mark was deleted joins the next one, a deleted table row goes, formatting
+    changes keep their new formatting. Only the main document part is rewritten; the
+    bytes come back unchanged when there is nothing to accept.
+    """
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    main = _main_part(zf)
+    if main is None:
+        return data, 0
+    xml = zf.read(main)
+    if not any(tag in xml for tag in _REV_TAGS):
+        return data, 0
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(xml, parser)
+    changes = 0
+    # rows deleted or inserted as a whole
+    for tr_pr in list(root.iter(_W + "trPr")):
+        for mark in list(tr_pr):
+            if mark.tag == _W + "del":
+                row = tr_pr.getparent()
+                if row is not None and row.getparent() is not None:
+                    row.getparent().remove(row)
+                    changes += 1
+                break
+            if mark.tag == _W + "ins":
+                tr_pr.remove(mark)
+                changes += 1
+    # paragraph marks deleted: the paragraph joins the next one
+    for rpr in list(root.iter(_W + "rPr")):
+        ppr = rpr.getparent()
+        if ppr is None or ppr.tag != _W + "pPr":
+            continue
+        for mark in list(rpr):
+            if mark.tag in (_W + "ins", _W + "moveTo"):
+                rpr.remove(mark)
+                changes += 1
+            elif mark.tag in (_W + "del", _W + "moveFrom"):
+                rpr.remove(mark)
+                changes += 1
+                p = ppr.getparent()
+                nxt = p.getnext() if p is not None else None
+                if p is not None and nxt is not None and nxt.tag == TAG_P:
+                    content = [c for c in p if c.tag != _W + "pPr"]
+                    nxt_ppr = nxt.find(_W + "pPr")
+                    at = 1 if nxt_ppr is not None else 0
+                    for offset, c in enumerate(content):
+                        nxt.insert(at + offset, c)
+                    p.getparent().remove(p)
+    for el in list(root.iter(*_REV_REMOVE)):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        _keep_tail(el)
+        parent.remove(el)
+        changes += 1
+    for el in list(root.iter(*_REV_UNWRAP)):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        at = parent.index(el)
+        for offset, child in enumerate(list(el)):
+            parent.insert(at + offset, child)
+        _keep_tail(el)
+        parent.remove(el)
+        changes += 1
+    if not changes:
+        return data, 0
+    new_xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            dst.writestr(info, new_xml if info.filename == main else zf.read(info))
+    return out.getvalue(), changes
+
+
+def _keep_tail(el: etree._Element) -> None:
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent = el.getparent()
+            parent.text = (parent.text or "") + el.tail
+
+
+def _main_part(zf: zipfile.ZipFile) -> str | None:
+    names = {i.filename for i in zf.infolist()}
+    try:
+        rels = zf.read("_rels/.rels")
+    except KeyError:
+        rels = b""
+    m = re.search(rb'Type="[^"]*/officeDocument"[^>]*Target="/?([^"]+)"', rels) or re.search(
+        rb'Target="/?([^"]+)"[^>]*Type="[^"]*/officeDocument"', rels
+    )
+    if m:
+        name = m.group(1).decode("utf-8", "replace")
+        if name in names:
+            return name
+    return "word/document.xml" if "word/document.xml" in names else None

@@ -15,16 +15,15 @@ only the converter writes, into a temp folder of its own, under names it chooses
 from __future__ import annotations
 
 import io
-import logging
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
-from mailflow.adapters import mime, sanitize
+from mailflow.adapters import docx_form, mime, sanitize
 from mailflow.adapters.convert import Converter
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.filenames import extension, name_problem, safe_name
@@ -83,6 +82,12 @@ _ODF_EXT = frozenset({"odt", "ott", "fodt"})
 _IMAGE_EXT = frozenset(
     ["jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "emf", "wmf", "svg", "ico"]
 )
+_SHEET_EXT = frozenset({"xlsx", "xltx", "xls", "xlt", "ods", "ots", "fods"})
+#: pictures Tesseract reads: photos and scans of pages
+_OCR_EXT = frozenset({"jpg", "jpeg", "png", "tif", "tiff", "bmp", "webp", "gif"})
+_OCR_TYPES = frozenset({"image/jpeg", "image/png", "image/tiff", "image/bmp", "image/webp"})
+#: OCR output with fewer letters than this is noise from a picture, not a page
+_OCR_MIN_LETTERS = 20
 _DOCTYPE = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 
 
@@ -103,6 +108,15 @@ class Limits:
     xml_max_part_bytes: int = 32 * 1024 * 1024  # one decoded XML part of a .docx
     xml_max_elements: int = 1_000_000  # all XML elements of one .docx
     picture_max_pixels: int = 40_000_000  # larger pictures: downscaled or a placeholder
+    pdf_timeout_seconds: float = 60.0  # reading one PDF's text (pdftotext), all pages
+    pdf_max_text_bytes: int = 20_000_000  # text kept from one PDF
+    ocr_max_pages: int = 20  # scanned pages recognised per document
+    ocr_timeout_seconds: float = 300.0  # OCR of one document, all its pages
+    image_min_side: int = 500  # pixels; a smaller picture is a logo or icon, not a page
+    image_max_pixels: int = 60_000_000  # a larger picture is refused (decompression bomb)
+    sheet_max_rows: int = 2000  # rows of one sheet copied into the draft
+    sheet_max_cols: int = 50  # columns of one sheet copied into the draft
+    sheet_timeout_seconds: float = 120.0  # LibreOffice converting one .xls/.ods
 
 
 @dataclass(frozen=True)
@@ -206,8 +220,8 @@ class _Walker:
                 continue
             raw_name = mime.filename(part)
             disp = mime.disposition(part)
-            if ctype.startswith("image/") and disp != "attachment":
-                images.append(part)
+            if ctype.startswith("image/"):
+                images.append(part)  # decided below, once the HTML's cid: references are known
                 continue
             if raw_name is None and disp != "attachment" and ctype in ("text/plain", "text/html"):
                 if ctype == "text/plain" and plain is None:
@@ -222,9 +236,24 @@ class _Walker:
             ):
                 continue
             self.guarded(raw_name, ctype, mime.payload_bytes(part), depth, origin)
+        # An inline picture the HTML shows by cid: (logo, signature) is not report
+        # content; a named one the body does not show is a photo sent inline: a file.
+        shown = _cid_references(html)
+        inline: list[Message] = []
+        for part in images:
+            cid = (part.get("Content-ID") or "").strip().strip("<>").lower()
+            data = mime.payload_bytes(part)
+            if cid and cid in shown:
+                inline.append(part)
+            elif mime.disposition(part) == "attachment" or (
+                mime.filename(part) and self.page_sized(data)
+            ):
+                self.guarded(mime.filename(part), mime.content_type(part), data, depth, origin)
+            else:
+                inline.append(part)
         if self.documents == before:
             self.body(plain, html, origin)
-        for part in images:
+        for part in inline:
             raw_name = mime.filename(part) or ""
             self.add(
                 safe_name(raw_name, "image"),
@@ -235,6 +264,16 @@ class _Walker:
                 origin=origin,
                 raw_name=raw_name,
             )
+
+    def page_sized(self, data: bytes) -> bool:
+        """A picture large enough to be a photo or scan of a page (header read only)."""
+        from mailflow.adapters import ocr
+
+        try:
+            info = ocr.image_info(data, self.limits.image_max_pixels)
+        except ocr.ImageProblem:
+            return False
+        return min(info.width, info.height) >= self.limits.image_min_side
 
     def forwarded(self, part: Message, depth: int, origin: str) -> None:
         inner = part.get_payload() if part.is_multipart() else None  # leaf: see mime.walk
@@ -265,6 +304,8 @@ class _Walker:
         text = text[: self.limits.body_max_chars]
         kept = strip_reply(text)
         data = text.encode("utf-8", "surrogatepass")
+        if source is html and html is not None and kept.strip() and self.html_body(html, origin):
+            return
         if kept.strip():
             self.add(
                 "body.txt", "text/plain", data, OK, "intake.unpack.body", origin=origin, text=kept
@@ -273,6 +314,34 @@ class _Walker:
             self.add(
                 "body.txt", "text/plain", data, IGNORED, "intake.unpack.body_empty", origin=origin
             )
+
+    def html_body(self, html: Message, origin: str) -> bool:
+        """An HTML-only body as a .docx (headings, lists, tables kept); False when it
+        cannot be built, and the plain-text reading is used instead."""
+        from mailflow.adapters.html_docx import html_docx
+
+        try:
+            source = mime.decode_bytes(
+                mime.payload_bytes(html), mime.param(html, "content-type", "charset")
+            )[: self.limits.body_max_chars]
+            docx, blocks = html_docx(
+                source, max_rows=self.limits.sheet_max_rows, max_cols=self.limits.sheet_max_cols
+            )
+        except Exception:  # lxml / python-docx on a body no one foresaw: the text path
+            return False
+        if not blocks:
+            return False
+        self.add(
+            "body.html",
+            "text/html",
+            source.encode("utf-8", "surrogatepass"),
+            OK,
+            "intake.unpack.body_html",
+            origin=origin,
+            docx=docx,
+            text=source,
+        )
+        return True
 
     # --- one file -------------------------------------------------------------------
 
@@ -370,13 +439,9 @@ class _Walker:
         elif kind == "rtf":
             self.queue(add, "rtf", data)
         elif kind == "pdf":
-            text, pages = self.pdf(data)
-            add(
-                OK,
-                "intake.unpack.pdf" if text.strip() else "intake.unpack.pdf_no_text",
-                _p(pages=pages),
-                text=text,
-            )
+            self.pdf(add, data)
+        elif kind == "sheet":
+            self.sheet(add, ext, data)
         elif kind == "zip":
             self.zip(name, data, depth, raw)
         elif kind == "txt":
@@ -386,7 +451,7 @@ class _Walker:
             else:
                 add(IGNORED, "intake.unpack.body_empty")
         elif kind == "image":
-            add(IGNORED, "intake.unpack.image", _p(ext=ext or ctype))
+            self.image(add, ext, ctype, data)
         elif kind == "ole":
             self.word_binary(data)  # raises for encrypted / macro documents
             add(IGNORED, "intake.unpack.unsupported", _p(ext=ext or ctype))
@@ -493,6 +558,15 @@ class _Walker:
             result = sanitize.sanitize(data, bounds)
         except sanitize.Refused as exc:
             raise _Hostile(exc.reason, **exc.params) from None
+        # tracked changes accepted: deleted text never reads as report text (docx_read)
+        from mailflow.adapters.docx_read import accept_revisions
+
+        try:
+            accepted, changes = accept_revisions(result.docx)
+        except Exception as exc:  # lxml / zip errors on a part the checks let through
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        if changes:
+            return accepted, (*result.params, ("revisions_accepted", str(changes)))
         return result.docx, result.params
 
     def ooxml(self, data: bytes, word_required: bool) -> bytes:
@@ -622,30 +696,168 @@ class _Walker:
             ole.close()
         return "doc"
 
-    def pdf(self, data: bytes) -> tuple[str, int]:
-        """Text of a PDF, page by page; encrypted PDFs that need a password are refused."""
-        import pypdf
+    def pdf(self, add: Callable[..., int], data: bytes) -> None:
+        """A PDF's text (poppler, bounded); pages with no text layer through OCR.
 
-        # pypdf logs every oddity of a broken file as a warning; the reason we record says it.
-        logging.getLogger("pypdf").setLevel(logging.ERROR)
+        The text becomes the document's docx form (one paragraph per line) here, once:
+        matching and the draft read that, never the PDF again.
+        """
+        from mailflow.adapters import ocr
+        from mailflow.adapters import pdf as pdf_text
+
+        limits = self.limits
         try:
-            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
+            got = pdf_text.extract_text(
+                data,
+                max_pages=limits.pdf_max_pages,
+                timeout=limits.pdf_timeout_seconds,
+                max_bytes=limits.pdf_max_text_bytes,
+            )
+        except pdf_text.PdfProblem as exc:
+            raise _Hostile(exc.reason, **dict(exc.params)) from None
+        pages = list(got.pages)
+        params: dict[str, object] = {"pages": got.page_count}
+        if got.page_count > len(pages) or got.capped:
+            params["read"] = len(pages)
+        blank = [n for n, text in enumerate(pages, start=1) if len(text.strip()) < 3]
+        recognised: list[int] = []
+        missing = ""
+        if blank:
+            state = ocr.status()
+            if state.ok:
+                todo = blank[: limits.ocr_max_pages]
+                if len(todo) < len(blank):
+                    params["ocr_skipped"] = len(blank) - len(todo)
                 try:
-                    opened = reader.decrypt("")
-                except Exception:  # unsupported crypto counts as "cannot open"
-                    opened = 0
-                if not opened:
-                    raise _Hostile("intake.unpack.encrypted", where="PDF")
-            pages = len(reader.pages)
-            texts = [
-                page.extract_text() or "" for page in reader.pages[: self.limits.pdf_max_pages]
-            ]
-        except _Hostile:
-            raise
-        except Exception as exc:  # pypdf raises many kinds on broken files
+                    done = ocr.pdf_pages(data, todo, timeout=limits.ocr_timeout_seconds)
+                except ocr.OcrTimeout as exc:
+                    done = exc.done
+                    params["ocr_timeout"] = int(limits.ocr_timeout_seconds)
+                except OSError as exc:
+                    done = {}
+                    params["ocr_error"] = str(exc)[:200]
+                for n, text in done.items():
+                    if _letters(text) >= _OCR_MIN_LETTERS:
+                        pages[n - 1] = text
+                        recognised.append(n)
+            else:
+                missing = state.detail
+        text = "\n".join(p.strip() for p in pages if p.strip())
+        if not text.strip():
+            if missing:
+                add(NEEDS_CONVERSION, "intake.unpack.needs_ocr", _p(**params, detail=missing))
+            else:
+                add(OK, "intake.unpack.pdf_no_text", _p(**params))
+            return
+        if missing:
+            params["no_text_pages"] = len(blank)
+            params["detail"] = missing
+        if recognised:
+            params.update(ocr=1, ocr_pages=len(recognised))
+        add(
+            OK,
+            "intake.unpack.pdf_ocr" if recognised else "intake.unpack.pdf",
+            _p(**params),
+            docx=docx_form.paragraphs_docx(text.splitlines()),
+            text=text,
+        )
+
+    def image(self, add: Callable[..., int], ext: str, ctype: str, data: bytes) -> None:
+        """A picture attachment: a photo or scan of a page is read with OCR; a small
+        picture (logo, icon) or one with no text is kept and ignored."""
+        from mailflow.adapters import ocr
+
+        limits = self.limits
+        if ext not in _OCR_EXT and not (not ext and ctype in _OCR_TYPES):
+            add(IGNORED, "intake.unpack.image", _p(ext=ext or ctype))
+            return
+        try:
+            info = ocr.image_info(data, limits.image_max_pixels)
+        except ocr.ImageProblem as exc:
+            raise _Hostile("intake.unpack.damaged", error=str(exc)) from None
+        if min(info.width, info.height) < limits.image_min_side:
+            add(IGNORED, "intake.unpack.image_small", _p(width=info.width, height=info.height))
+            return
+        state = ocr.status()
+        if not state.ok:
+            add(NEEDS_CONVERSION, "intake.unpack.needs_ocr", _p(pages=1, detail=state.detail))
+            return
+        try:
+            text = ocr.image_text(
+                data, timeout=limits.ocr_timeout_seconds, max_pixels=limits.image_max_pixels
+            )
+        except ocr.OcrTimeout:
+            add(
+                NEEDS_CONVERSION,
+                "intake.unpack.needs_ocr",
+                _p(pages=1, detail=f"timeout {int(limits.ocr_timeout_seconds)} s"),
+            )
+            return
+        except (OSError, ocr.ImageProblem) as exc:
             raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
-        return "\n\n".join(t.strip() for t in texts if t.strip()), pages
+        if _letters(text) < _OCR_MIN_LETTERS:
+            add(IGNORED, "intake.unpack.image_no_text", _p(ext=ext or ctype))
+            return
+        add(
+            OK,
+            "intake.unpack.image_ocr",
+            _p(ocr=1, ocr_pages=1),
+            docx=docx_form.paragraphs_docx(text.splitlines()),
+            text=text,
+        )
+
+    def sheet(self, add: Callable[..., int], ext: str, data: bytes) -> None:
+        """.xlsx read here; .xls/.ods checked, then converted to .xlsx at the end."""
+        if ext not in _SHEET_EXT:  # found by its declared type: the bytes say which
+            ext = "xls" if data[:8] == OLE_MAGIC else "xlsx"
+        if ext in ("xlsx", "xltx"):
+            self.ooxml(data, word_required=False)
+            docx = self.sheet_docx(data)
+            if docx is None:
+                add(IGNORED, "intake.unpack.sheet_empty")
+            else:
+                add(OK, "intake.unpack.sheet", docx=docx)
+            return
+        if ext in ("ods", "ots", "fods"):
+            self.odf(data)
+        else:
+            self.sheet_binary(data)
+        index = add(NEEDS_CONVERSION, "intake.unpack.no_converter")
+        self.pending.append((index, f"sheet:{ext}"))
+
+    def sheet_docx(self, xlsx: bytes) -> bytes | None:
+        """The Word tables of a workbook's sheets; None when no sheet holds data."""
+        from mailflow.adapters import sheets
+
+        limits = sheets.SheetLimits(self.limits.sheet_max_rows, self.limits.sheet_max_cols)
+        try:
+            found = sheets.read_xlsx(xlsx, limits)
+        except sheets.SheetProblem as exc:
+            raise _Hostile("intake.unpack.damaged", error=str(exc)) from None
+        if not found:
+            return None
+        return sheets.sheets_docx(found, limits)
+
+    def sheet_binary(self, data: bytes) -> None:
+        """Refuse a legacy Excel file that is encrypted, carries macros or is no workbook."""
+        if data[:8] != OLE_MAGIC:
+            raise _Hostile("intake.unpack.not_word_binary")
+        import olefile
+
+        try:
+            ole = olefile.OleFileIO(io.BytesIO(data))
+        except Exception as exc:  # olefile raises OSError and others on broken files
+            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        try:
+            streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+            if {"encryptioninfo", "encryptedpackage"} & streams:
+                raise _Hostile("intake.unpack.encrypted", where="EncryptionInfo")
+            if any(s.startswith(("macros", "_vba_project_cur", "vba")) for s in streams):
+                raise _Hostile("intake.unpack.macros", where="VBA")
+            if not {"workbook", "book"} & streams:
+                raise _Hostile("intake.unpack.not_word_binary")
+        finally:
+            ole.close()
 
     def zip(self, name: str, data: bytes, depth: int, raw: str) -> None:
         if depth + 1 > self.limits.max_depth:
@@ -716,6 +928,7 @@ _BY_EXT = {
     **dict.fromkeys(_OLE_WORD_EXT, "doc"),
     **dict.fromkeys(_ODF_EXT, "odt"),
     **dict.fromkeys(_IMAGE_EXT, "image"),
+    **dict.fromkeys(_SHEET_EXT, "sheet"),
     "rtf": "rtf",
     "pdf": "pdf",
     "zip": "zip",
@@ -728,6 +941,9 @@ _BY_TYPE = (
     ("application/msword", "doc"),
     ("application/vnd.ms-word", "doc"),
     ("opendocument.text", "odt"),
+    ("spreadsheetml", "sheet"),
+    ("opendocument.spreadsheet", "sheet"),
+    ("ms-excel", "sheet"),
     ("rtf", "rtf"),
     ("application/pdf", "pdf"),
     ("zip", "zip"),
@@ -764,6 +980,24 @@ def _kind(name: str, ext: str, ctype: str, data: bytes) -> str:
     if data[:8] == OLE_MAGIC:
         return "ole"  # an unknown extension: still refuse encrypted / macro containers
     return "other"
+
+
+_CID = re.compile(r"cid:([^\s\"'>)]+)", re.IGNORECASE)
+
+
+def _cid_references(html: Message | None) -> set[str]:
+    """Content-IDs an HTML body shows (``src="cid:..."``), lower-case."""
+    if html is None:
+        return set()
+    try:
+        raw = mime.payload_bytes(html)
+    except Exception:  # an unreadable body shows nothing
+        return set()
+    return {m.group(1).lower() for m in _CID.finditer(raw.decode("utf-8", "replace"))}
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
 
 
 def _has_doctype(part: bytes) -> bool:
@@ -861,6 +1095,12 @@ def _convert(walker: _Walker, converter: Converter | None) -> None:
     items = walker.items
     if converter is None or not converter.available():
         return
+    sheets = [(i, e) for i, e in walker.pending if e.startswith("sheet:")]
+    if sheets:
+        _convert_sheets(walker, converter, sheets)
+        walker.pending = [(i, e) for i, e in walker.pending if not e.startswith("sheet:")]
+        if not walker.pending:
+            return
     batch: Sequence[tuple[str, bytes]] = [(ext, items[i].data) for i, ext in walker.pending]
     try:
         results = converter.to_docx(batch)
@@ -884,3 +1124,38 @@ def _convert(walker: _Walker, converter: Converter | None) -> None:
             items[index] = replace(
                 item, reason="intake.unpack.conversion_failed", params=_p(error=str(result)[:300])
             )
+
+
+def _convert_sheets(
+    walker: _Walker, converter: Converter, pending: Sequence[tuple[int, str]]
+) -> None:
+    """.xls/.ods → .xlsx (LibreOffice, sandboxed) → checked → Word tables."""
+    from mailflow.adapters import sheets
+
+    soffice = getattr(converter, "soffice", "")
+    items = walker.items
+    for index, kind in pending:
+        item = items[index]
+        if not soffice:
+            continue  # a converter that only knows Word: the sheet waits, kept
+        result = sheets.to_xlsx(
+            soffice, kind.split(":", 1)[1], item.data, walker.limits.sheet_timeout_seconds
+        )
+        if isinstance(result, str):
+            items[index] = replace(
+                item, reason="intake.unpack.conversion_failed", params=_p(error=result[:300])
+            )
+            continue
+        checker = _Walker(walker.limits)
+        try:
+            checker.ooxml(result, word_required=False)
+            docx = checker.sheet_docx(result)
+        except _Hostile as exc:
+            items[index] = replace(
+                item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
+            )
+            continue
+        if docx is None:
+            items[index] = replace(item, status=IGNORED, reason="intake.unpack.sheet_empty")
+            continue
+        items[index] = replace(item, status=OK, docx=docx, reason="intake.unpack.sheet_converted")

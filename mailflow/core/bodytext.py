@@ -89,3 +89,14 @@ def strip_reply(text: str) -> str:
         lines = lines[:sig]
     out = "\n".join(ln.rstrip() for ln in lines).strip("\n")
     return re.sub(r"\n{3,}", "\n\n", out).strip()
+
+
+def kept_lines(lines: list[str]) -> int:
+    """How many leading ``lines`` (paragraphs of an HTML body, in order) the sender wrote:
+    the same cut as :func:`strip_reply` — before the quoted original, then the signature."""
+    cut = _quote_start(lines)
+    head = lines[: len(lines) if cut is None else cut]
+    while head and not head[-1].strip():
+        head.pop()
+    sig = _signature_start(head)
+    return len(head) if sig is None else sig

@@ -146,6 +146,58 @@ MESSAGES = {
         "vi": "PDF {pages} trang không có lớp chữ (có thể là bản quét).",
         "en": "PDF of {pages} pages has no text layer (maybe a scan).",
     },
+    "intake.unpack.pdf_ocr": {
+        "vi": "PDF {pages} trang là bản quét; chữ được nhận dạng (OCR) từ {ocr_pages} trang, "
+        "cần đối chiếu với bản gốc.",
+        "en": "PDF of {pages} pages is a scan; text recognised (OCR) from {ocr_pages} pages, "
+        "to be checked against the original.",
+    },
+    "intake.unpack.image_ocr": {
+        "vi": "Ảnh chụp/quét trang văn bản; chữ được nhận dạng (OCR), cần đối chiếu với bản gốc.",
+        "en": "Photo or scan of a page; text recognised (OCR), to be checked against the original.",
+    },
+    "intake.unpack.needs_ocr": {
+        "vi": "Bản quét cần nhận dạng chữ (OCR) nhưng chưa làm được: {detail}. Tệp được giữ lại.",
+        "en": "A scan that needs OCR, which could not run: {detail}. The file is kept.",
+    },
+    "intake.unpack.image_small": {
+        "vi": "Ảnh nhỏ ({width}×{height} điểm ảnh: logo, biểu tượng); giữ lại, không đọc.",
+        "en": "Small picture ({width}×{height} pixels: a logo or icon); kept, not read.",
+    },
+    "intake.unpack.image_no_text": {
+        "vi": "Ảnh đính kèm ({ext}) không có chữ đọc được (không phải trang văn bản); giữ lại.",
+        "en": "Attached picture ({ext}) holds no readable text (not a page); kept.",
+    },
+    "intake.unpack.pdf_timeout": {
+        "vi": "Đọc chữ PDF quá {seconds} giây (tệp bất thường); đã cách ly.",
+        "en": "Reading the PDF's text took over {seconds} seconds (an odd file); quarantined.",
+    },
+    "intake.unpack.pdf_no_reader": {
+        "vi": "Máy chưa cài poppler-utils (pdftotext) để đọc PDF; tệp được giữ lại.",
+        "en": "poppler-utils (pdftotext) is not installed to read PDFs; the file is kept.",
+    },
+    "intake.unpack.sheet": {
+        "vi": "Bảng tính (.xlsx): mỗi trang tính thành một bảng Word.",
+        "en": "Spreadsheet (.xlsx): each sheet becomes a Word table.",
+    },
+    "intake.unpack.sheet_converted": {
+        "vi": "Bảng tính đã chuyển bằng LibreOffice; mỗi trang tính thành một bảng Word.",
+        "en": "Spreadsheet converted with LibreOffice; each sheet becomes a Word table.",
+    },
+    "intake.unpack.sheet_empty": {
+        "vi": "Bảng tính không có ô nào có dữ liệu.",
+        "en": "The spreadsheet has no cell with data.",
+    },
+    "intake.unpack.sheet_cut": {
+        "vi": "(Trang tính lớn: chỉ chép {rows} dòng, {cols} cột đầu; bỏ bớt {cut_rows} dòng, "
+        "{cut_cols} cột — xem tệp gốc.)",
+        "en": "(Large sheet: only the first {rows} rows and {cols} columns are copied; "
+        "{cut_rows} rows and {cut_cols} columns left out — see the original file.)",
+    },
+    "intake.unpack.body_html": {
+        "vi": "Nội dung thư dạng HTML (giữ tiêu đề, danh sách, bảng; bỏ phần trích dẫn).",
+        "en": "HTML mail body (headings, lists and tables kept; quoted original removed).",
+    },
     "intake.unpack.text_file": {"vi": "Tệp văn bản thuần.", "en": "Plain text file."},
     "intake.unpack.body": {
         "vi": "Nội dung thư (đã bỏ phần trích dẫn và chữ ký).",

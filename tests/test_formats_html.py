@@ -1,0 +1,71 @@
+"""An HTML-only mail body becomes a .docx: headings, lists and tables kept (tables as
+Word tables), the quoted original and cid: pictures left out."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from formats_support import Offline, message
+
+from mailflow.adapters.html_docx import html_docx
+from mailflow.adapters.mime import parse
+from mailflow.adapters.unpack import extract
+
+REPORT = """<html><head><style>p {color: red}</style></head><body>
+<div dir="ltr"><p>Kính gửi Văn phòng Sở,</p>
+<h3>2.1. Những kết quả đạt được</h3>
+<p>Trong 6 tháng đầu năm, Phòng đã kiểm tra <b>40 cơ sở</b> kinh doanh xăng dầu.</p>
+<table border="1">
+ <thead><tr><th>Huyện</th><th>Số cơ sở</th><th>Vi phạm</th></tr></thead>
+ <tbody><tr><td>Triệu Phong</td><td>12</td><td>1</td></tr>
+ <tr><td>Hải Lăng</td><td>28</td><td>2</td></tr>
+ <tr><td colspan="2">Tổng cộng</td><td>3</td></tr></tbody>
+</table>
+<p><strong>2.2. Những hạn chế, khuyết điểm</strong></p>
+<ul><li>Nguồn lực còn hạn chế;</li><li>Phối hợp chưa thường xuyên.</li></ul>
+<img src="cid:logo@sokhcn" alt="logo">
+</div>
+<div class="gmail_quote"><div class="gmail_attr">Vào Th 2, Văn phòng đã viết:</div>
+<blockquote>Đề nghị các phòng báo cáo sơ kết 6 tháng đầu năm.</blockquote></div>
+</body></html>"""
+
+
+def _read(data: bytes) -> tuple[list[tuple[str, str]], list[list[list[str]]]]:
+    d = docx.Document(io.BytesIO(data))
+    paras = [(p.style.name, p.text) for p in d.paragraphs]
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in d.tables]
+    return paras, tables
+
+
+def test_an_html_only_body_becomes_a_docx_with_headings_lists_and_a_word_table() -> None:
+    items = extract(parse(message("tdc", None, html=REPORT)).message)
+    [body] = [i for i in items if i.name.startswith("body")]
+    assert (body.name, body.status, body.reason) == ("body.html", "ok", "intake.unpack.body_html")
+    paras, [table] = _read(body.docx)
+    assert ("Heading 3", "2.1. Những kết quả đạt được") in paras
+    assert ("Normal", "- Nguồn lực còn hạn chế;") in paras
+    assert table[0] == ["Huyện", "Số cơ sở", "Vi phạm"]
+    assert table[3] == ["Tổng cộng", "Tổng cộng", "3"]  # colspan=2: one merged cell
+
+
+def test_the_quoted_original_and_pictures_of_an_html_body_are_left_out() -> None:
+    paras, _ = _read(html_docx(REPORT)[0])
+    text = "\n".join(t for _, t in paras)
+    assert "Đề nghị các phòng" not in text and "đã viết" not in text and "logo" not in text
+
+
+def test_a_bold_line_of_an_html_body_stays_bold_for_the_matcher() -> None:
+    d = docx.Document(io.BytesIO(html_docx(REPORT)[0]))
+    [line] = [p for p in d.paragraphs if p.text == "2.2. Những hạn chế, khuyết điểm"]
+    assert all(r.bold for r in line.runs)
+
+
+def test_an_html_only_report_with_a_table_gives_a_word_table_in_the_draft(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    flow = Offline.make(tmp_path)
+    flow.ingest_bytes(message("tdc", None, html=REPORT))
+    live = [r for r in flow.current("TDC") if r["status"] in ("auto", "reviewed")]
+    assert [r["section_key"] for r in live] == ["1.2.2.1", "1.2.2.2"]
+    draft = flow.draft_docx()
+    rows = [[c.text for c in row.cells] for t in draft.tables for row in t.rows]
+    assert ["Triệu Phong", "12", "1"] in rows and ["Hải Lăng", "28", "2"] in rows
