@@ -19,6 +19,7 @@ Pure: parts and outline in, placements out.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -539,6 +540,8 @@ def _known_lines(outline: Outline, extra: Sequence[str] = ()) -> _Known:
             section.append(key)
 
     for s in outline.sections:
+        if s.number.startswith("Phần"):
+            add(s.number, None)  # "Phần thứ nhất" on a line of its own above the title
         add(s.heading, s.key)
         add(s.title, s.key)
         for g in s.guidance:
@@ -554,35 +557,42 @@ def _known_lines(outline: Outline, extra: Sequence[str] = ()) -> _Known:
 
 
 class _Matcher:
-    """Which outline line a text repeats: hash lookup first, fuzzy only for near-misses,
-    within a work budget (comparisons), each distinct text looked up once."""
+    """Which outline line a text repeats: hash lookup first, then fuzzy only against the
+    outline lines of a length that could match (sorted by length, bisected), within a
+    work budget (comparisons), each distinct text looked up once."""
 
     def __init__(self, known: _Known, budget: int) -> None:
         self.known = known
         self.budget = budget
         self.cache: dict[str, int | None] = {}
+        self.order = sorted(range(len(known.lines)), key=lambda i: len(known.lines[i]))
+        self.lengths = [len(known.lines[i]) for i in self.order]
+
+    def _between(self, low: float, high: float) -> list[int]:
+        a = bisect.bisect_left(self.lengths, low)
+        b = bisect.bisect_right(self.lengths, high)
+        return self.order[a:b]
+
+    def _best(self, text: str, ids: list[int], scorer: object, cutoff: float) -> int | None:
+        if not ids or self.budget <= 0:
+            return None
+        self.budget -= len(ids)
+        found = rf_process.extractOne(
+            text, [self.known.lines[i] for i in ids], scorer=scorer, score_cutoff=cutoff
+        )
+        return ids[found[2]] if found is not None else None
 
     def find(self, text: str) -> int | None:
         if text in self.known.exact:
             return self.known.exact[text]
         if text in self.cache:
             return self.cache[text]
-        hit: int | None = None
-        # a line much longer than any outline line is not one of them (ratio ≥ 90 needs
-        # lengths within ~20 %; partial matches need the outline line inside it)
-        if len(text) <= self.known.longest * 1.5 + 20 and self.budget > 0:
-            self.budget -= len(self.known.lines)
-            found = rf_process.extractOne(
-                text, self.known.lines, scorer=fuzz.ratio, score_cutoff=KNOWN_RATIO
-            )
-            if found is not None:
-                hit = found[2]
-            elif len(text) >= 40:
-                found = rf_process.extractOne(
-                    text, self.known.lines, scorer=fuzz.partial_ratio, score_cutoff=95
-                )
-                if found is not None and len(self.known.lines[found[2]]) >= 0.6 * len(text):
-                    hit = found[2]
+        n = len(text)
+        # fuzz.ratio ≥ 90 needs lengths within ~18 % of each other; a longer line holds
+        # an outline line (partial ≥ 95) only when that line is ≥ 60 % of it
+        hit = self._best(text, self._between(0.8 * n, 1.25 * n), fuzz.ratio, KNOWN_RATIO)
+        if hit is None and n >= 40:
+            hit = self._best(text, self._between(0.6 * n, n), fuzz.partial_ratio, 95)
         self.cache[text] = hit
         return hit
 
