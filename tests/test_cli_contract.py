@@ -206,7 +206,9 @@ HEAVY = (
     "sqlite_utils",
     "jinja2",
     "mailflow.jobs",
-    "mailflow.adapters",
+    "mailflow.bootstrap",
+    "mailflow.intake",
+    "mailflow.outbox",
     "mailflow.config",
 )
 
@@ -216,6 +218,13 @@ HEAVY = (
     [
         "import mailflow.cli",
         "from mailflow.cli import cli; cli(['--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['status', '--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['send', '--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['outline', '--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['review', '--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['assemble', '--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['run', '--help'], standalone_mode=False)",
+        "from mailflow.cli import cli; cli(['demo', '--help'], standalone_mode=False)",
     ],
 )
 def test_start_up_imports_no_heavy_module(code: str) -> None:

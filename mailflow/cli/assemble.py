@@ -7,23 +7,38 @@ from __future__ import annotations
 import html
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 from rich.text import Text
 
-from mailflow import bootstrap, outbox
 from mailflow.adapters.archive import write_atomic
 from mailflow.adapters.locks import Busy, assemble_lock_path, held
-from mailflow.cli.base import AppContext, cli, console, fail, pass_app
-from mailflow.cli.review import _add_row, pick_campaign, plain, say
-from mailflow.config import Config
+from mailflow.cli.base import (
+    AppContext,
+    cli,
+    console,
+    fail,
+    lazy_function,
+    lazy_module,
+    pass_app,
+)
+from mailflow.cli.review import _add_row, bootstrap, pick_campaign, plain, say
 from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
-from mailflow.jobs.assemble import assemble, gather_plan
-from mailflow.jobs.deliver import flush, send_draft
-from mailflow.jobs.match import match_pending
 from mailflow.model import Campaign, SendStatus
+
+if TYPE_CHECKING:
+    from mailflow.config import Config
+
+# heavy (python-docx, docxcompose, SMTP): loaded when a command runs, not for --help
+outbox = lazy_module("mailflow.outbox")
+assemble = lazy_function("mailflow.jobs.assemble", "assemble")
+gather_plan = lazy_function("mailflow.jobs.assemble", "gather_plan")
+flush = lazy_function("mailflow.jobs.deliver", "flush")
+send_draft = lazy_function("mailflow.jobs.deliver", "send_draft")
+match_pending = lazy_function("mailflow.jobs.match", "match_pending")
 
 
 @cli.command(name="assemble")

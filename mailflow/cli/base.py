@@ -18,6 +18,7 @@ import importlib
 import os
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,32 @@ COMMANDS: dict[str, str] = {
 }
 
 SHARED_OPTIONS = ("config_path", "lang", "debug")
+
+
+class _LazyModule:
+    """A module imported on its first attribute use, so ``--help`` never loads it."""
+
+    def __init__(self, name: str) -> None:
+        self._lazy_name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._lazy_name), attr)
+
+
+def lazy_module(name: str) -> Any:
+    """``name`` imported when first used (for heavy modules at a command module's top)."""
+    return _LazyModule(name)
+
+
+def lazy_function(module: str, name: str) -> Callable[..., Any]:
+    """``module.name`` imported when first called, with the same signature in use."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{module}.{name}, imported on first call."
+    return call
 
 
 @dataclass

@@ -7,14 +7,17 @@ line naming a department the config does not know (exit 1, with the closest name
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from rich.markup import escape
 from rich.tree import Tree
 
-from mailflow.adapters.outline_docx import load_outline
 from mailflow.cli.base import AppContext, cli, console, pass_app
 from mailflow.i18n import t
-from mailflow.model import Outline, Section
+
+if TYPE_CHECKING:  # python-docx is loaded when the command runs, not for --help
+    from mailflow.model import Outline, Section
 
 
 @cli.command()
@@ -22,6 +25,8 @@ from mailflow.model import Outline, Section
 @pass_app
 def outline(app: AppContext, campaign_id: str) -> None:
     """Xem cây đề cương và phân công / show the outline tree and who writes what."""
+    from mailflow.adapters.outline_docx import load_outline
+
     cfg = app.config()
     campaign = cfg.campaign(campaign_id)
     departments = cfg.campaign_departments(campaign)

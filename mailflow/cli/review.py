@@ -11,22 +11,37 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from mailflow import bootstrap
-from mailflow.cli.base import AppContext, cli, console, fail, pass_app
-from mailflow.config import Config
+from mailflow.cli.base import (
+    AppContext,
+    cli,
+    console,
+    fail,
+    lazy_function,
+    lazy_module,
+    pass_app,
+)
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.intake import reason_text as render_reason
-from mailflow.jobs.match import extract_again, load_outline, match_mail, restore_part
 from mailflow.model import Campaign, MailKind, Outline, PlacementStatus
+
+if TYPE_CHECKING:
+    from mailflow.config import Config
+
+# heavy (store, python-docx, matching): loaded when a command runs, not for --help
+bootstrap = lazy_module("mailflow.bootstrap")
+render_reason = lazy_function("mailflow.intake", "reason_text")
+extract_again = lazy_function("mailflow.jobs.match", "extract_again")
+load_outline = lazy_function("mailflow.jobs.match", "load_outline")
+match_mail = lazy_function("mailflow.jobs.match", "match_mail")
+restore_part = lazy_function("mailflow.jobs.match", "restore_part")
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app
 from mailflow.i18n import t
-from mailflow.jobs import send as job
-from mailflow.model import SendStatus
+
+if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
+    from mailflow.jobs import send as job
+    from mailflow.model import SendStatus
 
 
 def _now() -> datetime:
@@ -85,6 +86,8 @@ def send(
     allow_unresolved: bool,
 ) -> None:
     """Gửi công văn và đề cương cho các phòng / mail the directive and the marked outline."""
+    from mailflow.jobs import send as job
+
     cfg = app.config()
     prepared = job.prepare(cfg, campaign_id)
     plan = prepared.plan
@@ -103,6 +106,16 @@ def send(
 
 
 def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from mailflow.jobs import send as job
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
