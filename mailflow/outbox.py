@@ -277,19 +277,22 @@ def requeue_failed(
     """Give a ``failed`` row new bytes (a fixed address, say) and queue it again.
 
     Only ``failed`` rows: the server never accepted them, so this cannot make a second
-    delivered message. Any other status is returned unchanged.
+    delivered message. Any other status is returned unchanged. The retry lifetime starts
+    again from now (``detail.requeued_at``), not from when the row was first queued.
     """
     stored = archive.put(data, ARCHIVE_KIND, ".eml")
+    detail = {**(detail if detail is not None else row.detail), "requeued_at": _iso(_utcnow())}
     with store.transaction() as db:
         db.execute(
             "UPDATE sends SET recipients = ?, message_id = ?, sha256 = ?, archive_path = ?,"
-            " status = 'queued', attempts = 0, detail = ? WHERE id = ? AND status = 'failed'",
+            " status = 'queued', attempts = 0, detail = ?, next_attempt_at = NULL"
+            " WHERE id = ? AND status = 'failed'",
             [
                 json.dumps(list(recipients)),
                 message_id,
                 stored.sha256,
                 stored.relpath,
-                json.dumps(detail if detail is not None else row.detail, ensure_ascii=False),
+                json.dumps(detail, ensure_ascii=False, default=str),
                 row.id,
             ],
         )
@@ -479,7 +482,8 @@ def deliver(
                 reason = result.reason
                 if result.temporary:
                     now = _aware(now_fn())
-                    age = now - (_when(row.created_at) or now)
+                    since = _when(row.detail.get("requeued_at")) or _when(row.created_at)
+                    age = now - (since or now)
                     if age < lifetime:
                         _set(
                             store,

@@ -128,6 +128,15 @@ def test_the_final_draft_is_delivered_exactly_once_when_the_server_returns(run: 
     assert len(got) == 1
 
 
+def test_the_mail_caught_first_by_the_outage_is_delivered_exactly_once_too(
+    run: Outage,
+) -> None:
+    (receipt,) = [s for s in run.sends if s["dedupe_key"] == "receipt:outage-test"]
+    inbox = run.env.wait_for(run.env.addr("qlkh"), 1)
+    got = [m for m in map(parsed, inbox) if str(m["Message-ID"]).strip() == receipt["message_id"]]
+    assert receipt["status"] == "sent" and len(got) == 1
+
+
 def test_nothing_fails_during_a_ten_minute_outage(run: Outage) -> None:
     assert [s["dedupe_key"] for s in run.sends if s["status"] != "sent"] == []
 

@@ -175,6 +175,29 @@ def test_a_4xx_after_the_retry_lifetime_fails_the_mail_with_the_reason(
     assert "72" in failed.last_error and "452" in failed.last_error
 
 
+def test_a_row_queued_again_after_failing_gets_a_fresh_retry_lifetime(
+    embedded_env: MailEnv, parts: tuple[Store, Archive]
+) -> None:
+    store, archive = parts
+    row = _queue(store, archive, "qlkh")
+    with store.transaction() as db:
+        db.execute(
+            "UPDATE sends SET status = 'failed', last_error = '550 x' WHERE id = ?", [row.id]
+        )
+    failed = outbox.get(store, row.dedupe_key)
+    assert failed is not None
+    data = archive.read(failed.archive_path)
+    again = outbox.requeue_failed(store, archive, failed, failed.recipients, data, row.message_id)
+    embedded_env._embedded.rcpt_policy = lambda rcpt: "452 4.2.2 mailbox full"  # type: ignore[union-attr]
+    smtp, imap = _factories(embedded_env)
+    now = datetime.now().astimezone() + timedelta(hours=1)  # 1 h after the re-queue
+    report = outbox.deliver(
+        store, archive, smtp, imap, [again], lambda: now, sender=MAILBOX, sleep=lambda s: None,
+        lifetime=timedelta(hours=2),
+    )  # fmt: skip
+    assert report.failed == [] and [r.id for r in report.deferred] == [row.id]
+
+
 def test_an_outbox_run_told_to_stop_leaves_the_rest_queued(
     embedded_env: MailEnv, parts: tuple[Store, Archive]
 ) -> None:

@@ -253,3 +253,31 @@ def test_the_real_servers_are_refused_without_the_ca_file(real: MailEnv, protoco
     with pytest.raises(MailflowError) as caught:
         _login(protocol, Endpoint(real.host, port, "starttls"))
     assert "unknown issuer" in caught.value.message
+
+
+# --- the config keys ---------------------------------------------------------------------
+
+
+def test_a_missing_ca_file_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    from mailflow import config as config_mod
+    from mailflow.errors import ConfigError
+
+    path = _config(tmp_path, 993, 465, 'ca_file = "no-such-ca.pem"')
+    with pytest.raises(ConfigError) as caught:
+        config_mod.load(path)
+    assert "mailbox.ca_file" in caught.value.message and "no-such-ca.pem" in caught.value.message
+
+
+def test_a_server_ca_file_wins_over_the_mailbox_one(tmp_path: Path, certs: Path) -> None:
+    from mailflow import config as config_mod
+
+    path = _config(tmp_path, 993, 465, f'ca_file = "{certs / "ca.pem"}"')
+    text = path.read_text(encoding="utf-8").replace(
+        'port = 993, security = "ssl" }',
+        f'port = 993, security = "ssl", ca_file = "{certs / "selfsigned.pem"}" }}',
+    )
+    path.write_text(text, encoding="utf-8")
+    mailbox = config_mod.load(path, check_files=False).mailbox
+    assert mailbox.imap.ca_file == certs / "selfsigned.pem"
+    assert mailbox.smtp.ca_file == certs / "ca.pem"
+    assert mailbox.imap.tls_verify and mailbox.smtp.tls_verify
