@@ -195,3 +195,64 @@ def split_number(text: str) -> tuple[str, str, str]:
     if m and m.group("rest"):
         return "plus", "+", m.group("rest").strip()
     return "", "", text
+
+
+# --- closest unit names -------------------------------------------------------------
+
+# Words every unit name has; they say little about which unit is meant.
+_GENERIC = frozenset({"phong", "van", "so", "trung", "tam", "ban", "va", "cua", "chi", "cuc"})
+
+
+def _abbreviation(word: str) -> bool:
+    """ "ĐMST", "QLCN", "CN": an upper-case run of 2-6 letters stands for initials."""
+    return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()
+
+
+def name_likeness(fragment: str, name: str) -> float:
+    """How well ``fragment`` names unit ``name``, 0..1, abbreviations and order aside.
+
+    Why not plain fuzzy ratio: people shorten ("Phòng Quản lý Công nghệ - ĐMST", "QL
+    khoa học") and reorder ("Tài chính kế hoạch"); a character ratio then favours short
+    names that share "Phòng". Here each word of the fragment is looked for among the
+    name's words, an upper-case abbreviation among the initials of consecutive words,
+    generic words ("Phòng", "Trung tâm") count little, and the score is the mean of how
+    much of the fragment and how much of the name were accounted for.
+    """
+    raw = re.findall(r"[^\W_]+", clean(fragment).translate(_D_MAP))
+    words = fold_words(name).split()
+    if not raw or not words:
+        return 0.0
+    initials = "".join(w[0] for w in words)
+    covered = [False] * len(words)
+
+    def weight(word: str) -> float:
+        return 0.2 if word in _GENERIC else 1.0
+
+    got = total = 0.0
+    for token in raw:
+        key = fold(token)
+        if _abbreviation(token) and (at := initials.find(key)) >= 0:
+            for i in range(at, at + len(key)):
+                covered[i] = True
+            got += len(key)
+            total += len(key)
+            continue
+        total += weight(key)
+        hits = [i for i, w in enumerate(words) if w == key]
+        if hits:
+            got += weight(key)
+            covered[hits[0]] = True
+    fragment_part = got / total if total else 0.0
+    name_total = sum(weight(w) for w in words)
+    name_part = sum(weight(w) for w, c in zip(words, covered, strict=True) if c) / name_total
+    return (fragment_part + name_part) / 2
+
+
+def rank_names(fragment: str, names: list[str], limit: int = 3, floor: float = 0.3) -> list[str]:
+    """The unit names closest to ``fragment``, best first (at most ``limit``)."""
+    scored = sorted(((name_likeness(fragment, n), n) for n in names), key=lambda s: -s[0])
+    out: list[str] = []
+    for score, name in scored:
+        if score >= floor and name not in out:
+            out.append(name)
+    return out[:limit]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from mailflow.core.names import clean, fold, fold_words, split_number
+from mailflow.core.names import clean, fold, fold_words, rank_names, split_number
 from mailflow.model import Block, BlockKind, Department, Outline, Section, UnresolvedAssignment
 
 LEVEL_PART, LEVEL_ROMAN, LEVEL_DASH = 1, 2, 5
@@ -436,13 +436,15 @@ class _Names:
         """Department names closest to an unknown fragment, best first."""
         if not self.choices:
             return ()
+        out: list[str] = []
+        # words and abbreviations first (names.rank_names), then typos by fuzzy ratio
+        ranked = rank_names(fragment, list(self.choices), limit=len(self.choices))
         hits = process.extract(
             fragment, list(self.choices), scorer=fuzz.WRatio, processor=fold_words, limit=12
         )
-        out: list[str] = []
-        for choice, score, _ in hits:
+        for choice in (*ranked, *(c for c, score, _ in hits if score >= 45)):
             name = self.choices[choice]
-            if score >= 45 and name not in out:
+            if name not in out:
                 out.append(name)
         return tuple(out[:limit])
 
