@@ -37,7 +37,7 @@ from fixtures.e2e.flow import CAMPAIGN, Flow
 from fixtures.intake import build
 
 import mailenv
-from mailflow.adapters import mime, sandbox, unpack
+from mailflow.adapters import convert, mime, sandbox, unpack
 from mailflow.adapters.convert import LibreOffice
 from mailflow.adapters.pdf import find_soffice, to_pdf
 from mailflow.cli import cli
@@ -309,6 +309,114 @@ def test_a_file_linked_by_a_report_never_reaches_the_converted_docx(
     assert item.docx is not None, item.reason
     assert "Bao cao truoc anh" in build.docx_text(item.docx)
     assert secret.absent_from_zip(item.docx) == []
+
+
+@needs_soffice
+@needs_bwrap
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["odt", "rtf"])
+def test_the_sandbox_alone_keeps_libreoffice_from_following_links(
+    kind: str,
+    listener: Listener,
+    secret: Secret,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the copy NOT cut and the profile NOT restricted, only bubblewrap stands."""
+    monkeypatch.setattr(convert, "presanitise", lambda ext, data: data)
+    monkeypatch.setattr(convert, "_PROFILE_SETTINGS", ())
+    data = (odt_with_links if kind == "odt" else rtf_with_links)(listener.url, secret.path)
+    with LibreOffice(temp_dir=tmp_path, timeout=180) as lo:
+        item = _extract(f"Báo cáo.{kind}", data, lo)
+    assert item.docx is not None, item.reason
+    assert "Bao cao sau anh" in build.docx_text(item.docx)
+    assert listener.connections == []
+    assert secret.absent_from_zip(item.docx) == []
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["odt", "rtf"])
+def test_without_a_sandbox_libreoffice_gets_a_copy_with_its_links_cut(
+    kind: str,
+    listener: Listener,
+    secret: Secret,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAILFLOW_BWRAP", "/nonexistent/bwrap")
+    sandbox._reset_probe()
+    try:
+        data = (odt_with_links if kind == "odt" else rtf_with_links)(listener.url, secret.path)
+        with LibreOffice(temp_dir=tmp_path, timeout=180) as lo:
+            item = _extract(f"Báo cáo.{kind}", data, lo)
+    finally:
+        monkeypatch.delenv("MAILFLOW_BWRAP")
+        sandbox._reset_probe()
+    assert item.docx is not None, item.reason
+    assert "Bao cao sau anh" in build.docx_text(item.docx)
+    assert listener.connections == []
+    assert secret.absent_from_zip(item.docx) == []
+
+
+def test_an_rtf_loses_every_linking_field_before_libreoffice_reads_it() -> None:
+    rtf = (
+        rb"{\rtf1\ansi Truoc\par "
+        rb'{\field{\*\fldinst HYPERLINK "https://sokhcn.example/bao-cao"}{\fldrslt trang}}'
+        rb'{\field{\*\fldinst {\rtlch\'49NCLUDEPICTURE "/etc/hostname" \\d}}{\fldrslt anh}}'
+        rb'{\field{\*\fldinst INCLUDETEXT "file:///etc/hostname"}{\fldrslt van ban}}'
+        rb'{\field{\*\fldinst DDEAUTO cmd "/c calc"}{\fldrslt dde}}'
+        rb"{\shp{\*\shpinst{\sp{\sn p\u105?bName}{\sv /etc/hostname}}{\sp{\sn pibFlags}{\sv 10}}}}"
+        rb"{\object\objautlink{\*\objclass Word.Document.8}{\*\objdata 0102}{\result ole}}"
+        rb"Sau\par}"
+    )
+    cut = convert.presanitise("rtf", rtf)
+    assert b"/etc/hostname" not in cut
+    for word in (b"NCLUDEPICTURE", b"INCLUDETEXT", b"DDEAUTO", b"calc", b"objautlink"):
+        assert word not in cut
+    assert b'HYPERLINK "https://sokhcn.example/bao-cao"' in cut  # a plain link stays
+    for text in (b"Truoc", b"trang", b"anh", b"van ban", b"dde", b"pibFlags", b"Sau"):
+        assert text in cut  # each field keeps its last result; the rest is untouched
+
+
+def _odt(content: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def test_an_odt_loses_every_outside_reference_before_libreoffice_reads_it() -> None:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODT_NS} '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
+        "<office:body><office:text>"
+        '<text:p><text:a xlink:href="https://sokhcn.example/bc">trang</text:a></text:p>'
+        '<draw:frame><draw:image xlink:href="&#104;ttp://127.0.0.1:9/a.png"/></draw:frame>'
+        '<draw:frame><draw:image xlink:href="Pictures/../../../etc/hostname"/></draw:frame>'
+        '<draw:frame><draw:image xlink:href="/etc/hostname"/></draw:frame>'
+        '<draw:frame><draw:image xlink:href="Pictures/logo.png"/></draw:frame>'
+        '<text:section text:name="s"><text:section-source xlink:href="smb://host/x.odt"/>'
+        "</text:section>"
+        '<office:dde-source office:dde-application="cmd" office:dde-topic="x"/>'
+        "<text:p>Sau</text:p></office:text></office:body></office:document-content>"
+    )
+    cut = zipfile.ZipFile(io.BytesIO(convert.presanitise("odt", _odt(content))))
+    xml = cut.read("content.xml")
+    for gone in (b"ttp://127.0.0.1", b"etc/hostname", b"smb://", b"dde-source"):
+        assert gone not in xml
+    assert b'xlink:href="https://sokhcn.example/bc"' in xml  # a hyperlink stays
+    assert b'xlink:href="Pictures/logo.png"' in xml  # a picture inside the package stays
+    assert b"Sau" in xml
+    assert cut.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+
+
+def test_an_odt_whose_xml_cannot_be_read_is_not_converted(tmp_path: Path) -> None:
+    broken = _odt("<office:document-content><unclosed></office:document-content>")
+    lo = LibreOffice(soffice="/bin/false", temp_dir=tmp_path)  # never reached
+    [result] = lo.to_docx([("odt", broken)])
+    assert isinstance(result, str) and result.startswith("not converted: content.xml")
 
 
 # --- the draft's PDF -------------------------------------------------------------------

@@ -15,13 +15,19 @@ the mail.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
+
+from lxml import etree
 
 from mailflow.adapters import sandbox
 
@@ -105,6 +111,151 @@ def run_soffice(
     )
 
 
+# --- the copy LibreOffice gets: links cut before it ever reads the file -------------------
+#
+# Why before conversion too: where no sandbox can run, LibreOffice itself would follow a
+# link while loading; where the sandbox runs, this is a second wall. .rtf: every field
+# loses its instruction and keeps its last result (INCLUDEPICTURE, INCLUDETEXT, DDEAUTO…;
+# only a plain http(s) HYPERLINK is kept), linked OLE objects and linked-picture shape
+# properties go. .odt/.ott: every ``xlink:href`` pointing outside the package (a scheme,
+# an absolute or parent path) is emptied, except on hyperlinks (they only show text), and
+# DDE sources go; a package whose XML cannot be parsed is not converted at all.
+# .doc/.wps (binary) pass as they are: only the sandbox guards those.
+
+_RTF_GROUPS = re.compile(rb"\{\s*(?:\\\*\s*)?\\(fldinst|object|sp)\b")
+#: the one field instruction kept as written: a plain http(s) hyperlink, no escapes at all
+_RTF_HYPERLINK = re.compile(
+    rb'^\{\s*(?:\\\*\s*)?\\fldinst\s*(?:\{\s*)?HYPERLINK\s+"https?://[^"\\{}\s]*"\s*(?:\}\s*)?\}$'
+)
+_RTF_HEX = re.compile(rb"\\'([0-9a-fA-F]{2})")
+_RTF_UNICODE = re.compile(rb"\\u(-?\d+) ?(?:\\'[0-9a-fA-F]{2}|[^\\{}])?")
+_RTF_CONTROL = re.compile(rb"\\[a-zA-Z]+-?\d* ?|\\[^a-zA-Z]|[{}]")
+_LINKED_PICTURE_PROPS = (b"pibname", b"fillblipname")
+
+
+def _rtf_group_end(data: bytes, start: int) -> int:
+    """Index just past the group opened at ``data[start] == '{'`` (end of data when the
+    group never closes: what follows is then dropped with it)."""
+    depth = 0
+    i = start
+    n = len(data)
+    while i < n:
+        c = data[i]
+        if c == 0x5C:  # backslash: skip the escaped character
+            i += 2
+            continue
+        if c == 0x7B:
+            depth += 1
+        elif c == 0x7D:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def _rtf_plain(group: bytes) -> bytes:
+    """The group's text with escapes decoded and control words dropped, lower case (so a
+    name spelt ``\\'70ibName`` or ``\\u112?ibName`` is still seen)."""
+    text = _RTF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), group)
+    text = _RTF_UNICODE.sub(lambda m: chr(int(m.group(1)) % 65536).encode("utf-8"), text)
+    return _RTF_CONTROL.sub(b"", text).lower()
+
+
+def presanitise_rtf(data: bytes) -> bytes:
+    """The .rtf with every field instruction gone (each field keeps its last result, as
+    the .docx sanitiser does) except plain http(s) hyperlinks, no linked OLE object and
+    no shape property that links a picture by name."""
+    out = bytearray()
+    pos = 0
+    while (m := _RTF_GROUPS.search(data, pos)) is not None:
+        end = _rtf_group_end(data, m.start())
+        group = data[m.start() : end]
+        out += data[pos : m.start()]
+        kind = m.group(1)
+        if kind == b"fldinst":
+            keep = _RTF_HYPERLINK.match(group) is not None
+            out += group if keep else b"{\\*\\fldinst }"
+        elif kind == b"object" and (b"\\objautlink" in group or b"\\objlink" in group):
+            pass  # a linked OLE object: nothing of it is kept
+        elif kind == b"sp" and any(p in _rtf_plain(group) for p in _LINKED_PICTURE_PROPS):
+            pass  # {\sp{\sn pibName}{\sv /path}}: the picture would be read from there
+        else:  # an embedded object or another shape property: look inside it
+            out += data[m.start() : m.end()]
+            pos = m.end()
+            continue
+        pos = end
+    out += data[pos:]
+    return bytes(out)
+
+
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+_ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_HYPERLINKS = {f"{{{_ODF_TEXT}}}a", f"{{{_ODF_DRAW}}}a", "{http://www.w3.org/2000/svg}a"}
+_DDE = {f"{{{_ODF_OFFICE}}}dde-source", f"{{{_ODF_TEXT}}}dde-connection-decl"}
+#: a reference inside the package: plain relative names, no scheme, no "..", no root
+_INSIDE = re.compile(r"^(?:\./)?[\w .()+-]+(?:/[\w .()+-]+)*$")
+_ODT_XML_PARTS = (".xml", ".svg", ".rdf")
+_ODT_MAX_BYTES = 256 * 1024 * 1024
+
+
+class NotSanitisable(ValueError):
+    """The file cannot be read well enough to cut its links: it is not converted."""
+
+
+def presanitise_odt(data: bytes) -> bytes:
+    """The .odt/.ott with every reference outside the package emptied (hyperlinks, which
+    only show text, excepted) and no DDE source. XML that is not well-formed is refused
+    (:class:`NotSanitisable`) rather than passed on half-read."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        src = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise NotSanitisable(f"not a readable package: {exc}") from None
+    out = io.BytesIO()
+    with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        if sum(i.file_size for i in src.infolist()) > _ODT_MAX_BYTES:
+            raise NotSanitisable("package larger than 256 MB unpacked")
+        for info in src.infolist():
+            try:
+                part = src.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+                raise NotSanitisable(f"{info.filename}: {exc}") from None
+            if info.filename.lower().endswith(_ODT_XML_PARTS) and part.strip():
+                try:
+                    root = etree.fromstring(part, parser)
+                except etree.XMLSyntaxError as exc:
+                    raise NotSanitisable(f"{info.filename}: {exc}") from None
+                for el in list(root.iter()):
+                    if not isinstance(el.tag, str):
+                        continue
+                    if el.tag in _DDE and el.getparent() is not None:
+                        el.getparent().remove(el)
+                        continue
+                    href = el.get(_XLINK_HREF)
+                    outside = href is not None and (
+                        not _INSIDE.match(href.strip()) or ".." in href.split("/")
+                    )
+                    if outside and el.tag not in _HYPERLINKS:
+                        el.set(_XLINK_HREF, "")
+                part = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            dst.writestr(info, part)
+    return out.getvalue()
+
+
+def presanitise(ext: str, data: bytes) -> bytes:
+    """The copy of a received file that LibreOffice is given (see above)."""
+    if ext in ("rtf",):
+        return presanitise_rtf(data)
+    if ext in ("odt", "ott"):
+        return presanitise_odt(data)
+    return data
+
+
 class Converter(Protocol):
     def available(self) -> bool: ...
 
@@ -163,23 +314,34 @@ class LibreOffice:
             indir.mkdir()
             outdir.mkdir()
             inputs = []
+            refused: dict[int, str] = {}
             for i, (ext, data) in enumerate(files):
                 clean = ext.lower().strip(".") if ext.lower().strip(".") in SUPPORTED else "doc"
                 path = indir / f"{i:04d}.{clean}"
-                path.write_bytes(data)
+                try:
+                    path.write_bytes(presanitise(clean, data))
+                except NotSanitisable as exc:
+                    refused[i] = f"not converted: {exc}"[:300]
+                    continue
                 inputs.append(str(path))
+            if not inputs:
+                return [refused[i] for i in range(len(files))]
             try:
                 proc = run_soffice(
                     self.soffice, work, "docx:MS Word 2007 XML", outdir, inputs, self.timeout
                 )
             except sandbox.SandboxError as exc:
                 if exc.reason == "sandbox.timeout":
-                    return ["timeout"] * len(files)
-                return [f"cannot start LibreOffice: {exc.params.get('detail', '')}"] * len(files)
+                    failed = "timeout"
+                else:
+                    failed = f"cannot start LibreOffice: {exc.params.get('detail', '')}"
+                return [refused.get(i, failed) for i in range(len(files))]
             results: list[bytes | str] = []
             for i in range(len(files)):
                 out = outdir / f"{i:04d}.docx"
-                if out.is_file() and out.stat().st_size > 0:
+                if i in refused:
+                    results.append(refused[i])
+                elif out.is_file() and out.stat().st_size > 0:
                     results.append(out.read_bytes())
                 else:
                     detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
