@@ -317,3 +317,43 @@ def test_an_out_of_office_with_an_attachment_stays_an_auto_reply(flow: Offline) 
     )
     assert flow.query("SELECT kind FROM mails WHERE id = ?", [mail_id])[0]["kind"] == "auto-reply"
     assert flow.receipts() == []
+
+
+def test_the_marked_outline_filled_in_keeps_our_notes_out_of_the_report(flow: Offline) -> None:
+    # the directives are queued (this test has no mail server: sending stops at once)
+    flow.run("send", "--campaign", CAMPAIGN, "--send", ok=False)
+    row = flow.query(
+        "SELECT archive_path FROM sends WHERE kind = 'directive' AND department = 'TDC'"
+    )[0]
+    from mailflow import bootstrap
+
+    raw = bootstrap.archive(flow.cfg).read(row["archive_path"])
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    marked = [p for p in msg.iter_attachments() if (p.get_filename() or "").endswith(".docx")][1]
+    d = docx.Document(io.BytesIO(marked.get_payload(decode=True)))
+    title = flow.outline().section("1.2.1.4").title
+    paras = d.paragraphs
+    i = next(n for n, p in enumerate(paras) if p.text.startswith("- " + title[:40]))
+    while i + 1 < len(paras) and not paras[i + 1].text.strip().startswith("-"):
+        i += 1  # past the guidance, the assignment line and our "writes this section" note
+    new = d.add_paragraph(FIRST)
+    paras[i]._p.addnext(new._p)
+    buf = io.BytesIO()
+    d.save(buf)
+    flow.ingest("tdc", "Gửi đề cương đã điền.", [("De cuong da dien.docx", buf.getvalue(), DOCX)])
+    live = _live(flow, "TDC")
+    assert [(r["section_key"], r["text"]) for r in live] == [("1.2.1.4", FIRST)]
+
+
+def test_text_typed_above_the_first_section_of_the_outline_is_not_thrown_away(
+    flow: Offline,
+) -> None:
+    d = docx.Document(str(flow.cfg.campaign(CAMPAIGN).outline))
+    first = d.paragraphs[0]
+    first.insert_paragraph_before(FIRST)
+    buf = io.BytesIO()
+    d.save(buf)
+    flow.ingest("tdc", "Gửi đề cương.", [("De cuong.docx", buf.getvalue(), DOCX)])
+    doc = flow.query("SELECT status FROM documents WHERE name = 'De cuong.docx'")[0]
+    assert doc["status"] == "ok"
+    assert any(FIRST in (r["text"] or "") for r in flow.current("TDC"))

@@ -641,8 +641,10 @@ def check_copy(
                 if h is None:
                     own += len(t)
                     words = len(t.split())
-                    if not titles:
-                        before += len(t)  # letterhead, "Kèm theo công văn ...": no section
+                    if not titles and not sent:
+                        # letterhead, "Kèm theo công văn ...": the outline's own preamble
+                        # when we cannot compare with the document as sent
+                        before += len(t)
                     elif words >= ADDED_WORDS:
                         added += len(t)
                     if words >= 12:

@@ -155,6 +155,22 @@ def directive_lines(
     ``department`` is read (any other when it got none): its first .docx attachment is
     the letter, the second the marked outline. () when none was sent from this state.
     """
+    return _sent_docx_lines(store, archive, campaign, department)[0]
+
+
+def marked_outline_lines(
+    store: Store, archive: Archive, campaign: str, department: str | None = None
+) -> tuple[str, ...]:
+    """The lines of the marked outline we sent the department (its notes "Phòng X viết
+    mục này", the summary of its sections): when it fills that outline in and sends it
+    back, these lines are ours, never its report text."""
+    return _sent_docx_lines(store, archive, campaign, department)[1]
+
+
+def _sent_docx_lines(
+    store: Store, archive: Archive, campaign: str, department: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(letter lines, marked outline lines) of the directive sent to ``department``."""
     try:
         rows = store.query(
             "SELECT archive_path FROM sends WHERE campaign = ? AND kind = 'directive' "
@@ -162,31 +178,31 @@ def directive_lines(
             [campaign, department],
         )
     except Exception:  # no outbox table in an old state file
-        return ()
+        return (), ()
     if not rows:
-        return ()
+        return (), ()
     key = rows[0]["archive_path"]
     if key not in _DIRECTIVES:
-        lines: tuple[str, ...] = ()
+        docs: list[tuple[str, ...]] = []
         try:
             parsed = mime.parse(archive.read(key))
             for part in mime.walk(parsed.message):
                 name = (mime.filename(part) or "").lower()
-                if name.endswith(".docx"):
+                if name.endswith(".docx") and len(docs) < 2:
                     blocks = read_docx(mime.payload_bytes(part), name)
                     found: list[str] = []
                     for b in blocks:
                         cells = [c for row in b.cells for c in row] if b.cells else []
                         found.extend(cells or [b.display_text])
-                    lines = tuple(x for x in found if x.strip())
-                    break
+                    docs.append(tuple(x for x in found if x.strip()))
         except (OSError, MailflowError):
-            lines = ()
-        _DIRECTIVES[key] = lines
+            docs = []
+        docs += [()] * (2 - len(docs))
+        _DIRECTIVES[key] = (docs[0], docs[1])
     return _DIRECTIVES[key]
 
 
-_DIRECTIVES: dict[str, tuple[str, ...]] = {}
+_DIRECTIVES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 # --- one mail -----------------------------------------------------------------------------
@@ -440,7 +456,8 @@ def match_mail(
         "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal", [mail_id]
     )
     directive = directive_lines(store, archive, campaign_id, department)
-    sent = outline_lines(campaign)
+    marked = marked_outline_lines(store, archive, campaign_id, department)
+    sent = (*outline_lines(campaign), *marked)
     read = _readable(store, docs, archive, now)
     # the same report in two forms (.docx + its signed .pdf): enters once, editable form
     twins = same_report_copies([(_plain_text(b), _form_rank(d)) for d, b in read])
