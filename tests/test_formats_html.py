@@ -69,3 +69,31 @@ def test_an_html_only_report_with_a_table_gives_a_word_table_in_the_draft(tmp_pa
     draft = flow.draft_docx()
     rows = [[c.text for c in row.cells] for t in draft.tables for row in t.rows]
     assert ["Triệu Phong", "12", "1"] in rows and ["Hải Lăng", "28", "2"] in rows
+
+
+def test_a_mail_with_a_plain_alternative_keeps_its_html_table() -> None:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = "tdc@sokhcn.example", "baocao@sokhcn.example", "BC"
+    msg.set_content("2.1. Những kết quả đạt được\nHuyện\tSố cơ sở\nTriệu Phong\t12\n")
+    msg.add_alternative(REPORT, subtype="html")
+    [body] = [i for i in extract(parse(msg.as_bytes()).message) if i.name.startswith("body")]
+    assert body.name == "body.html"
+    _, [table] = _read(body.docx)
+    assert table[1] == ["Triệu Phong", "12", "1"]
+
+
+def test_a_mail_whose_html_alternative_has_no_table_keeps_the_plain_text() -> None:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"], msg["Subject"] = "tdc@sokhcn.example", "baocao@sokhcn.example", "BC"
+    msg.set_content("2.1. Những kết quả đạt được\nĐã kiểm tra 40 cơ sở.\n")
+    msg.add_alternative(
+        "<p>2.1. Những kết quả đạt được</p><p>Đã kiểm tra 40 cơ sở.</p>", subtype="html"
+    )
+    [body] = [i for i in extract(parse(msg.as_bytes()).message) if i.name.startswith("body")]
+    assert (body.name, body.docx) == ("body.txt", None)

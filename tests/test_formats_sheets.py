@@ -140,3 +140,25 @@ def test_an_xlsx_and_an_ods_reach_the_draft_as_tables(tmp_path: Path) -> None:
     rows = [[c.text for c in row.cells] for t in draft.tables for row in t.rows]
     hits = [r for r in rows if r[:3] == ["Triệu Phong", "12", "85.000.000"]]
     assert len(hits) == 2  # one table from each department
+
+
+@needs_soffice
+def test_an_xls_sheet_becomes_a_word_table_through_libreoffice(tmp_path: Path) -> None:
+    src = tmp_path / "so-lieu.xlsx"
+    src.write_bytes(_workbook())
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    profile = (tmp_path / "profile").as_uri()
+    args = ["--headless", "--convert-to", "xls:MS Excel 97", "--outdir", str(tmp_path), str(src)]
+    subprocess.run(
+        [str(soffice), f"-env:UserInstallation={profile}", *args],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    xls = (tmp_path / "so-lieu.xls").read_bytes()
+    with LibreOffice() as conv:
+        item = _item(xls, "So lieu.xls", "application/vnd.ms-excel", converter=conv)
+    assert (item.status, item.reason) == ("ok", "intake.unpack.sheet_converted")
+    headings, [table] = _tables(item.docx)
+    assert headings == ["Kết quả kiểm tra"]
+    assert table[1] == ["Triệu Phong", "12", "85.000.000", "12,5%", "15/06/2023"]

@@ -356,3 +356,22 @@ def html_docx(html: str, *, max_rows: int = 2000, max_cols: int = 50) -> tuple[b
     builder.flush()
     count = builder.emit(kept_lines(builder.lines()))
     return docx_form.to_bytes(doc), count
+
+
+def has_data_table(html: str) -> bool:
+    """Whether the body (quoted original cut) holds a table of data: the plain-text
+    alternative of such a mail flattens it, so the HTML is the better reading."""
+    if "<table" not in html.lower():
+        return False
+    root = parse(html)
+    strip_quoted(root)
+    for table in root.iter("table"):
+        if _layout(table):
+            continue
+        rows = [
+            [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            for tr in _rows(table)
+        ]
+        if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+            return True
+    return False

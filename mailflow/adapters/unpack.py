@@ -301,6 +301,8 @@ class _Walker:
             text = ""
         if plain is not None and not text.strip() and html is not None:
             source, text = html, mime.part_text(html)
+        elif plain is not None and html is not None and self.html_has_table(html):
+            source = html  # its tables survive only in the HTML alternative
         text = text[: self.limits.body_max_chars]
         kept = strip_reply(text)
         data = text.encode("utf-8", "surrogatepass")
@@ -314,6 +316,17 @@ class _Walker:
             self.add(
                 "body.txt", "text/plain", data, IGNORED, "intake.unpack.body_empty", origin=origin
             )
+
+    def html_has_table(self, html: Message) -> bool:
+        from mailflow.adapters.html_docx import has_data_table
+
+        try:
+            raw = mime.decode_bytes(
+                mime.payload_bytes(html), mime.param(html, "content-type", "charset")
+            )
+            return has_data_table(raw[: self.limits.body_max_chars])
+        except Exception:  # a body lxml cannot read: the plain alternative
+            return False
 
     def html_body(self, html: Message, origin: str) -> bool:
         """An HTML-only body as a .docx (headings, lists, tables kept); False when it
