@@ -160,3 +160,16 @@ def test_a_pdf_report_reaches_the_draft_equal_to_its_source_read_once(
     assert len(calls) == 1  # intake read it; matching and the draft read the docx form
     live = [r for r in flow.current("TDC") if r["status"] in ("auto", "reviewed")]
     assert [r["section_key"] for r in live] == ["1.2.2.1", "1.2.2.2"]
+
+
+@needs_soffice
+def test_a_pdf_stored_before_docx_forms_existed_is_still_read_with_poppler(tmp_path: Path) -> None:
+    from mailflow.adapters.archive import Archive
+    from mailflow.jobs.match import document_blocks
+
+    data = _libreoffice_pdf(tmp_path, LINES, "Liberation Serif")
+    archive = Archive(tmp_path / "archive")
+    stored = archive.put(data, "file", ".pdf")
+    row = {"archive_path": stored.relpath, "content_type": "application/pdf", "name": "BC.pdf"}
+    blocks, source = document_blocks(archive, row)  # an old row: no docx_path
+    assert [b.text for b in blocks] == [nfc(line) for line in LINES] and source == ""

@@ -16,7 +16,6 @@ never to an auto-reply, a bounce or a list (RFC 3834, ``identify.may_auto_answer
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -122,12 +121,23 @@ def load_outline(cfg: Config, campaign: Campaign) -> Outline:
 
 
 def _pdf_text(data: bytes) -> str:
-    import pypdf
+    """Text of a PDF stored before intake kept its docx form (older state files).
 
+    Intake now extracts a PDF's text ONCE and stores it as the document's docx form; this
+    reads only rows from before that, with the same bounded extractor (pages, time, bytes).
+    """
+    from mailflow.adapters import pdf
+    from mailflow.adapters.unpack import Limits
+
+    limits = Limits()
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
-    except Exception:  # pypdf raises many kinds on broken files; unpack already vetted it
+        return pdf.extract_text(
+            data,
+            max_pages=limits.pdf_max_pages,
+            timeout=limits.pdf_timeout_seconds,
+            max_bytes=limits.pdf_max_text_bytes,
+        ).text
+    except pdf.PdfProblem:  # unpack vetted it then; unreadable now is no text
         return ""
 
 
@@ -678,6 +688,66 @@ def match_mail(
 def _heading_of(outline: Outline, key: str | None) -> str:
     keys = {s.key: s.heading for s in outline.sections}
     return keys.get(key or "", "-")
+
+
+def revise_on_place(
+    store: Store, part_id: int, section: str | None, *, user: str, now: datetime
+) -> tuple[int, ...]:
+    """A person placed a part of a mail that said it was a revision: now that its section
+    is known, it replaces the department's earlier parts of that section (as the match
+    would have, had it been sure). Returns the part ids superseded ((): none)."""
+    if section is None:
+        return ()
+    rows = store.query(
+        "SELECT p.mail_id, p.campaign, p.department FROM parts p WHERE p.id = ?", [part_id]
+    )
+    if not rows:
+        return ()
+    mail_id, campaign, department = rows[0]["mail_id"], rows[0]["campaign"], rows[0]["department"]
+    said = store.query(
+        "SELECT detail FROM events WHERE kind = 'match.placed' AND mail_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [mail_id],
+    )
+    if not said or not json.loads(said[0]["detail"] or "{}").get("revision"):
+        return ()
+    mine = arrival(_mail_row(store, mail_id))
+    earlier = [
+        row
+        for row, when, _subject in _previous(store, campaign, department, mail_id)
+        if mine is None or when is None or when <= mine
+    ]
+    placed = PlacedRow(part_id, section, PlacementStatus.REVIEWED)
+    # only the section rule: the person decided this one part, not a whole document
+    gone = tuple(
+        r.part_id for r in earlier if r.section_key == section and r.status.value in LIVE
+    )
+    if not gone:
+        return ()
+    stamp = now.isoformat(timespec="seconds")
+    with store.transaction() as db:
+        for old in gone:
+            last = db.conn.execute(
+                "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
+                "ORDER BY id DESC LIMIT 1",
+                [old],
+            ).fetchone()
+            db.conn.execute(
+                "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+                "decided_by, created_at) VALUES (?, ?, ?, 'superseded', ?, ?, ?)",
+                [old, last[0], last[1], last[2], replaced_mark(placed.part_id), stamp],
+            )
+        store.event(
+            "review.revision_placed",
+            now,
+            campaign=campaign,
+            department=department,
+            mail_id=mail_id,
+            part=part_id,
+            superseded=list(gone),
+            by=user,
+        )
+    return gone
 
 
 def restore_part(store: Store, part_id: int, *, user: str, now: datetime) -> dict[str, Any]:
