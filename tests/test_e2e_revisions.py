@@ -34,6 +34,10 @@ REVISED = (
     "Trong 6 tháng đầu năm, Phòng đã kiểm tra 46 cơ sở kinh doanh xăng dầu và khí dầu mỏ "
     "hóa lỏng; 5 cơ sở vi phạm đã bị xử phạt, nộp ngân sách 85 triệu đồng."
 )
+OTHER = (
+    "Số liệu điều chỉnh theo kết quả thanh tra liên ngành: thu hồi 2 giấy chứng nhận kiểm "
+    "định, tạm dừng hoạt động một trạm cân ô tô không bảo đảm sai số cho phép."
+)
 TABLE_NOTE = "Phụ lục số liệu: kết quả kiểm tra đo lường theo từng huyện, thị xã."
 
 
@@ -357,3 +361,18 @@ def test_text_typed_above_the_first_section_of_the_outline_is_not_thrown_away(
     doc = flow.query("SELECT status FROM documents WHERE name = 'De cuong.docx'")[0]
     assert doc["status"] == "ok"
     assert any(FIRST in (r["text"] or "") for r in flow.current("TDC"))
+
+
+def test_placing_a_revisions_part_by_hand_replaces_the_earlier_one(flow: Offline) -> None:
+    flow.ingest("tdc", "Gửi báo cáo.", [("BC.docx", _tdc(flow, FIRST), DOCX)])
+    # a revised report whose only heading says nothing about the section: it waits
+    revised = report_docx([Section("Kết quả", [OTHER])])
+    flow.ingest(
+        "tdc", "Gửi lại bản chỉnh sửa.", [("BC sua.docx", revised, DOCX)], subject="Bản sửa"
+    )
+    new = next(r for r in flow.current("TDC") if OTHER in r["text"])
+    assert new["status"] == "review" and FIRST in flow.draft()
+    out = flow.run("place", str(new["id"]), "1.2.1.4").output
+    assert "replaced" in out
+    text = flow.draft()
+    assert OTHER in text and FIRST not in text

@@ -42,6 +42,7 @@ extract_again = lazy_function("mailflow.jobs.match", "extract_again")
 load_outline = lazy_function("mailflow.jobs.match", "load_outline")
 match_mail = lazy_function("mailflow.jobs.match", "match_mail")
 restore_part = lazy_function("mailflow.jobs.match", "restore_part")
+revise_on_place = lazy_function("mailflow.jobs.match", "revise_on_place")
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
@@ -277,6 +278,9 @@ def place(app: AppContext, part_id: int, section: str) -> None:
             after=key,
             by=user,
         )
+    gone = revise_on_place(store, part_id, key, user=user, now=now)
+    if gone:
+        say(t("review.placed_replaces", ids=", ".join(map(str, gone))))
     say(
         t(
             "review.placed",

@@ -719,9 +719,7 @@ def revise_on_place(
     ]
     placed = PlacedRow(part_id, section, PlacementStatus.REVIEWED)
     # only the section rule: the person decided this one part, not a whole document
-    gone = tuple(
-        r.part_id for r in earlier if r.section_key == section and r.status.value in LIVE
-    )
+    gone = tuple(r.part_id for r in earlier if r.section_key == section and r.status.value in LIVE)
     if not gone:
         return ()
     stamp = now.isoformat(timespec="seconds")

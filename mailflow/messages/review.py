@@ -119,6 +119,10 @@ MESSAGES = {
         "vi": "{section} (phần gửi ngày {sent})",
         "en": "{section} (the part sent on {sent})",
     },
+    "review.placed_replaces": {
+        "vi": "Thư của phần này là bản sửa: phần {ids} gửi trước cho mục này đã được thay (khôi phục: mailflow restore <số phần>).",
+        "en": "This part's mail is a revision: part(s) {ids} sent before for this section are replaced (undo: mailflow restore <part>).",
+    },
     "review.restored": {
         "vi": "Đã khôi phục phần {id} vào mục «{section}» (người thực hiện: {user}).",
         "en": "Part {id} restored under «{section}» (by {user}).",
