@@ -120,7 +120,7 @@ def run_soffice(
 # properties go. .odt/.ott: every ``xlink:href`` pointing outside the package (a scheme,
 # an absolute or parent path) is emptied, except on hyperlinks (they only show text), and
 # DDE sources go; a package whose XML cannot be parsed is not converted at all.
-# .doc/.wps (binary) pass as they are: only the sandbox guards those.
+# .doc/.wps (binary) cannot be cut: they are converted only inside the sandbox.
 
 _RTF_GROUPS = re.compile(rb"\{\s*(?:\\\*\s*)?\\(fldinst|object|sp)\b")
 #: the one field instruction kept as written: a plain http(s) hyperlink, no escapes at all
@@ -247,6 +247,14 @@ def presanitise_odt(data: bytes) -> bytes:
     return out.getvalue()
 
 
+#: formats no text scan can cut links from: converted only inside the sandbox
+_BINARY = ("doc", "dot", "wps")
+_BINARY_UNSANDBOXED = (
+    "a binary Word file is converted only inside the sandbox, and bubblewrap cannot run "
+    "here (install the 'bubblewrap' package); the file is kept for a person to open"
+)
+
+
 def presanitise(ext: str, data: bytes) -> bytes:
     """The copy of a received file that LibreOffice is given (see above)."""
     if ext in ("rtf",):
@@ -318,6 +326,9 @@ class LibreOffice:
             for i, (ext, data) in enumerate(files):
                 clean = ext.lower().strip(".") if ext.lower().strip(".") in SUPPORTED else "doc"
                 path = indir / f"{i:04d}.{clean}"
+                if clean in _BINARY and not sandbox.available():
+                    refused[i] = "not converted: " + _BINARY_UNSANDBOXED
+                    continue
                 try:
                     path.write_bytes(presanitise(clean, data))
                 except NotSanitisable as exc:
