@@ -231,3 +231,33 @@ def test_text_before_the_first_section_of_a_form_waits_for_review() -> None:
         (PlacementStatus.REVIEW, None),
         (PlacementStatus.AUTO, "1.3"),
     ]
+
+
+# --- a subject line kept as the title -------------------------------------------------------
+
+
+def test_the_subject_line_under_bao_cao_bo_sung_names_the_headless_first_part() -> None:
+    from mailflow.core.match import title_heading
+    from mailflow.core.segment import split
+
+    blocks = (
+        Block(0, BlockKind.PARAGRAPH, "BÁO CÁO BỔ SUNG", bold=True),
+        Block(1, BlockKind.PARAGRAPH, "Về quản lý tiêu chuẩn đo lường chất lượng", bold=True),
+        Block(2, BlockKind.PARAGRAPH, TYPED),
+    )
+    seg = split(blocks)
+    assert title_heading(seg.parts, seg.boilerplate) == (
+        "Về quản lý tiêu chuẩn đo lường chất lượng"
+    )
+
+
+def test_a_plain_bao_cao_title_is_not_taken_for_a_heading() -> None:
+    from mailflow.core.match import title_heading
+    from mailflow.core.segment import split
+
+    blocks = (
+        Block(0, BlockKind.PARAGRAPH, "BÁO CÁO", bold=True),
+        Block(1, BlockKind.PARAGRAPH, TYPED),
+    )
+    seg = split(blocks)
+    assert title_heading(seg.parts, seg.boilerplate) == ""

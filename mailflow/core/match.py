@@ -444,6 +444,26 @@ def place(
     return tuple(out)
 
 
+def title_heading(parts: Sequence[ReportPart], boilerplate: Sequence[Block | object]) -> str:
+    """The title line right above a reply's first part when that part has no heading.
+
+    A supplement or a revision often opens "BÁO CÁO BỔ SUNG" / "PHỤ LỤC SỐ LIỆU" and then
+    one bold line naming its subject ("Về quản lý tiêu chuẩn đo lường chất lượng"): the
+    segmenter keeps that line as the document's title, which leaves the part headless.
+    Returned so the caller can try it as the part's heading; "" when there is none.
+    """
+    if not parts or parts[0].heading:
+        return ""
+    start = parts[0].block_start
+    for b in boilerplate:
+        if getattr(b, "block_end", None) == start and getattr(b, "reason", "") == "title":
+            text = str(getattr(b, "text", "")).strip()
+            words = fold_words(text)
+            if words and not words.startswith(("bao cao", "phu luc", "kem theo", "de cuong")):
+                return text
+    return ""
+
+
 def _same_number(kind: str, number: str, outline_number: str) -> bool:
     """The reply kept the outline's own distinctive number ("2.1", "Phần thứ hai")."""
     if kind == "dotted" and "." in number:

@@ -41,6 +41,7 @@ from mailflow.core.match import (
     revise,
     revision_word,
     same_report_copies,
+    title_heading,
 )
 from mailflow.core.outline import parse_outline
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
@@ -499,6 +500,14 @@ def match_mail(
                 continue
             parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
             placements = place(parts, outline, department, campaign.synonyms)
+            title = title_heading(parts, seg.boilerplate)
+            if title:
+                # the subject line the segmenter kept as the title names the first part
+                alone = place(
+                    [replace(parts[0], heading=title)], outline, department, campaign.synonyms
+                )[0]
+                if alone.status is PlacementStatus.AUTO:
+                    placements = (alone, *placements[1:])
         if parts:
             results.append(_DocParts(doc, parts, placements))
 
