@@ -2,6 +2,7 @@
 
     python -m bench.assemble                 # quick: 10 contributions
     python -m bench.assemble --sizes 10,50,200
+    python -m bench.assemble --paragraphs 100000   # one reply of N tiny paragraphs
 
 The contributions (about 5 pages each: table, picture, bulleted and numbered lists,
 footnote, headings) are generated once; every measurement then runs in a fresh
@@ -92,6 +93,66 @@ def _measure_bare(files: list[dict[str, object]]) -> int:
     return len(buf.getvalue())
 
 
+def _tiny_source(folder: Path, count: int) -> Path:
+    """One reply of ``count`` one-word paragraphs (the 385 KB mail of issue 16)."""
+    from docx import Document
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    doc = Document()
+    body = doc.element.body
+    sect = body[-1]
+    for i in range(count):
+        p = etree.SubElement(body, f"{{{w}}}p")
+        t = etree.SubElement(etree.SubElement(p, f"{{{w}}}r"), f"{{{w}}}t")
+        t.text = f"d{i}"
+    body.remove(sect)
+    body.append(sect)
+    path = folder / f"tiny-{count}.docx"
+    doc.save(str(path))
+    return path
+
+
+def _measure_tiny(files: list[dict[str, object]]) -> int:
+    """The draft of one part holding every paragraph of the tiny reply."""
+    from mailflow.adapters.draft_docx import render_draft
+    from mailflow.core.plan import build_plan
+    from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart, Section
+
+    f = files[0]
+    deps = [Department("A", "Phòng A", ("a@example.org",))]
+    outline = Outline("o", (Section("1", "1", 1, "Mục 1", assignees=("A",)),))
+    campaign = Campaign("bench", "Báo cáo thử", "o", "d", date(2023, 7, 21), "B", place="QT")
+    part = PlacedPart(
+        "1",
+        "A",
+        Attribution("A", datetime(2023, 7, 1, 8, 0), "tiny.docx"),
+        str(f["path"]),
+        0,
+        int(str(f["blocks"])),
+        "",
+        part_id=1,
+    )
+    plan = build_plan(outline, [part], {}, deps, campaign, datetime(2023, 7, 2, 8, 0))
+    return len(render_draft(plan, TEMPLATE, version=1).data)
+
+
+def _measure_tiny_floor(files: list[dict[str, object]]) -> int:
+    """Floor: open the reply, deep-copy every paragraph into the template, save."""
+    from copy import deepcopy
+
+    from docx import Document
+
+    src = Document(str(files[0]["path"]))
+    doc = Document(str(TEMPLATE))
+    anchor = doc.element.body[-1]
+    for el in list(src.element.body)[:-1]:
+        anchor.addprevious(deepcopy(el))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return len(buf.getvalue())
+
+
 def _peak_kb() -> int:
     """This process's own peak resident memory.
 
@@ -116,7 +177,13 @@ def _child(kind: str, listing: Path) -> None:
     import mailflow.adapters.draft_docx  # noqa: F401
 
     t0 = time.perf_counter()
-    size = _measure_mailflow(files) if kind == "mailflow" else _measure_bare(files)
+    measure = {
+        "mailflow": _measure_mailflow,
+        "bare": _measure_bare,
+        "tiny": _measure_tiny,
+        "tiny-floor": _measure_tiny_floor,
+    }[kind]
+    size = measure(files)
     seconds = time.perf_counter() - t0
     print(json.dumps({"seconds": seconds, "peak_mb": _peak_kb() / 1024, "bytes": size}))
 
@@ -138,10 +205,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.assemble", description=__doc__)
     ap.add_argument("--sizes", default="10", help="comma-separated contribution counts")
     ap.add_argument("--pages", type=int, default=5, help="pages per contribution")
+    ap.add_argument("--paragraphs", type=int, default=0, help="one reply of N tiny paragraphs")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "LISTING"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         _child(args.child[0], Path(args.child[1]))
+        return 0
+    if args.paragraphs:
+        with tempfile.TemporaryDirectory(prefix="mailflow-bench-") as work:
+            path = _tiny_source(Path(work), args.paragraphs)
+            listing = Path(work) / "tiny.json"
+            listing.write_text(json.dumps([{"path": str(path), "blocks": args.paragraphs}]))
+            ours = _run("tiny", listing)
+            floor = _run("tiny-floor", listing)
+            ratio = ours["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
+            print(f"{'paragraphs':>10} {'mailflow s':>11} {'floor s':>8} {'ratio':>6} {'MB':>6}")
+            print(
+                f"{args.paragraphs:>10} {ours['seconds']:>11.2f} {floor['seconds']:>8.2f} "
+                f"{ratio:>6.2f} {ours['peak_mb']:>6.0f}"
+            )
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="mailflow-bench-") as work:

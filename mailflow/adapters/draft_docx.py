@@ -459,10 +459,15 @@ class DraftComposer(Composer):
         _rows_hold_together(el)
         self.add_referenced_parts(src.doc.part, self.doc.part, el)
         self.add_styles(src.doc, el)
-        self.add_numberings(src.doc, el)
-        self.restart_first_numbering(src.doc, el)
+        # docxcompose compiles an XPath per call; a tag scan in C first skips the calls
+        # for the many elements with nothing to do (a linear pass stays a cheap one)
+        if _has(el, _NUM_ID):
+            self.add_numberings(src.doc, el)
+        if _has(el, _P_STYLE):
+            self.restart_first_numbering(src.doc, el)
         self.add_images(src.doc, el)
-        self.add_diagrams(src.doc, el)
+        if _has(el, _DGM_RELIDS):
+            self.add_diagrams(src.doc, el)
         self.add_shapes(src.doc, el)
         self.add_footnotes(src.doc, el)
         return el
@@ -530,6 +535,15 @@ class DraftComposer(Composer):
             if title is not None and first is not None:
                 final.remove(title)
                 first.append(title)
+
+
+_NUM_ID = qn("w:numId")
+_P_STYLE = qn("w:pStyle")
+_DGM_RELIDS = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}relIds"
+
+
+def _has(el: Any, tag: str) -> bool:
+    return next(el.iter(tag), None) is not None
 
 
 def _orientation_runs(items: list[tuple[bool, Any]]) -> list[tuple[bool, list[Any]]]:
@@ -735,8 +749,10 @@ class _Writer:
         for line in lines:
             self.para(line)
 
-    def attribution(self, n: Note, late: bool) -> None:
+    def attribution(self, n: Note, late: bool, part: PlacedPart | None = None) -> None:
         text = self.t(n) + (t("assemble.late_flag", self.lang) if late else "")
+        if part is not None and part.from_scan:  # OCR text: the Office checks the original
+            text += t("assemble.ocr_flag", self.lang)
         self.para(text, ATTRIBUTION)
 
     def table(self, rows: list[list[str]], widths_cm: list[float] | None = None) -> None:
@@ -915,7 +931,7 @@ def _render(
             if item.part is None:
                 w.para(w.t(item.note), MISSING)
                 continue
-            w.attribution(item.note, item.late)
+            w.attribution(item.note, item.late, item.part)
             w.part(item.part)
 
     _appendix(w, plan, lang)
@@ -973,7 +989,7 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
         w.para(t("assemble.appendix_review_none", lang))
     for item in plan.review:
         w.para(w.t(item.reason), MISSING)
-        w.attribution(item.note, item.late)
+        w.attribution(item.note, item.late, item.part)
         w.part(item.part)
 
     w.para(t("assemble.appendix_leftover", lang), APPENDIX_HEADING)
@@ -981,7 +997,7 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
         w.para(t("assemble.appendix_leftover_none", lang))
     for item in plan.unsorted:
         w.para(w.t(item.reason), MISSING)
-        w.attribution(item.note, item.late)
+        w.attribution(item.note, item.late, item.part)
         w.part(item.part)
 
     _unread_table(w, plan, lang)
