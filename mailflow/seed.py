@@ -509,16 +509,17 @@ class _Numbering:
         ).addnext(num_pr)
 
 
+#: The công văn's body. The title, year and deadline are tags filled from the campaign
+#: (a literal "2023" here kept the letter in 2023 after the campaign moved on).
 DIRECTIVE_BODY = (
-    "Để chuẩn bị Hội nghị đánh giá kết quả hoạt động 6 tháng đầu năm 2023, thảo luận các giải "
-    "pháp trong thời gian tới, Giám đốc Sở Khoa học và Công nghệ yêu cầu các phòng, đơn vị:",
-    "1. Các phòng, đơn vị báo cáo tóm tắt kết quả nổi bật trong 6 tháng đầu năm 2023; các "
-    "nhiệm vụ và giải pháp trong những tháng còn lại của năm 2023; những khó khăn, vướng mắc "
-    "và nguyên nhân; kiến nghị, đề xuất những nội dung trọng tâm cần sự chỉ đạo, điều hành của "
-    "Ban Giám đốc Sở.",
-    "2. Văn phòng tổng hợp, hoàn chỉnh dự thảo báo cáo và tổ chức Hội nghị sơ kết hoạt động "
-    "khoa học, công nghệ và đổi mới sáng tạo 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm 6 "
-    "tháng cuối năm 2023, hoàn thành trong tháng 7/2023.",
+    "Để chuẩn bị Hội nghị {{ title }}, thảo luận các giải pháp trong thời gian tới, Giám đốc "
+    "Sở Khoa học và Công nghệ yêu cầu các phòng, đơn vị:",
+    "1. Các phòng, đơn vị báo cáo tóm tắt kết quả nổi bật trong kỳ báo cáo; các nhiệm vụ và "
+    "giải pháp trong những tháng còn lại của năm {{ campaign_year }}; những khó khăn, vướng "
+    "mắc và nguyên nhân; kiến nghị, đề xuất những nội dung trọng tâm cần sự chỉ đạo, điều "
+    "hành của Ban Giám đốc Sở.",
+    "2. Văn phòng tổng hợp, hoàn chỉnh dự thảo báo cáo và tổ chức Hội nghị {{ title }} "
+    "sau hạn báo cáo {{ deadline }}.",
     "Yêu cầu các phòng, đơn vị thực hiện đúng thời gian và đảm bảo chất lượng./.",
 )
 

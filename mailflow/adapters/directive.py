@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
+from mailflow.adapters.mailtext import unknown_tags_error
 from mailflow.core.outline import section_label, top_sections
+from mailflow.core.sanity import campaign_year
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Department, Outline
@@ -33,6 +35,14 @@ def render_directive(template: Path, context: Mapping[str, Any]) -> bytes:
         tpl.render(dict(context), jinja_env=env, autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
+    except UndefinedError as exc:  # a misspelt tag: name it and list the valid ones
+        unknown = unknown_tags(template, context)
+        if unknown:
+            raise unknown_tags_error(template, unknown, context) from exc
+        raise MailflowError(
+            t("outline.template_error", path=template, error=exc),
+            t("outline.template_error_hint"),
+        ) from exc
     except TemplateError as exc:
         raise MailflowError(
             t("outline.template_error", path=template, error=exc),
@@ -44,6 +54,42 @@ def render_directive(template: Path, context: Mapping[str, Any]) -> bytes:
             t("outline.template_error_hint"),
         ) from exc
     return out.getvalue()
+
+
+def unknown_tags(template: Path, context: Mapping[str, Any]) -> list[str]:
+    """Variables ``template`` uses that ``context`` does not provide, sorted.
+
+    One rule for `send` (when rendering fails) and `check` (before anything is sent):
+    docxtpl joins the tags Word split across runs, then Jinja lists the free names
+    (loop variables such as ``s`` in ``{%p for s in sections %}`` are not free).
+    """
+    try:
+        tpl = DocxTemplate(str(template))
+        env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+        used = tpl.get_undeclared_template_variables(jinja_env=env)
+    except TemplateError as exc:
+        raise MailflowError(
+            t("outline.template_error", path=template, error=exc),
+            t("outline.template_error_hint"),
+        ) from exc
+    except (OSError, KeyError, ValueError) as exc:
+        raise MailflowError(
+            t("outline.template_unreadable", path=template, error=exc),
+            t("outline.template_error_hint"),
+        ) from exc
+    return sorted(set(used) - set(context))
+
+
+def template_text(template: Path) -> str:
+    """The visible text of the directive template (paragraphs and table cells), for the
+    year check: a literal year in the letter goes stale when the campaign changes."""
+    tpl = DocxTemplate(str(template))
+    document = tpl.get_docx()
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
 
 
 def directive_context(
@@ -62,6 +108,8 @@ def directive_context(
         "month": f"{today.month:02d}",
         "year": str(today.year),
         "subject": campaign.title,
+        "title": campaign.title,
+        "campaign_year": str(campaign_year(campaign.title, campaign.deadline)),
         "department": department.name,
         "deadline": campaign.deadline.strftime("%d/%m/%Y"),
         "mailbox": mailbox,

@@ -8,10 +8,12 @@ are autoescaped; a missing value is an error, never an empty gap in a letter.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from mailflow.config import Config
@@ -47,6 +49,14 @@ class MailTemplates:
                 t("send.templates_missing", name=name, path=where),
                 t("send.templates_missing_hint"),
             ) from None
+        except jinja2.UndefinedError as exc:  # a misspelt tag: name it, list the valid ones
+            unknown = self.unknown_tags(name, context)
+            if unknown:
+                raise unknown_tags_error(self.path(name), unknown, context) from exc
+            raise MailflowError(
+                t("send.template_error", name=name, error=exc),
+                t("mailtext.fix_hint", dir=self.own),
+            ) from exc
         except jinja2.TemplateError as exc:
             broken = getattr(exc, "filename", None)  # syntax errors name the file
             folder = Path(broken).parent if broken else self.own
@@ -55,6 +65,52 @@ class MailTemplates:
                 t("mailtext.fix_hint", dir=folder),
             ) from exc
 
+    def path(self, name: str) -> Path:
+        """The file ``name`` is read from (the first folder that has it)."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        return self.own / name
+
+    def unknown_tags(self, name: str, context: Iterable[str]) -> list[str]:
+        """Variables template ``name`` uses that ``context`` does not provide, sorted.
+
+        The one rule `send` (when rendering fails) and `check` (before sending) share.
+        Raises the same MailflowError as ``render`` when the template is missing or broken.
+        """
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            used = meta.find_undeclared_variables(self.env.parse(source))
+        except jinja2.TemplateNotFound:
+            where = ", ".join(str(f) for f in self.folders) or str(SHIPPED)
+            raise MailflowError(
+                t("send.templates_missing", name=name, path=where),
+                t("send.templates_missing_hint"),
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise MailflowError(
+                t("send.template_error", name=name, error=exc),
+                t("mailtext.fix_hint", dir=self.own),
+            ) from exc
+        return sorted(set(used) - set(context))
+
     def pair(self, name: str, context: dict[str, Any]) -> tuple[str, str]:
         """Text and HTML bodies of mail ``name``."""
         return self.render(f"{name}.txt.j2", context), self.render(f"{name}.html.j2", context)
+
+
+def unknown_tags_error(path: Path, unknown: Iterable[str], context: Iterable[str]) -> MailflowError:
+    """The one message for a template naming values mailflow does not provide.
+
+    Used by `send` when rendering stops and by `check` before anything is sent, for the
+    directive (.docx) and the mail texts alike, so both say the same thing.
+    """
+    return MailflowError(
+        t(
+            "send.unknown_tags",
+            path=path,
+            tags=", ".join("{{ " + name + " }}" for name in unknown),
+            valid=", ".join(sorted(context)),
+        ),
+        t("send.unknown_tags_hint"),
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app
@@ -86,23 +87,65 @@ def send(
     allow_unresolved: bool,
 ) -> None:
     """Gửi công văn và đề cương cho các phòng / mail the directive and the marked outline."""
+    from mailflow import clock
+    from mailflow.errors import MailflowError
     from mailflow.jobs import send as job
 
     cfg = app.config()
     prepared = job.prepare(cfg, campaign_id)
-    plan = prepared.plan
-    if plan.unresolved:
-        warning = t("send.unresolved_warning", n=len(plan.unresolved), campaign=campaign_id)
-        err_console.print(f"[yellow]{warning}[/]")
-    if not do_send:
-        console.print(_plan_table(prepared, job.statuses(cfg, prepared)))
-        out = preview_dir or cfg.base_dir / "preview" / prepared.campaign.id
+    states = job.statuses(cfg, prepared)
+    found = job.problems(
+        cfg,
+        prepared,
+        clock.from_env().now().date(),
+        sent_any=any(state == "sent" for state in states.values()),
+        allow_unresolved=allow_unresolved,
+    )
+    blockers = [p for p in found if p.blocks_send]
+    warnings = [p for p in found if not p.blocks_send]
+    if do_send:
+        if blockers:  # refuse before touching the network: nothing is queued
+            _print_problems(blockers, [])
+            fail(t("send.refused", n=len(blockers)), _fix_line(blockers))
+        _print_problems([], warnings)
+        outcome = _send_with_progress(cfg, prepared, allow_unresolved)
+        _report(outcome, campaign_id)
+        return
+    # dry run: what --send would refuse comes first, then the plan, then again at the end
+    if blockers:
+        console.print(f"[bold red]{escape(t('send.would_refuse', n=len(blockers)))}[/]")
+        _print_problems(blockers, [])
+        console.print()
+    console.print(_plan_table(prepared, states))
+    out = preview_dir or cfg.base_dir / "preview" / prepared.campaign.id
+    try:
         written = job.preview(cfg, prepared, out, _now())
         console.print(t("send.preview_written", n=len(written), path=out))
-        console.print(t("send.dry_run", path=out))
-        return
-    outcome = _send_with_progress(cfg, prepared, allow_unresolved)
-    _report(outcome, campaign_id)
+    except MailflowError as exc:  # a broken template is one of the blockers above
+        if not blockers:
+            raise
+        console.print(f"[yellow]{escape(t('send.preview_skipped', error=exc.message))}[/]")
+    _print_problems(blockers, warnings)
+    if blockers:
+        fail(t("send.would_refuse", n=len(blockers)), _fix_line(blockers))
+    console.print(t("send.dry_run", path=out))
+
+
+def _print_problems(blockers: list[Any], warnings: list[Any]) -> None:
+    """Warnings (⚠) then blockers (✗), each with what to do, on stdout in order."""
+    for problem in warnings:
+        console.print(f"[yellow]⚠ {escape(problem.message)}[/]", highlight=False)
+    for problem in blockers:
+        console.print(f"[bold red]✗[/] {escape(problem.message)}", highlight=False)
+    hints = dict.fromkeys(p.hint for p in (*warnings, *blockers) if p.hint)
+    for hint in hints:
+        console.print(f"  → {escape(hint)}", highlight=False)
+
+
+def _fix_line(blockers: list[Any]) -> str:
+    """The last line when something blocks: what to fix, not "add --send"."""
+    hints = list(dict.fromkeys(p.hint for p in blockers if p.hint))
+    return t("send.fix_then", what="; ".join(hints)) if hints else ""
 
 
 def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool) -> Any:

@@ -20,13 +20,19 @@ from typing import Any
 from mailflow import bootstrap, outbox
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Attachment, Outgoing, compose, loop_id, new_message_id
-from mailflow.adapters.directive import directive_context, render_directive
+from mailflow.adapters.directive import (
+    directive_context,
+    render_directive,
+    template_text,
+    unknown_tags,
+)
 from mailflow.adapters.imap import ImapClient
-from mailflow.adapters.mailtext import MailTemplates
+from mailflow.adapters.mailtext import MailTemplates, unknown_tags_error
 from mailflow.adapters.outline_docx import load_outline, mark_outline
 from mailflow.adapters.smtp import SmtpClient
 from mailflow.adapters.store import Store
 from mailflow.config import Config
+from mailflow.core.sanity import campaign_year, deadline_findings, stray_years
 from mailflow.core.sendplan import KIND_DIRECTIVE, DepartmentPlan, SendPlan, plan_directive
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -49,6 +55,158 @@ def prepare(cfg: Config, campaign_id: str) -> Prepared:
     departments = cfg.campaign_departments(campaign)
     outline = load_outline(Path(campaign.outline), departments)
     return Prepared(campaign, outline, plan_directive(campaign, departments, outline, cfg.lang))
+
+
+# --- what would stop a send ------------------------------------------------------------
+
+#: The mail texts a directive needs (templates/mail[/<lang>]/).
+MAIL_TEMPLATES = ("directive.txt.j2", "directive.html.j2")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix before sending, worded for the person who runs the command."""
+
+    message: str
+    hint: str = ""
+    blocks_send: bool = True  # False: `check` fails on it, `send` shows it as a warning
+
+
+def file_problems(campaign: Campaign) -> list[Problem]:
+    """The outline and directive must be readable Word files (checked before parsing)."""
+    found = []
+    for what, path in (("outline", campaign.outline), ("directive", campaign.directive)):
+        reason = _docx_problem(Path(path))
+        if reason:
+            found.append(
+                Problem(
+                    t(
+                        "admin.check_file_bad",
+                        campaign=campaign.id,
+                        what=what,
+                        path=path,
+                        problem=reason,
+                    ),
+                    t("send.problem_file_hint"),
+                )
+            )
+    return found
+
+
+def _docx_problem(path: Path) -> str:
+    """Why ``path`` is not a usable Word file, or "" when it is."""
+    import zipfile
+
+    if not path.is_file():
+        return t("admin.file_missing")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "word/document.xml" not in zf.namelist():
+                return t("admin.file_not_docx")
+    except (zipfile.BadZipFile, OSError):
+        return t("admin.file_not_docx")
+    return ""
+
+
+def problems(
+    cfg: Config,
+    prepared: Prepared,
+    today: date,
+    *,
+    sent_any: bool,
+    allow_unresolved: bool = False,
+) -> list[Problem]:
+    """Everything `send --send` refuses, and what `check` also flags, for one campaign.
+
+    One function for both commands, so `check` passes only what `send` accepts: outline
+    lines naming unknown units (with the closest names), template tags mailflow does not
+    fill (directive and mail texts), missing mail templates, the deadline, a stale year
+    in the templates, and our own address among the recipients.
+    """
+    campaign, plan = prepared.campaign, prepared.plan
+    found: list[Problem] = []
+    hint = t("send.unresolved_hint", campaign=campaign.id)
+    for u in plan.unresolved:
+        found.append(
+            Problem(
+                t(
+                    "send.problem_unresolved",
+                    campaign=campaign.id,
+                    key=u.section_key,
+                    fragment=u.fragment,
+                    closest=", ".join(u.closest) or t("outline.cli_no_closest"),
+                ),
+                hint,
+                blocks_send=not allow_unresolved,
+            )
+        )
+    year = campaign_year(campaign.title, campaign.deadline)
+    renderer = Renderer(cfg, prepared, today)
+    if plan.items:
+        directive_ctx, mail_ctx = renderer.contexts(plan.items[0])
+        try:
+            unknown = unknown_tags(Path(campaign.directive), directive_ctx)
+            if unknown:
+                err = unknown_tags_error(Path(campaign.directive), unknown, directive_ctx)
+                found.append(Problem(err.message, err.hint))
+            found.extend(
+                _year_problems(
+                    campaign,
+                    Path(campaign.directive),
+                    template_text(Path(campaign.directive)),
+                    year,
+                )
+            )
+        except MailflowError as exc:
+            found.append(Problem(exc.message, exc.hint))
+        for name in MAIL_TEMPLATES:
+            try:
+                unknown = renderer.mail_templates.unknown_tags(name, mail_ctx)
+                path = renderer.mail_templates.path(name)
+                if unknown:
+                    err = unknown_tags_error(path, unknown, mail_ctx)
+                    found.append(Problem(err.message, err.hint))
+                found.extend(_year_problems(campaign, path, path.read_text(encoding="utf-8"), year))
+            except MailflowError as exc:
+                found.append(Problem(exc.message, exc.hint))
+    for finding in deadline_findings(campaign.title, campaign.deadline, today, sent_any):
+        found.append(
+            Problem(
+                t(finding.key, campaign=campaign.id, **finding.params),
+                t("send.problem_deadline_hint"),
+                blocks_send=False,
+            )
+        )
+    own = cfg.mailbox.address.lower()
+    for item in plan.items:
+        if any(r.lower() == own for r in item.recipients):
+            found.append(
+                Problem(
+                    t("send.problem_own_address", code=item.department.code, address=own),
+                    t("send.problem_own_address_hint"),
+                    blocks_send=False,
+                )
+            )
+    return found
+
+
+def _year_problems(campaign: Campaign, path: Path, text: str, year: int) -> list[Problem]:
+    stray = stray_years(text, year)
+    if not stray:
+        return []
+    return [
+        Problem(
+            t(
+                "send.problem_year",
+                path=path,
+                years=", ".join(map(str, stray)),
+                campaign=campaign.id,
+                year=year,
+            ),
+            t("send.problem_year_hint", tags="{{ campaign_year }}, {{ title }}, {{ deadline }}"),
+            blocks_send=False,
+        )
+    ]
 
 
 # --- mail text --------------------------------------------------------------------------
@@ -89,12 +247,15 @@ class Renderer:
         self.mail_templates = MailTemplates(cfg)
         self.subject = subject(cfg, campaign)
 
-    def render(self, item: DepartmentPlan) -> Rendered:
+    def contexts(self, item: DepartmentPlan) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The values the directive template and the mail texts get for ``item``.
+
+        `check` compares the templates' tags with these very keys, so a tag it accepts is
+        one `send` can fill.
+        """
         cfg, campaign, outline = self.cfg, self.prepared.campaign, self.prepared.outline
         dep = item.department
         context = directive_context(campaign, dep, outline, cfg.mailbox.address, self.today)
-        directive = render_directive(self.template, context)
-        marked = mark_outline(self.outline_bytes, outline, dep, self.departments)
         directive_name, outline_name = (a.filename for a in item.attachments)
         mail_context = {
             "department": dep.name,
@@ -107,7 +268,18 @@ class Renderer:
             "outline_file": outline_name,
             "mailbox": cfg.mailbox.address,
             "subject": self.subject,
+            "campaign_year": context["campaign_year"],
         }
+        return context, mail_context
+
+    def render(self, item: DepartmentPlan) -> Rendered:
+        cfg, campaign = self.cfg, self.prepared.campaign
+        context, mail_context = self.contexts(item)
+        directive = render_directive(self.template, context)
+        marked = mark_outline(
+            self.outline_bytes, self.prepared.outline, item.department, self.departments
+        )
+        directive_name, outline_name = (a.filename for a in item.attachments)
         mail = Outgoing(
             from_addr=cfg.mailbox.address,
             from_name=cfg.office.name,

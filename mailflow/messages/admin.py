@@ -37,5 +37,9 @@ MESSAGES = {
     "admin.col_protocol": {"vi": "Giao thức", "en": "Protocol"},
     "admin.col_server": {"vi": "Máy chủ", "en": "Server"},
     "admin.col_result": {"vi": "Kết quả", "en": "Result"},
+    "admin.check_problems": {
+        "vi": "{n} vấn đề cần sửa trước khi gửi (xem các dòng ✗ ở trên).",
+        "en": "Problems to fix before sending: {n} (see the ✗ lines above).",
+    },
     "admin.check_all_ok": {"vi": "Tất cả đều ổn.", "en": "All good."},
 }

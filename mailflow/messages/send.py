@@ -48,6 +48,22 @@ MESSAGES = {
         "vi": "Chạy thử: chưa gửi thư nào. Các tệp xem trước ở {path}. Thêm --send để gửi.",
         "en": "Dry run: nothing was sent. Preview files are in {path}. Add --send to send.",
     },
+    "send.refused": {
+        "vi": "Không gửi: {n} vấn đề phải sửa trước (các dòng ✗ ở trên); chưa thư nào được gửi",
+        "en": "Not sending: {n} problems to fix first (the ✗ lines above); nothing was sent",
+    },
+    "send.would_refuse": {
+        "vi": "--send sẽ từ chối gửi: {n} vấn đề phải sửa trước",
+        "en": "--send would refuse: {n} problems to fix first",
+    },
+    "send.fix_then": {
+        "vi": "Cần sửa: {what}. Sau đó chạy `mailflow check` rồi chạy lại lệnh này.",
+        "en": "To fix: {what}. Then run `mailflow check` and this command again.",
+    },
+    "send.preview_skipped": {
+        "vi": "Không tạo được tệp xem trước: {error}",
+        "en": "No preview files: {error}",
+    },
     "send.unresolved_warning": {
         "vi": "Cảnh báo: {n} dòng phân công trong đề cương không khớp phòng, đơn vị nào (xem `mailflow outline --campaign {campaign}`)",
         "en": "Warning: {n} assignment lines of the outline name no known department (see `mailflow outline --campaign {campaign}`)",
@@ -129,6 +145,50 @@ MESSAGES = {
     "send.template_error": {
         "vi": "Mẫu thư {name} lỗi: {error}",
         "en": "Mail template {name} is broken: {error}",
+    },
+    "send.unknown_tags": {
+        "vi": "Mẫu {path} dùng thẻ mailflow không có: {tags}. Các thẻ dùng được: {valid}",
+        "en": "Template {path} uses tags mailflow does not provide: {tags}. Tags you can use: {valid}",
+    },
+    "send.unknown_tags_hint": {
+        "vi": "Sửa tên thẻ trong mẫu (giữ mỗi thẻ trong một đoạn chữ liền trong Word) rồi chạy `mailflow check`",
+        "en": "Fix the tag's name in the template (keep each tag in one run of text in Word), then run `mailflow check`",
+    },
+    "send.problem_unresolved": {
+        "vi": 'Đợt {campaign}: mục {key} giao cho "{fragment}" nhưng không có phòng, đơn vị nào tên như vậy; gần nhất: {closest}',
+        "en": 'Campaign {campaign}: section {key} is assigned to "{fragment}", which names no known department; closest: {closest}',
+    },
+    "send.problem_file_hint": {
+        "vi": "Sửa đường dẫn outline/directive của đợt trong config.toml hoặc chép tệp Word vào đó",
+        "en": "Fix the campaign's outline/directive path in config.toml or put the Word file there",
+    },
+    "send.problem_deadline_passed": {
+        "vi": "Đợt {campaign}: hạn {deadline} đã qua (hôm nay {today}) mà chưa gửi công văn nào",
+        "en": "Campaign {campaign}: the deadline {deadline} has passed (today is {today}) and no directive was sent",
+    },
+    "send.problem_deadline_year": {
+        "vi": "Đợt {campaign}: hạn {deadline} không thuộc năm {year} mà tên đợt nêu",
+        "en": "Campaign {campaign}: the deadline {deadline} is not in {year}, the year its title names",
+    },
+    "send.problem_deadline_hint": {
+        "vi": "Sửa deadline (và title) của đợt trong config.toml",
+        "en": "Fix the campaign's deadline (and title) in config.toml",
+    },
+    "send.problem_own_address": {
+        "vi": "{code}: địa chỉ {address} là hộp thư của chính mailflow; thư trả lời sẽ bị coi là thư của mình",
+        "en": "{code}: {address} is mailflow's own mailbox; replies from it would look like our own mail",
+    },
+    "send.problem_own_address_hint": {
+        "vi": "Sửa emails của phòng trong config.toml",
+        "en": "Fix the department's emails in config.toml",
+    },
+    "send.problem_year": {
+        "vi": "Mẫu {path} ghi năm {years}, nhưng đợt {campaign} là năm {year}",
+        "en": "Template {path} names the year {years}, but campaign {campaign} is about {year}",
+    },
+    "send.problem_year_hint": {
+        "vi": "Thay năm viết sẵn bằng một trong các thẻ: {tags}",
+        "en": "Replace the written year with one of the tags: {tags}",
     },
     "send.attachment.directive": {"vi": "Công văn", "en": "Directive"},
     "send.attachment.outline": {"vi": "Đề cương (đã đánh dấu)", "en": "Outline (marked)"},
