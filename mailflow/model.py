@@ -231,3 +231,4 @@ class PlacedPart:
     status: PlacementStatus = PlacementStatus.AUTO
     part_id: int = 0
     candidates: tuple[str, ...] = ()  # section keys, best first (parts waiting for review)
+    from_scan: bool = False  # its text was recognised from a scan (OCR): check the original

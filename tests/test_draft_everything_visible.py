@@ -245,3 +245,20 @@ def test_a_document_without_text_is_listed_and_its_original_goes_to_the_office(
     assert sender in row[0] and "Loại tệp xyz" in row[2] and row[3].startswith("đính kèm")
     text = draft.get_body(("plain",)).get_content()
     assert "Tài liệu không đọc được nội dung: 1 (đính kèm 1;" in text
+
+
+def test_a_part_recognised_from_a_scan_carries_the_check_the_original_flag(
+    flow: Offline,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    o = flow.outline()
+    report = report_docx([Section(o.section("1.2.1.4").title, ["Nội dung nhận dạng."])])
+    flow.ingest("tdc", "Gửi bản quét.", [("BC TDC scan.docx", report, DOCX)])
+    store = flow.store()
+    with store.transaction() as db:  # what intake records for an OCR'd scan (H5)
+        db.conn.execute("UPDATE documents SET reason = 'intake.unpack.pdf_ocr'")
+    store.close()
+    out = tmp_path / "draft.docx"
+    flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf", "--out", str(out))
+    lines = [x for x in _paragraphs(out) if "BC TDC scan.docx" in x]
+    assert lines and all("cần đối chiếu bản gốc" in x for x in lines), lines

@@ -117,8 +117,14 @@ def count_elements(part: bytes, name: str, limit: int) -> int:
     """Count the elements of one XML part by streaming; refuse past ``limit``.
 
     A tree is never built: each element is cleared as soon as it ends, so a part with
-    millions of elements costs time proportional to its size and almost no memory.
+    millions of elements costs time proportional to its size and almost no memory. The
+    count returned may be an upper bound (when that bound is already within ``limit``).
     """
+    # an upper bound at C speed first: every element has one start tag, and "<" that opens
+    # no element (end tags, declarations, comments, CDATA) only makes the bound larger
+    upper = part.count(b"<") - part.count(b"</") - part.count(b"<?") - part.count(b"<!")
+    if upper <= limit:
+        return max(upper, 0)
     count = 0
     context = etree.iterparse(
         io.BytesIO(part),
@@ -500,8 +506,15 @@ def _complex_fields(pkg: _Package, root: etree._Element) -> bool:
     if root.find(f".//{_w('fldChar')}") is None and root.find(f".//{_w('instrText')}") is None:
         return False
     stack: list[_Field] = []
-    for run in list(root.iter(_w("r"))):
-        for child in list(run):
+    gone: list[tuple[etree._Element, etree._Element]] = []  # (run, child): applied after
+    after: list[tuple[etree._Element, etree._Element]] = []  # (run, new run after it)
+    markers = (_w("fldChar"), _w("instrText"), _w("delInstrText"))
+    # the tree is walked once and changed only afterwards: an lxml iterator must not see
+    # its tree change, and a list of every run would cost memory on a long document
+    for run in root.iter(_w("r")):
+        if not stack and not any(c.tag in markers for c in run):
+            continue
+        for child in run:
             tag = child.tag
             if tag == _w("fldChar"):
                 kind = child.get(_w("fldCharType"))
@@ -521,24 +534,31 @@ def _complex_fields(pkg: _Package, root: etree._Element) -> bool:
                     ):
                         extra = _url_run(top.arg, top.shown)
                         if extra is not None:
-                            run.addnext(extra)
+                            after.append((run, extra))
                     if stack:
                         stack[-1].shown += top.shown
-                run.remove(child)
+                gone.append((run, child))
             elif tag in (_w("instrText"), _w("delInstrText")):
                 if stack and not stack[-1].result:
                     stack[-1].instr += child.text or ""
-                run.remove(child)
+                gone.append((run, child))
             elif tag == _w("rPr"):
                 continue
             elif stack and any(not f.result or f.kind in _DDE_FIELDS for f in stack):
-                run.remove(child)
+                gone.append((run, child))
             elif stack and tag == _w("t"):
                 stack[-1].shown += child.text or ""
-        if all(c.tag == _w("rPr") for c in run):
-            parent = run.getparent()
-            if parent is not None:
-                parent.remove(run)
+    for run, extra in after:
+        run.addnext(extra)
+    touched: dict[int, etree._Element] = {}
+    for run, child in gone:
+        if child.getparent() is run:
+            run.remove(child)
+        touched[id(run)] = run
+    for run in touched.values():
+        parent = run.getparent()
+        if parent is not None and all(c.tag == _w("rPr") for c in run):
+            parent.remove(run)
     return True
 
 
@@ -759,23 +779,27 @@ def _unwrap(el: etree._Element, extra: etree._Element | None) -> None:
         parent.insert(index + offset, child)
 
 
+#: elements with a relationship attribute; VML elements with a link attribute (C speed)
+_REFERRING = etree.XPath(f"//*[@*[namespace-uri()='{R}'] or @o:relid]", namespaces={"o": O})
+_VML_LINKS = etree.XPath(
+    f"//*[namespace-uri()='{V}' or namespace-uri()='{O}']"
+    "[@*[local-name()='href' or local-name()='src']]"
+)
+
+
 def _dangling(
     pkg: _Package, root: etree._Element, rels: dict[str, _Rel], dropped: set[str], big: set[str]
 ) -> bool:
     """Every element still using a dropped relationship becomes text, a placeholder or goes."""
     changed = False
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):
-            continue
+    for el in _VML_LINKS(root):  # o:href="file://…" and the like: no relationship, a path
+        for name, value in list(el.attrib.items()):
+            if etree.QName(name).localname in ("href", "src") and _URLISH.match(value):
+                del el.attrib[name]
+                changed = True
+    for el in _REFERRING(root) if dropped else ():
         ids = [v for v in _references(el) if v in dropped]
-        if not ids:
-            if el.tag.startswith((f"{{{V}}}", f"{{{O}}}")):
-                for name, value in list(el.attrib.items()):  # o:href="file://…" and the like
-                    if etree.QName(name).localname in ("href", "src") and _URLISH.match(value):
-                        del el.attrib[name]
-                        changed = True
-            continue
-        if not _attached(el, root):
+        if not ids or not _attached(el, root):
             continue  # already removed with an ancestor
         changed = True
         rel = rels.get(ids[0])

@@ -85,7 +85,7 @@ def placed_parts(
     rows = store.query(
         """
         SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end, p.row_start,
-               d.name AS file_name, d.docx_path, m.date, m.received_at,
+               d.name AS file_name, d.docx_path, d.reason AS doc_reason, m.date, m.received_at,
                pl.section_key, pl.status, pl.candidates
         FROM parts p
         JOIN documents d ON d.id = p.document_id
@@ -108,7 +108,8 @@ def placed_parts(
         source = ""
         if r["docx_path"] and r["row_start"] is None:
             source = str(archive.path(r["docx_path"]))
-        file_name = r["file_name"] if r["docx_path"] or r["file_name"] != "body.txt" else ""
+        # the mail body (plain, or HTML given a docx form at intake) has no file to name
+        file_name = "" if r["file_name"] in _BODY_NAMES else r["file_name"]
         start, text = r["block_start"], r["text"]
         settled = status in (PlacementStatus.AUTO, PlacementStatus.REVIEWED)
         if (
@@ -138,6 +139,7 @@ def placed_parts(
                 status=status,
                 part_id=r["id"],
                 candidates=_candidate_keys(r["candidates"]),
+                from_scan=(r["doc_reason"] or "") in _OCR_REASONS,
             )
         )
     return out
@@ -158,8 +160,10 @@ _NO_TEXT_STATUSES = ("quarantined", "needs-conversion", "ok", "ignored")
 #: of the ignored ones only these are a department's content left unread; the others
 #: are inline pictures, empty bodies, copies of our outline or signed copies of a report
 #: already in the draft
-_IGNORED_SHOWN = ("intake.unpack.unsupported", "intake.unpack.image")
+_IGNORED_SHOWN = ("intake.unpack.unsupported", "intake.unpack.image", "intake.unpack.image_no_text")
 _BODY_NAMES = ("body.txt", "body.html")
+#: intake's reasons for a document whose text was recognised from a scan (OCR)
+_OCR_REASONS = ("intake.unpack.pdf_ocr", "intake.unpack.image_ocr")
 
 
 def unread_documents(store: Store, archive: Archive, campaign: Campaign) -> list[UnreadDocument]:

@@ -41,6 +41,10 @@ MESSAGES = {
         "en": "({department}, file {file})",
     },
     "assemble.late_flag": {"vi": " — NỘP MUỘN", "en": " — LATE"},
+    "assemble.ocr_flag": {
+        "vi": " — nhận dạng từ bản quét — cần đối chiếu bản gốc",
+        "en": " — recognised from a scan — check against the original",
+    },
     "assemble.missing": {
         "vi": "Chưa nhận báo cáo của {department}.",
         "en": "No report received yet from {department}.",
