@@ -142,6 +142,11 @@ class IntakeSettings:
     sheet_max_rows: int = 2000  # rows of one sheet copied into the draft
     sheet_max_cols: int = 50  # columns of one sheet copied into the draft
     sheet_timeout_seconds: float = 120.0  # LibreOffice converting one .xls/.ods
+    #: LibreOffice converting one mail's .doc/.odt/.rtf files to .docx (one batch)
+    convert_timeout_seconds: float = 120.0
+    #: address space of one LibreOffice run (intake conversions and the draft's PDF): a
+    #: document that makes it grow past this fails alone instead of starving the machine
+    convert_max_memory_mb: int = 2048
 
 
 @dataclass(frozen=True)

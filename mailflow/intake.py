@@ -262,7 +262,11 @@ class Intake:
         if self._extractor is None:
             from mailflow.adapters.convert import LibreOffice
 
-            self._converter = LibreOffice()
+            bounds = self.config.intake
+            self._converter = LibreOffice(
+                timeout=bounds.convert_timeout_seconds,
+                max_memory_bytes=bounds.convert_max_memory_mb * 1024 * 1024,
+            )
             self._extractor = default_extractor(self._converter, self.config)
         return self._extractor
 

@@ -680,6 +680,21 @@ def test_a_sandboxed_tool_has_no_network(listener: Listener, tmp_path: Path) -> 
     assert listener.connections == []
 
 
+def test_a_converter_that_outgrows_its_memory_cap_fails_alone(tmp_path: Path) -> None:
+    grow = ["/usr/bin/python3", "-c", "b = bytearray(600 * 1024 * 1024); print('grew')"]
+    capped = sandbox.run(grow, workdir=tmp_path, timeout=60, max_memory_bytes=256 << 20)
+    assert capped.returncode != 0 and b"grew" not in capped.stdout
+    assert sandbox.run(grow, workdir=tmp_path, timeout=60).stdout == b"grew\n"
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_libreoffice_past_its_memory_cap_gives_an_error_not_a_document(tmp_path: Path) -> None:
+    lo = LibreOffice(temp_dir=tmp_path, timeout=120, max_memory_bytes=16 << 20)
+    [result] = lo.to_docx([("rtf", b"{\\rtf1\\ansi Bao cao\\par}")])
+    assert isinstance(result, str) and result.startswith("LibreOffice produced no output")
+
+
 def test_without_a_sandbox_check_and_the_log_say_so_once(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -99,7 +99,13 @@ def install_folders(soffice: str) -> tuple[Path, ...]:
 
 
 def run_soffice(
-    soffice: str, work: Path, target: str, outdir: Path, inputs: Sequence[str], timeout: float
+    soffice: str,
+    work: Path,
+    target: str,
+    outdir: Path,
+    inputs: Sequence[str],
+    timeout: float,
+    max_memory_bytes: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """One sandboxed soffice run in ``work``; raises ``sandbox.SandboxError`` on timeout."""
     program = shutil.which(soffice) or soffice
@@ -108,6 +114,7 @@ def run_soffice(
         workdir=work,
         timeout=timeout,
         ro_paths=install_folders(program),
+        max_memory_bytes=max_memory_bytes,
     )
 
 
@@ -280,6 +287,7 @@ class LibreOffice:
         soffice: str | None = None,
         timeout: float = 120.0,
         temp_dir: str | os.PathLike[str] | None = None,
+        max_memory_bytes: int | None = None,
     ) -> None:
         found = (
             soffice
@@ -288,6 +296,7 @@ class LibreOffice:
         )
         self.soffice = found or ""
         self.timeout = timeout
+        self.max_memory_bytes = max_memory_bytes  # address space of one run (RLIMIT_AS)
         self._temp_dir = str(temp_dir) if temp_dir is not None else None
 
     def available(self) -> bool:
@@ -339,7 +348,13 @@ class LibreOffice:
                 return [refused[i] for i in range(len(files))]
             try:
                 proc = run_soffice(
-                    self.soffice, work, "docx:MS Word 2007 XML", outdir, inputs, self.timeout
+                    self.soffice,
+                    work,
+                    "docx:MS Word 2007 XML",
+                    outdir,
+                    inputs,
+                    self.timeout,
+                    self.max_memory_bytes,
                 )
             except sandbox.SandboxError as exc:
                 if exc.reason == "sandbox.timeout":

@@ -44,7 +44,12 @@ def find_soffice() -> str | None:
 
 
 def to_pdf(
-    docx: Path, out: Path | None = None, *, timeout: float = 180, lang: str | None = None
+    docx: Path,
+    out: Path | None = None,
+    *,
+    timeout: float = 180,
+    lang: str | None = None,
+    max_memory_bytes: int | None = None,
 ) -> PdfResult:
     """Convert ``docx``; the PDF lands at ``out`` (default: next to it, same stem).
 
@@ -67,7 +72,7 @@ def to_pdf(
         src = work / "draft.docx"  # our name: the sandbox shows this folder and nothing else
         try:
             shutil.copyfile(docx, src)
-            proc = run_soffice(soffice, work, "pdf", outdir, [str(src)], timeout)
+            proc = run_soffice(soffice, work, "pdf", outdir, [str(src)], timeout, max_memory_bytes)
         except sandbox.SandboxError as exc:
             if exc.reason == "sandbox.timeout":
                 raise MailflowError(

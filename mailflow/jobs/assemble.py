@@ -399,7 +399,12 @@ def assemble(
     if pdf:
         with tempfile.TemporaryDirectory(prefix="mailflow-pdf-") as work:
             try:
-                made = to_pdf(stored.path, Path(work, f"{stem}.pdf"), lang=cfg.lang)
+                made = to_pdf(
+                    stored.path,
+                    Path(work, f"{stem}.pdf"),
+                    lang=cfg.lang,
+                    max_memory_bytes=cfg.intake.convert_max_memory_mb * 1024 * 1024,
+                )
             except MailflowError as exc:  # the .docx is the draft; a PDF is a convenience
                 pdf_note = f"{exc.message} {exc.hint}".strip()
             else:
