@@ -746,3 +746,15 @@ def test_check_warns_when_converters_cannot_be_sandboxed(
     [line] = [ln for ln in out.splitlines() if "No sandbox for LibreOffice" in ln]
     assert line.startswith("⚠")
     assert "Converter sandbox: bubblewrap" not in out
+
+
+def test_the_systemd_unit_lets_bubblewrap_build_its_sandbox() -> None:
+    """bwrap opens an AF_NETLINK socket to bring up the new network namespace's loopback
+    (seen with strace); a unit that forbids that family makes every conversion unsandboxed."""
+    unit = (Path(__file__).resolve().parents[1] / "contrib" / "mailflow.service").read_text()
+    settings = dict(
+        line.split("=", 1) for line in unit.splitlines() if "=" in line and line[:1].isalpha()
+    )
+    families = settings.get("RestrictAddressFamilies")
+    assert families is None or "AF_NETLINK" in families.split()
+    assert "RestrictNamespaces" not in settings
