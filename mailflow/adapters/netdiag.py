@@ -7,6 +7,7 @@ same whether it came from IMAP or SMTP, and a DNS failure never looks like "no m
 from __future__ import annotations
 
 import imaplib
+import ipaddress
 import smtplib
 import socket
 import ssl
@@ -14,6 +15,12 @@ import ssl
 from mailflow.config import Endpoint
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
+
+#: The ports mail servers usually listen on, and the ``security`` each one speaks.
+USUAL_PORTS: dict[str, tuple[tuple[int, str], ...]] = {
+    "SMTP": ((465, "ssl"), (587, "starttls"), (25, "starttls")),
+    "IMAP": ((993, "ssl"), (143, "starttls")),
+}
 
 #: OpenSSL verify codes, grouped by what the person has to do about them
 _EXPIRED = {9, 10}  # not yet valid, expired
@@ -83,15 +90,15 @@ def explain(exc: BaseException, protocol: str, endpoint: Endpoint) -> MailflowEr
             t("net.dns", where=where, error=exc.strerror), t("net.dns_hint", host=endpoint.host)
         )
     if isinstance(exc, ConnectionRefusedError):
-        return TransientError(t("net.refused", where=where), t("net.refused_hint"))
+        return TransientError(t("net.refused", where=where), port_hint(protocol, endpoint, True))
     if isinstance(exc, TimeoutError | socket.timeout):
-        return TransientError(t("net.timeout", where=where), t("net.timeout_hint"))
+        return TransientError(t("net.timeout", where=where), port_hint(protocol, endpoint, False))
     if isinstance(exc, ssl.SSLCertVerificationError):
         return _certificate(exc, where, endpoint)
     if isinstance(exc, ssl.SSLError):
         return MailflowError(
             t("net.tls", where=where, error=exc.reason or exc),
-            t("net.tls_hint", security=endpoint.security),
+            t("net.tls_hint", security=endpoint.security) + " " + _usual(protocol, endpoint),
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailflowError(t("net.auth", where=where), t("net.auth_hint"))
@@ -111,6 +118,53 @@ def explain(exc: BaseException, protocol: str, endpoint: Endpoint) -> MailflowEr
     if isinstance(exc, OSError):
         return TransientError(t("net.os", where=where, error=exc.strerror or exc))
     return MailflowError(t("net.protocol", where=where, error=f"{type(exc).__name__}: {exc}"))
+
+
+def port_hint(protocol: str, endpoint: Endpoint, refused: bool) -> str:
+    """What is likely wrong when ``endpoint`` refuses or never answers a connection.
+
+    Refused: nothing listens on that port. On this machine (loopback) that usually means
+    the mail server is not running; elsewhere, the port is wrong. Timed out: something
+    may listen but waits for the other side, as a TLS port does for a plain client.
+    """
+    if refused:
+        lead = (
+            t("net.refused_loopback", port=endpoint.port)
+            if _loopback(endpoint.host)
+            else t("net.refused_remote", port=endpoint.port)
+        )
+    else:
+        lead = t("net.timeout_lead")
+    return f"{lead} {_usual(protocol, endpoint)}"
+
+
+def _usual(protocol: str, endpoint: Endpoint) -> str:
+    """ "SMTP usually: 465 ssl, 587 starttls, 25 starttls; configured: port P, security S"."""
+    pairs = USUAL_PORTS.get(protocol, ())
+    usual = ", ".join(f'{port} security = "{sec}"' for port, sec in pairs)
+    known = dict(pairs)
+    text = t(
+        "net.usual_ports",
+        protocol=protocol,
+        usual=usual,
+        port=endpoint.port,
+        security=endpoint.security,
+    )
+    expected = known.get(endpoint.port)
+    if (
+        expected
+        and expected != endpoint.security
+        and not (expected == "starttls" and endpoint.security == "none")
+    ):
+        text += " " + t("net.port_security_mismatch", port=endpoint.port, security=expected)
+    return text
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return host in ("localhost",)
 
 
 def _no_starttls(exc: BaseException) -> bool:

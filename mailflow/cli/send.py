@@ -108,8 +108,11 @@ def send(
             _print_problems(blockers, [])
             fail(t("send.refused", n=len(blockers)), _fix_line(blockers))
         _print_problems([], warnings)
-        outcome = _send_with_progress(cfg, prepared, allow_unresolved)
-        _report(outcome, campaign_id)
+        try:
+            outcome = _send_with_progress(cfg, prepared, allow_unresolved)
+        except KeyboardInterrupt:
+            _interrupted(cfg, prepared)
+        _report(outcome, campaign_id, cfg.path)
         return
     # dry run: what --send would refuse comes first, then the plan, then again at the end
     if blockers:
@@ -195,7 +198,40 @@ def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool
         return job.send(cfg, prepared, _now, on_event, allow_unresolved=allow_unresolved)
 
 
-def _report(outcome: job.SendOutcome, campaign_id: str) -> None:
+def _interrupted(cfg: Any, prepared: job.Prepared) -> None:
+    """Ctrl-C: how many went, how many remain, and the command that finishes the job.
+
+    Re-running is safe: the outbox holds each department's directive once, so the next
+    run sends only what is not sent yet (an interrupted mail is looked up in Sent first).
+    """
+    from mailflow.jobs import send as job
+
+    states = job.statuses(cfg, prepared)
+    sent = sum(1 for state in states.values() if state == "sent")
+    total = len(prepared.plan.items)
+    err_console.print(
+        t(
+            "send.interrupted",
+            sent=sent,
+            remaining=total - sent,
+            command=_resume_command(cfg.path, prepared.campaign.id),
+        ),
+        markup=False,
+        highlight=False,
+    )
+    raise click.exceptions.Exit(130)
+
+
+def _resume_command(config: Path, campaign_id: str) -> str:
+    """The exact command to finish sending, with the config this run used."""
+    import shlex
+
+    return shlex.join(
+        ["mailflow", "--config", str(config), "send", "--campaign", campaign_id, "--send"]
+    )
+
+
+def _report(outcome: job.SendOutcome, campaign_id: str, config: Path) -> None:
     delivery = outcome.delivery
     if outcome.retried:
         console.print(
@@ -214,9 +250,18 @@ def _report(outcome: job.SendOutcome, campaign_id: str) -> None:
             err_console.print(
                 f"[red]{t('send.stopped', reason=delivery.stopped, n=len(delivery.left_queued))}[/]"
             )
+    waiting = len(delivery.left_queued) + len(delivery.deferred) if delivery else 0
+    why = outcome.connect_error.hint if outcome.connect_error else ""
     if outcome.failed:
         console.print(_failed_table(outcome.failed))
+        if waiting:
+            err_console.print(
+                t("send.left_queued", n=waiting, command=_resume_command(config, campaign_id)),
+                markup=False,
+            )
         fail(
             t("send.failed_exit", n=len(outcome.failed)),
-            t("send.failed_hint", campaign=campaign_id),
+            why or t("send.failed_hint", campaign=campaign_id),
         )
+    if waiting:  # deferred by an outage: not failed, but not sent either
+        fail(t("send.left_queued", n=waiting, command=_resume_command(config, campaign_id)), why)

@@ -349,6 +349,7 @@ class SendOutcome:
     retried: list[str] = field(default_factory=list)  # department codes re-queued after failing
     delivery: outbox.Delivery | None = None
     rows: list[outbox.OutboxRow] = field(default_factory=list)
+    connect_error: MailflowError | None = None  # the last failed SMTP connection, with hint
 
     @property
     def failed(self) -> list[outbox.OutboxRow]:
@@ -437,7 +438,10 @@ def _render_and_queue(
 
 
 def factories(cfg: Config) -> tuple[Callable[[], SmtpClient], Callable[[], ImapClient]]:
-    return (lambda: SmtpClient.from_config(cfg.mailbox)), (
+    """SMTP connects at once: a refused or unreachable server then fails in the factory,
+    which the outbox takes as "no server" and defers without back-off sleeps (a wrong
+    port costs one attempt, not half a minute of retries)."""
+    return (lambda: SmtpClient.from_config(cfg.mailbox).connect()), (
         lambda: ImapClient.from_config(cfg.mailbox)
     )
 
@@ -468,9 +472,17 @@ def send(
     own_store = store is None
     store = store or bootstrap.store(cfg)
     archive = archive or bootstrap.archive(cfg)
-    smtp_factory, imap_factory = factories(cfg)
+    connect, imap_factory = factories(cfg)
+    outcome = SendOutcome(total=len(plan.items))
+
+    def smtp_factory() -> SmtpClient:
+        try:
+            return connect()
+        except MailflowError as exc:  # kept so the command can say what is likely wrong
+            outcome.connect_error = exc
+            raise
+
     try:
-        outcome = SendOutcome(total=len(plan.items))
         outcome.resolved = outbox.resolve_sending(
             store,
             imap_factory,

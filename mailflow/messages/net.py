@@ -17,6 +17,26 @@ MESSAGES = {
         "vi": "Kiểm tra cổng trong config.toml và máy chủ thư có đang chạy không.",
         "en": "Check the port in config.toml and that the mail server is running.",
     },
+    "net.refused_loopback": {
+        "vi": "Không có chương trình nào nghe ở cổng {port} trên máy này: máy chủ thư chưa chạy (thử `mailflow mailserver`) hoặc cổng sai.",
+        "en": "Nothing listens on port {port} on this machine: the mail server is not running (try `mailflow mailserver`) or the port is wrong.",
+    },
+    "net.refused_remote": {
+        "vi": "Máy chủ không mở cổng {port}: cổng hoặc security trong config.toml có thể sai.",
+        "en": "The server has no service on port {port}: the port or security in config.toml is likely wrong.",
+    },
+    "net.timeout_lead": {
+        "vi": "Không có trả lời: có thể cổng và security không khớp nhau (cổng ssl chờ bắt tay TLS), tường lửa chặn, hoặc máy chủ quá tải.",
+        "en": "No answer: the port and security may not match (an ssl port waits for a TLS handshake), a firewall may drop it, or the server is overloaded.",
+    },
+    "net.usual_ports": {
+        "vi": '{protocol} thường dùng: {usual}; config.toml đang đặt cổng {port}, security = "{security}".',
+        "en": '{protocol} usually uses: {usual}; config.toml has port {port}, security = "{security}".',
+    },
+    "net.port_security_mismatch": {
+        "vi": 'Cổng {port} thường đi với security = "{security}".',
+        "en": 'Port {port} usually goes with security = "{security}".',
+    },
     "net.timeout": {"vi": "{where}: hết thời gian chờ", "en": "{where}: timed out"},
     "net.timeout_hint": {
         "vi": "Máy chủ không trả lời; thử lại sau hoặc tăng mailbox.timeout.",

@@ -60,6 +60,14 @@ MESSAGES = {
         "vi": "Cần sửa: {what}. Sau đó chạy `mailflow check` rồi chạy lại lệnh này.",
         "en": "To fix: {what}. Then run `mailflow check` and this command again.",
     },
+    "send.interrupted": {
+        "vi": "Đã dừng theo yêu cầu: {sent} công văn đã gửi, còn {remaining} chưa gửi. Chạy lại để gửi tiếp (an toàn: mỗi phòng chỉ nhận một lần): {command}",
+        "en": "Stopped on request: {sent} directives sent, {remaining} not yet. Run again to finish (safe: each department gets one): {command}",
+    },
+    "send.left_queued": {
+        "vi": "{n} công văn chưa gửi được, còn chờ trong hàng đợi. Khi máy chủ nhận thư, chạy lại: {command}",
+        "en": "{n} directives were not sent and wait in the queue. When the server takes mail, run again: {command}",
+    },
     "send.preview_skipped": {
         "vi": "Không tạo được tệp xem trước: {error}",
         "en": "No preview files: {error}",
