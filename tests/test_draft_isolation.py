@@ -303,3 +303,21 @@ def test_assemble_without_a_template_exits_1_with_one_line(flow: Offline, tmp_pa
     assert "Traceback" not in result.output
     assert "draft.docx" in result.output
     assert flow.query("SELECT COUNT(*) AS n FROM drafts")[0]["n"] == 0
+
+
+def test_an_old_archive_file_with_a_linked_picture_is_said_in_one_line_and_exits_0(
+    flow: Offline,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A file archived before intake sanitised documents still reaches a draft."""
+    good = _save(_with_picture(BROKEN), tmp_path / "BC cu.docx")
+    flow.ingest("khtc", "Gửi báo cáo.", [("BC cu.docx", good.read_bytes(), DOCX)])
+    flow.match()
+    row = flow.query("SELECT docx_path FROM documents WHERE name = 'BC cu.docx'")[0]
+    stored = flow.cfg.archive_dir / row["docx_path"]
+    stored.chmod(0o600)
+    stored.write_bytes(external_blip_docx(tmp_path / "old.docx").read_bytes())  # as archived then
+    result = flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf")
+    assert result.exit_code == 0
+    said = [x for x in result.output.splitlines() if "could not be copied as sent" in x]
+    assert len(said) == 1 and "1 parts" in said[0], result.output
