@@ -189,3 +189,23 @@ def test_ctrl_c_during_send_says_sent_remaining_and_the_resume_command(
     assert again.returncode == 0, again.stdout + again.stderr
     for local in MAILBOXES.values():
         assert len(directives(env, local)) == 1
+
+
+@pytest.mark.parametrize(("lang", "name"), [("vi", "báo cáo"), ("en", "report")])
+def test_ingest_names_the_mail_kind_in_the_runs_language(
+    tmp_path: Path, env: MailEnv, lang: str, name: str
+) -> None:
+    mail = tmp_path / "reply.eml"
+    mail.write_text(
+        f"From: qlkh@{mailenv.DOMAIN}\nTo: baocao@{mailenv.DOMAIN}\n"
+        "Subject: Re: [2023-H1] Báo cáo sơ kết\nMessage-ID: <r1@sokhcn.example>\n"
+        "Date: Mon, 10 Jul 2023 09:00:00 +0700\nContent-Type: text/plain; charset=utf-8\n\n"
+        "I. KẾT QUẢ\nPhòng đã hoàn thành các nhiệm vụ được giao.\n",
+        encoding="utf-8",
+    )
+    result = _run(_config(tmp_path, env.config_text()), "--lang", lang, "ingest", str(mail))
+    assert result.returncode == 0, result.stdout + result.stderr
+    kinds = [ln.strip() for ln in result.stdout.splitlines() if ln.startswith("  ")]
+    assert f"{name}: 1" in kinds, result.stdout
+    other = "report" if lang == "vi" else "báo cáo"
+    assert not any(ln.startswith(f"{other}:") for ln in kinds)

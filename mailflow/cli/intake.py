@@ -27,10 +27,17 @@ from mailflow.i18n import t
 from mailflow.intake import Intake, Outcome, Override, reason_text
 from mailflow.jobs.match import match_pending
 from mailflow.jobs.poll import PollResult, poll_once
+from mailflow.messages import CATALOGUE
 
 
 def _now() -> datetime:
     return datetime.now().astimezone()
+
+
+def kind_name(kind: str) -> str:
+    """The mail kind ("report", "review"…) in the run's language; an unknown one as is."""
+    key = f"poll.kind.{kind}"
+    return t(key) if key in CATALOGUE else str(kind)
 
 
 def _mail_line(o: Outcome) -> str:
@@ -39,7 +46,7 @@ def _mail_line(o: Outcome) -> str:
         reason = " — " + reason_text(o.reason, o.reason_params)
     return t(
         "poll.mail_line",
-        kind=o.kind,
+        kind=kind_name(o.kind),
         who=safe(o.from_addr or "?"),
         subject=safe((o.subject or "")[:80]),
         campaign=o.campaign or "-",
@@ -249,7 +256,7 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
     new = sum(1 for o in outcomes if o.created)
     console.print(t("ingest.summary", total=len(outcomes), new=new, duplicates=len(outcomes) - new))
     for kind, count in sorted(by_kind.items()):
-        console.print(t("ingest.by_kind", kind=kind, count=count))
+        console.print(t("ingest.by_kind", kind=kind_name(kind), count=count))
 
 
 def ingest_saved(intake: Intake, saved: list[_Saved], batch: int = 50) -> list[Outcome]:

@@ -53,6 +53,13 @@ MESSAGES = {
         "vi": "Lần kiểm tra lúc {at} lỗi: {error}; sẽ thử lại sau {seconds} giây.",
         "en": "The poll at {at} failed: {error}; retrying in {seconds} seconds.",
     },
+    "poll.kind.report": {"vi": "báo cáo", "en": "report"},
+    "poll.kind.auto-reply": {"vi": "trả lời tự động", "en": "auto-reply"},
+    "poll.kind.bounce": {"vi": "thư báo lỗi", "en": "bounce"},
+    "poll.kind.own": {"vi": "thư của mình", "en": "own mail"},
+    "poll.kind.ignored": {"vi": "bỏ qua", "en": "ignored"},
+    "poll.kind.quarantined": {"vi": "cách ly", "en": "quarantined"},
+    "poll.kind.review": {"vi": "cần xem", "en": "review"},
     "poll.mail_line": {
         "vi": "  {kind}: {who} — {subject} [{campaign}/{department}] {documents} tệp{reason}",
         "en": "  {kind}: {who} — {subject} [{campaign}/{department}] {documents} file(s){reason}",
