@@ -1,6 +1,6 @@
 """Benchmark of intake: `poll --once` vs a bare imap-tools fetch, through a real Dovecot.
 
-    python -m bench.intake [--mails 1000] [--idle-large 10000]
+    python -m bench.intake [--mails 1000] [--repeat 3] [--mixed] [--idle-large 10000]
 
 Starts a throw-away Postfix + Dovecot (tests/servers/real-start.sh; needs root). Mail is
 put straight into the account's Maildir (setup, timed on its own), then in the same run:
@@ -10,6 +10,15 @@ put straight into the account's Maildir (setup, timed on its own), then in the s
 - **mailflow**: ``jobs.poll.poll_once`` in-process on a fresh state: per batch FETCH
   BODY.PEEK[] → archive each raw mail and each document (fsync'ed, content-addressed) →
   parse → identify → unpack (OOXML checks of the .docx) → ONE SQLite commit → MOVE;
+
+Each repeat delivers the mails again and measures bare and mailflow back to back, so both
+see the same machine load; the spread over the repeats is printed. After each poll a
+**per-stage table** says where mailflow's time went: fetch, archive, parse, identify,
+unpack, document checks (OOXML safety + sanitiser + tracked changes), PDF text, OCR,
+spreadsheets, commit, move — summed over the poll and its worker processes (so the sum
+can exceed the wall time when the analysis overlaps the fetch), plus the time the poll
+waited for the workers. ``--mixed`` adds a run on an inbox of 10% PDFs, 5% spreadsheets
+and 2% scans (the rest ordinary .docx replies) to show what ordinary mail costs there.
 
 and an **idle poll** (nothing new) on an inbox holding 10 vs ``--idle-large`` mails
 already processed (stored state says so): it must cost the same (goal ratio <= 1.5)
@@ -90,7 +99,9 @@ def report_docx(base: bytes, i: int) -> bytes:
     return out.getvalue()
 
 
-def reply(i: int, domain: str, data: bytes) -> bytes:
+def reply(
+    i: int, domain: str, data: bytes, name: str | None = None, ctype: str = DOCX_TYPE
+) -> bytes:
     sender = SENDERS[i % len(SENDERS)]
     msg = EmailMessage()
     msg["From"] = f"{sender}@{domain}"
@@ -99,13 +110,137 @@ def reply(i: int, domain: str, data: bytes) -> bytes:
     msg["Date"] = "Mon, 10 Jul 2023 09:00:00 +0700"
     msg["Message-ID"] = f"<bench{i}@{domain}>"
     msg.set_content(f"Phòng gửi báo cáo số {i}.")
+    maintype, subtype = ctype.split("/")
     msg.add_attachment(
-        data,
-        maintype="application",
-        subtype=DOCX_TYPE.split("/")[1],
-        filename=f"Báo cáo số {i}.docx",
+        data, maintype=maintype, subtype=subtype, filename=name or f"Báo cáo số {i}.docx"
     )
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+# --- the mixed inbox ------------------------------------------------------------------
+
+LINES = [
+    "BÁO CÁO KẾT QUẢ THỰC HIỆN NHIỆM VỤ 6 THÁNG ĐẦU NĂM 2023",
+    "I. Kết quả thực hiện nhiệm vụ khoa học và công nghệ",
+    "Phòng đã tham mưu triển khai các nhiệm vụ khoa học cấp tỉnh theo kế hoạch.",
+    "II. Những khó khăn, vướng mắc: nguồn lực còn hạn chế.",
+]
+
+
+def mixed_attachments(base: bytes, n: int, work: Path) -> tuple[list[tuple[str, str, bytes]], dict]:
+    """n attachments: 10% text PDFs, 5% .xlsx workbooks, 2% scanned pages (image-only PDF),
+    the rest ordinary .docx replies; and which index is which kind."""
+    import openpyxl
+    from formats_support import image_pdf, plain_docx, scanned_page
+
+    from mailflow.adapters.pdf import to_pdf
+
+    src = work / "mixed.docx"
+    src.write_bytes(plain_docx(LINES * 5))
+    made = to_pdf(src, work / "mixed.pdf")
+    assert made.path is not None, made.note
+    pdf = made.path.read_bytes()
+    scan = image_pdf([scanned_page(LINES, dpi=200)], dpi=200)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ"])
+    for r in range(40):
+        sheet.append([f"Nhiệm vụ {r}", 10 + r, 8 + r, f"{(8 + r) / (10 + r):.0%}"])
+    buf = io.BytesIO()
+    book.save(buf)
+    xlsx = buf.getvalue()
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    out: list[tuple[str, str, bytes]] = []
+    kinds: dict[int, str] = {}
+    for i in range(n):
+        slot = i % 100
+        if slot < 10:
+            kinds[i] = "pdf"
+            out.append((f"Báo cáo số {i}.pdf", "application/pdf", pdf))
+        elif slot < 15:
+            kinds[i] = "sheet"
+            out.append((f"Biểu số liệu {i}.xlsx", sheet_type, xlsx))
+        elif slot < 17:
+            kinds[i] = "scan"
+            out.append((f"Bản quét {i}.pdf", "application/pdf", scan))
+        else:
+            kinds[i] = "docx"
+            out.append((f"Báo cáo số {i}.docx", DOCX_TYPE, report_docx(base, i)))
+    return out, kinds
+
+
+# --- stages -----------------------------------------------------------------------------
+
+#: stage name → unpack functions timed under it (nested inside "unpack": counted apart)
+TIMED = {
+    "document checks": ("_Walker.word", "_Walker.ooxml"),
+    "PDF text": ("_Walker.pdf",),
+    "OCR": ("_Walker.image",),
+    "spreadsheets": ("_Walker.sheet",),
+    "conversions": ("_convert",),
+}
+ORDER = (
+    "fetch",
+    "archive",
+    "parse",
+    "identify",
+    "unpack",
+    "document checks",
+    "PDF text",
+    "OCR",
+    "spreadsheets",
+    "conversions",
+    "commit",
+    "move",
+)
+
+
+def time_unpack_stages() -> None:
+    """Wrap the unpacker's document steps in the intake stage clock (before the pool forks,
+    so the workers time them too); the PDF step also covers OCR of scanned PDFs."""
+    import functools
+
+    from mailflow.adapters import unpack
+    from mailflow.intake import STAGES
+
+    for stage, names in TIMED.items():
+        for dotted in names:
+            owner: object = unpack
+            *path, attr = dotted.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            fn = getattr(owner, attr)
+
+            @functools.wraps(fn)
+            def timed_fn(*a: object, _fn=fn, _stage=stage, **kw: object) -> object:  # type: ignore[no-untyped-def]
+                with STAGES(_stage):
+                    return _fn(*a, **kw)
+
+            setattr(owner, attr, timed_fn)
+
+
+def stage_table(totals: dict[str, float], mails: int, wall: float) -> str:
+    work = {k: v for k, v in totals.items() if k != "wait for analysis"}
+    summed = sum(work.values()) or 1e-9
+    rows = [f"  {'stage':<18} {'ms/mail':>8} {'share':>6}"]
+    for name in [*ORDER, *sorted(set(work) - set(ORDER))]:
+        if name in work:
+            rows.append(f"  {name:<18} {work[name] / mails * 1000:8.2f} {work[name] / summed:6.1%}")
+    rows.append(
+        f"  {'sum of stages':<18} {summed / mails * 1000:8.2f} (wall {wall / mails * 1000:.2f})"
+    )
+    waited = totals.get("wait for analysis", 0.0)
+    rows.append(f"  {'poll waited':<18} {waited / mails * 1000:8.2f} for its worker(s)")
+    return "\n".join(rows)
+
+
+def spread(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return (
+        f"median {statistics.median(values):.2f} (min {min(values):.2f}, max {max(values):.2f},"
+        f" n={len(values)})"
+    )
 
 
 def small(i: int, domain: str) -> bytes:
@@ -217,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--idle-large", type=int, default=10_000)
     ap.add_argument("--idle-runs", type=int, default=31)
     ap.add_argument("--batch", type=int, default=50, help="mailbox.batch_size")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of bare + poll")
+    ap.add_argument("--workers", type=int, default=1, help="intake.workers (0: in-process)")
+    ap.add_argument("--mixed", action="store_true", help="also a 10/5/2%% PDF/sheet/scan inbox")
+    ap.add_argument("--mixed-repeat", type=int, default=1)
+    ap.add_argument("--no-idle", action="store_true", help="skip the idle-poll part")
     args = ap.parse_args(argv)
 
     import mailenv
@@ -228,50 +368,76 @@ def main(argv: list[str] | None = None) -> int:
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.store import Store
+    from mailflow.intake import STAGES
     from mailflow.jobs.poll import poll_once
 
     work = Path(tempfile.mkdtemp(prefix="mf-bench-intake-"))
     print(f"starting Postfix + Dovecot … (work in {work})")
     env = mailenv.start_real()
     try:
-        # --- setup: build and deliver -------------------------------------------------
+        # --- setup: build -----------------------------------------------------------------
+        time_unpack_stages()
         base = base_docx()
         t_build, docs = timed(lambda: [report_docx(base, i) for i in range(args.mails)])
         mails = [reply(i, env.domain, d) for i, d in enumerate(docs)]  # type: ignore[attr-defined]
         size = sum(map(len, mails)) / len(mails)
-        t_deliver, _ = timed(lambda: drop_into(maildir_of(env, "baocao"), mails))
-        t_index, (_, uids) = timed(lambda: server_uids(env, "baocao"))
-        assert len(uids) == args.mails, len(uids)
         print(
             f"setup: built {args.mails} replies (avg {size / 1024:.1f} KB, .docx "
-            f"{len(docs[0]) / 1024:.1f} KB) in {t_build:.1f}s, "  # type: ignore[index]
-            f"Maildir delivery {t_deliver:.2f}s, Dovecot first index {t_index:.2f}s"
+            f"{len(docs[0]) / 1024:.1f} KB) in {t_build:.1f}s"  # type: ignore[index]
         )
+        rounds = [("docx", mails)] * args.repeat
+        if args.mixed:
+            attachments, kinds = mixed_attachments(base, args.mails, work)
+            mixed = [
+                reply(i, env.domain, data, name, ctype)
+                for i, (name, ctype, data) in enumerate(attachments)
+            ]
+            counts = {k: list(kinds.values()).count(k) for k in sorted(set(kinds.values()))}
+            print(f"setup: mixed inbox of {args.mails} mails: {counts}")
+            rounds += [("mixed", mixed)] * args.mixed_repeat
 
-        # --- bare fetch vs poll ---------------------------------------------------------
-        bare_fetch(env, "baocao", uids, args.batch)  # warm the server's caches for both
-        t_bare, n = timed(lambda: bare_fetch(env, "baocao", uids, args.batch))
-        config = workspace(env, "baocao", work / "poll")
-        text = config.read_text(encoding="utf-8")
-        config.write_text(text.replace("timeout = 20", f"timeout = 20\nbatch_size = {args.batch}"))
-        cfg = config_mod.load(config)
-        store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
-        t_poll, result = timed(lambda: poll_once(cfg, store, archive))
-        store.close()
-        kinds: dict[str, int] = {}
-        for o in result.outcomes:  # type: ignore[attr-defined]
-            kinds[o.kind] = kinds.get(o.kind, 0) + 1
-        docs_n = (
-            sqlite3.connect(cfg.state_path).execute("SELECT count(*) FROM documents").fetchone()
-        )
-        print(f"bare imap-tools fetch ({n} mails, bulk={args.batch}): {t_bare:.2f}s")
-        print(
-            f"mailflow poll --once ({result.fetched} mails, moved {result.moved}, "  # type: ignore[attr-defined]
-            f"kinds {kinds}, documents {docs_n[0]}): {t_poll:.2f}s"
-        )
-        print(f"ratio poll / bare fetch: {t_poll / t_bare:.2f}  (goal <= 1.3)")
+        # --- bare fetch vs poll, the same mails, back to back, per round ------------------
+        ratios: dict[str, list[float]] = {}
+        for n_round, (what, batch_mails) in enumerate(rounds, start=1):
+            maildir = maildir_of(env, "baocao")
+            drop_into(maildir, batch_mails)
+            _, uids = server_uids(env, "baocao")
+            assert len(uids) == len(batch_mails), len(uids)
+            bare_fetch(env, "baocao", uids, args.batch)  # warm the server's caches for both
+            t_bare, n = timed(lambda u=uids: bare_fetch(env, "baocao", u, args.batch))
+            config = workspace(env, "baocao", work / f"poll{n_round}")
+            text = config.read_text(encoding="utf-8")
+            text = text.replace("timeout = 20", f"timeout = 20\nbatch_size = {args.batch}")
+            config.write_text(text + f"\n[intake]\nworkers = {args.workers}\n")
+            cfg = config_mod.load(config)
+            store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+            STAGES.take()
+            t_poll, result = timed(lambda c=cfg, s=store, a=archive: poll_once(c, s, a))
+            totals = STAGES.take()
+            store.close()
+            kinds_seen: dict[str, int] = {}
+            for o in result.outcomes:  # type: ignore[attr-defined]
+                kinds_seen[o.kind] = kinds_seen.get(o.kind, 0) + 1
+            docs_n = (
+                sqlite3.connect(cfg.state_path)
+                .execute("SELECT status, count(*) FROM documents GROUP BY status")
+                .fetchall()
+            )
+            ratio = t_poll / t_bare
+            ratios.setdefault(what, []).append(ratio)
+            print(
+                f"[{what} round {n_round}] bare imap-tools fetch ({n} mails, bulk={args.batch}): "
+                f"{t_bare:.2f}s; mailflow poll --once ({result.fetched} mails, "  # type: ignore[attr-defined]
+                f"moved {result.moved}, kinds {kinds_seen}, documents {dict(docs_n)}, "  # type: ignore[attr-defined]
+                f"workers {args.workers}): {t_poll:.2f}s; ratio {ratio:.2f}  (goal <= 1.3)"
+            )
+            print(stage_table(totals, result.fetched, t_poll))  # type: ignore[attr-defined]
+        for what, values in ratios.items():
+            print(f"ratio poll / bare fetch, {what} inbox: {spread(values)}")
 
         # --- idle polls -----------------------------------------------------------------
+        if args.no_idle:
+            return 0
         idle: dict[int, float] = {}
         floor: dict[int, float] = {}
         for local, count in (("spare1", args.idle_small), ("spare2", args.idle_large)):

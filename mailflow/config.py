@@ -147,6 +147,10 @@ class IntakeSettings:
     #: address space of one LibreOffice run (intake conversions and the draft's PDF): a
     #: document that makes it grow past this fails alone instead of starving the machine
     convert_max_memory_mb: int = 2048
+    #: processes that parse, identify and unpack fetched mail while the poll fetches the
+    #: next batch (1: the poll and one worker fill two cores); each holds one mail at a
+    #: time, so memory stays bounded by mailbox.max_message_bytes × workers
+    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -587,7 +591,7 @@ def _intake(c: _Checker, data: dict[str, Any]) -> IntakeSettings:
         default = f.default
         real = isinstance(default, float)
         value = c.get(raw, ("intake",), f.name, (int, float) if real else int, default)
-        if value <= 0:
+        if value <= 0 and not (f.name == "workers" and value == 0):  # 0: analyse in the poll
             c.error(("intake", f.name), t("config.must_be_positive"))
             value = default
         values[f.name] = float(value) if real else value

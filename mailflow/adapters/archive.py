@@ -106,6 +106,10 @@ class Archive:
         path = self.root / rel
         return Stored(digest, path, rel, created=not path.exists())
 
+    def relpath(self, data: bytes, kind: str, suffix: str) -> str:
+        """Where ``data`` is (or would be) stored, relative to the root; writes nothing."""
+        return self._place(data, kind, suffix).relpath
+
     def put(self, data: bytes, kind: str = "blob", suffix: str = "") -> Stored:
         """Store ``data`` under its hash; ``kind`` groups objects (mail, file, sent)."""
         stored = self._place(data, kind, suffix)

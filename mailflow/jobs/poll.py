@@ -16,6 +16,14 @@ A mail is known by (folder, UIDVALIDITY, UID). One poll:
    mail the order is archive → commit → move; batching only puts several mails in each
    step, which keeps one fsync'ed SQLite commit and one MOVE per batch instead of per mail.
 
+Pipelined: the parsing, identification and unpacking of batch n run in worker processes
+(``intake.workers``, :class:`AnalysisPool`) while batch n+1 is fetched; batch n is then
+archived, committed and moved, in that order, before batch n+1 is. At most two fetched
+batches are held at once, and each worker holds one mail, so memory stays bounded by
+``mailbox.max_message_bytes`` × workers beyond the batches themselves. A worker dies with
+the poll (``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and
+the next poll fetches again whatever was not committed.
+
 Fault-injection hook (tests only): ``MAILFLOW_CRASH_AT=<step>:<n>[,<step>:<n>…]`` with
 step ``after-archive`` | ``after-commit`` | ``after-move`` makes the process SIGKILL
 itself at that boundary for the n-th mail of the poll (1-based). The crash tests use it to
@@ -24,10 +32,14 @@ show that a poll killed anywhere is completed by the next one. Nothing sets it o
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,7 +50,7 @@ from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.intake import ATTENTION_KINDS, Intake, Location, Outcome
+from mailflow.intake import ATTENTION_KINDS, STAGES, Analysis, Intake, Location, Outcome
 
 log = logging.getLogger("mailflow.poll")
 
@@ -85,6 +97,7 @@ class PollResult:
     moved: int = 0
     recovered: int = 0
     resync: Resync | None = None
+    archived: int = 0  # mails of this poll archived so far (the crash hook's ordinals)
 
     @property
     def new(self) -> list[Outcome]:
@@ -95,10 +108,115 @@ class PollResult:
         return sum(1 for o in self.outcomes if not o.created)
 
 
+@dataclass
+class _Batch:
+    chunk: Sequence[int]
+    fetched: list[tuple[int, bytes]]
+    futures: list[Future[tuple[Analysis, dict[str, float]]]] | None = None
+
+
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
     size = max(size, 1)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# --- analysis in worker processes -------------------------------------------------------
+
+#: the poll's Intake, inherited by the forked workers (set just before the pool forks)
+_WORKER_INTAKE: Intake | None = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent: int) -> None:
+    """A worker dies with its poll: a poll SIGKILLed anywhere leaves no process behind
+    (the crash tests kill it at every step), and Ctrl-C is the poll's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
+        pass
+    if os.getppid() != parent:  # the poll died before prctl took effect
+        os._exit(0)
+
+
+def _analyse_in_worker(raw: bytes) -> tuple[Analysis, dict[str, float]]:
+    assert _WORKER_INTAKE is not None
+    analysis = _WORKER_INTAKE.analyse(raw)
+    return analysis, STAGES.take()
+
+
+class AnalysisPool:
+    """Parse, identify and unpack mail in worker processes while the poll fetches.
+
+    Why processes: the work is pure Python and lxml on bytes (GIL-bound), and the
+    poll's own process is busy with IMAP, the archive and SQLite meanwhile. Workers are
+    forked from the poll, so they analyse with exactly its Intake (settings, known
+    sends, extractor). A worker that dies under a mail (out of memory, a crash in a C
+    library) breaks the pool: the mails it took down are analysed again one by one in a
+    fresh pool, and one that kills its worker again is held for a person, not lost.
+    """
+
+    def __init__(self, intake: Intake, workers: int) -> None:
+        self.intake = intake
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        global _WORKER_INTAKE
+        if self._pool is None:
+            _ = self.intake.extractor  # built once, before the fork, shared by the workers
+            _WORKER_INTAKE = self.intake
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
+
+    def submit(self, raws: Sequence[bytes]) -> list[Future[tuple[Analysis, dict[str, float]]]]:
+        pool = self._executor()
+        return [pool.submit(_analyse_in_worker, raw) for raw in raws]
+
+    def results(
+        self, raws: Sequence[bytes], futures: Sequence[Future[tuple[Analysis, dict[str, float]]]]
+    ) -> list[Analysis]:
+        out: list[Analysis] = []
+        for raw, future in zip(raws, futures, strict=True):
+            try:
+                with STAGES("wait for analysis"):
+                    analysis, spent = future.result()
+            except BrokenProcessPool:
+                out.append(self._again(raw))
+                continue
+            STAGES.add(spent)
+            out.append(analysis)
+        return out
+
+    def _again(self, raw: bytes) -> Analysis:
+        """One mail whose worker died: alone in a fresh pool; held if it dies again."""
+        log.warning("an intake worker died; analysing its mail again on its own")
+        self._restart()
+        try:
+            with STAGES("wait for analysis"):
+                analysis, spent = self._executor().submit(_analyse_in_worker, raw).result()
+        except BrokenProcessPool as exc:
+            self._restart()
+            return self.intake.held(raw, "analyse", exc)
+        STAGES.add(spent)
+        return analysis
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        global _WORKER_INTAKE
+        self._restart()
+        _WORKER_INTAKE = None
 
 
 class Poller:
@@ -141,27 +259,56 @@ class Poller:
         last_uid = rows[0]["last_uid"] if rows else 0
         result.recovered = self._move_pending(folder, state.uidvalidity)
         uids = self.imap.uids_above(last_uid)
-        ordinal = 0
-        for chunk in _chunks(uids, self.mb.batch_size):
-            fetched = self._fetch(folder, chunk)
-            result.fetched += len(fetched)
-            ordinals = list(range(ordinal + 1, ordinal + len(fetched) + 1))
-            ordinal += len(fetched)
-            prepared = self.intake.prepare_many(
-                [(raw, Location(folder, state.uidvalidity, uid)) for uid, raw in fetched],
-                source="imap",
-            )
-            self.crash.hit("after-archive", ordinals)
-            outcomes = self.intake.commit(
-                prepared, mailbox_state=(folder, state.uidvalidity, max(chunk))
-            )
-            result.outcomes.extend(outcomes)
-            self.crash.hit("after-commit", ordinals)
-            moves = [(uid, o.kind) for (uid, _), o in zip(fetched, outcomes, strict=True)]
-            result.moved += self._move(moves)
-            self.crash.hit("after-move", ordinals)
-            self._mark_moved(folder, state.uidvalidity, [uid for uid, _ in moves])
+        if not uids:
+            return result
+        workers = self.config.intake.workers
+        pool = AnalysisPool(self.intake, workers) if workers > 0 else None
+        try:
+            # batch n is archived, committed and moved while batch n+1 is analysed
+            pending: _Batch | None = None
+            for chunk in _chunks(uids, self.mb.batch_size):
+                fetched = self._fetch(folder, chunk)
+                result.fetched += len(fetched)
+                batch = _Batch(chunk, fetched)
+                if pool is not None:
+                    batch.futures = pool.submit([raw for _, raw in fetched])
+                if pending is not None:
+                    self._finish(pending, pool, state.uidvalidity, result)
+                pending = batch
+            if pending is not None:
+                self._finish(pending, pool, state.uidvalidity, result)
+        finally:
+            if pool is not None:
+                pool.close()
         return result
+
+    def _finish(
+        self, batch: _Batch, pool: AnalysisPool | None, uidvalidity: int, result: PollResult
+    ) -> None:
+        """Archive → commit → move one fetched batch (the order of every mail's life)."""
+        folder = self.mb.inbox
+        raws = [raw for _, raw in batch.fetched]
+        if pool is not None and batch.futures is not None:
+            analysed = pool.results(raws, batch.futures)
+        else:
+            analysed = [self.intake.analyse(raw) for raw in raws]
+        ordinals = list(range(result.archived + 1, result.archived + len(raws) + 1))
+        result.archived += len(raws)
+        prepared = self.intake.archive_analysed(
+            [(raw, Location(folder, uidvalidity, uid)) for uid, raw in batch.fetched],
+            analysed,
+            source="imap",
+        )
+        self.crash.hit("after-archive", ordinals)
+        outcomes = self.intake.commit(
+            prepared, mailbox_state=(folder, uidvalidity, max(batch.chunk))
+        )
+        result.outcomes.extend(outcomes)
+        self.crash.hit("after-commit", ordinals)
+        moves = [(uid, o.kind) for (uid, _), o in zip(batch.fetched, outcomes, strict=True)]
+        result.moved += self._move(moves)
+        self.crash.hit("after-move", ordinals)
+        self._mark_moved(folder, uidvalidity, [uid for uid, _ in moves])
 
     def _idle(self, folder: str, uidvalidity: int, last_uid: int) -> bool:
         """Nothing to do, known from one STATUS: same UIDVALIDITY, UIDNEXT not past our
@@ -180,7 +327,8 @@ class Poller:
 
     def _fetch(self, folder: str, chunk: Sequence[int]) -> list[tuple[int, bytes]]:
         """FETCH a batch; a UID the server keeps but does not return is an error."""
-        got = dict(self.imap.fetch_raw(chunk, len(chunk)))
+        with STAGES("fetch"):
+            got = dict(self.imap.fetch_raw(chunk, len(chunk)))
         missing = [u for u in chunk if u not in got]
         if missing:
             still_there = self.imap.uids_present(missing)
@@ -196,17 +344,18 @@ class Poller:
         by_dest: dict[str, list[int]] = {}
         for uid, kind in moves:
             by_dest.setdefault(self.destination(kind), []).append(uid)
-        for dest, uids in by_dest.items():
-            if dest not in self._ensured:
-                self.imap.ensure_folder(dest)
-                self._ensured.add(dest)
-            self.imap.move(uids, dest)
+        with STAGES("move"):
+            for dest, uids in by_dest.items():
+                if dest not in self._ensured:
+                    self.imap.ensure_folder(dest)
+                    self._ensured.add(dest)
+                self.imap.move(uids, dest)
         return len(moves)
 
     def _mark_moved(self, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
         if not uids:
             return
-        with self.store.transaction() as db:
+        with STAGES("commit"), self.store.transaction() as db:
             for chunk in _chunks(uids, 500):
                 marks = ",".join("?" for _ in chunk)
                 db.execute(

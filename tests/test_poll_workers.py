@@ -1,0 +1,116 @@
+"""The poll analyses mail in worker processes while it fetches the next batch.
+
+Pipelining must change nothing a person can see: every mail recorded once, in the
+archive before its row, moved once, whatever the batch size and whether the analysis
+runs in a worker (``intake.workers``) or in the poll itself. A worker that dies under a
+mail (killed, out of memory, a crash in a C library) costs that mail a quarantine with
+the step and error, never the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from test_faults_poll import MAILBOX, PROCESSED, _emptied, deliver, ids, write_config
+
+import mailenv
+from mailenv import MailEnv
+from mailflow import config as config_mod
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.store import Store
+from mailflow.intake import STAGE_FAILED, Intake, default_extractor
+from mailflow.jobs.poll import poll_once
+
+pytestmark = pytest.mark.integration
+
+USERS = ("baocao", "qlkh", "qlcn", "khtc", "tdc")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MailEnv]:
+    env = mailenv.start_embedded([f"{u}@{mailenv.DOMAIN}" for u in USERS])
+    try:
+        yield env
+    finally:
+        mailenv.stop_embedded(env)
+
+
+@pytest.fixture
+def env(server: MailEnv) -> MailEnv:
+    return _emptied(server)
+
+
+def _config(tmp_path: Path, env: MailEnv, batch: int, workers: int) -> config_mod.Config:
+    path = write_config(tmp_path / "config.toml", env, mailbox_extra=f"batch_size = {batch}")
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"\n[intake]\nworkers = {workers}\n", encoding="utf-8"
+    )
+    os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
+    return config_mod.load(path)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@pytest.mark.parametrize("workers", [0, 1, 2])
+def test_a_pipelined_poll_records_moves_and_archives_every_batch_once(
+    env: MailEnv, tmp_path: Path, workers: int
+) -> None:
+    raws = deliver(env, "qlkh", "qlcn", "khtc", "tdc", "qlkh", "qlcn", "khtc", size=3000)
+    cfg = _config(tmp_path, env, batch=2, workers=workers)  # four batches, the last of one
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    try:
+        result = poll_once(cfg, store, archive, clock=_now)
+        again = poll_once(cfg, store, archive, clock=_now)
+    finally:
+        store.close()
+    assert (result.fetched, result.moved, again.fetched) == (7, 7, 0)
+    conn = sqlite3.connect(cfg.state_path)
+    rows = conn.execute("SELECT message_id, archive_path, moved FROM mails").fetchall()
+    last_uid = conn.execute("SELECT last_uid FROM mailbox_state").fetchone()[0]
+    conn.close()
+    assert sorted(r[0] for r in rows) == ids(raws)
+    assert all(r[2] == 1 for r in rows)
+    assert sorted(archive.read(r[1]) for r in rows) == sorted(raws)
+    assert last_uid == max(o.location.uid for o in result.outcomes if o.location)
+    assert env.messages(MAILBOX) == []
+    assert ids(env.messages(MAILBOX, PROCESSED)) == ids(raws)
+
+
+def test_a_mail_that_kills_its_worker_is_held_and_the_rest_of_its_batch_is_taken_in(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    raws = deliver(env, "qlkh", "tdc", "qlcn", size=3000)
+    cfg = _config(tmp_path, env, batch=10, workers=1)
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    real = default_extractor(None, cfg)
+
+    def killer(parsed):  # type: ignore[no-untyped-def]
+        if parsed.from_addr.startswith("tdc@"):
+            os.kill(os.getpid(), signal.SIGKILL)  # in the worker: the poll must survive it
+        return real(parsed)
+
+    intake = Intake(cfg, store, archive, clock=_now, extractor=killer)
+    try:
+        result = poll_once(cfg, store, archive, clock=_now, intake=intake)
+    finally:
+        store.close()
+    assert (result.fetched, result.moved) == (3, 3)
+    conn = sqlite3.connect(cfg.state_path)
+    rows = conn.execute("SELECT archive_path, kind, reason, detail FROM mails").fetchall()
+    conn.close()
+    assert sorted(archive.read(r[0]) for r in rows) == sorted(raws)
+    held = [r for r in rows if r[1] == "quarantined"]
+    assert len(held) == 1 and held[0][2] == STAGE_FAILED
+    assert b"From: tdc@" in archive.read(held[0][0])
+    assert json.loads(held[0][3])["reason_params"]["stage"] == "analyse"
+    assert sorted(r[1] for r in rows if r is not held[0]) == ["report", "report"]
+    assert env.messages(MAILBOX) == []
