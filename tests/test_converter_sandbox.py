@@ -666,6 +666,8 @@ def test_a_sandboxed_tool_sees_only_its_working_folder(tmp_path: Path) -> None:
     assert (work / "made").read_text() == "inside\n"
     env = sh("env").stdout
     assert b"MAILFLOW" not in env and b"PYTEST" not in env  # nothing of our environment
+    caps = sh("grep CapEff /proc/self/status").stdout.split()
+    assert caps == [b"CapEff:", b"0000000000000000"]  # no capability, even run by root
 
 
 @needs_bwrap

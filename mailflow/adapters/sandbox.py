@@ -13,6 +13,7 @@ so the guarantee is the operating system's: the tool runs under bubblewrap (``bw
   ``/work``, ``/srv``, ``/var``, ``/opt`` or the host's ``/tmp``; a fresh empty tmpfs as
   ``/tmp``; the caller's working folder bound read-write at its own path, and nothing
   else writable;
+* no capabilities, even when mailflow runs as root (``--cap-drop ALL``);
 * its own pid namespace, session and process group, and ``--die-with-parent``: when the
   timeout kills bwrap, the kernel kills every process inside (a ``setsid`` or double fork
   does not escape), so no ``soffice.bin`` is ever left behind;
@@ -154,6 +155,8 @@ def _bwrap_args(bwrap: str, workdir: Path, ro_paths: Iterable[Path]) -> list[str
         "--unshare-net",  # said twice on purpose: the one namespace that matters most
         "--die-with-parent",
         "--new-session",
+        "--cap-drop",  # run by root, bwrap would otherwise keep every capability inside
+        "ALL",
         "--hostname",
         "sandbox",
         "--proc",
