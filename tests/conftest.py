@@ -15,6 +15,17 @@ from mailenv import MailEnv
 os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
 
 
+@pytest.fixture(autouse=True)
+def _process_language_restored() -> Iterator[None]:
+    """A CLI run with ``--lang en`` sets the process language; the next test must not
+    inherit it (whichever order xdist gives the files)."""
+    from mailflow import i18n
+
+    before = i18n.get_lang()
+    yield
+    i18n.set_lang(before)
+
+
 @pytest.fixture(scope="session")
 def _real_server() -> Iterator[MailEnv | None]:
     yield from mailenv.session_real()
