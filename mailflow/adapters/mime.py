@@ -5,9 +5,10 @@ well formed: the parser is the compat32 one (tolerant, records defects instead o
 raising, and several times faster than ``policy.default``, whose header objects are
 built for every header touched), and every header is decoded from its RAW value by our
 own code, because reading a malformed header through the policy's header objects can
-raise, and because file names arrive in forms the standard library does not all handle: RFC 2231 with
-continuations and a charset Python may not know (VISCII), RFC 2047 encoded words *inside*
-quotes (as webmail writes them), raw 8-bit UTF-8 or windows-1258. Every name ends NFC.
+raise, and because file names arrive in forms the standard library does not all handle:
+RFC 2231 with continuations and a charset Python may not know (VISCII), RFC 2047 encoded
+words *inside* quotes (as webmail writes them), raw 8-bit UTF-8 or windows-1258. Every
+name ends NFC.
 """
 
 from __future__ import annotations
