@@ -20,6 +20,7 @@ from fixtures.e2e.build import DOCX, Section, mail, report_docx, to_doc
 from fixtures.e2e.flow import CAMPAIGN, Flow
 
 from mailenv import MailEnv
+from mailflow.adapters import ocr
 from mailflow.adapters.pdf import find_soffice, to_pdf
 
 SUBJECT = "Re: [2023-H1] Báo cáo sơ kết 6 tháng đầu năm 2023"
@@ -225,6 +226,70 @@ def test_a_doc_and_a_docx_of_the_same_report_enter_once_from_the_docx(flow: Offl
         for r in flow.query("SELECT d.name FROM parts p JOIN documents d ON d.id = p.document_id")
     }
     assert names == {"BC.docx"}
+
+
+def _parts_from(flow: Offline) -> set[str]:
+    rows = flow.query("SELECT d.name FROM parts p JOIN documents d ON d.id = p.document_id")
+    return {str(r["name"]) for r in rows}
+
+
+def _pdf_of(data: bytes, folder: Path, name: str) -> bytes:
+    src = folder / f"{name}.docx"
+    src.write_bytes(data)
+    return to_pdf(src, folder / f"{name}.pdf").path.read_bytes()
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("pdf_first", [True, False], ids=["pdf-first", "docx-first"])
+def test_a_docx_and_its_pdf_enter_once_from_the_docx_in_either_order(
+    flow: Offline, tmp_path: Path, pdf_first: bool
+) -> None:
+    data = _tdc(flow, FIRST, REVISED)
+    pdf = _pdf_of(data, tmp_path, "src")
+    files = [("BC ky.pdf", pdf, PDF), ("BC TDC.docx", data, DOCX)]
+    flow.ingest("tdc", "Gửi báo cáo và bản ký.", files if pdf_first else files[::-1])
+    text = flow.draft()
+    assert text.count(FIRST) == 1 and text.count(REVISED) == 1
+    assert _parts_from(flow) == {"BC TDC.docx"}
+    assert "bản ký: BC ky.pdf" in text
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
+def test_a_pdf_and_a_doc_of_the_same_report_enter_once_from_the_doc(
+    flow: Offline, tmp_path: Path
+) -> None:
+    # both originals have a docx form; the .doc is the editable one, whatever the order
+    data = _tdc(flow, FIRST, REVISED)
+    old = to_doc(data)
+    assert old is not None
+    pdf = _pdf_of(data, tmp_path, "src")
+    flow.ingest(
+        "tdc",
+        "Gửi báo cáo.",
+        [("BC ky.pdf", pdf, PDF), ("BC.doc", old, "application/msword")],
+    )
+    assert flow.draft().count(FIRST) == 1
+    assert _parts_from(flow) == {"BC.doc"}
+
+
+@pytest.mark.skipif(not ocr.status().ok, reason="tesseract-ocr-vie not installed")
+def test_a_docx_and_its_scanned_signed_pdf_enter_once_from_the_docx(flow: Offline) -> None:
+    from formats_support import image_pdf, scanned_page
+
+    title = flow.outline().section("1.2.1.4").title
+    data = _tdc(flow, FIRST, REVISED)
+    scan = image_pdf([scanned_page([title, FIRST, REVISED], angle=0.5)])
+    flow.ingest(
+        "tdc",
+        "Gửi báo cáo và bản quét có chữ ký.",
+        [("BC quet.pdf", scan, PDF), ("BC.docx", data, DOCX)],
+    )
+    docs = {r["name"]: r for r in flow.query("SELECT name, status, reason FROM documents")}
+    assert docs["BC quet.pdf"]["status"] == "ignored"
+    assert docs["BC quet.pdf"]["reason"] == "review.reason.same_report"
+    text = flow.draft()
+    assert text.count(FIRST) == 1 and text.count(REVISED) == 1
+    assert _parts_from(flow) == {"BC.docx"}
 
 
 def test_two_different_reports_in_one_mail_both_enter(flow: Offline) -> None:

@@ -143,6 +143,30 @@ def test_two_different_reports_in_one_mail_are_both_kept() -> None:
     assert same_report_copies([(REPORT, 0), (other, 2)]) == {}
 
 
+def test_the_editable_form_ranks_by_the_original_not_by_its_docx_form() -> None:
+    from mailflow.jobs.match import _form_rank
+
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    # since intake every format has a docx form: it must not make a PDF look editable
+    forms = {
+        "docx": {"name": "BC.docx", "content_type": word, "docx_path": "a"},
+        "doc": {"name": "BC.doc", "content_type": "application/msword", "docx_path": "b"},
+        "body": {"name": "body.html", "content_type": "text/html", "docx_path": "c"},
+        "pdf": {"name": "BC ky.pdf", "content_type": "application/pdf", "docx_path": "d"},
+        "scan": {
+            "name": "BC quet.pdf",
+            "content_type": "application/pdf",
+            "docx_path": "e",
+            "reason": "intake.unpack.pdf_ocr",
+        },
+        "odd": {"name": "scan", "content_type": "image/jpeg", "docx_path": None},
+    }
+    ranks = {k: _form_rank(v) for k, v in forms.items()}
+    assert sorted(ranks, key=lambda k: ranks[k]) == ["docx", "doc", "body", "pdf", "scan", "odd"]
+    sheet = {"name": "So lieu.xlsx", "content_type": "application/octet-stream", "docx_path": "f"}
+    assert _form_rank(sheet) is None  # tables, never another form of a written report
+
+
 def test_short_notes_are_never_taken_for_a_report_copy() -> None:
     assert same_report_copies([("Gửi báo cáo.", 3), ("Gửi báo cáo.", 0)]) == {}
 

@@ -785,7 +785,8 @@ def same_report_copies(docs: Sequence[tuple[str, int]]) -> dict[int, int]:
     """Which documents of one mail are another form of a document beside them.
 
     ``docs``: (text, rank) per document, rank = how editable the form is (lower is
-    better: a native .docx 0, a converted .doc/.odt 1, PDF 2, scan 3). Returns
+    better: a native .docx 0, a converted .doc/.odt/.rtf 1, a mail body 2, a PDF's text 3,
+    text recognised from a scan 4, a picture 5). Ties keep attachment order. Returns
     {index of the copy: index of the form that enters the draft}. By content only.
     """
     texts = [

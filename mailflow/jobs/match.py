@@ -347,19 +347,45 @@ def _plain_text(blocks: Sequence[Block]) -> str:
     )
 
 
-def _form_rank(doc: dict[str, Any]) -> int:
-    """How editable a document's form is: the draft takes the most editable of twins."""
+_WORD_EXT = frozenset({"docx", "docm", "dotx", "dotm"})
+_CONVERTED_EXT = frozenset({"doc", "dot", "odt", "ott", "rtf", "wps"})
+_SHEET_EXT = frozenset({"xlsx", "xlsm", "xls", "ods"})
+_IMAGE_EXT = frozenset({"jpg", "jpeg", "png", "tif", "tiff", "bmp", "webp", "gif"})
+_OCR_REASONS = frozenset({"intake.unpack.pdf_ocr", "intake.unpack.image_ocr"})
+
+
+def _form_rank(doc: dict[str, Any]) -> int | None:
+    """How editable a document's ORIGINAL is: the draft takes the most editable of twins.
+
+    Every format now has a docx form at intake (PDF text, OCR text, sheets, HTML bodies), so
+    the docx form says nothing about editability: the original's extension decides (intake
+    trusts it over the declared type), then its content type, then how its text was got.
+    0 native Word, 1 converted .doc/.odt/.rtf, 2 a mail body (HTML or plain), 3 a PDF's text
+    layer, 4 text recognised from a scan, 5 a picture. ``None``: a workbook is tables, never
+    another form of a written report, so it is never compared.
+    """
     ctype = (doc.get("content_type") or "").lower()
     name = (doc.get("name") or "").lower()
-    if doc.get("docx_path") and "wordprocessingml" in ctype:
-        return 0
-    if doc.get("docx_path"):
-        return 1  # .doc/.odt/.rtf, converted
-    if ctype.startswith("text/") and name == "body.txt":
-        return 3  # the report pasted in the body as well as attached
-    if ctype.startswith("image/"):
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    if ext in _SHEET_EXT or "spreadsheet" in ctype or "ms-excel" in ctype:
+        return None
+    if doc.get("reason") in _OCR_REASONS:
         return 4
-    return 2  # PDF (signed), HTML
+    if ext in _WORD_EXT or (not ext and "wordprocessingml" in ctype):
+        return 0
+    if ext in _CONVERTED_EXT or (
+        not ext and any(m in ctype for m in ("msword", "ms-word", "opendocument.text", "rtf"))
+    ):
+        return 1
+    if name in ("body.txt", "body.html") or ext in ("txt", "htm", "html"):
+        return 2
+    if ext == "pdf" or ctype == "application/pdf":
+        return 3
+    if ext in _IMAGE_EXT or ctype.startswith("image/"):
+        return 5
+    if ctype.startswith("text/"):
+        return 2
+    return 3
 
 
 _OUTLINE_LINES: dict[tuple[str, float], tuple[str, ...]] = {}
@@ -471,7 +497,10 @@ def match_mail(
     sent = (*outline_lines(campaign), *marked)
     read = _readable(store, docs, archive, now)
     # the same report in two forms (.docx + its signed .pdf): enters once, editable form
-    twins = same_report_copies([(_plain_text(b), _form_rank(d)) for d, b in read])
+    ranked = [(n, _form_rank(d)) for n, (d, _b) in enumerate(read)]
+    compared = [(n, rank) for n, rank in ranked if rank is not None]
+    found = same_report_copies([(_plain_text(read[n][1]), rank) for n, rank in compared])
+    twins = {compared[i][0]: compared[j][0] for i, j in found.items()}
     copies: list[tuple[dict[str, Any], dict[str, Any]]] = [
         (read[i][0], read[j][0]) for i, j in sorted(twins.items())
     ]
