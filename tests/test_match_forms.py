@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from fixtures.match.evaluate import seed_outline, seed_outline_blocks
 
 from mailflow.core.identify import (
@@ -221,6 +222,25 @@ def test_an_out_of_office_with_an_attachment_stays_an_auto_reply() -> None:
 def test_list_mail_from_a_department_without_a_report_goes_to_a_person() -> None:
     got = identify(_mail(LIST, attachments=0, body_text="Lịch họp giao ban tuần."), KNOWN)
     assert got.kind is MailKind.REVIEW and got.reason == "intake.why.list_from_department"
+
+
+@pytest.mark.parametrize(
+    ("report_type", "reason"),
+    [
+        ("disposition-notification", "intake.why.read_receipt"),
+        ("feedback-report", "intake.why.feedback_report"),
+    ],
+)
+def test_a_read_receipt_from_a_departments_address_is_shown_to_a_person(
+    report_type: str, reason: str
+) -> None:
+    got = identify(_mail({}, attachments=0, report_type=report_type), KNOWN)
+    assert (got.kind, got.department, got.reason) == (MailKind.REVIEW, "TDC", reason)
+
+
+def test_a_read_receipt_from_a_stranger_is_still_ignored() -> None:
+    h = _mail({}, attachments=0, report_type="disposition-notification", from_addr="x@y.example")
+    assert identify(h, KNOWN).kind is MailKind.IGNORED
 
 
 def test_list_mail_from_a_stranger_is_still_ignored() -> None:

@@ -604,6 +604,19 @@ def _spoof(h: MailHeaders, known: KnownState) -> tuple[str, tuple[tuple[str, str
     return None
 
 
+def authenticated(h: MailHeaders, trusted: tuple[str, ...]) -> bool | None:
+    """Did our trusted server authenticate the From address? True: a pass for the From
+    domain and no failure; False: a failure (any domain, as in ``_spoof``); None: our
+    server said nothing that decides it. The Office's reply commands act on True only."""
+    results = _auth_results(h, trusted)
+    if any(r.method in ("dmarc", "spf", "dkim") and r.result == "fail" for r in results):
+        return False
+    domain = _domain_of(h.from_addr) if "@" in (h.from_addr or "") else ""
+    if any(r.result == "pass" and domain and r.domain == domain for r in results):
+        return True
+    return None
+
+
 _LABEL = r"[A-Za-z0-9\u00c0-\uffff-]+"
 _ADDRESS_LIKE = re.compile(r"[^\s<>\"'(),;:@]+@" + _LABEL + r"(?:\." + _LABEL + r")+")
 
@@ -679,6 +692,10 @@ def _ident(
 
 
 _HELD = {"unparseable": "intake.why.unparseable", "too-large": "intake.why.too_large"}
+_RECEIPT_REASONS = {
+    "disposition-notification": "intake.why.read_receipt",
+    "feedback-report": "intake.why.feedback_report",
+}
 
 
 def identify(h: MailHeaders, known: KnownState) -> Identification:
@@ -702,10 +719,17 @@ def identify(h: MailHeaders, known: KnownState) -> Identification:
             MailKind.OWN, None, None, "intake.why.own_address", (("address", h.from_addr),)
         )
     report_type = h.report_type.lower()
-    if report_type == "disposition-notification":
-        return _ident(MailKind.IGNORED, None, None, "intake.why.read_receipt")
-    if report_type == "feedback-report":
-        return _ident(MailKind.IGNORED, None, None, "intake.why.feedback_report")
+    if report_type in _RECEIPT_REASONS:
+        # what a department's own address sends is shown to a person, never shelved: a read
+        # receipt is not a report, but a report sent as one (or misread as one) must be seen
+        dept, dept_how = _department(h, known)
+        if dept_how != "address":
+            return _ident(MailKind.IGNORED, None, None, _RECEIPT_REASONS[report_type])
+        spoof = _spoof(h, known)
+        if spoof is not None:
+            return _ident(MailKind.QUARANTINED, None, dept, spoof[0], spoof[1])
+        camp = _campaign(h, known)[0]
+        return _ident(MailKind.REVIEW, camp, dept, _RECEIPT_REASONS[report_type])
 
     bounce = _bounce(h, known)
     if bounce is not None:
