@@ -124,19 +124,19 @@ def test_missing_config_named_after_the_command_is_reported_with_its_path(
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_lang_before_or_after_the_command_sets_click_errors_language(where: str) -> None:
-    args = ["--lang", "en", "send"] if where == "before" else ["send", "--lang", "en"]
+    args = ["--lang", "en", "import", "f"] if where == "before" else ["import", "f", "--lang", "en"]
     result = _run(*args)
     assert result.exit_code == 2
-    assert "Error: Missing option '--campaign'." in result.output
-    result = _run(*(["--lang", "vi", "send"] if where == "before" else ["send", "--lang", "vi"]))
-    assert "Lỗi: Thiếu tùy chọn '--campaign'." in result.output
+    assert "Error: Missing option '--department'." in result.output
+    vi = ["--lang", "vi", "import", "f"] if where == "before" else ["import", "f", "--lang", "vi"]
+    assert "Lỗi: Thiếu tùy chọn '--department'." in _run(*vi).output
 
 
 def test_lang_from_the_config_file_applies_to_usage_errors(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('lang = "en"\n', encoding="utf-8")
-    result = _run("--config", str(config), "send")
-    assert "Error: Missing option '--campaign'." in result.output
+    result = _run("--config", str(config), "import", "f")
+    assert "Error: Missing option '--department'." in result.output
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -171,7 +171,7 @@ def test_help_under_en_has_no_vietnamese(name: str) -> None:
 
 
 USAGE_ERRORS = [
-    (["send"], "Thiếu tùy chọn '--campaign'", "Missing option '--campaign'"),
+    (["import", "f"], "Thiếu tùy chọn '--department'", "Missing option '--department'"),
     (["send", "--campagn", "x"], "Không có tùy chọn '--campagn'", "No such option '--campagn'"),
     (["sned"], "Không có lệnh 'sned'", "No such command 'sned'"),
     (["place", "x", "1.1"], "không phải số nguyên hợp lệ", "is not a valid integer"),

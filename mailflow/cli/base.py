@@ -33,6 +33,7 @@ from mailflow.messages import CATALOGUE
 
 if TYPE_CHECKING:
     from mailflow import config as config_mod
+    from mailflow.model import Campaign
 
 console = Console(stderr=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -208,8 +209,9 @@ def localize(cmd: click.Command, name: str) -> None:
     if f"cli.cmd.{name}" in CATALOGUE:
         cmd.help = cmd.short_help = t(f"cli.cmd.{name}")
     cmd.options_metavar = t("cli.options_metavar")
-    if isinstance(getattr(cmd, "_help_option", None), click.Option):
-        cmd._help_option.help = clicktext.translate("Show this message and exit.")
+    help_option = getattr(cmd, "_help_option", None)
+    if isinstance(help_option, click.Option):
+        help_option.help = clicktext.translate("Show this message and exit.")
     for param in cmd.params:
         pname = param.name or ""
         if isinstance(param.type, click.Path):
@@ -334,6 +336,30 @@ def fail(message: str, hint: str = "", code: int = 1) -> None:
     err = MailflowError(message, hint)
     err.exit_code = code
     raise err
+
+
+def pick_campaign(cfg: config_mod.Config, campaign_id: str | None) -> Campaign:
+    """The campaign ``--campaign`` names, or the only open one when it is left out.
+
+    Every command taking ``--campaign`` goes through here, so leaving it out works (or
+    fails listing the ids to choose from) the same way everywhere. A campaign is open
+    while it is in the config's ``[[campaigns]]``.
+    """
+    from mailflow.errors import ConfigError
+
+    if campaign_id:
+        return cfg.campaign(campaign_id)
+    if len(cfg.campaigns) == 1:
+        return cfg.campaigns[0]
+    if not cfg.campaigns:
+        raise ConfigError(t("cli.campaign_none", path=cfg.path))
+    known = ", ".join(c.id for c in cfg.campaigns)
+    fail(
+        t("cli.campaign_needed", n=len(cfg.campaigns), known=known),
+        t("cli.campaign_needed_hint", example=cfg.campaigns[0].id),
+        code=2,
+    )
+    raise AssertionError  # fail() raised
 
 
 def lang() -> str:

@@ -19,7 +19,7 @@ import click
 from mailflow import bootstrap
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.store import Store
-from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
+from mailflow.cli.base import AppContext, cli, console, err_console, pass_app, pick_campaign
 from mailflow.config import Config
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
@@ -182,6 +182,11 @@ def _read(path: Path) -> bytes:
         raise MailflowError(t("ingest.unreadable", path=path, error=exc.strerror)) from exc
 
 
+def _held(data: bytes) -> Callable[[], bytes]:
+    """A loader for bytes already read: each closure keeps its own message."""
+    return lambda: data
+
+
 def _eml(path: Path) -> _Saved:
     data = _read(path)
     return _Saved(str(path), _date_of(_head(data)), lambda: data)
@@ -192,7 +197,7 @@ def _mbox(path: Path) -> Iterator[_Saved]:
     try:
         for key in box.iterkeys():
             data = box.get_bytes(key)
-            yield _Saved(f"{path}#{key}", _date_of(_head(data)), lambda d=data: d)
+            yield _Saved(f"{path}#{key}", _date_of(_head(data)), _held(data))
     finally:
         box.close()
 
@@ -292,14 +297,14 @@ def import_message(path: Path, data: bytes, campaign: str, department: str) -> b
 
 
 @cli.command("import")
-@click.option("--campaign", "campaign_id", required=True, help="Mã đợt báo cáo / campaign id")
+@click.option("--campaign", "campaign_id", default=None)
 @click.option("--department", "code", required=True, help="Mã đơn vị / department code")
 @click.argument("file", type=click.Path(path_type=Path))
 @pass_app
-def import_cmd(app: AppContext, campaign_id: str, code: str, file: Path) -> None:
+def import_cmd(app: AppContext, campaign_id: str | None, code: str, file: Path) -> None:
     """Nhập báo cáo nhận qua đường khác (USB, Zalo...) / record a report that came another way."""
     cfg: Config = app.config()
-    campaign = cfg.campaign(campaign_id)
+    campaign = pick_campaign(cfg, campaign_id)
     department = cfg.department(code)
     if not file.is_file():
         raise ConfigError(t("import.not_found", path=file))

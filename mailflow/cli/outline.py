@@ -13,7 +13,7 @@ import click
 from rich.markup import escape
 from rich.tree import Tree
 
-from mailflow.cli.base import AppContext, cli, console, pass_app
+from mailflow.cli.base import AppContext, cli, console, pass_app, pick_campaign
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # python-docx is loaded when the command runs, not for --help
@@ -21,18 +21,18 @@ if TYPE_CHECKING:  # python-docx is loaded when the command runs, not for --help
 
 
 @cli.command()
-@click.option("--campaign", "campaign_id", required=True, help="campaign id / mã đợt báo cáo")
+@click.option("--campaign", "campaign_id", default=None)
 @pass_app
-def outline(app: AppContext, campaign_id: str) -> None:
+def outline(app: AppContext, campaign_id: str | None) -> None:
     """Xem cây đề cương và phân công / show the outline tree and who writes what."""
     from mailflow.adapters.outline_docx import load_outline
 
     cfg = app.config()
-    campaign = cfg.campaign(campaign_id)
+    campaign = pick_campaign(cfg, campaign_id)
     departments = cfg.campaign_departments(campaign)
     parsed = load_outline(cfg.resolve(campaign.outline), departments)
     names = {d.code: d.code for d in departments}
-    console.print(_tree(parsed, names, campaign_id))
+    console.print(_tree(parsed, names, campaign.id))
     if not parsed.sections:
         console.print(t("outline.cli_no_sections", path=campaign.outline))
         raise click.exceptions.Exit(1)

@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app
+from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app, pick_campaign
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
@@ -22,36 +22,67 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _plan_table(prepared: job.Prepared, states: dict[str, SendStatus]) -> Table:
+def _plan_lines(prepared: job.Prepared, states: dict[str, SendStatus]) -> list[str]:
+    """The plan, one line per department (address, sections, attachments, status).
+
+    One line each so the plan stays short enough that what comes after it (warnings,
+    blockers, "--send would refuse") is read, and so scripts can grep a department.
+    """
     campaign = prepared.campaign
-    table = Table(
-        title=t(
+    lines = [
+        t(
             "send.plan_title",
             campaign=campaign.id,
             n=len(prepared.plan.items),
             deadline=campaign.deadline.strftime("%d/%m/%Y"),
-        ),
-        show_lines=True,
-    )
-    for key in ("department", "address", "sections", "attachments", "reminders", "status"):
-        table.add_column(t(f"send.col.{key}"), overflow="fold")
-    for item in prepared.plan.items:
-        dep = item.department
-        state = states.get(dep.code)
-        table.add_row(
-            f"{dep.code}\n{dep.name}",
-            "\n".join(item.recipients),
-            "\n".join(_short(label) for label in item.labels)
-            or f"[yellow]{t('send.no_sections')}[/]",
-            "\n".join(a.filename for a in item.attachments),
-            "\n".join(d.strftime("%d/%m/%Y") for d in item.reminder_dates),
-            t(f"send.status.{state}") if state else t("send.status.new"),
         )
-    return table
+    ]
+    for item in prepared.plan.items:
+        state = states.get(item.department.code)
+        keys = ", ".join(item.section_keys)
+        lines.append(
+            t(
+                "cli.send.plan_line",
+                code=item.department.code,
+                address=", ".join(item.recipients),
+                sections=t("cli.send.plan_sections", keys=keys) if keys else t("send.no_sections"),
+                attachments=", ".join(a.filename for a in item.attachments) or "-",
+                status=t(f"send.status.{state}") if state else t("send.status.new"),
+            )
+        )
+    return lines
 
 
-def _short(label: str, width: int = 72) -> str:
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+def _narrow(
+    prepared: job.Prepared,
+    states: dict[str, SendStatus],
+    departments: tuple[str, ...],
+    limit: int | None,
+) -> job.Prepared:
+    """Only the departments named with --department, then at most --limit not yet sent.
+
+    ``--limit`` counts departments still to send, so repeating the same command sends
+    the next ones (mailmerge's habit), never the first ones again.
+    """
+    from dataclasses import replace
+
+    items = prepared.plan.items
+    if departments:
+        known = {i.department.code: i for i in items}
+        unknown = [code for code in departments if code not in known]
+        if unknown:
+            fail(
+                t("cli.send.unknown_department", codes=", ".join(unknown)),
+                t("cli.send.departments_are", codes=", ".join(known)),
+                code=2,
+            )
+        wanted = set(departments)
+        items = tuple(i for i in items if i.department.code in wanted)
+    if limit is not None:
+        items = tuple(i for i in items if states.get(i.department.code) != "sent")[:limit]
+    if items == prepared.plan.items:
+        return prepared
+    return replace(prepared, plan=replace(prepared.plan, items=items), narrowed=True)
 
 
 def _failed_table(rows: list[Any]) -> Table:
@@ -64,7 +95,9 @@ def _failed_table(rows: list[Any]) -> Table:
 
 
 @cli.command()
-@click.option("--campaign", "campaign_id", required=True, help="Mã đợt / campaign id")
+@click.option("--campaign", "campaign_id", default=None)
+@click.option("--department", "department", multiple=True)
+@click.option("--limit", "limit", type=click.IntRange(min=1), default=None)
 @click.option("--send", "do_send", is_flag=True, help="Gửi thật / really send (default: dry run)")
 @click.option(
     "--preview",
@@ -81,7 +114,9 @@ def _failed_table(rows: list[Any]) -> Table:
 @pass_app
 def send(
     app: AppContext,
-    campaign_id: str,
+    campaign_id: str | None,
+    department: tuple[str, ...],
+    limit: int | None,
     do_send: bool,
     preview_dir: Path | None,
     allow_unresolved: bool,
@@ -92,8 +127,10 @@ def send(
     from mailflow.jobs import send as job
 
     cfg = app.config()
+    campaign_id = pick_campaign(cfg, campaign_id).id
     prepared = job.prepare(cfg, campaign_id)
     states = job.statuses(cfg, prepared)
+    prepared = _narrow(prepared, states, department, limit)
     found = job.problems(
         cfg,
         prepared,
@@ -119,7 +156,8 @@ def send(
         console.print(f"[bold red]{escape(t('send.would_refuse', n=len(blockers)))}[/]")
         _print_problems(blockers, [])
         console.print()
-    console.print(_plan_table(prepared, states))
+    for line in _plan_lines(prepared, states):
+        console.print(line, markup=False, highlight=False)
     out = preview_dir or cfg.base_dir / "preview" / prepared.campaign.id
     try:
         written = job.preview(cfg, prepared, out, _now())
@@ -130,6 +168,11 @@ def send(
         console.print(f"[yellow]{escape(t('send.preview_skipped', error=exc.message))}[/]")
     _print_problems(blockers, warnings)
     if blockers:
+        console.print(
+            t("cli.send.would_refuse", what="; ".join(p.message for p in blockers)),
+            markup=False,
+            highlight=False,
+        )
         fail(t("send.would_refuse", n=len(blockers)), _fix_line(blockers))
     console.print(t("send.dry_run", path=out))
 

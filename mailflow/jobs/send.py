@@ -48,6 +48,7 @@ class Prepared:
     campaign: Campaign
     outline: Outline
     plan: SendPlan
+    narrowed: bool = False  # --department/--limit: only plan.items, not a previous run's rows
 
 
 def prepare(cfg: Config, campaign_id: str) -> Prepared:
@@ -507,7 +508,12 @@ def send(
         # rows a previous run queued but did not send go first, in plan order
         order = {i.dedupe_key: n for n, i in enumerate(plan.items)}
         waiting = sorted(
-            (r for r in existing.values() if r.status is SendStatus.QUEUED),
+            (
+                r
+                for r in existing.values()
+                if r.status is SendStatus.QUEUED
+                and (not prepared.narrowed or r.dedupe_key in order)
+            ),
             key=lambda r: order.get(r.dedupe_key, len(order)),
         )
         emit("render_start", len(todo))

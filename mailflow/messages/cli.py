@@ -11,6 +11,35 @@ MESSAGES = {
     "cli.hint": {"vi": "Gợi ý", "en": "Hint"},
     "cli.interrupted": {"vi": "Đã dừng theo yêu cầu.", "en": "Stopped on request."},
     "cli.ok": {"vi": "OK", "en": "OK"},
+    "cli.campaign_needed": {
+        "vi": "Có {n} đợt báo cáo đang mở; chọn một bằng --campaign: {known}.",
+        "en": "{n} campaigns are open; pick one with --campaign: {known}.",
+    },
+    "cli.campaign_none": {
+        "vi": "Cấu hình chưa có đợt báo cáo nào ([[campaigns]] trong {path}).",
+        "en": "The config has no campaign yet ([[campaigns]] in {path}).",
+    },
+    "cli.send.plan_line": {
+        "vi": "{code} → {address} · {sections} · đính kèm: {attachments} · {status}",
+        "en": "{code} → {address} · {sections} · attached: {attachments} · {status}",
+    },
+    "cli.send.plan_sections": {"vi": "mục {keys}", "en": "sections {keys}"},
+    "cli.send.would_refuse": {
+        "vi": "--send sẽ từ chối gửi: {what}",
+        "en": "--send would refuse: {what}",
+    },
+    "cli.send.unknown_department": {
+        "vi": "Đợt này không gửi cho phòng: {codes}.",
+        "en": "This campaign does not go to: {codes}.",
+    },
+    "cli.send.departments_are": {
+        "vi": "Các mã phòng của đợt: {codes}",
+        "en": "The campaign's department codes: {codes}",
+    },
+    "cli.campaign_needed_hint": {
+        "vi": "Ví dụ: --campaign {example}",
+        "en": "For example: --campaign {example}",
+    },
     "cli.group_help": {
         "vi": "mailflow: gửi công văn, nhận báo cáo, tổng hợp dự thảo.",
         "en": "mailflow: mail the directive, collect the reports, assemble the draft.",
@@ -100,9 +129,6 @@ MESSAGES = {
         "en": "Campaign id (may be left out when only one campaign is open)",
     },
     "cli.opt.code": {"vi": "Mã phòng", "en": "Department code"},
-    "cli.opt.send.campaign_id": {"vi": "Mã đợt báo cáo", "en": "Campaign id"},
-    "cli.opt.outline.campaign_id": {"vi": "Mã đợt báo cáo", "en": "Campaign id"},
-    "cli.opt.import.campaign_id": {"vi": "Mã đợt báo cáo", "en": "Campaign id"},
     "cli.opt.do_send": {
         "vi": "Gửi thật (mặc định: chỉ chạy thử)",
         "en": "Really send (default: dry run)",
