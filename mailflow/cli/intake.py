@@ -182,11 +182,6 @@ def _read(path: Path) -> bytes:
         raise MailflowError(t("ingest.unreadable", path=path, error=exc.strerror)) from exc
 
 
-def _held(data: bytes) -> Callable[[], bytes]:
-    """A loader for bytes already read: each closure keeps its own message."""
-    return lambda: data
-
-
 def _eml(path: Path) -> _Saved:
     data = _read(path)
     return _Saved(str(path), _date_of(_head(data)), lambda: data)
@@ -197,7 +192,7 @@ def _mbox(path: Path) -> Iterator[_Saved]:
     try:
         for key in box.iterkeys():
             data = box.get_bytes(key)
-            yield _Saved(f"{path}#{key}", _date_of(_head(data)), _held(data))
+            yield _Saved(f"{path}#{key}", _date_of(_head(data)), lambda d=data: d)
     finally:
         box.close()
 
