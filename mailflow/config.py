@@ -137,6 +137,9 @@ class IntakeSettings:
     pdf_max_text_bytes: int = 20_000_000  # text kept from one PDF
     ocr_max_pages: int = 20  # scanned pages recognised per document
     ocr_timeout_seconds: float = 300.0  # OCR of one document, all its pages
+    #: share of a PDF page's characters that are not text (fonts with no Unicode map) at or
+    #: above which the page's text layer is garbage and the page goes to OCR
+    pdf_garbled_share: float = 0.3
     image_min_side: int = 500  # pixels; a smaller picture is a logo or icon, not a page
     image_max_pixels: int = 60_000_000  # a larger picture is refused (decompression bomb)
     sheet_max_rows: int = 2000  # rows of one sheet copied into the draft

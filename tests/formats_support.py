@@ -160,4 +160,53 @@ def png(image) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
+def garbled_pdf(page, codes: bytes, dpi: int = 150) -> bytes:  # type: ignore[no-untyped-def]
+    """A scanned page with a text layer of garbage over it, as some scanners and PDF
+    printers write it: an invisible (3 Tr) line of ``codes`` in a CID font that has no
+    ToUnicode map, so a text extractor returns signs instead of letters."""
+    img = page.convert("L").resize((int(8.27 * dpi), int(11.69 * dpi)))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    jpg = buf.getvalue()
+    w, h = 595, 842
+    text = b"".join(
+        b"BT /F1 11 Tf 3 Tr 60 %d Td <%s> Tj ET\n" % (780 - 14 * i, codes.hex().encode())
+        for i in range(20)
+    )
+    content = b"q %d 0 0 %d 0 0 cm /Im1 Do Q\n" % (w, h) + text
+    font = b"/BaseFont /ABCDEF+Garbled"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 5 0 R "
+        b"/Resources << /XObject << /Im1 4 0 R >> /Font << /F1 6 0 R >> >> >>" % (w, h),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n"
+        % (img.width, img.height, len(jpg))
+        + jpg
+        + b"\nendstream",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 " + font + b" /Encoding /Identity-H "
+        b"/DescendantFonts [7 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 " + font + b" /CIDSystemInfo << /Registry "
+        b"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R /DW 500 >>",
+        b"<< /Type /FontDescriptor /FontName /ABCDEF+Garbled /Flags 4 /FontBBox "
+        b"[0 -200 1000 900] /ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 "
+        b"/StemV 80 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objs) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 __all__ = ["CAMPAIGN", "Offline"]

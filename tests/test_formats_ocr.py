@@ -14,6 +14,7 @@ from formats_support import (
     Offline,
     docx_lines,
     draft_text,
+    garbled_pdf,
     image_pdf,
     message,
     nfc,
@@ -24,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from mailflow.adapters import ocr
 from mailflow.adapters.mime import parse
+from mailflow.adapters.pdf import garbled_share
 from mailflow.adapters.unpack import extract
 
 needs_ocr = pytest.mark.skipif(not ocr.status().ok, reason="tesseract-ocr-vie not installed")
@@ -134,3 +136,27 @@ def test_a_scanned_report_places_its_sections_and_reaches_the_draft(tmp_path: Pa
     assert [r["section_key"] for r in live] == ["1.2.2.1", "1.2.2.2"]
     text = draft_text(flow.draft_docx())
     assert "40 cơ sở kinh doanh xăng dầu" in text
+
+
+# --- a text layer of garbage ------------------------------------------------------------------
+
+
+def test_a_text_layer_without_a_unicode_map_is_told_from_vietnamese_text() -> None:
+    import unicodedata
+
+    text = "\n".join(PAGE) + " “đạt” 12,5% – 1.234.567 đồng • §3"
+    assert garbled_share(text) == 0.0
+    assert garbled_share(unicodedata.normalize("NFD", text)) == 0.0  # marks apart
+    for junk in ("┥" * 40, "\ue001\ue0a2" * 20, "\ufffd" * 30, "\x03\x11" * 20):
+        assert garbled_share(junk + " kết quả") >= 0.3
+
+
+@needs_ocr
+def test_a_pdf_whose_text_layer_is_garbage_is_read_with_ocr() -> None:
+    codes = bytes(range(3, 83))  # glyph codes with no Unicode behind them
+    data = garbled_pdf(scanned_page(PAGE), codes)
+    msg = parse(message("tdc", "Bản quét.", [("BC.pdf", data, "application/pdf")])).message
+    item = _only(extract(msg), "BC.pdf")
+    assert (item.status, item.reason) == ("ok", "intake.unpack.pdf_ocr")
+    assert dict(item.params)["garbled_pages"] == "1"
+    assert _accuracy("\n".join(PAGE), "\n".join(docx_lines(item.docx))) > 0.9

@@ -219,6 +219,38 @@ def extract_text(
     return PdfText(tuple(unicodedata.normalize("NFC", p) for p in pages), page_count, cut)
 
 
+#: Symbols a report's text layer holds besides Latin letters, digits and punctuation.
+_TEXT_SYMBOLS = frozenset("$%&*+<=>^_`|~§°±×÷€₫©®№•…‰√≤≥≠")
+_MIN_JUDGED = 10  # non-space characters: below this a page is too short to judge
+
+
+def garbled_share(text: str) -> float:
+    """Share of a text layer's visible characters that no Vietnamese report is made of.
+
+    A PDF whose fonts carry no Unicode map gives pdftotext replacement characters,
+    private-use glyphs, control codes or box-drawing signs instead of letters; such a page
+    must go to OCR like a page with no text. Counted as good: Latin letters (every
+    Vietnamese letter is one, after NFC), digits, punctuation and common symbols.
+    Returns 0.0 for a text too short to judge.
+    """
+    seen = bad = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        seen += 1
+        if ch.isascii():
+            bad += not ch.isprintable()
+            continue
+        cat = unicodedata.category(ch)
+        if cat[0] == "L":
+            bad += not unicodedata.name(ch, "").startswith("LATIN")
+        elif cat == "Nd" or cat[0] == "P" or cat == "Mn" or ch in _TEXT_SYMBOLS:
+            continue
+        else:  # Co private use, Cc/Cf/Cn, So box drawing and dingbats, U+FFFD
+            bad += 1
+    return bad / seen if seen >= _MIN_JUDGED else 0.0
+
+
 def _last_line(proc: subprocess.CompletedProcess[bytes], program: str) -> str:
     lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
     return (lines[-1] if lines else f"{program}: exit {proc.returncode}")[:200]

@@ -112,6 +112,9 @@ class Limits:
     pdf_max_text_bytes: int = 20_000_000  # text kept from one PDF
     ocr_max_pages: int = 20  # scanned pages recognised per document
     ocr_timeout_seconds: float = 300.0  # OCR of one document, all its pages
+    #: share of a PDF page's characters that are not text (no Unicode map in its fonts)
+    #: at or above which its text layer is garbage and the page goes to OCR
+    pdf_garbled_share: float = 0.3
     image_min_side: int = 500  # pixels; a smaller picture is a logo or icon, not a page
     image_max_pixels: int = 60_000_000  # a larger picture is refused (decompression bomb)
     sheet_max_rows: int = 2000  # rows of one sheet copied into the draft
@@ -732,6 +735,16 @@ class _Walker:
         params: dict[str, object] = {"pages": got.page_count}
         if got.page_count > len(pages) or got.capped:
             params["read"] = len(pages)
+        # a text layer of garbage (fonts with no Unicode map) is no text: the page goes to OCR
+        garbled = [
+            n
+            for n, text in enumerate(pages, start=1)
+            if pdf_text.garbled_share(text) >= limits.pdf_garbled_share
+        ]
+        for n in garbled:
+            pages[n - 1] = ""
+        if garbled:
+            params["garbled_pages"] = len(garbled)
         blank = [n for n, text in enumerate(pages, start=1) if len(text.strip()) < 3]
         recognised: list[int] = []
         missing = ""
