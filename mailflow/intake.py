@@ -33,7 +33,16 @@ from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
-from mailflow.core.identify import Identification, KnownState, identify
+from mailflow.core.campaign import MailContent
+from mailflow.core.identify import (
+    Identification,
+    KnownState,
+    OpenCampaign,
+    campaign_reason,
+    decide_campaign,
+    identify,
+)
+from mailflow.core.review_reply import office_reply_kind
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -137,18 +146,40 @@ def _dumps(value: Any) -> str:
 
 
 class ExtractedLike(Protocol):
-    """What ``adapters.unpack.extract`` returns per document."""
+    """What ``adapters.unpack.extract`` returns per document.
 
-    ordinal: int
-    name: str
-    content_type: str
-    data: bytes
-    docx: bytes | None
-    text: str
-    status: str
-    reason: str
-    params: tuple[tuple[str, str], ...]
-    origin: str
+    Read-only properties, so the frozen ``unpack.Extracted`` dataclass satisfies it.
+    """
+
+    @property
+    def ordinal(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def data(self) -> bytes: ...
+
+    @property
+    def docx(self) -> bytes | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def params(self) -> tuple[tuple[str, str], ...]: ...
+
+    @property
+    def origin(self) -> str: ...
 
 
 Extractor = Callable[[mime.ParsedMail], Sequence[ExtractedLike]]
@@ -246,6 +277,51 @@ def sent_message_ids(store: Store) -> dict[str, tuple[str, str]]:
     return {mid: (camp or "", dept or "") for mid, camp, dept in rows if mid}
 
 
+CAMPAIGN_UNKNOWN = "intake.why.campaign_unknown"
+
+
+def _document_lines(ex: ExtractedLike) -> list[str]:
+    """A document's paragraphs (headings among them) for the content layer."""
+    if ex.docx:
+        with contextlib.suppress(Exception):  # unreadable here: the matcher reports it
+            from mailflow.adapters.docx_read import read_docx
+
+            return [b.text for b in read_docx(ex.docx, ex.name) if b.text]
+    return (ex.text or "").splitlines()
+
+
+def campaign_profiles(config: Config, store: Store, known: KnownState) -> tuple[OpenCampaign, ...]:
+    """Each campaign with what the content layer compares: its outline, the subject its
+    directive went out with, and whether its final draft has gone (closed)."""
+    from mailflow.jobs.match import load_outline  # the job module imports this one
+
+    subjects: dict[str, str] = {}
+    closed: set[str] = set()
+    try:
+        for camp, det in store.db.execute(
+            "SELECT campaign, detail FROM sends WHERE kind = 'directive' ORDER BY id"
+        ).fetchall():
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                subjects.setdefault(camp or "", str(json.loads(det or "{}").get("subject", "")))
+        closed = {
+            (key or "").split(":", 1)[1]
+            for (key,) in store.db.execute(
+                "SELECT dedupe_key FROM sends WHERE dedupe_key LIKE 'final:%'"
+            ).fetchall()
+        }
+    except sqlite3.Error:  # an old state file without the outbox table
+        pass
+    out = []
+    for c in known.campaigns:
+        outline = None
+        with contextlib.suppress(MailflowError, OSError, ValueError):
+            outline = load_outline(config, config.campaign(c.id))
+        out.append(
+            replace(c, subject=subjects.get(c.id, ""), outline=outline, closed=c.id in closed)
+        )
+    return tuple(out)
+
+
 def default_extractor(converter: Any = None, config: Config | None = None) -> Extractor:
     """The real unpacker (``adapters.unpack``) with LibreOffice for old Word formats.
 
@@ -297,7 +373,10 @@ class Intake:
 
     def refresh(self) -> None:
         """Re-read what changes while the daemon runs (sends made since the last poll)."""
-        self.known = KnownState.from_config(self.config, sent=sent_message_ids(self.store))
+        known = KnownState.from_config(self.config, sent=sent_message_ids(self.store))
+        if len(known.campaigns) > 1:  # the content layer needs outlines, subjects, closed
+            known = replace(known, campaigns=campaign_profiles(self.config, self.store, known))
+        self.known = known
 
     @property
     def extractor(self) -> Extractor:
@@ -475,6 +554,10 @@ class Intake:
                 ]
                 if notes:
                     detail["documents"] = notes
+                if ident is not None and ident.reason == CAMPAIGN_UNKNOWN and extracted:
+                    kind, campaign, reason, params = self._by_content(
+                        parsed, ident, extracted, detail, (kind, campaign, reason, params)
+                    )
         except Exception as exc:  # a bug or a mail no code foresaw: keep it, show it
             log.warning(
                 "mail %s held for a person: %s failed (%s)", relpath, stage, safe(_error_text(exc))
@@ -509,6 +592,36 @@ class Intake:
             extracted=extracted,
         )
 
+    def _by_content(
+        self,
+        parsed: mime.ParsedMail,
+        ident: Identification,
+        extracted: Sequence[ExtractedLike],
+        detail: dict[str, Any],
+        before: tuple[str, str | None, str, dict[str, str]],
+    ) -> tuple[str, str | None, str, dict[str, str]]:
+        """The content layer again, now with the documents' text (issue 18).
+
+        Runs here, after unpacking and before the mail is recorded, so a mail placed by
+        its content is a report from the start: it is matched, receipted and counted
+        like a threaded reply, and nothing downstream needs to know how it was placed.
+        """
+        h = mime.mail_headers(parsed)
+        lines = tuple(line for ex in extracted for line in _document_lines(ex))
+        decision = decide_campaign(
+            self.known, MailContent(h.subject, h.body_text, lines, ident.department)
+        )
+        reason, params = campaign_reason(decision)
+        detail["campaign_layers"] = {
+            "thread": "-",
+            "token": "-",
+            "content": decision.evidence(),
+            "decided": decision.campaign or "",
+        }
+        if decision.campaign is None:
+            return before[0], before[1], reason, dict(params)
+        return MailKind.REPORT.value, decision.campaign, reason, dict(params)
+
     def _decide(
         self, parsed: mime.ParsedMail, override: Override | None, detail: dict[str, Any]
     ) -> tuple[str, str | None, str | None, str, str | None, dict[str, str], Identification | None]:
@@ -528,7 +641,20 @@ class Intake:
                 params,
                 None,
             )
-        ident = self._identify(mime.mail_headers(parsed), self.known)
+        headers = mime.mail_headers(parsed)
+        ident = self._identify(headers, self.known)
+        office = office_reply_kind(
+            headers,
+            ident.kind.value,
+            ident.reason,
+            dict(self.known.sent),
+            self.config.office.emails,
+            self.known.trusted_authserv_ids,
+            self.config.office.trust_unauthenticated_replies,
+        )
+        if office is not None:  # the Office answering a draft: commands, not a report
+            kind, campaign, reason, params = office
+            return kind, campaign, None, reason, None, params, ident
         if ident.return_date is not None:
             detail["return_date"] = ident.return_date.isoformat()
         if ident.bounce is not None:

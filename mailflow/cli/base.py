@@ -42,6 +42,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 #: against the commands the modules really register, so a new command cannot be missed.
 COMMANDS: dict[str, str] = {
     "assemble": "mailflow.cli.assemble",
+    "campaign": "mailflow.cli.review",
     "check": "mailflow.cli.admin",
     "demo": "mailflow.cli.demo",
     "history": "mailflow.cli.review",

@@ -41,6 +41,8 @@ load_outline = lazy_function("mailflow.jobs.match", "load_outline")
 match_mail = lazy_function("mailflow.jobs.match", "match_mail")
 restore_part = lazy_function("mailflow.jobs.match", "restore_part")
 revise_on_place = lazy_function("mailflow.jobs.match", "revise_on_place")
+place_part = lazy_function("mailflow.jobs.review", "place_part")
+release_mail = lazy_function("mailflow.jobs.review", "release_mail")
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
@@ -138,10 +140,86 @@ CURRENT = """
 """
 
 
+def _attention_mails(store: Any, campaign_id: str) -> list[Any]:
+    """Mails a person must look at (quarantined, review) for this campaign or none."""
+    return store.query(
+        "SELECT id, from_addr, subject, kind, reason, detail, department, received_at "
+        "FROM mails WHERE kind IN (?, ?) AND (campaign = ? OR campaign IS NULL) ORDER BY id",
+        [*ATTENTION, campaign_id],
+    )
+
+
+def _held_documents(store: Any, campaign_id: str) -> list[Any]:
+    """Report documents kept aside (quarantined, waiting for a conversion)."""
+    return store.query(
+        "SELECT d.id, d.mail_id, d.ordinal, d.name, d.status, d.reason, d.reason_params, "
+        "m.department, m.from_addr, m.detail "
+        "FROM documents d JOIN mails m ON m.id = d.mail_id WHERE m.campaign = ? "
+        "AND m.kind = ? AND d.status IN ('quarantined', 'needs-conversion') ORDER BY d.id",
+        [campaign_id, MailKind.REPORT.value],
+    )
+
+
+def _review_json(campaign_id: str, outline: Outline, rows: Any, mails: Any, docs: Any) -> None:
+    """``review --json``: keys listed in the README (schema mailflow.review/1)."""
+    from mailflow.cli import jsonout
+
+    jsonout.emit(
+        "review",
+        {
+            "campaign": campaign_id,
+            "parts": [
+                {
+                    "part": r["id"],
+                    "department": r["department"],
+                    "mail": r["mail_id"],
+                    "status": r["status"],
+                    "heading": r["heading"],
+                    "text": r["text"],
+                    "section": r["section_key"],
+                    "candidates": [
+                        {"section": k, "heading": _heading(outline, k), "score": s}
+                        for k, s in json.loads(r["candidates"] or "[]")
+                    ],
+                }
+                for r in rows
+            ],
+            "mails": [
+                {
+                    "mail": m["id"],
+                    "from": m["from_addr"],
+                    "subject": m["subject"],
+                    "kind": m["kind"],
+                    "department": m["department"],
+                    "received_at": m["received_at"],
+                    "reason_key": m["reason"],
+                    "reason": reason_text(m["reason"], m["detail"]),
+                }
+                for m in mails
+            ],
+            "documents": [
+                {
+                    "document": d["id"],
+                    "mail": d["mail_id"],
+                    "department": d["department"],
+                    "file": d["name"],
+                    "status": d["status"],
+                    "reason_key": d["reason"],
+                    "reason": document_reason(
+                        d["reason"], d["reason_params"], d["detail"], d["ordinal"]
+                    ),
+                }
+                for d in docs
+            ],
+        },
+    )
+
+
 @cli.command()
 @click.option("--campaign", "campaign_id", default=None, help="Campaign id")
+@click.option("--json", "as_json", is_flag=True)
 @pass_app
-def review(app: AppContext, campaign_id: str | None) -> None:
+def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
     """Phần chưa chắc chắn và thư cần xem lại / uncertain parts and mails to look at."""
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
@@ -151,6 +229,12 @@ def review(app: AppContext, campaign_id: str | None) -> None:
         CURRENT + " WHERE p.campaign = ? AND pl.status IN (?, ?) ORDER BY p.id",
         [campaign.id, PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value],
     )
+    mails = _attention_mails(store, campaign.id)
+    docs = _held_documents(store, campaign.id)
+    if as_json:
+        store.close()
+        _review_json(campaign.id, outline, rows, mails, docs)
+        return
     table = Table(title=plain("review.parts_title", campaign=campaign.id, count=len(rows)))
     for col in ("col_part", "col_department", "col_mail", "col_status", "col_text", "col_best"):
         table.add_column(t(f"review.{col}"), overflow="fold")
@@ -161,11 +245,6 @@ def review(app: AppContext, campaign_id: str | None) -> None:
         status = t(f"review.status_{r['status']}")
         _add_row(table, str(r["id"]), r["department"], str(r["mail_id"]), status, text, best or "-")
     console.print(table)
-    mails = store.query(
-        "SELECT id, from_addr, subject, kind, reason, detail, department, received_at "
-        "FROM mails WHERE kind IN (?, ?) AND (campaign = ? OR campaign IS NULL) ORDER BY id",
-        [*ATTENTION, campaign.id],
-    )
     table = Table(title=plain("review.mails_title", count=len(mails)))
     for col in ("col_mail", "col_from", "col_subject", "col_kind", "col_reason"):
         table.add_column(t(f"review.{col}"), overflow="fold")
@@ -179,13 +258,6 @@ def review(app: AppContext, campaign_id: str | None) -> None:
             reason_text(m["reason"], m["detail"]),
         )
     console.print(table)
-    docs = store.query(
-        "SELECT d.id, d.mail_id, d.ordinal, d.name, d.status, d.reason, d.reason_params, "
-        "m.department, m.from_addr, m.detail "
-        "FROM documents d JOIN mails m ON m.id = d.mail_id WHERE m.campaign = ? "
-        "AND m.kind = ? AND d.status IN ('quarantined', 'needs-conversion') ORDER BY d.id",
-        [campaign.id, MailKind.REPORT.value],
-    )
     if docs:
         table = Table(title=plain("review.docs_title", count=len(docs)))
         for col in ("col_mail", "col_department", "col_file", "col_status", "col_reason"):
@@ -214,69 +286,22 @@ def review(app: AppContext, campaign_id: str | None) -> None:
 @click.argument("section")
 @pass_app
 def place(app: AppContext, part_id: int, section: str) -> None:
-    """Đặt một phần vào mục SECTION ("none": phụ lục) / put PART under SECTION."""
+    """Đặt một phần vào mục SECTION ("none": phụ lục) / put PART under SECTION.
+
+    SECTION: the outline's number ("2.1", "III"), the internal key or a unique title
+    prefix; the answer names the section taken (``jobs.review.place_part``, which the
+    Office's reply commands use too)."""
     cfg = app.config()
     store = bootstrap.store(cfg)
-    rows = store.query(CURRENT + " WHERE p.id = ?", [part_id])
-    if not rows:
-        fail(t("review.no_part", id=part_id), t("review.no_part_hint"), code=2)
-    row = rows[0]
-    outline = load_outline(cfg, cfg.campaign(row["campaign"]))
-    keys = [s.key for s in outline.sections]
-    key: str | None = section.strip().rstrip(".")
-    by_number = [s.key for s in outline.sections if s.number == key and s.number != "-"]
-    if key and key.lower() in ("none", "appendix", "-"):
-        key = None
-    elif key not in keys and len(by_number) == 1:
-        key = by_number[0]  # the number people see in the outline: "2.1", "III"
-    elif key not in keys:
-        fail(
-            t("review.no_section", section=section),
-            t("review.no_section_hint", keys=", ".join(keys)),
-            code=2,
-        )
-    if row["status"] == PlacementStatus.SUPERSEDED.value:
-        fail(t("review.part_superseded", id=part_id), t("review.part_superseded_hint"), code=2)
     user = os_user()
-    now = datetime.now().astimezone()
-    status = PlacementStatus.REVIEWED if key else PlacementStatus.UNPLACED
-    with store.transaction() as db:
-        db.conn.execute(
-            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                part_id,
-                key,
-                row["score"],
-                status.value,
-                row["candidates"],
-                user,
-                now.isoformat(timespec="seconds"),
-            ],
-        )
-        store.event(
-            "review.placed",
-            now,
-            campaign=row["campaign"],
-            department=row["department"],
-            mail_id=row["mail_id"],
-            part=part_id,
-            before=row["section_key"],
-            after=key,
-            by=user,
-        )
-    gone = revise_on_place(store, part_id, key, user=user, now=now)
-    if gone:
-        say(t("review.placed_replaces", ids=", ".join(map(str, gone))))
-    say(
-        t(
-            "review.placed",
-            id=part_id,
-            section=_heading(outline, key),
-            before=_heading(outline, row["section_key"]),
-            user=user,
-        )
-    )
+    try:
+        done = place_part(cfg, store, part_id, section, user=user, now=datetime.now().astimezone())
+    except MailflowError as exc:
+        store.close()
+        fail(exc.message, exc.hint, code=2)
+    if done.replaced:
+        say(t("review.placed_replaces", ids=", ".join(map(str, done.replaced))))
+    say(t("review.placed", id=part_id, section=done.after, before=done.before, user=user))
     store.close()
 
 
@@ -291,47 +316,26 @@ def release(
 ) -> None:
     """Chấp nhận thư bị giữ lại là báo cáo của phòng CODE / accept a held mail."""
     cfg = app.config()
-    department = cfg.department(code)
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
-    if not rows:
-        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
-    mail = rows[0]
-    if mail["kind"] not in ATTENTION:
-        fail(
-            t("review.not_held", id=mail_id, kind=mail["kind"] or "-"),
-            t("review.not_held_hint"),
-            code=2,
-        )
-    campaign = (
-        cfg.campaign(campaign_id)
-        if campaign_id
-        else cfg.campaign(mail["campaign"])
-        if mail["campaign"]
-        else pick_campaign(cfg, None)
-    )
     user = os_user()
-    now = datetime.now().astimezone()
-    with store.transaction() as db:
-        db.conn.execute(
-            "UPDATE mails SET kind = ?, campaign = ?, department = ?, imported_by = ?, "
-            "reason = ? WHERE id = ?",
-            [MailKind.REPORT.value, campaign.id, department.code, user, "review.released", mail_id],
+    try:
+        done = release_mail(
+            cfg,
+            store,
+            archive,
+            mail_id,
+            code,
+            campaign_id=campaign_id,
+            user=user,
+            now=datetime.now().astimezone(),
+            send_receipt=not no_receipt,
         )
-        store.event(
-            "review.released",
-            now,
-            campaign=campaign.id,
-            department=department.code,
-            mail_id=mail_id,
-            before=mail["kind"],
-            reason=mail["reason"],
-            by=user,
-        )
-    extract_again(cfg, store, archive, mail_id, user=user, now=now)
-    result = match_mail(cfg, store, archive, mail_id, now, send_receipt=not no_receipt)
-    say(t("review.released_line", id=mail_id, department=department.name, user=user))
+    except MailflowError as exc:
+        store.close()
+        fail(exc.message, exc.hint, code=exc.exit_code if exc.exit_code == 2 else 2)
+    result = done.result
+    say(t("review.released_line", id=mail_id, department=done.department, user=user))
     say(
         t(
             "review.match_line",
@@ -343,6 +347,42 @@ def release(
         )
     )
     store.close()
+
+
+@cli.command(name="campaign")
+@click.argument("mail_id", type=int)
+@click.argument("campaign_id")
+@click.pass_context
+def campaign_cmd(ctx: click.Context, mail_id: int, campaign_id: str) -> None:
+    """Xếp thư đang chờ vào một đợt / file a held mail under a campaign (issue 18).
+
+    The content layer sends a mail to review when no campaign is clearly ahead; the
+    sender's department is already known, so the campaign is all a person must add.
+    The rest is ``release``: same checks, same event, extraction, matching, receipt.
+    """
+    app: AppContext = ctx.find_object(AppContext)  # type: ignore[assignment]
+    cfg = app.config()
+    cfg.campaign(campaign_id)  # an unknown id is a usage error, before anything changes
+    store = bootstrap.store(cfg)
+    try:
+        rows = store.query("SELECT department FROM mails WHERE id = ?", [mail_id])
+    finally:
+        store.close()
+    if not rows:
+        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
+    if not rows[0]["department"]:
+        fail(
+            t("review.campaign_no_department", id=mail_id),
+            t("review.campaign_no_department_hint", id=mail_id, campaign=campaign_id),
+            code=2,
+        )
+    ctx.invoke(
+        release,
+        mail_id=mail_id,
+        code=rows[0]["department"],
+        campaign_id=campaign_id,
+        no_receipt=False,
+    )
 
 
 @cli.command()
@@ -363,11 +403,70 @@ def restore(app: AppContext, part_id: int) -> None:
     store.close()
 
 
+def _history_events(store: Any, campaign_id: str, code: str | None) -> list[Any]:
+    """The decisions shown under the placements: releases, restores, placed mails."""
+    ev_params: list[Any] = [campaign_id]
+    ev_where = (
+        "campaign = ? AND kind IN ('review.released', 'review.restored', 'match.placed', "
+        "'match.receipt_skipped')"
+    )
+    if code:
+        ev_where += " AND department = ?"
+        ev_params.append(code)
+    return store.query(f"SELECT * FROM events WHERE {ev_where} ORDER BY id", ev_params)
+
+
+def _history_json(
+    store: Any, campaign_id: str, code: str | None, outline: Outline, rows: Any
+) -> None:
+    """``history --json``: keys listed in the README (schema mailflow.history/1)."""
+    from mailflow.cli import jsonout
+
+    events = _history_events(store, campaign_id, code)
+    store.close()
+    jsonout.emit(
+        "history",
+        {
+            "campaign": campaign_id,
+            "department": code,
+            "placements": [
+                {
+                    "at": r["created_at"],
+                    "part": r["part"],
+                    "department": r["department"],
+                    "mail": r["mail_id"],
+                    "heading": r["heading"],
+                    "text": r["text"],
+                    "section": r["section_key"],
+                    "section_heading": (
+                        _heading(outline, r["section_key"]) if r["section_key"] else None
+                    ),
+                    "status": r["status"],
+                    "score": r["score"],
+                    "decided_by": r["decided_by"],
+                }
+                for r in rows
+            ],
+            "events": [
+                {
+                    "at": e["at"],
+                    "kind": e["kind"],
+                    "department": e["department"],
+                    "mail": e["mail_id"],
+                    "detail": _json_dict(e["detail"]),
+                }
+                for e in events
+            ],
+        },
+    )
+
+
 @cli.command()
 @click.option("--campaign", "campaign_id", default=None, help="Campaign id")
 @click.option("--department", "code", default=None, help="Department code")
+@click.option("--json", "as_json", is_flag=True)
 @pass_app
-def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
+def history(app: AppContext, campaign_id: str | None, code: str | None, as_json: bool) -> None:
     """Lịch sử xếp mục, bản sửa và quyết định / revisions and decisions."""
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
@@ -386,6 +485,9 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
         f"JOIN parts p ON p.id = pl.part_id WHERE {where} ORDER BY pl.id",
         params,
     )
+    if as_json:
+        _history_json(store, campaign.id, code, outline, rows)
+        return
     table = Table(title=plain("review.history_title", campaign=campaign.id, count=len(rows)))
     for col in (
         "col_when",
@@ -411,16 +513,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None) -> None:
             r["decided_by"] or "",
         )
     console.print(table)
-    ev_params: list[Any] = [campaign.id]
-    ev_where = (
-        "campaign = ? AND kind IN ('review.released', 'review.restored', 'match.placed', "
-        "'match.receipt_skipped')"
-    )
-    if code:
-        ev_where += " AND department = ?"
-        ev_params.append(code)
-    events = store.query(f"SELECT * FROM events WHERE {ev_where} ORDER BY id", ev_params)
-    for e in events:
+    for e in _history_events(store, campaign.id, code):
         detail = json.loads(e["detail"] or "{}")
         say(
             t(

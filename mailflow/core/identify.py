@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mailflow.core import names
+from mailflow.core.campaign import CampaignProfile, Decision, MailContent, decide
 from mailflow.model import MailKind
 
 if TYPE_CHECKING:  # only for the annotation; the core never loads config itself
@@ -78,8 +79,17 @@ class MailHeaders:
 
 @dataclass(frozen=True)
 class OpenCampaign:
+    """A campaign a reply may answer; title/subject/outline feed the content layer."""
+
     id: str
     token: str
+    title: str = ""
+    subject: str = ""  # the directive's subject line (trích yếu), when one was sent
+    outline: Any = field(default=None, compare=False)  # model.Outline, parsed by the shell
+    closed: bool = False  # past its final draft: still a candidate for late replies
+
+    def profile(self) -> CampaignProfile:
+        return CampaignProfile(self.id, self.title, self.subject, self.outline, self.closed)
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,9 @@ class KnownState:
     trusted_authserv_ids: tuple[str, ...] = ()
     require_auth_pass: bool = False
     own_addresses: tuple[str, ...] = ()
+    #: characters of a body (quotes aside) that make list/system mail a report
+    #: (``[matching] report_body_chars``; same default as ``REPORT_BODY_CHARS``)
+    report_body_chars: int = 200
 
     @classmethod
     def from_config(
@@ -111,7 +124,7 @@ class KnownState:
                 aliases[_fold_name(n)] = d.code
         wanted = set(open_campaigns) if open_campaigns is not None else None
         camps = tuple(
-            OpenCampaign(c.id, c.token or c.id)
+            OpenCampaign(c.id, c.token or c.id, c.title)
             for c in config.campaigns
             if wanted is None or c.id in wanted
         )
@@ -123,6 +136,7 @@ class KnownState:
             trusted_authserv_ids=tuple(config.mailbox.trusted_authserv_ids),
             require_auth_pass=config.mailbox.require_auth_pass,
             own_addresses=(config.mailbox.address.lower(),),
+            report_body_chars=config.matching.report_body_chars,
         )
 
 
@@ -509,12 +523,12 @@ def _system_signal(h: MailHeaders) -> str | None:
     return None
 
 
-def _carries_report(h: MailHeaders) -> bool:
+def _carries_report(h: MailHeaders, body_chars: int = REPORT_BODY_CHARS) -> bool:
     """A document attached, or a body long enough to be report text."""
     if h.attachment_count > 0:
         return True
     own = [x for x in (h.body_text or "").splitlines() if not x.lstrip().startswith(">")]
-    return len(" ".join(" ".join(own).split())) >= REPORT_BODY_CHARS
+    return len(" ".join(" ".join(own).split())) >= body_chars
 
 
 _AR_RESULT = re.compile(r"^\s*(spf|dmarc|dkim)\s*=\s*([a-z]+)\b(.*)$", re.IGNORECASE | re.DOTALL)
@@ -641,12 +655,15 @@ def _campaign(
     h: MailHeaders, known: KnownState
 ) -> tuple[str | None, str | None, str, tuple[tuple[str, str], ...]]:
     """(campaign, department-of-send, how, params)."""
+    # layer 1: the thread — any mail we sent for a campaign (directive, reminder,
+    # receipt, Office answer); a send with no campaign says nothing, look further back
     ids = [h.in_reply_to, *reversed(h.references)]
     for raw in ids:
         mid = normalize_msgid(raw)
-        if mid and mid in known.sent:
+        if mid and mid in known.sent and known.sent[mid][0]:
             camp, dept = known.sent[mid]
-            return camp, dept, "intake.why.campaign_reply", (("message_id", mid),)
+            return camp, dept or None, "intake.why.campaign_reply", (("message_id", mid),)
+    # layer 2: the campaign token in the subject
     subject = strip_subject_prefixes(h.subject)
     hits = [c for c in known.campaigns if c.token and _token_re(c.token).search(subject)]
     if len(hits) == 1:
@@ -662,11 +679,27 @@ def _campaign(
         return known.campaigns[0].id, None, "intake.why.campaign_only_open", ()
     if not known.campaigns:
         return None, None, "intake.why.campaign_none_open", ()
-    return (
-        None,
-        None,
-        "intake.why.campaign_unknown",
-        (("campaigns", ", ".join(c.id for c in known.campaigns)),),
+    # layer 3 (headers and body only here; intake repeats it with the documents' text)
+    sender_dept = known.addresses.get(h.from_addr.lower()) if h.from_addr else None
+    decision = decide_campaign(known, MailContent(h.subject, h.body_text, (), sender_dept))
+    return (decision.campaign, None, *campaign_reason(decision))
+
+
+def decide_campaign(known: KnownState, content: MailContent) -> Decision:
+    """The content layer over every campaign we know (closed ones rank after open)."""
+    return decide(content, [c.profile() for c in known.campaigns])
+
+
+def campaign_reason(decision: Decision) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The reason key and params of a content decision: the evidence, best first."""
+    if decision.campaign is not None:
+        return "intake.why.campaign_content", (
+            ("campaign", decision.campaign),
+            ("evidence", decision.evidence()),
+        )
+    return "intake.why.campaign_unknown", (
+        ("campaigns", ", ".join(e.campaign for e in decision.ranked)),
+        ("evidence", decision.evidence()),
     )
 
 
@@ -770,7 +803,7 @@ def identify(h: MailHeaders, known: KnownState) -> Identification:
     # Mail not to be answered, but to be read: a department's report sent through its
     # group address or by a document system is a report (never answered: RFC 3834, see
     # may_auto_answer); an out-of-office stays an auto-reply.
-    readable = _carries_report(h) and (
+    readable = _carries_report(h, known.report_body_chars) and (
         dept_how == "address" or send_dept is not None or camp is not None
     )
     system = _system_signal(h)

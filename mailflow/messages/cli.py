@@ -69,6 +69,10 @@ MESSAGES = {
         "vi": "Đặt một phần báo cáo vào một mục của đề cương.",
         "en": "Place a report part in an outline section.",
     },
+    "cli.cmd.campaign": {
+        "vi": "Xếp một thư đang chờ vào đợt báo cáo CAMPAIGN_ID (phòng của người gửi).",
+        "en": "File a held mail under campaign CAMPAIGN_ID (the sender's department).",
+    },
     "cli.cmd.release": {
         "vi": "Nhận một thư đang chờ là báo cáo của một phòng.",
         "en": "Accept a held mail as a department's report.",
@@ -173,6 +177,10 @@ MESSAGES = {
     "cli.opt.department": {
         "vi": "Chỉ gửi cho phòng này (lặp lại được)",
         "en": "Only this department (repeatable)",
+    },
+    "cli.opt.as_json": {
+        "vi": "In kết quả dạng JSON (khoá cố định, xem README)",
+        "en": "Print the result as JSON (stable keys, see the README)",
     },
     "cli.opt.limit": {"vi": "Gửi nhiều nhất N thư", "en": "Send at most N mails"},
     # metavars of positional arguments, shown in usage lines

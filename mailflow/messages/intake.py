@@ -120,6 +120,10 @@ MESSAGES = {
         "vi": "Không xác định được đợt báo cáo (đang mở: {campaigns}); chờ người xem xét.",
         "en": "Cannot tell the campaign (open: {campaigns}); waiting for review.",
     },
+    "intake.why.campaign_content": {
+        "vi": "Nội dung thư và tài liệu cho thấy đợt {campaign} (điểm: {evidence}).",
+        "en": "The mail and its documents point to campaign {campaign} (points: {evidence}).",
+    },
     "intake.why.campaign_ambiguous": {
         "vi": "Tiêu đề khớp nhiều đợt ({campaigns}); chờ người xem xét.",
         "en": "The subject matches several campaigns ({campaigns}); waiting for review.",

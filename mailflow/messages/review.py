@@ -10,6 +10,14 @@ MESSAGES = {
         "vi": "Kiểm tra khóa campaigns.outline trong config.toml.",
         "en": "Check the campaigns.outline key in config.toml.",
     },
+    "review.campaign_no_department": {
+        "vi": "Thư {id} chưa rõ phòng gửi, nên chưa thể chỉ xếp đợt báo cáo.",
+        "en": "Mail {id} has no known department, so its campaign alone cannot settle it.",
+    },
+    "review.campaign_no_department_hint": {
+        "vi": "Dùng: mailflow release {id} --department MÃ --campaign {campaign}",
+        "en": "Use: mailflow release {id} --department CODE --campaign {campaign}",
+    },
     "review.no_mail": {"vi": "Không có thư số {id}.", "en": "There is no mail {id}."},
     "review.no_mail_hint": {
         "vi": "Xem số thư bằng `mailflow review`.",

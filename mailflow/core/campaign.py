@@ -1,0 +1,237 @@
+"""Which campaign a reply answers, by what it says, when the headers cannot tell.
+
+Why: offices run overlapping campaigns (the 6-month review while next year's plan is
+being collected), and departments often write a fresh mail, forward one from a colleague
+or send from a document-management system — none of which carries our Message-ID or the
+campaign token. What such a mail still carries is its content: a subject and body that
+name the campaign's title or the directive's subject (trích yếu), the period and year
+("6 tháng đầu năm 2023" vs "năm 2024"), documents whose headings are one campaign's
+outline, and a department that only one campaign asked anything of.
+
+Each signal gives points to each candidate campaign; a campaign is chosen only when it is
+clearly ahead (``MARGIN`` over the runner-up, and at least ``MIN_SCORE``). Otherwise the
+mail goes to review with the candidates ranked and their evidence. Closed campaigns (past
+their final draft) stay candidates for late replies but start ``CLOSED_PENALTY`` behind,
+and rank after open ones on a tie.
+
+The outline comparison reuses the matcher's own heading scoring (``core/match.py``), so a
+heading counts for a campaign the way it would be placed under one of its sections.
+
+Pure: strings and outlines in, a decision out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mailflow.core import match
+from mailflow.core.names import fold_words
+from mailflow.model import Outline
+
+# Tuned on tests/test_campaign_identify.py's labelled set (batch 1 written before tuning).
+MARGIN = 10.0  # the best campaign must lead the runner-up by this many points
+MIN_SCORE = 12.0  # ... and have at least this much evidence of its own
+CLOSED_PENALTY = 8.0  # a closed campaign starts behind: a late reply must say so clearly
+
+W_SUBJECT = 30.0  # all of the campaign's own words in the mail's subject
+W_TEXT = 12.0  # ... in the body or the documents' opening lines
+W_YEAR_SUBJECT = 14.0  # the subject names the campaign's year (minus: names only another)
+W_YEAR_TEXT = 8.0  # the year the body and documents name most
+W_PERIOD = 8.0  # "6 tháng đầu năm", "quý 3", "tháng 7", "cả năm" named by both
+W_HEADING = 6.0  # per document heading that is this campaign's outline and not another's
+MAX_HEADINGS = 5  # headings counted at most
+W_ASSIGNED = 4.0  # the department has sections of its own in this campaign only
+
+HEADING_SCORE = 60.0  # a line this close to a section of the outline is that section
+HEADING_LEAD = 10.0  # ... and must beat every other campaign's best section by this
+MAX_LINES = 300  # document lines looked at (headings are near the top of each part)
+MAX_LINE_CHARS = 200
+TEXT_CHARS = 4000
+
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_PERIODS = (
+    ("h1", re.compile(r"\b6 thang dau\b|\bnua dau\b|\bso ket\b")),
+    ("h2", re.compile(r"\b6 thang cuoi\b|\bnua cuoi\b")),
+    ("q", re.compile(r"\bquy (i{1,3}|iv|[1-4])\b")),
+    ("year", re.compile(r"\bca nam\b|\btong ket nam\b")),
+)
+
+
+@dataclass(frozen=True)
+class CampaignProfile:
+    """What the content layer knows about one candidate campaign."""
+
+    id: str
+    title: str
+    subject: str = ""  # the directive's subject line (trích yếu), token removed
+    outline: Outline | None = field(default=None, compare=False)
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class MailContent:
+    """What a mail says: its subject, body, and its documents' text lines."""
+
+    subject: str = ""
+    body: str = ""
+    lines: tuple[str, ...] = ()  # documents' lines, headings among them
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One candidate's points, signal by signal (signal name → points)."""
+
+    campaign: str
+    score: float
+    closed: bool
+    signals: tuple[tuple[str, float], ...] = ()
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{k} {v:+.0f}" for k, v in self.signals if v)
+        return f"{self.campaign} {self.score:.0f}" + (f" ({parts})" if parts else "")
+
+
+@dataclass(frozen=True)
+class Decision:
+    campaign: str | None
+    ranked: tuple[Evidence, ...]
+
+    @property
+    def lead(self) -> float:
+        if len(self.ranked) < 2:
+            return self.ranked[0].score if self.ranked else 0.0
+        return self.ranked[0].score - self.ranked[1].score
+
+    def evidence(self) -> str:
+        """One line, best first: what a person reads in the review queue."""
+        return "; ".join(e.summary() for e in self.ranked)
+
+
+# --- signals -----------------------------------------------------------------------------
+
+
+def _units(text: str) -> set[str]:
+    return match._units(match._canonical(text))
+
+
+def _folded(text: str) -> str:
+    return " ".join(fold_words(text).split())
+
+
+def _periods(folded: str) -> set[str]:
+    return {name for name, rx in _PERIODS if rx.search(folded)}
+
+
+def _own_units(profiles: Sequence[CampaignProfile]) -> dict[str, set[str]]:
+    """Each campaign's title and subject words, minus those every candidate uses."""
+    units = {p.id: _units(f"{p.title} | {p.subject}") for p in profiles}
+    shared = set.intersection(*units.values()) if len(units) > 1 else set()
+    return {k: v - shared for k, v in units.items()}
+
+
+def _heading_hits(
+    profiles: Sequence[CampaignProfile], lines: Sequence[str]
+) -> dict[str, list[str]]:
+    """Lines that are one campaign's outline heading and clearly not another's."""
+    indexes = {
+        p.id: match._index(p.outline, ())
+        for p in profiles
+        if p.outline is not None and p.outline.sections
+    }
+    hits: dict[str, list[str]] = {p.id: [] for p in profiles}
+    if not indexes:
+        return hits
+    seen: set[str] = set()
+    for line in lines[:MAX_LINES]:
+        text = line.strip()
+        if not text or len(text) > MAX_LINE_CHARS or text in seen:
+            continue
+        seen.add(text)
+        words = match._canonical(text)
+        if not words:
+            continue
+        best: dict[str, float] = {}
+        for cid, idx in indexes.items():
+            best[cid] = max((match._heading_score(idx, words, p) for p in idx.profiles), default=0)
+        top = max(best, key=lambda c: best[c])
+        rest = max((v for c, v in best.items() if c != top), default=0.0)
+        if best[top] >= HEADING_SCORE and best[top] - rest >= HEADING_LEAD:
+            hits[top].append(text)
+    return hits
+
+
+def _assigned(profiles: Sequence[CampaignProfile], department: str | None) -> set[str]:
+    """Campaigns that name the department in one of their own sections."""
+    if not department:
+        return set()
+    return {
+        p.id for p in profiles if p.outline is not None and match.own_leaves(p.outline, department)
+    }
+
+
+def score(content: MailContent, profiles: Sequence[CampaignProfile]) -> tuple[Evidence, ...]:
+    """Every candidate's evidence, best first (open before closed on a tie)."""
+    if not profiles:
+        return ()
+    own = _own_units(profiles)
+    subject_units = _units(content.subject)
+    text = f"{content.body[:TEXT_CHARS]}\n" + "\n".join(content.lines)[:TEXT_CHARS]
+    text_units = _units(text)
+    subj_f = _folded(content.subject)
+    text_f = _folded(text)
+    subj_years = set(_YEAR.findall(subj_f))
+    text_years = Counter(_YEAR.findall(text_f))
+    top_year = text_years.most_common(1)[0][0] if text_years else None
+    mail_periods = _periods(subj_f) | _periods(text_f)
+    headings = _heading_hits(profiles, content.lines)
+    assigned = _assigned(profiles, content.department)
+    only_assigned = assigned if 0 < len(assigned) < len(profiles) else set()
+    out = []
+    for p in profiles:
+        words = own[p.id]
+        signals: list[tuple[str, float]] = []
+        if words:
+            signals.append(("subject", W_SUBJECT * len(words & subject_units) / len(words)))
+            signals.append(("text", W_TEXT * len(words & text_units) / len(words)))
+        camp_f = _folded(f"{p.title} {p.subject}")
+        years = set(_YEAR.findall(camp_f))
+        if years and subj_years:
+            signals.append(("year", W_YEAR_SUBJECT if subj_years & years else -W_YEAR_SUBJECT))
+        if years and top_year is not None:
+            signals.append(("year_text", W_YEAR_TEXT if top_year in years else -W_YEAR_TEXT / 2))
+        camp_periods = _periods(camp_f)
+        if camp_periods and mail_periods:
+            signals.append(("period", W_PERIOD if camp_periods & mail_periods else -W_PERIOD / 2))
+        n = min(MAX_HEADINGS, len(headings[p.id]))
+        if n:
+            signals.append(("headings", W_HEADING * n))
+        if p.id in only_assigned:
+            signals.append(("assigned", W_ASSIGNED))
+        if p.closed:
+            signals.append(("closed", -CLOSED_PENALTY))
+        total = sum(v for _, v in signals)
+        signals = [(k, round(v, 1)) for k, v in signals]
+        out.append(Evidence(p.id, round(total, 1), p.closed, tuple(signals)))
+    out.sort(key=lambda e: (-e.score, e.closed))
+    return tuple(out)
+
+
+def decide(
+    content: MailContent,
+    profiles: Sequence[CampaignProfile],
+    margin: float = MARGIN,
+    min_score: float = MIN_SCORE,
+) -> Decision:
+    """The campaign that is clearly ahead, or None with every candidate ranked."""
+    ranked = score(content, profiles)
+    if not ranked:
+        return Decision(None, ())
+    best = ranked[0]
+    runner = ranked[1].score if len(ranked) > 1 else 0.0
+    if best.score >= min_score and best.score - runner >= margin:
+        return Decision(best.campaign, ranked)
+    return Decision(None, ranked)
