@@ -212,8 +212,9 @@ td.extra {{ background: #fff6d6; }}
     default=None,
     help="Also write the grid as a standalone HTML page",
 )
+@click.option("--json", "as_json", is_flag=True)
 @pass_app
-def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> None:
+def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_json: bool) -> None:
     """Bảng phòng × mục: đã gửi, thư lỗi, vắng mặt, đã nhận, muộn, còn thiếu / the grid."""
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
@@ -224,6 +225,13 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None) -> 
     minutes = cfg.mailbox.retry_warn_minutes
     stuck = outbox.waiting(store, now, timedelta(minutes=minutes))
     store.close()
+    if as_json:
+        from mailflow.cli import jsonout
+
+        jsonout.emit("status", jsonout.status_document(plan, stuck))
+        if html_path is not None:
+            write_atomic(html_path, status_html(plan).encode("utf-8"))
+        return
     if stuck:  # first: a mail that cannot get out is what the Office must hear about
         console.print(Text(t("send.waiting", n=len(stuck), minutes=minutes), style="bold red"))
         for row in stuck:

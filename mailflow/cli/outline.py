@@ -22,8 +22,9 @@ if TYPE_CHECKING:  # python-docx is loaded when the command runs, not for --help
 
 @cli.command()
 @click.option("--campaign", "campaign_id", default=None)
+@click.option("--json", "as_json", is_flag=True)
 @pass_app
-def outline(app: AppContext, campaign_id: str | None) -> None:
+def outline(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
     """Xem cây đề cương và phân công / show the outline tree and who writes what."""
     from mailflow.adapters.outline_docx import load_outline
 
@@ -32,6 +33,13 @@ def outline(app: AppContext, campaign_id: str | None) -> None:
     departments = cfg.campaign_departments(campaign)
     parsed = load_outline(cfg.resolve(campaign.outline), departments)
     names = {d.code: d.code for d in departments}
+    if as_json:  # same exit codes as the tree: 1 when no section or an unknown unit
+        from mailflow.cli import jsonout
+
+        jsonout.emit("outline", jsonout.outline_document(campaign, parsed))
+        if not parsed.sections or parsed.unresolved:
+            raise click.exceptions.Exit(1)
+        return
     console.print(_tree(parsed, names, campaign.id))
     if not parsed.sections:
         console.print(t("outline.cli_no_sections", path=campaign.outline))
