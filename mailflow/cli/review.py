@@ -41,6 +41,8 @@ load_outline = lazy_function("mailflow.jobs.match", "load_outline")
 match_mail = lazy_function("mailflow.jobs.match", "match_mail")
 restore_part = lazy_function("mailflow.jobs.match", "restore_part")
 revise_on_place = lazy_function("mailflow.jobs.match", "revise_on_place")
+place_part = lazy_function("mailflow.jobs.review", "place_part")
+release_mail = lazy_function("mailflow.jobs.review", "release_mail")
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
@@ -284,69 +286,22 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
 @click.argument("section")
 @pass_app
 def place(app: AppContext, part_id: int, section: str) -> None:
-    """Đặt một phần vào mục SECTION ("none": phụ lục) / put PART under SECTION."""
+    """Đặt một phần vào mục SECTION ("none": phụ lục) / put PART under SECTION.
+
+    SECTION: the outline's number ("2.1", "III"), the internal key or a unique title
+    prefix; the answer names the section taken (``jobs.review.place_part``, which the
+    Office's reply commands use too)."""
     cfg = app.config()
     store = bootstrap.store(cfg)
-    rows = store.query(CURRENT + " WHERE p.id = ?", [part_id])
-    if not rows:
-        fail(t("review.no_part", id=part_id), t("review.no_part_hint"), code=2)
-    row = rows[0]
-    outline = load_outline(cfg, cfg.campaign(row["campaign"]))
-    keys = [s.key for s in outline.sections]
-    key: str | None = section.strip().rstrip(".")
-    by_number = [s.key for s in outline.sections if s.number == key and s.number != "-"]
-    if key and key.lower() in ("none", "appendix", "-"):
-        key = None
-    elif key not in keys and len(by_number) == 1:
-        key = by_number[0]  # the number people see in the outline: "2.1", "III"
-    elif key not in keys:
-        fail(
-            t("review.no_section", section=section),
-            t("review.no_section_hint", keys=", ".join(keys)),
-            code=2,
-        )
-    if row["status"] == PlacementStatus.SUPERSEDED.value:
-        fail(t("review.part_superseded", id=part_id), t("review.part_superseded_hint"), code=2)
     user = os_user()
-    now = datetime.now().astimezone()
-    status = PlacementStatus.REVIEWED if key else PlacementStatus.UNPLACED
-    with store.transaction() as db:
-        db.conn.execute(
-            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                part_id,
-                key,
-                row["score"],
-                status.value,
-                row["candidates"],
-                user,
-                now.isoformat(timespec="seconds"),
-            ],
-        )
-        store.event(
-            "review.placed",
-            now,
-            campaign=row["campaign"],
-            department=row["department"],
-            mail_id=row["mail_id"],
-            part=part_id,
-            before=row["section_key"],
-            after=key,
-            by=user,
-        )
-    gone = revise_on_place(store, part_id, key, user=user, now=now)
-    if gone:
-        say(t("review.placed_replaces", ids=", ".join(map(str, gone))))
-    say(
-        t(
-            "review.placed",
-            id=part_id,
-            section=_heading(outline, key),
-            before=_heading(outline, row["section_key"]),
-            user=user,
-        )
-    )
+    try:
+        done = place_part(cfg, store, part_id, section, user=user, now=datetime.now().astimezone())
+    except MailflowError as exc:
+        store.close()
+        fail(exc.message, exc.hint, code=2)
+    if done.replaced:
+        say(t("review.placed_replaces", ids=", ".join(map(str, done.replaced))))
+    say(t("review.placed", id=part_id, section=done.after, before=done.before, user=user))
     store.close()
 
 
@@ -361,47 +316,26 @@ def release(
 ) -> None:
     """Chấp nhận thư bị giữ lại là báo cáo của phòng CODE / accept a held mail."""
     cfg = app.config()
-    department = cfg.department(code)
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
-    if not rows:
-        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
-    mail = rows[0]
-    if mail["kind"] not in ATTENTION:
-        fail(
-            t("review.not_held", id=mail_id, kind=mail["kind"] or "-"),
-            t("review.not_held_hint"),
-            code=2,
-        )
-    campaign = (
-        cfg.campaign(campaign_id)
-        if campaign_id
-        else cfg.campaign(mail["campaign"])
-        if mail["campaign"]
-        else pick_campaign(cfg, None)
-    )
     user = os_user()
-    now = datetime.now().astimezone()
-    with store.transaction() as db:
-        db.conn.execute(
-            "UPDATE mails SET kind = ?, campaign = ?, department = ?, imported_by = ?, "
-            "reason = ? WHERE id = ?",
-            [MailKind.REPORT.value, campaign.id, department.code, user, "review.released", mail_id],
+    try:
+        done = release_mail(
+            cfg,
+            store,
+            archive,
+            mail_id,
+            code,
+            campaign_id=campaign_id,
+            user=user,
+            now=datetime.now().astimezone(),
+            send_receipt=not no_receipt,
         )
-        store.event(
-            "review.released",
-            now,
-            campaign=campaign.id,
-            department=department.code,
-            mail_id=mail_id,
-            before=mail["kind"],
-            reason=mail["reason"],
-            by=user,
-        )
-    extract_again(cfg, store, archive, mail_id, user=user, now=now)
-    result = match_mail(cfg, store, archive, mail_id, now, send_receipt=not no_receipt)
-    say(t("review.released_line", id=mail_id, department=department.name, user=user))
+    except MailflowError as exc:
+        store.close()
+        fail(exc.message, exc.hint, code=exc.exit_code if exc.exit_code == 2 else 2)
+    result = done.result
+    say(t("review.released_line", id=mail_id, department=done.department, user=user))
     say(
         t(
             "review.match_line",
@@ -413,6 +347,42 @@ def release(
         )
     )
     store.close()
+
+
+@cli.command(name="campaign")
+@click.argument("mail_id", type=int)
+@click.argument("campaign_id")
+@click.pass_context
+def campaign_cmd(ctx: click.Context, mail_id: int, campaign_id: str) -> None:
+    """Xếp thư đang chờ vào một đợt / file a held mail under a campaign (issue 18).
+
+    The content layer sends a mail to review when no campaign is clearly ahead; the
+    sender's department is already known, so the campaign is all a person must add.
+    The rest is ``release``: same checks, same event, extraction, matching, receipt.
+    """
+    app: AppContext = ctx.find_object(AppContext)  # type: ignore[assignment]
+    cfg = app.config()
+    cfg.campaign(campaign_id)  # an unknown id is a usage error, before anything changes
+    store = bootstrap.store(cfg)
+    try:
+        rows = store.query("SELECT department FROM mails WHERE id = ?", [mail_id])
+    finally:
+        store.close()
+    if not rows:
+        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
+    if not rows[0]["department"]:
+        fail(
+            t("review.campaign_no_department", id=mail_id),
+            t("review.campaign_no_department_hint", id=mail_id, campaign=campaign_id),
+            code=2,
+        )
+    ctx.invoke(
+        release,
+        mail_id=mail_id,
+        code=rows[0]["department"],
+        campaign_id=campaign_id,
+        no_receipt=False,
+    )
 
 
 @cli.command()
