@@ -157,6 +157,24 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class MatchingSettings:
+    """Bounds of matching replies to the outline (``[matching]``); defaults measured on
+    the labelled replies (see the README)."""
+
+    #: fuzz.ratio (0-100) of two parts' texts, heading aside, at or above which a later part
+    #: is a newer version of an earlier one of the same department and replaces it
+    same_text_ratio: float = 66.0
+    #: fuzz.ratio (0-100) of two documents of one mail at or above which they are one report
+    #: in two forms (.docx + signed .pdf): it enters the draft once, from the editable form
+    same_report_ratio: float = 70.0
+    #: fuzzy comparisons the outline-copy check may spend on one document; past it the
+    #: remaining lines count as the department's own text (never dropped)
+    copy_check_work: int = 400_000
+    #: characters of a body (quotes aside) that make a list or system mail a report
+    report_body_chars: int = 200
+
+
+@dataclass(frozen=True)
 class DaemonSettings:
     poll_seconds: int = 60
     idle: bool = True
@@ -185,6 +203,7 @@ class Config:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     draft: DraftSettings = field(default_factory=DraftSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
 
     def department(self, code: str) -> Department:
         for d in self.departments:
@@ -340,6 +359,7 @@ _TOP = {
     "daemon",
     "draft",
     "intake",
+    "matching",
 }
 _DRAFT = {"attach_max_bytes", "max_picture_pixels"}
 _OFFICE = {"name", "emails"}
@@ -564,6 +584,7 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
             c.error(("draft", key), t("config.must_be_positive"))
 
     intake = _intake(c, data)
+    matching = _matching(c, data)
 
     if c.errors:
         raise ConfigError("\n".join(c.errors), t("config.fix_and_retry"))
@@ -582,7 +603,23 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         daemon=daemon,
         draft=draft,
         intake=intake,
+        matching=matching,
     )
+
+
+def _matching(c: _Checker, data: dict[str, Any]) -> MatchingSettings:
+    """``[matching]``: every key optional, every value a positive number."""
+    raw = c.get(data, (), "matching", dict, {}) or {}
+    c.table(raw, ("matching",), {f.name for f in fields(MatchingSettings)})
+    values: dict[str, Any] = {}
+    for f in fields(MatchingSettings):
+        real = isinstance(f.default, float)
+        value = c.get(raw, ("matching",), f.name, (int, float) if real else int, f.default)
+        if value <= 0:
+            c.error(("matching", f.name), t("config.must_be_positive"))
+            value = f.default
+        values[f.name] = float(value) if real else value
+    return MatchingSettings(**values)
 
 
 def _intake(c: _Checker, data: dict[str, Any]) -> IntakeSettings:

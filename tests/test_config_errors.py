@@ -181,3 +181,26 @@ def test_missing_config_file_says_how_to_create_one(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "mailflow init" in result.output
+
+
+def test_matching_bounds_default_to_the_values_measured_on_the_labelled_set(
+    tmp_path: Path,
+) -> None:
+    from mailflow.core import identify, match
+
+    got = load(_write(tmp_path, GOOD)).matching
+    assert (got.same_text_ratio, got.same_report_ratio) == (match.SAME_TEXT, match.SAME_REPORT)
+    assert got.copy_check_work == match.COPY_CHECK_WORK
+    assert got.report_body_chars == identify.REPORT_BODY_CHARS
+
+
+def test_a_matching_bound_is_read_from_the_matching_table(tmp_path: Path) -> None:
+    text = GOOD + "\n[matching]\ncopy_check_work = 5000\nsame_report_ratio = 85\n"
+    got = load(_write(tmp_path, text)).matching
+    assert (got.copy_check_work, got.same_report_ratio) == (5000, 85.0)
+
+
+def test_a_matching_bound_that_is_not_positive_names_its_key(tmp_path: Path) -> None:
+    text = GOOD + "\n[matching]\nsame_text_ratio = 0\n"
+    lines = _error_lines(tmp_path, text)
+    assert len(lines) == 1 and "matching.same_text_ratio" in lines[0], lines

@@ -243,6 +243,15 @@ def test_a_read_receipt_from_a_stranger_is_still_ignored() -> None:
     assert identify(h, KNOWN).kind is MailKind.IGNORED
 
 
+def test_the_body_length_that_makes_list_mail_a_report_is_the_configured_one() -> None:
+    from dataclasses import replace
+
+    body = "Kết quả kiểm tra đo lường 6 tháng đầu năm: 40 cơ sở, 3 vi phạm, đã xử phạt. " * 2
+    h = _mail(LIST, attachments=0, body_text=body)  # ~160 characters: under the default
+    assert identify(h, KNOWN).kind is MailKind.REVIEW
+    assert identify(h, replace(KNOWN, report_body_chars=100)).kind is MailKind.REPORT
+
+
 def test_list_mail_from_a_stranger_is_still_ignored() -> None:
     got = identify(_mail(LIST, from_addr="news@example.org"), KNOWN)
     assert got.kind is MailKind.IGNORED

@@ -781,7 +781,9 @@ SAME_REPORT = 70.0
 _COMPARE_CHARS = 20_000
 
 
-def same_report_copies(docs: Sequence[tuple[str, int]]) -> dict[int, int]:
+def same_report_copies(
+    docs: Sequence[tuple[str, int]], threshold: float = SAME_REPORT
+) -> dict[int, int]:
     """Which documents of one mail are another form of a document beside them.
 
     ``docs``: (text, rank) per document, rank = how editable the form is (lower is
@@ -803,7 +805,7 @@ def same_report_copies(docs: Sequence[tuple[str, int]]) -> dict[int, int]:
                 b = texts[j]
                 if min(len(a), len(b)) < 0.6 * max(len(a), len(b)):
                     continue
-                if fuzz.ratio(a, b) >= SAME_REPORT:
+                if fuzz.ratio(a, b) >= threshold:
                     twin = j
                     break
         if twin is None:

@@ -499,7 +499,10 @@ def match_mail(
     # the same report in two forms (.docx + its signed .pdf): enters once, editable form
     ranked = [(n, _form_rank(d)) for n, (d, _b) in enumerate(read)]
     compared = [(n, rank) for n, rank in ranked if rank is not None]
-    found = same_report_copies([(_plain_text(read[n][1]), rank) for n, rank in compared])
+    found = same_report_copies(
+        [(_plain_text(read[n][1]), rank) for n, rank in compared],
+        cfg.matching.same_report_ratio,
+    )
     twins = {compared[i][0]: compared[j][0] for i, j in found.items()}
     copies: list[tuple[dict[str, Any], dict[str, Any]]] = [
         (read[i][0], read[j][0]) for i, j in sorted(twins.items())
@@ -510,7 +513,7 @@ def match_mail(
     for n, (doc, blocks) in enumerate(read):
         if n in twins:
             continue
-        copy = check_copy(blocks, outline, directive, sent)
+        copy = check_copy(blocks, outline, directive, sent, budget=cfg.matching.copy_check_work)
         if copy.is_copy:
             ignored.append((doc, copy.reason))
             continue
@@ -570,7 +573,8 @@ def match_mail(
         elif row.status is not PlacementStatus.SUPERSEDED:
             later.append(row)
             later_said = later_said or bool(revision_word(subject))
-    revision = revise(earlier, provisional, revision=bool(said))
+    same_text = cfg.matching.same_text_ratio
+    revision = revise(earlier, provisional, revision=bool(said), same_text=same_text)
     inherit = dict(revision.inherit)
     fresh: list[PlacedRow] = []
     real: dict[int, int] = {}
@@ -645,7 +649,7 @@ def match_mail(
                         stamp,
                     ],
                 )
-        outdated = revise(fresh, later, revision=later_said) if later else None
+        outdated = revise(fresh, later, revision=later_said, same_text=same_text) if later else None
         marks: list[tuple[int, str]] = [
             (old, replaced_mark(real.get(by, 0))) for old, by in revision.replaced_by
         ]
