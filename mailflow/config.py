@@ -94,6 +94,9 @@ class Mailbox:
 class Office:
     name: str
     emails: tuple[str, ...]
+    #: act on the Office's reply commands without a trusted server's pass: ONLY for the
+    #: embedded demo server, which writes no Authentication-Results (a failure still holds)
+    trust_unauthenticated_replies: bool = False
 
 
 @dataclass(frozen=True)
@@ -362,7 +365,7 @@ _TOP = {
     "matching",
 }
 _DRAFT = {"attach_max_bytes", "max_picture_pixels"}
-_OFFICE = {"name", "emails"}
+_OFFICE = {"name", "emails", "trust_unauthenticated_replies"}
 _MAILBOX = {
     "address",
     "imap",
@@ -449,7 +452,7 @@ def _endpoint(
     check_files: bool = True,
 ) -> Endpoint:
     """One server; ``ca_file`` / ``tls_verify`` fall back to the ``[mailbox]`` ones."""
-    raw = c.get(data, where[:-1], where[-1], dict) or {}
+    raw = c.get(data, where[:-1], str(where[-1]), dict) or {}
     c.table(raw, where, _ENDPOINT)
     host = c.get(raw, where, "host", str) or "localhost"
     port = c.get(raw, where, "port", int)
@@ -491,6 +494,7 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
     office = Office(
         c.get(office_raw, ("office",), "name", str) or "",
         c.emails(office_raw, ("office",), "emails", required=True),
+        bool(c.get(office_raw, ("office",), "trust_unauthenticated_replies", bool, False)),
     )
 
     mb = c.get(data, (), "mailbox", dict) or {}

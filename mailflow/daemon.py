@@ -430,6 +430,10 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
         if not d.keep_going():  # matching waits for the next round; the mail is safe
             return t("daemon.intake_summary", fetched=result.fetched, matched=0)
         matched = match_pending(cfg, d.store, d.archive, _aware(d.clock.now()))
+        from mailflow.jobs.office_reply import answer_office_replies
+
+        # the Office's reply commands; the answer and a new draft go with the outbox job
+        answer_office_replies(cfg, d.store, d.archive, _aware(d.clock.now()))
         if result.fetched or matched:
             return t("daemon.intake_summary", fetched=result.fetched, matched=len(matched))
         return None

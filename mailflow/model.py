@@ -145,6 +145,7 @@ class MailKind(StrEnum):
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
     REVIEW = "review"
+    OFFICE_REPLY = "office-reply"  # the Office's review commands (jobs.office_reply)
 
 
 class SendStatus(StrEnum):

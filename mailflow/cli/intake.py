@@ -20,6 +20,7 @@ from mailflow import bootstrap
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.store import Store
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app, pick_campaign
+from mailflow.cli.progress import Progress
 from mailflow.config import Config
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
@@ -56,9 +57,34 @@ def _mail_line(o: Outcome) -> str:
     )
 
 
+def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
+    """The Office's reply commands are applied and answered at once (jobs.office_reply);
+    the answer and any new draft go out now, each mail's outcome told as that mail's."""
+    from mailflow.jobs.deliver import flush
+    from mailflow.jobs.office_reply import answer_office_replies
+
+    outcomes = answer_office_replies(cfg, store, archive, _now())
+    for o in outcomes:
+        console.print(
+            t(
+                "reply.poll_line",
+                id=o.mail_id,
+                sender=safe(o.sender),
+                done=len(o.done),
+                failed=len(o.failed) + len(o.unreadable),
+            )
+            if not o.duplicate
+            else t("reply.poll_duplicate", id=o.mail_id, sender=safe(o.sender))
+        )
+    rows = [row for o in outcomes for row in o.queued]
+    if rows:
+        flush(cfg, store, archive, rows)
+
+
 def _match_new(cfg: Config, store: Store, archive: Archive) -> None:
     """Reports taken in are placed at once, so `review` and `status` are current."""
     results = [r for r in match_pending(cfg, store, archive, _now()) if not r.already]
+    _office_replies(cfg, store, archive)
     if results:
         console.print(
             t(
@@ -182,6 +208,11 @@ def _read(path: Path) -> bytes:
         raise MailflowError(t("ingest.unreadable", path=path, error=exc.strerror)) from exc
 
 
+def _held(data: bytes) -> Callable[[], bytes]:
+    """A loader for bytes already read: each closure keeps its own message."""
+    return lambda: data
+
+
 def _eml(path: Path) -> _Saved:
     data = _read(path)
     return _Saved(str(path), _date_of(_head(data)), lambda: data)
@@ -192,7 +223,7 @@ def _mbox(path: Path) -> Iterator[_Saved]:
     try:
         for key in box.iterkeys():
             data = box.get_bytes(key)
-            yield _Saved(f"{path}#{key}", _date_of(_head(data)), lambda d=data: d)
+            yield _Saved(f"{path}#{key}", _date_of(_head(data)), _held(data))
     finally:
         box.close()
 
@@ -203,6 +234,10 @@ def _is_mbox(path: Path) -> bool:
             return fh.read(5) == b"From "
     except OSError as exc:
         raise MailflowError(t("ingest.unreadable", path=path, error=exc.strerror)) from exc
+
+
+#: mails analysed and committed together by ``ingest``; more than one batch shows progress
+INGEST_BATCH = 50
 
 
 def saved_mails(paths: tuple[Path, ...]) -> list[_Saved]:
@@ -245,7 +280,11 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
     try:
         with Intake(cfg, store, archive, clock=_now) as intake:
-            outcomes = ingest_saved(intake, saved)
+            if len(saved) > INGEST_BATCH:  # many mails: show how far it got
+                with Progress(len(saved), t("cli.progress.ingest")) as progress:
+                    outcomes = ingest_saved(intake, saved, on_batch=progress.advance)
+            else:
+                outcomes = ingest_saved(intake, saved)
     finally:
         store.close()
     by_kind: dict[str, int] = {}
@@ -259,12 +298,21 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
         console.print(t("ingest.by_kind", kind=kind_name(kind), count=count))
 
 
-def ingest_saved(intake: Intake, saved: list[_Saved], batch: int = 50) -> list[Outcome]:
-    """Same path as poll (archive → one commit per batch), source "ingest"."""
+def ingest_saved(
+    intake: Intake,
+    saved: list[_Saved],
+    batch: int = INGEST_BATCH,
+    on_batch: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Same path as poll (archive → one commit per batch), source "ingest".
+
+    ``on_batch`` hears how many mails each committed batch held (the progress bar)."""
     outcomes: list[Outcome] = []
     for start in range(0, len(saved), batch):
         chunk = [(item.load(), None) for item in saved[start : start + batch]]
         outcomes.extend(intake.commit(intake.prepare_many(chunk, source="ingest")))
+        if on_batch is not None:
+            on_batch(len(chunk))
     return outcomes
 
 

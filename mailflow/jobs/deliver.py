@@ -29,6 +29,7 @@ from mailflow.core.plan import DraftPlan
 from mailflow.i18n import t
 from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan, parse_when
 from mailflow.jobs.match import load_outline
+from mailflow.jobs.review import waiting_lines
 from mailflow.model import Campaign, PlacementStatus
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -128,6 +129,7 @@ def office_text(
     result: AssembleResult,
     reason: str,
     waiting: Sequence[Any] = (),
+    decisions: Sequence[str] = (),
 ) -> str:
     """The body: what is new, who is missing, what needs a person (from the plan).
 
@@ -187,6 +189,10 @@ def office_text(
             )
             for row in waiting
         ]
+    # what waits for a person, and how to decide it by replying (jobs.office_reply)
+    lines += ["", t("office.wait_title", lang)]
+    lines += [f"  - {line}" for line in decisions] or [f"  - {t('office.wait_none', lang)}"]
+    lines += ["", t("office.reply_howto", lang), t("reply.forms", lang)]
     lines += ["", t("review.office_signoff", lang)]
     return "\n".join(lines)
 
@@ -227,7 +233,14 @@ def send_draft(
         department=None,
         to=cfg.office.emails,
         subject=subject,
-        text=office_text(cfg, campaign, result, reason, _waiting(cfg, store, now)),
+        text=office_text(
+            cfg,
+            campaign,
+            result,
+            reason,
+            _waiting(cfg, store, now),
+            waiting_lines(cfg, store, campaign.id, cfg.lang),
+        ),
         dedupe_key=dedupe,
         now=now,
         auto_submitted="auto-generated",

@@ -1,0 +1,270 @@
+"""A person's review decisions — the same functions for the CLI and for the Office's reply.
+
+`mailflow place` / `release` / `restore` and a command line in the Office's reply to a
+draft mail (``jobs.office_reply``) both come here, so a decision made by mail is exactly
+the decision the terminal makes: a new placement row (append-only), an event for
+`history` signed with who decided, the revision rule applied the same way.
+Errors are MailflowError with a one-line message and a hint, for either caller to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mailflow.adapters.archive import Archive
+from mailflow.adapters.store import Store
+from mailflow.config import Config
+from mailflow.core.sections import name_of_key, resolve_section, section_name
+from mailflow.errors import ConfigError, MailflowError
+from mailflow.i18n import t
+from mailflow.model import MailKind, PlacementStatus
+
+ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
+APPENDIX_WORDS = ("none", "appendix", "-", "phụ lục", "phu luc")
+
+CURRENT = """
+    SELECT p.id, p.mail_id, p.department, p.heading, p.text, p.campaign, pl.section_key,
+           pl.score, pl.status, pl.candidates, pl.decided_by, pl.created_at
+    FROM parts p
+    JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+"""
+
+
+@dataclass(frozen=True)
+class Placed:
+    part: int
+    campaign: str
+    before: str  # the section's name before, as people read it
+    after: str  # the section's name now ("(phụ lục)" for the appendix)
+    replaced: tuple[int, ...]  # earlier parts the revision rule superseded
+    changed: bool  # False when the part already sat there
+
+
+def place_part(
+    cfg: Config, store: Store, part_id: int, section: str, *, user: str, now: datetime
+) -> Placed:
+    """Put part ``part_id`` under ``section`` (number, key, unique title prefix or
+    "none"/"phụ lục" for the appendix). Ambiguous or unknown: ConfigError naming the
+    candidates; nothing is written."""
+    from mailflow.jobs.match import load_outline, revise_on_place
+
+    rows = store.query(CURRENT + " WHERE p.id = ?", [part_id])
+    if not rows:
+        raise ConfigError(t("review.no_part", id=part_id), t("review.no_part_hint"))
+    row = rows[0]
+    outline = load_outline(cfg, cfg.campaign(row["campaign"]))
+    key: str | None
+    if section.strip().casefold() in APPENDIX_WORDS:
+        key = None
+    else:
+        found = resolve_section(outline, section)
+        if found.section is None:
+            names = [section_name(outline, s) for s in found.candidates]
+            if names:
+                raise ConfigError(
+                    t("review.section_ambiguous", section=section),
+                    t("review.section_candidates", names="; ".join(names[:8])),
+                )
+            raise ConfigError(
+                t("review.no_section", section=section),
+                t("review.no_section_hint", keys=", ".join(s.key for s in outline.sections)),
+            )
+        key = found.section.key
+    if row["status"] == PlacementStatus.SUPERSEDED.value:
+        raise ConfigError(t("review.part_superseded", id=part_id), t("review.part_superseded_hint"))
+    none = t("review.none_section")
+    before, after = name_of_key(outline, row["section_key"], none), name_of_key(outline, key, none)
+    status = PlacementStatus.REVIEWED if key else PlacementStatus.UNPLACED
+    if row["section_key"] == key and row["status"] == status.value:
+        return Placed(part_id, row["campaign"], before, after, (), False)
+    with store.transaction() as db:
+        db.conn.execute(
+            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
+            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                part_id,
+                key,
+                row["score"],
+                status.value,
+                row["candidates"],
+                user,
+                now.isoformat(timespec="seconds"),
+            ],
+        )
+        store.event(
+            "review.placed",
+            now,
+            campaign=row["campaign"],
+            department=row["department"],
+            mail_id=row["mail_id"],
+            part=part_id,
+            before=row["section_key"],
+            after=key,
+            by=user,
+        )
+    gone = revise_on_place(store, part_id, key, user=user, now=now)
+    return Placed(part_id, row["campaign"], before, after, tuple(gone), True)
+
+
+@dataclass(frozen=True)
+class Released:
+    mail: int
+    campaign: str
+    department: str  # the department's name
+    result: Any  # jobs.match.MatchResult
+
+
+def release_mail(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail_id: int,
+    code: str,
+    *,
+    campaign_id: str | None,
+    user: str,
+    now: datetime,
+    send_receipt: bool = True,
+) -> Released:
+    """Accept held mail ``mail_id`` as department ``code``'s report, unpack and match it."""
+    from mailflow.jobs.match import extract_again, match_mail
+
+    department = cfg.department(code)
+    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
+    if not rows:
+        raise ConfigError(t("review.no_mail", id=mail_id), t("review.no_mail_hint"))
+    mail = rows[0]
+    if mail["kind"] not in ATTENTION:
+        raise ConfigError(
+            t("review.not_held", id=mail_id, kind=mail["kind"] or "-"), t("review.not_held_hint")
+        )
+    if campaign_id:
+        campaign = cfg.campaign(campaign_id)
+    elif mail["campaign"]:
+        campaign = cfg.campaign(mail["campaign"])
+    elif len(cfg.campaigns) == 1:
+        campaign = cfg.campaigns[0]
+    else:
+        known = ", ".join(c.id for c in cfg.campaigns) or "-"
+        raise ConfigError(
+            t("review.campaign_needed", known=known), t("review.campaign_needed_hint")
+        )
+    with store.transaction() as db:
+        db.conn.execute(
+            "UPDATE mails SET kind = ?, campaign = ?, department = ?, imported_by = ?, "
+            "reason = ? WHERE id = ?",
+            [MailKind.REPORT.value, campaign.id, department.code, user, "review.released", mail_id],
+        )
+        store.event(
+            "review.released",
+            now,
+            campaign=campaign.id,
+            department=department.code,
+            mail_id=mail_id,
+            before=mail["kind"],
+            reason=mail["reason"],
+            by=user,
+        )
+    extract_again(cfg, store, archive, mail_id, user=user, now=now)
+    result = match_mail(cfg, store, archive, mail_id, now, send_receipt=send_receipt)
+    return Released(mail_id, campaign.id, department.name, result)
+
+
+def restore(store: Store, part_id: int, *, user: str, now: datetime) -> dict[str, Any]:
+    """``jobs.match.restore_part``: re-exported so both callers name one module."""
+    from mailflow.jobs.match import restore_part
+
+    return restore_part(store, part_id, user=user, now=now)
+
+
+__all__ = ["MailflowError", "Placed", "Released", "place_part", "release_mail", "restore"]
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def waiting_lines(
+    cfg: Config, store: Store, campaign_id: str, lang: str | None = None
+) -> list[str]:
+    """What waits for a person, one line each, for the end of every Office mail: parts in
+    review (with their best candidates by the outline's number), held mails, report files
+    that gave no text, replaced parts. The ids are the ones the reply commands take."""
+    import json
+
+    from mailflow.intake import reason_text
+    from mailflow.jobs.match import load_outline
+
+    outline = load_outline(cfg, cfg.campaign(campaign_id))
+    none = t("review.none_section", lang)
+    lines: list[str] = []
+    rows = store.query(
+        CURRENT + " WHERE p.campaign = ? AND pl.status IN (?, ?) ORDER BY p.id",
+        [campaign_id, PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value],
+    )
+    for r in rows:
+        best = [name_of_key(outline, k, none) for k, _ in json.loads(r["candidates"] or "[]")[:3]]
+        lines.append(
+            t(
+                "office.wait_part",
+                lang,
+                id=r["id"],
+                department=r["department"] or "-",
+                text=_short(r["heading"] or r["text"], 60),
+                best="; ".join(_short(b, 50) for b in best) or "-",
+            )
+        )
+    mails = store.query(
+        "SELECT id, from_addr, subject, reason, detail FROM mails WHERE kind IN (?, ?) "
+        "AND (campaign = ? OR campaign IS NULL) ORDER BY id",
+        [*ATTENTION, campaign_id],
+    )
+    for m in mails:
+        try:
+            params = json.loads(m["detail"] or "{}").get("reason_params") or {}
+        except ValueError:
+            params = {}
+        lines.append(
+            t(
+                "office.wait_mail",
+                lang,
+                id=m["id"],
+                sender=m["from_addr"] or "?",
+                subject=_short(m["subject"], 50),
+                reason=reason_text(m["reason"] or "", params if isinstance(params, dict) else {}),
+            )
+        )
+    docs = store.query(
+        "SELECT d.name, d.mail_id, m.department FROM documents d JOIN mails m ON m.id = "
+        "d.mail_id WHERE m.campaign = ? AND m.kind = ? AND d.status IN "
+        "('quarantined', 'needs-conversion') ORDER BY d.id",
+        [campaign_id, MailKind.REPORT.value],
+    )
+    for d in docs:
+        lines.append(
+            t(
+                "office.wait_doc",
+                lang,
+                name=_short(d["name"], 50),
+                mail=d["mail_id"],
+                department=d["department"] or "-",
+            )
+        )
+    gone = store.query(
+        CURRENT + " WHERE p.campaign = ? AND pl.status = ? ORDER BY p.id",
+        [campaign_id, PlacementStatus.SUPERSEDED.value],
+    )
+    for g in gone:
+        lines.append(
+            t(
+                "office.wait_replaced",
+                lang,
+                id=g["id"],
+                department=g["department"] or "-",
+                section=name_of_key(outline, g["section_key"], none),
+            )
+        )
+    return lines
