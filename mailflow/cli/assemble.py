@@ -24,6 +24,7 @@ from mailflow.cli.base import (
     lazy_module,
     pass_app,
 )
+from mailflow.cli.progress import Progress
 from mailflow.cli.review import _add_row, bootstrap, pick_campaign, plain, say
 from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
@@ -68,8 +69,13 @@ def _assemble(cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
     now = datetime.now().astimezone()
-    match_pending(cfg, store, archive, now)  # replies polled but not matched yet
-    result = assemble(cfg, store, archive, campaign, now, out=out, pdf=not no_pdf)
+    with Progress(2, t("cli.progress.match")) as progress:
+        progress.step(t("cli.progress.match"))
+        match_pending(cfg, store, archive, now)  # replies polled but not matched yet
+        progress.advance(say=False)
+        progress.step(t("cli.progress.draft") if no_pdf else t("cli.progress.draft_pdf"))
+        result = assemble(cfg, store, archive, campaign, now, out=out, pdf=not no_pdf)
+        progress.advance(say=False)
     say(
         t(
             "review.assembled",

@@ -19,6 +19,18 @@ MESSAGES = {
         "vi": "Cấu hình chưa có đợt báo cáo nào ([[campaigns]] trong {path}).",
         "en": "The config has no campaign yet ([[campaigns]] in {path}).",
     },
+    "cli.progress.step": {"vi": "[{n}/{total}] {what}", "en": "[{n}/{total}] {what}"},
+    "cli.progress.count": {"vi": "{what}: {done}/{total}", "en": "{what}: {done}/{total}"},
+    "cli.progress.match": {
+        "vi": "Xếp các phần báo cáo mới vào đề cương",
+        "en": "Placing new report parts in the outline",
+    },
+    "cli.progress.draft": {"vi": "Dựng dự thảo", "en": "Building the draft"},
+    "cli.progress.draft_pdf": {
+        "vi": "Dựng dự thảo và bản PDF",
+        "en": "Building the draft and its PDF",
+    },
+    "cli.progress.ingest": {"vi": "Đã xử lý thư", "en": "Mails processed"},
     "cli.send.plan_line": {
         "vi": "{code} → {address} · {sections} · đính kèm: {attachments} · {status}",
         "en": "{code} → {address} · {sections} · attached: {attachments} · {status}",
