@@ -269,7 +269,9 @@ def test_no_authentication_results_is_not_a_failure() -> None:
 def test_strict_mode_requires_a_pass_from_our_server() -> None:
     strict = KnownState(**{**KNOWN.__dict__, "require_auth_pass": True})
     assert identify(mail(), strict).kind == MailKind.QUARANTINED
-    passed = mail(headers=_ar("mail.sokhcn.example; spf=pass; dmarc=pass header.from=sokhcn.example"))
+    passed = mail(
+        headers=_ar("mail.sokhcn.example; spf=pass; dmarc=pass header.from=sokhcn.example")
+    )
     assert identify(passed, strict).kind == MailKind.REPORT
 
 
