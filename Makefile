@@ -53,6 +53,7 @@ test: venv system-deps
 lint: venv
 	$(VENV)/bin/ruff check mailflow tests bench
 	$(VENV)/bin/ruff format --check mailflow tests bench
+	$(VENV)/bin/mypy
 
 format: venv
 	$(VENV)/bin/ruff format mailflow tests bench

@@ -174,10 +174,10 @@ def build_report(outline: Outline, cfg: Config, code: str, style: str, seed: int
         if shape == "table":
             lines.append(("table", _topic(s)))
     if style == "body":
-        body = ["Kính gửi Văn phòng Sở,", "", f"{dep.name} báo cáo như sau:", ""]
-        body += [text for kind, text in lines if kind != "table"]
-        body += ["", "Trân trọng.", dep.name]
-        return Report(None, "\n".join(body))
+        body_lines = ["Kính gửi Văn phòng Sở,", "", f"{dep.name} báo cáo như sau:", ""]
+        body_lines += [text for kind, text in lines if kind != "table"]
+        body_lines += ["", "Trân trọng.", dep.name]
+        return Report(None, "\n".join(body_lines))
     document = docx.Document()
     document.add_paragraph("SỞ KHOA HỌC VÀ CÔNG NGHỆ").runs[0].bold = True
     document.add_paragraph(dep.name.upper())

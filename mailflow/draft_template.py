@@ -26,7 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.styles.style import BaseStyle
+from docx.styles.style import CharacterStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"
@@ -56,7 +56,7 @@ _HEADINGS = {
 }
 
 
-def _set_font(style: BaseStyle, size: float | None = None) -> None:
+def _set_font(style: CharacterStyle, size: float | None = None) -> None:
     """Pin every script slot to Times New Roman; theme fonts would otherwise win."""
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -68,7 +68,7 @@ def _set_font(style: BaseStyle, size: float | None = None) -> None:
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), FONT)
     if size is not None:
-        style.font.size = Pt(size)  # type: ignore[attr-defined]
+        style.font.size = Pt(size)
 
 
 def _doc_defaults(doc: object) -> None:
@@ -126,7 +126,7 @@ def _styles(doc: object) -> None:
         italic: bool = False,
         align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
         indent: float = 1.27,
-    ) -> BaseStyle:
+    ) -> ParagraphStyle:
         st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         st.base_style = normal
         st.quick_style = True

@@ -26,6 +26,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.styles.style import CharacterStyle
+from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"
 
@@ -325,7 +327,7 @@ def new_document() -> docx.document.Document:
     return doc
 
 
-def _set_font(style: docx.styles.style.BaseStyle, size: int) -> None:
+def _set_font(style: CharacterStyle, size: int) -> None:
     style.font.name = FONT
     style.font.size = Pt(size)
     rpr = style.element.get_or_add_rPr()
@@ -349,7 +351,7 @@ def _para(
     size: int | None = None,
     align: WD_ALIGN_PARAGRAPH | None = None,
     indent: bool = False,
-) -> docx.text.paragraph.Paragraph:
+) -> Paragraph:
     p = doc.add_paragraph(style=style)
     if text:
         run = p.add_run(text)
@@ -495,7 +497,7 @@ class _Numbering:
         return num_id
 
     @staticmethod
-    def apply(p: docx.text.paragraph.Paragraph, ilvl: int, num_id: int) -> None:
+    def apply(p: Paragraph, ilvl: int, num_id: int) -> None:
         ppr = p._p.get_or_add_pPr()
         num_pr = OxmlElement("w:numPr")
         il = OxmlElement("w:ilvl")

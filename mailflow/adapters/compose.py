@@ -161,14 +161,17 @@ def compose(mail: Outgoing, message_id: str, date: datetime) -> bytes:
             filename=att.filename,
             cte="7bit",
         )
-        part = msg.get_payload()[-1]
+        parts = msg.get_payload()
+        assert isinstance(parts, list)  # multipart once an attachment is added
+        part = parts[-1]
+        assert isinstance(part, EmailMessage)  # the part add_attachment just made
         part.replace_header("Content-Transfer-Encoding", "base64")
         bodies[marker.encode("ascii")] = base64.encodebytes(att.data).replace(b"\n", b"\r\n")
     data = msg.as_bytes()
     # Why the swap: the email generator writes a base64 body line by line in Python,
     # ~20 ms for two .docx files; the C encoder makes the same 76-column CRLF lines at once.
-    for marker, body in bodies.items():
-        data = data.replace(marker + b"\r\n", body, 1)
+    for placeholder, body in bodies.items():
+        data = data.replace(placeholder + b"\r\n", body, 1)
     return data
 
 

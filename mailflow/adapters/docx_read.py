@@ -437,7 +437,7 @@ def _parse_level(lv: etree._Element) -> _Level:
     restart = val("lvlRestart")
     return _Level(
         fmt=val("numFmt") or "decimal",
-        text=val("lvlText") if val("lvlText") is not None else "",
+        text=val("lvlText") or "",
         start=int(start) if start and start.lstrip("-").isdigit() else 1,
         restart=int(restart) if restart and restart.isdigit() else None,
         legal=_on(lv.find(_W + "isLgl")) or False,

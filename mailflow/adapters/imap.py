@@ -174,11 +174,7 @@ class ImapClient:
             chunk = uid_list[start : start + batch]
             fetched = self._call(
                 "fetch",
-                lambda c=chunk: list(
-                    self.box._fetch_in_bulk(  # type: ignore[union-attr]
-                        c, _MESSAGE_PARTS, False, True
-                    )
-                ),
+                lambda c=chunk: list(self.box._fetch_in_bulk(c, _MESSAGE_PARTS, False, True)),
             )
             for item in fetched:
                 raw, raw_uid, raw_flags = MailMessage._get_message_data_parts(item)

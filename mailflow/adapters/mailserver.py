@@ -20,12 +20,16 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
+
+if TYPE_CHECKING:
+    from pymap.config import IMAPConfig
+    from pymap.interfaces.backend import BackendInterface
 
 #: A test hook: given the envelope recipient, return an SMTP reply to refuse it
 #: (e.g. "550 5.1.1 mailbox unavailable") or None to accept.
@@ -170,15 +174,18 @@ class EmbeddedMailServer:
             inherited_sockets=None,
         )
         make_identity: Callable[[str], Any]
+        backend: BackendInterface
+        config: IMAPConfig
         if self.backend_name == "dict":
             from pymap.backend.dict import DictBackend
             from pymap.backend.dict import Identity as DictIdentity
 
             args = Namespace(demo_data=False, demo_user="demouser", demo_password="x", **common)
-            backend, config = await DictBackend.init(args)
+            dict_backend, config = await DictBackend.init(args)
+            backend = dict_backend
 
             def make_identity(name: str) -> Any:
-                return DictIdentity(name, backend.login, None, frozenset())
+                return DictIdentity(name, dict_backend.login, None, frozenset())
         else:
             from pymap.backend.maildir import Identity as MaildirIdentity
             from pymap.backend.maildir import MaildirBackend
@@ -188,15 +195,19 @@ class EmbeddedMailServer:
             args = Namespace(
                 base_dir=str(self.data_dir), concurrency=None, layout="++", colon=None, **common
             )
-            backend, config = await MaildirBackend.init(args)
+            maildir_backend, maildir_config = await MaildirBackend.init(args)
+            backend, config = maildir_backend, maildir_config
 
             def make_identity(name: str) -> Any:
-                return MaildirIdentity(config, backend.login.tokens, name, None, frozenset())
+                return MaildirIdentity(
+                    maildir_config, maildir_backend.login.tokens, name, None, frozenset()
+                )
 
         # pymap's default hash is PBKDF2 with 500,000 rounds: ~0.2 s per user at start and
         # per IMAP login. This server lives on loopback with throw-away passwords, so a
         # cheap hash keeps start-up and every test login fast without weakening anything.
-        config.hash_context = BuiltinHash(rounds=1000)
+        # pymap types it Final; the maildir backend's init() takes no overrides to set it.
+        config.hash_context = BuiltinHash(rounds=1000)  # type: ignore[misc]
         config.apply_context()
         passwords = Passwords(config)
         for name, password in self.users.items():

@@ -25,9 +25,13 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import Compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 from mailflow.core.identify import DsnRecipient, MailHeaders, normalize_msgid
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 BODY_TEXT_CAP = 20_000
 
@@ -53,7 +57,7 @@ class _VisciiCodec(codecs.Codec):
     def encode(self, input: str, errors: str = "strict") -> tuple[bytes, int]:
         return codecs.charmap_encode(input, errors, _VISCII_ENCODE)
 
-    def decode(self, input: bytes, errors: str = "strict") -> tuple[str, int]:  # type: ignore[override]
+    def decode(self, input: ReadableBuffer, errors: str = "strict") -> tuple[str, int]:
         return codecs.charmap_decode(input, errors, _VISCII_DECODE)
 
 
@@ -398,7 +402,7 @@ class _RawPolicy(Compat32):
     not expect. The payload decoding, the tree and the defects are compat32's own.
     """
 
-    def header_fetch_parse(self, name: str, value: str) -> str:  # type: ignore[override]
+    def header_fetch_parse(self, name: str, value: str) -> str:
         return value
 
 

@@ -201,7 +201,7 @@ def _downscale_jpeg(data: bytes, limit: int) -> bytes | None:
         saved = Image.MAX_IMAGE_PIXELS
         Image.MAX_IMAGE_PIXELS = None
         try:
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             img.draft("RGB", (tw, th))
         finally:
             Image.MAX_IMAGE_PIXELS = saved

@@ -187,7 +187,7 @@ def _group(digits: str, grouped: bool) -> str:
     digits = digits.lstrip("-")
     if not grouped:
         return sign + digits
-    parts = []
+    parts: list[str] = []
     while len(digits) > 3:
         parts.insert(0, digits[-3:])
         digits = digits[:-3]

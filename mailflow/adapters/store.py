@@ -275,7 +275,7 @@ class Store:
         **detail: Any,
     ) -> None:
         """Append to the audit log; what happened and why, for `mailflow history`."""
-        self.db["events"].insert(
+        self.db.table("events").insert(
             {
                 "at": at.isoformat(timespec="seconds"),
                 "kind": kind,

@@ -400,9 +400,16 @@ class _Walker:
         raw = raw_name or ""
 
         def add(
-            status: str, reason: str, params: tuple[tuple[str, str], ...] = (), **kw: object
+            status: str,
+            reason: str,
+            params: tuple[tuple[str, str], ...] = (),
+            *,
+            docx: bytes | None = None,
+            text: str = "",
         ) -> int:
-            return self.add(name, ctype, data, status, reason, params, origin, raw, **kw)
+            return self.add(
+                name, ctype, data, status, reason, params, origin, raw, docx=docx, text=text
+            )
 
         problem = name_problem(raw) if raw else None
         if problem:

@@ -23,7 +23,7 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -267,8 +267,8 @@ def _index(outline: Outline, synonyms: Iterable[tuple[str, str]]) -> _Index:
         )
     n = max(1, len(profiles))
     df: dict[str, int] = {}
-    for p in profiles:
-        for u in p.title_units | p.guide_units:
+    for prof in profiles:
+        for u in prof.title_units | prof.guide_units:
             df[u] = df.get(u, 0) + 1
     idf = {u: math.log((n + 1) / (c + 0.5)) + 0.2 for u, c in df.items()}
     unknown = sorted(idf.values())[len(idf) // 2] if idf else 1.0
@@ -593,7 +593,9 @@ class _Matcher:
         b = bisect.bisect_right(self.lengths, high)
         return self.order[a:b]
 
-    def _best(self, text: str, ids: list[int], scorer: object, cutoff: float) -> int | None:
+    def _best(
+        self, text: str, ids: list[int], scorer: Callable[..., float], cutoff: float
+    ) -> int | None:
         if not ids or self.budget <= 0:
             return None
         self.budget -= len(ids)

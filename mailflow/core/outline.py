@@ -278,7 +278,7 @@ def _freeze(d: _Draft, codes_order: list[str]) -> Section:
 
 def _title(preamble: list[str]) -> str:
     """The report's title: the title block minus "PHỤ LỤC", "(Kèm theo …)", "ĐỀ CƯƠNG …"."""
-    kept = []
+    kept: list[str] = []
     caption = ""
     for text in preamble:
         f = fold(text)

@@ -493,8 +493,8 @@ def diff(previous: Mapping[str, Any] | None, plan: DraftPlan) -> PlanChanges:
         return names.get(code, code)
 
     if previous is None:
-        notes = [note("assemble.diff_first", parts=len(now["placed"]), missing=len(missing_now))]
-        return PlanChanges(True, still_missing=tuple(missing_now), notes=tuple(notes))
+        first = note("assemble.diff_first", parts=len(now["placed"]), missing=len(missing_now))
+        return PlanChanges(True, still_missing=tuple(missing_now), notes=(first,))
     before: dict[str, list[str]] = dict(previous.get("placed", {}))
     after: dict[str, list[str]] = now["placed"]
     added = tuple((pid, v[0], v[1]) for pid, v in after.items() if pid not in before)

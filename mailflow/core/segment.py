@@ -358,8 +358,8 @@ def split(blocks: Sequence[Block]) -> Segmentation:
             stack.append((h.shape, block.display_text))
             current, body, seen_heading = i, [], True
             continue
-        carrier = block.kind is BlockKind.TABLE and (col := _title_column(block)) is not None
-        if carrier and (not seen_heading or current is None or not body):
+        col = _title_column(block) if block.kind is BlockKind.TABLE else None
+        if col is not None and (not seen_heading or current is None or not body):
             if current is not None and not body:
                 builder.heading_only(current)
             else:

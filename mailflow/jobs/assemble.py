@@ -267,10 +267,8 @@ def department_statuses(
     for dep in cfg.campaign_departments(campaign):
         code = dep.code
         mine = [s for s in sends if s["department"] == code]
-        sent_at = max(
-            (parse_when(s["sent_at"]) for s in mine if s["status"] == "sent" and s["sent_at"]),
-            default=None,
-        )
+        sent_times = (parse_when(s["sent_at"]) for s in mine if s["status"] == "sent")
+        sent_at = max((t for t in sent_times if t is not None), default=None)
         bounced = any(s["status"] == "failed" for s in mine) or any(
             m["kind"] == MailKind.BOUNCE.value and m["department"] == code for m in mails
         )
@@ -409,8 +407,8 @@ def assemble(
                 pdf_note = f"{exc.message} {exc.hint}".strip()
             else:
                 if made.path is not None:
-                    pdf = made.path.read_bytes()
-                    pdf_path = archive.put_named(f"{folder}/{stem}.pdf", pdf).path
+                    pdf_bytes = made.path.read_bytes()
+                    pdf_path = archive.put_named(f"{folder}/{stem}.pdf", pdf_bytes).path
                 pdf_note = made.note
     summary = {
         "plan": summarize(plan),
