@@ -2,13 +2,16 @@
 
 Why: every command pays the start-up, and an admin types many. The floor is measured
 in the same run (``python -c "import click, rich"``), so the ratio holds across
-machines. Run: ``.venv/bin/python bench/startup.py [--runs N]``.
+machines. CPU time (user + system of the child) is printed too: on a machine shared with
+other work the wall time swings, the CPU time much less.
+Run: ``.venv/bin/python bench/startup.py [--runs N]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,16 +28,22 @@ CASES: dict[str, list[str]] = {
 }
 
 
-def _time(cmd: list[str], runs: int, cwd: Path) -> float:
-    """Median wall time of ``runs`` runs, after one warm-up run."""
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(cmd: list[str], runs: int, cwd: Path) -> tuple[float, float]:
+    """Median wall time and median CPU time of ``runs`` runs, after one warm-up run."""
     env = {**os.environ, "MAILFLOW_LANG": "en"}
     subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=False)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -49,10 +58,10 @@ def main() -> None:
             check=True,
         )
         results = {name: _time(cmd, args.runs, ws) for name, cmd in CASES.items()}
-    floor = results["floor: import click, rich"]
-    print(f"{'case':36} {'median s':>9} {'× floor':>8}")
-    for name, seconds in results.items():
-        print(f"{name:36} {seconds:9.3f} {seconds / floor:8.2f}")
+    floor, floor_cpu = results["floor: import click, rich"]
+    print(f"{'case':36} {'median s':>9} {'× floor':>8} {'cpu s':>7} {'× floor':>8}")
+    for name, (seconds, cpu) in results.items():
+        print(f"{name:36} {seconds:9.3f} {seconds / floor:8.2f} {cpu:7.3f} {cpu / floor_cpu:8.2f}")
 
 
 if __name__ == "__main__":

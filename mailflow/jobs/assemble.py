@@ -21,11 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from mailflow.adapters.archive import Archive
-from mailflow.adapters.draft_docx import render_draft
-from mailflow.adapters.pdf import to_pdf
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.names import fold, split_number
@@ -65,6 +61,8 @@ def repeats_title(heading: str, title: str) -> bool:
         return False
     a = fold(split_number(heading)[2] or heading).strip(" .:;")
     b = fold(split_number(title)[2] or title).strip(" .:;")
+    from rapidfuzz import fuzz  # here: `mailflow status` never compares headings
+
     return bool(a) and fuzz.ratio(a, b) >= 92
 
 
@@ -370,6 +368,11 @@ def assemble(
     pdf: bool = True,
 ) -> AssembleResult:
     """Build the next draft version; ``out`` also gets a copy of the .docx."""
+    # python-docx, docxcompose, lxml and the converter: only a draft needs them, so
+    # `mailflow status` (gather_plan from this module) does not load them
+    from mailflow.adapters.draft_docx import render_draft
+    from mailflow.adapters.pdf import to_pdf
+
     plan = gather_plan(cfg, store, archive, campaign, now)
     last, previous = previous_summary(store, campaign.id)
     folder = f"{campaign.id}/drafts"
