@@ -27,8 +27,8 @@ from mailflow.core.due import (
 )
 from mailflow.core.plan import DraftPlan
 from mailflow.i18n import t
-from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan, parse_when
-from mailflow.jobs.match import load_outline
+from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan
+from mailflow.jobs.match import load_outline, parse_when
 from mailflow.jobs.review import waiting_lines
 from mailflow.model import Campaign, PlacementStatus
 
