@@ -13,6 +13,7 @@ to 0.36.7 in pyproject.toml; tests/test_mailserver_*.py cover this adapter.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 from argparse import Namespace
@@ -30,6 +31,22 @@ from mailflow.i18n import t
 if TYPE_CHECKING:
     from pymap.config import IMAPConfig
     from pymap.interfaces.backend import BackendInterface
+
+
+class _LoginDataNoise(logging.Filter):
+    """Drops aiosmtpd's "Session.login_data is deprecated" line.
+
+    aiosmtpd itself assigns the deprecated ``Session.login_data`` on every successful
+    AUTH and logs that warning each time; we never read it, so the server printed one
+    line of noise per login (the demo logs in for every poll and send).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Session.login_data is deprecated")
+
+
+_LOGIN_DATA_NOISE = _LoginDataNoise()
+logging.getLogger("mail.log").addFilter(_LOGIN_DATA_NOISE)  # aiosmtpd's logger
 
 #: A test hook: given the envelope recipient, return an SMTP reply to refuse it
 #: (e.g. "550 5.1.1 mailbox unavailable") or None to accept.
