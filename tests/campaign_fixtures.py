@@ -4,6 +4,7 @@ with python-docx, config entries appended to the seed config."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import docx
 
@@ -82,3 +83,18 @@ def campaign_toml(
         f'directive = "{directive}"\ndeadline = {deadline}\ntoken = "{token}"\n'
         'number = "/SKHCN-VP"\nplace = "Quảng Trị"\n'
     )
+
+
+PLAN = "2024-kh"
+PLAN_TITLE = "Xây dựng kế hoạch khoa học và công nghệ năm 2024"
+
+
+def open_plan_campaign(flow: Any, folder: Path, send: bool = True) -> None:
+    """Open the 2024 plan campaign beside the seed one in ``flow``'s config (issue 18):
+    its own outline and deadline; its directives go out too unless ``send`` is False."""
+    outline = outline_docx(folder / "kh2024" / "outline.docx", PLAN_TITLE, PLAN_2024)
+    directive = Path(__file__).resolve().parent.parent / "templates" / "directive.docx"
+    with flow.config_path.open("a", encoding="utf-8") as out:
+        out.write(campaign_toml(PLAN, PLAN_TITLE, outline, str(directive), "2031-09-30", "2024-KH"))
+    if send:
+        flow.run("send", "--campaign", PLAN, "--send")

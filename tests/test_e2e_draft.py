@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from campaign_fixtures import open_plan_campaign
 from fixtures.e2e.build import DOCX, Section, mail, report_docx, to_doc
 from fixtures.e2e.flow import (
     CAMPAIGN,
@@ -113,9 +114,11 @@ class Delivered:
 _RUNS: dict[str, Delivered] = {}
 
 
-def _deliver(mail_env, folder: Path) -> Delivered:  # type: ignore[no-untyped-def]
+def _deliver(mail_env, folder: Path, second: bool = False) -> Delivered:  # type: ignore[no-untyped-def]
     flow = Flow.create(mail_env, folder)
     flow.send_directives()
+    if second:  # issue 18: the same run with the 2024 plan campaign open beside it
+        open_plan_campaign(flow, folder)
     subject = "Re: [2023-H1] Báo cáo sơ kết 6 tháng đầu năm 2023"
     flow.reply(
         mail_env.addr("qlcn"),
@@ -186,18 +189,21 @@ def _deliver(mail_env, folder: Path) -> Delivered:  # type: ignore[no-untyped-de
     return Delivered(flow, drafts[0], out, receipts)
 
 
-@pytest.fixture(params=["embedded", "real"])
+@pytest.fixture(params=["embedded", "real", "embedded-two-campaigns"])
 def delivered(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Delivered:
-    """The run for this server kind; the server is started only for the first test."""
+    """The run for this server kind; the server is started only for the first test.
+
+    ``embedded-two-campaigns`` is the same run with a second campaign open (issue 18:
+    the seed campaign's results must not change); the embedded server only, for time."""
     kind = request.param
     if kind not in _RUNS:
         folder = tmp_path_factory.mktemp(f"e2e-{kind}")
-        if kind == "embedded":
+        if kind.startswith("embedded"):
             env = mailenv.start_embedded()
             try:
-                _RUNS[kind] = _deliver(env, folder)
+                _RUNS[kind] = _deliver(env, folder, second=kind != "embedded")
             finally:
                 mailenv.stop_embedded(env)
         else:

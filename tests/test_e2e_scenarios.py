@@ -12,10 +12,21 @@ from pathlib import Path
 
 import docx
 import pytest
+from campaign_fixtures import open_plan_campaign
 from fixtures.e2e.build import DOCX, Section, mail, report_docx
 from fixtures.e2e.flow import CAMPAIGN, Flow
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [
+    pytest.mark.integration,
+    # issue 18: every scenario also runs with a second campaign open (its directives out
+    # too), on the embedded server only for time; the outcomes must not change
+    pytest.mark.parametrize(
+        ("mail_env", "second_campaign"),
+        [("embedded", False), ("real", False), ("embedded", True)],
+        ids=["embedded", "real", "embedded-two-campaigns"],
+        indirect=["mail_env"],
+    ),
+]
 
 SUBJECT = "Re: [2023-H1] Báo cáo sơ kết 6 tháng đầu năm 2023"
 OLD = "Bản đầu: đã cấp 14 giấy chứng nhận doanh nghiệp khoa học và công nghệ."
@@ -23,8 +34,11 @@ NEW = "Bản sửa: đã cấp 16 giấy chứng nhận doanh nghiệp khoa họ
 
 
 @pytest.fixture
-def flow(mail_env, tmp_path: Path) -> Flow:  # type: ignore[no-untyped-def]
-    return Flow.create(mail_env, tmp_path)
+def flow(mail_env, tmp_path: Path, second_campaign: bool) -> Flow:  # type: ignore[no-untyped-def]
+    f = Flow.create(mail_env, tmp_path)
+    if second_campaign:
+        open_plan_campaign(f, tmp_path)
+    return f
 
 
 def _send(flow: Flow, local: str, text: str, files=(), headers=(), sender_name="") -> None:  # type: ignore[no-untyped-def]

@@ -8,22 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from campaign_fixtures import PLAN_2024, campaign_toml, outline_docx
+from campaign_fixtures import PLAN, open_plan_campaign
 from fixtures.e2e.build import DOCX, Section, mail, report_docx
 from fixtures.e2e.flow import CAMPAIGN, Flow
-
-PLAN = "2024-kh"
-PLAN_TITLE = "Xây dựng kế hoạch khoa học và công nghệ năm 2024"
 
 
 @pytest.fixture
 def flow(mail_env, tmp_path: Path) -> Flow:  # type: ignore[no-untyped-def]
     """The seed campaign's flow with a second campaign open, its own outline and deadline."""
     f = Flow.create(mail_env, tmp_path)
-    outline = outline_docx(tmp_path / "kh2024" / "outline.docx", PLAN_TITLE, PLAN_2024)
-    directive = Path(__file__).resolve().parent.parent / "templates" / "directive.docx"
-    with f.config_path.open("a", encoding="utf-8") as out:
-        out.write(campaign_toml(PLAN, PLAN_TITLE, outline, str(directive), "2031-09-30", "2024-KH"))
+    open_plan_campaign(f, tmp_path, send=False)
     f.send_directives()
     return f
 
