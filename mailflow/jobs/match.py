@@ -29,7 +29,6 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.sanitize import removed_lines
 from mailflow.adapters.store import Store
-from mailflow.clock import wall
 from mailflow.config import Config
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.due import missing_sections
@@ -45,7 +44,6 @@ from mailflow.core.match import (
     title_heading,
 )
 from mailflow.core.outline import parse_outline
-from mailflow.core.sections import name_of_key, section_name
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -67,7 +65,7 @@ SYSTEM = "mailflow"
 
 
 def parse_when(value: str | None) -> datetime | None:
-    """A stored time (ISO, or an RFC 5322 date) as office wall time, as people read it."""
+    """A stored time (ISO, or an RFC 5322 date) as local naive time, as people read it."""
     if not value:
         return None
     try:
@@ -77,7 +75,9 @@ def parse_when(value: str | None) -> datetime | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    return wall(when)
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when
 
 
 def arrival(mail: dict[str, Any]) -> datetime | None:
@@ -735,7 +735,8 @@ def match_mail(
 
 
 def _heading_of(outline: Outline, key: str | None) -> str:
-    return name_of_key(outline, key, "-")
+    keys = {s.key: s.heading for s in outline.sections}
+    return keys.get(key or "", "-")
 
 
 def revise_on_place(
@@ -951,10 +952,9 @@ def receipt_text(
         "",
         t("review.receipt_received", lang),
     ]
-    # sections as a person reads them ("2.1. Những kết quả…"): core.sections
-    lines += [f"  • {section_name(outline, s)}" for s in got] or [t("review.receipt_none", lang)]
+    lines += [f"  • {s.heading}" for s in got] or [t("review.receipt_none", lang)]
     lines += ["", t("review.receipt_missing", lang)]
-    lines += [f"  • {name_of_key(outline, k, k)}" for k in missing] or [
+    lines += [f"  • {outline.section(k).heading}" for k in missing] or [
         t("review.receipt_nothing_missing", lang)
     ]
     if replaced:
