@@ -651,3 +651,48 @@ def test_the_receipt_says_nothing_when_nothing_was_removed() -> None:
     mail = {"subject": "Báo cáo", "detail": json.dumps({"documents": []})}
     _, body = receipt_text(Outline("T", ()), "Phòng KHTC", campaign, mail, (), (), 0, "vi")
     assert "nội dung hoạt động" not in body
+
+
+# --- each document checked once (issue 15) -------------------------------------------------
+
+
+def _padding(n: int) -> str:
+    return "".join(f"<w:p>{run(f'Đoạn đệm số {i} của báo cáo.')}</w:p>" for i in range(n))
+
+
+def test_a_field_in_a_large_part_is_removed_after_a_clean_part_of_the_same_size() -> None:
+    # the facts of large parts are remembered by content: a clean part seen first must not
+    # let a same-name, same-size part with a DDE field through unsanitised
+    dde = (
+        '<w:p><w:fldSimple w:instr=" DDE Excel C:\\\\a.xlsx R1C1 ">'
+        + run("9")
+        + "</w:fldSimple></w:p>"
+    )
+    clean = dde.replace("fldSimple", "fldSimplX")
+    first = intake(edit(base_docx(), body=_padding(600) + clean))
+    assert first.status == unpack.OK and dict(first.params) == {}
+    data = edit(base_docx(), body=_padding(600) + dde)
+    assert len(package(data)["word/document.xml"]) > 16 * 1024
+    second = intake(data)
+    assert second.status == unpack.OK and ("removed_dde", "1") in second.params
+    assert b"fldSimple" not in package(second.docx or b"")["word/document.xml"]
+
+
+def _elements(data: bytes) -> int:
+    from lxml import etree
+
+    total = 0
+    for name, part in package(data).items():
+        if name.lower().endswith((".xml", ".rels", ".vml")):
+            total += sum(1 for _ in etree.iterparse(io.BytesIO(part), events=("start",)))
+    return total
+
+
+def test_the_element_budget_is_exact_when_the_quick_bound_exceeds_it() -> None:
+    data = edit(base_docx(), body=_padding(300))
+    exact = _elements(data)
+    assert sum(p.count(b"<") for p in package(data).values()) > exact  # the quick bound
+    taken = intake(data, xml_max_elements=exact)
+    assert taken.status == unpack.OK and taken.docx == data
+    refused = intake(data, xml_max_elements=exact - 1)
+    assert (refused.status, refused.reason) == (unpack.QUARANTINED, "intake.unpack.xml_elements")

@@ -26,7 +26,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -674,7 +674,7 @@ _REV_TAGS = (
 )
 
 
-def accept_revisions(data: bytes) -> tuple[bytes, int]:
+def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:
     """A .docx with every tracked change accepted; (bytes, number of changes).
 
     Why accept (not keep them as Word revisions): the draft is the Office's text, and a
@@ -683,8 +683,14 @@ def accept_revisions(data: bytes) -> tuple[bytes, int]:
     text (``w:ins``, ``w:moveTo``) is what the department meant to send. A paragraph
     whose mark was deleted joins the next one, a deleted table row goes, formatting
     changes keep their new formatting. Only the main document part is rewritten; the
-    bytes come back unchanged when there is nothing to accept.
+    bytes come back unchanged when there is nothing to accept. ``parts`` (name as stored →
+    inflated bytes, of ``data`` itself) spare the unzip when the intake checks already
+    read the package: a document without tracked changes is then never unzipped here.
     """
+    if parts is not None:
+        main = _main_name(set(parts), parts.get("_rels/.rels", b""))
+        if main is None or not any(tag in parts[main] for tag in _REV_TAGS):
+            return data, 0
     zf = zipfile.ZipFile(io.BytesIO(data))
     main = _main_part(zf)
     if main is None:
@@ -771,6 +777,11 @@ def _main_part(zf: zipfile.ZipFile) -> str | None:
         rels = zf.read("_rels/.rels")
     except KeyError:
         rels = b""
+    return _main_name(names, rels)
+
+
+def _main_name(names: set[str], rels: bytes) -> str | None:
+    """The main document part named by the package relationships (as stored), if present."""
     m = re.search(rb'Type="[^"]*/officeDocument"[^>]*Target="/?([^"]+)"', rels) or re.search(
         rb'Target="/?([^"]+)"[^>]*Type="[^"]*/officeDocument"', rels
     )

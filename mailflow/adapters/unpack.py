@@ -14,6 +14,7 @@ only the converter writes, into a temp folder of its own, under names it chooses
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -89,6 +90,39 @@ _OCR_TYPES = frozenset({"image/jpeg", "image/png", "image/tiff", "image/bmp", "i
 #: OCR output with fewer letters than this is noise from a picture, not a page
 _OCR_MIN_LETTERS = 20
 _DOCTYPE = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the checks need from one inflated XML part, found by scanning it once each."""
+
+    lt: int  # b"<" count: no part has more elements than that
+    doctype: bool  # a DOCTYPE or ENTITY declaration (refused)
+    active: bool  # something the sanitiser may have to change (sanitize.has_active)
+
+
+#: facts of large parts by content digest: the same template parts (styles, themes,
+#: numbering, often 90 % of a reply's XML) arrive in reply after reply; a 16-byte BLAKE2b
+#: digest costs a fifth of the scans it saves, and facts are a function of the bytes alone
+_FACTS: dict[bytes, _Facts] = {}
+_FACTS_MAX = 1024  # entries (a few dozen bytes each)
+_FACTS_MIN_BYTES = 16 * 1024  # smaller parts are scanned directly
+
+
+def _part_facts(part: bytes) -> _Facts:
+    """Facts of one XML part, remembered for large parts seen before (see ``_FACTS``)."""
+    key = b""
+    if len(part) >= _FACTS_MIN_BYTES:
+        key = hashlib.blake2b(part, digest_size=16).digest()
+        known = _FACTS.get(key)
+        if known is not None:
+            return known
+    facts = _Facts(part.count(b"<"), _has_doctype(part), sanitize.has_active(part))
+    if key:
+        if len(_FACTS) >= _FACTS_MAX:
+            _FACTS.clear()  # bounded; the next few documents fill it again
+        _FACTS[key] = facts
+    return facts
 
 
 @dataclass(frozen=True)
@@ -568,24 +602,27 @@ class _Walker:
         """A .docx checked, then sanitised into the form the draft uses (see ``sanitize``).
 
         Returns the sanitised bytes (``data`` itself when nothing had to go) and what was
-        removed, as ``removed_<kind>`` params recorded with the document.
+        removed, as ``removed_<kind>`` params recorded with the document. Each part is
+        inflated once: the checks, the sanitiser and the tracked-change step share it.
         """
-        self.ooxml(data, word_required=True)
+        members, facts = self.ooxml_parts(data, word_required=True)
         limits = self.limits
         bounds = sanitize.Bounds(
             xml_max_part_bytes=limits.xml_max_part_bytes,
             xml_max_elements=limits.xml_max_elements,
             picture_max_pixels=limits.picture_max_pixels,
         )
+        quiet = frozenset(name for name, f in facts.items() if not f.active)
         try:
-            result = sanitize.sanitize(data, bounds)
+            result = sanitize.sanitize(data, bounds, members, quiet)
         except sanitize.Refused as exc:
             raise _Hostile(exc.reason, **exc.params) from None
         # tracked changes accepted: deleted text never reads as report text (docx_read)
         from mailflow.adapters.docx_read import accept_revisions
 
+        parts = dict(members) if result.docx is data else None  # same bytes: no unzip
         try:
-            accepted, changes = accept_revisions(result.docx)
+            accepted, changes = accept_revisions(result.docx, parts)
         except Exception as exc:  # lxml / zip errors on a part the checks let through
             raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
         if changes:
@@ -594,6 +631,17 @@ class _Walker:
 
     def ooxml(self, data: bytes, word_required: bool) -> bytes:
         """Check an Office Open XML package; return it unchanged when it is safe to read."""
+        self.ooxml_parts(data, word_required)
+        return data
+
+    def ooxml_parts(
+        self, data: bytes, word_required: bool
+    ) -> tuple[list[tuple[str, bytes]], dict[str, _Facts]]:
+        """Check an Office Open XML package (see ``ooxml``); return what the checks read.
+
+        (name as stored, inflated bytes) of every member in zip order, and the facts of
+        each XML part by lower-case name, for the sanitiser to use instead of reading again.
+        """
         if data[:8] == OLE_MAGIC:
             kind = self.word_binary(data)  # raises "encrypted" for protected .docx
             raise _Hostile("intake.unpack.not_zip", detail=kind)
@@ -614,6 +662,8 @@ class _Walker:
         main = "word/document.xml"
         rels = names.get("_rels/.rels")
         contents: dict[str, bytes] = {}
+        facts: dict[str, _Facts] = {}
+        members: list[tuple[str, bytes]] = []
         for info in zf.infolist():
             low = info.filename.lower()
             if low.endswith((".xml", ".rels", ".vml")) or info is types:
@@ -625,11 +675,13 @@ class _Walker:
                         limit=self.limits.xml_max_part_bytes,
                     )
                 part = self.read_member(zf, info)
-                if _has_doctype(part):
+                facts[low] = _part_facts(part)
+                if facts[low].doctype:
                     raise _Hostile("intake.unpack.doctype", part=info.filename)
                 contents[low] = part
             else:
-                self.read_member(zf, info)  # CRC check: truncated members fail here
+                part = self.read_member(zf, info)  # CRC check: truncated members fail here
+            members.append((info.filename, part))
         if (
             types is not None
             and b"macroenabled" in contents.get(types.filename.lower(), b"").lower()
@@ -654,13 +706,21 @@ class _Walker:
             and not main.startswith("word/")
         ):
             raise _Hostile("intake.unpack.not_word", part=main)
-        self.count_elements(contents, main)  # streamed: also says when main is not XML
+        self.count_elements(contents, main, facts)  # streamed: also says when main is not XML
         _well_formed(contents[main], main)
-        return data
+        return members, facts
 
-    def count_elements(self, contents: dict[str, bytes], main: str) -> None:
-        """All XML elements of the package, streamed, against one budget per document."""
+    def count_elements(
+        self, contents: dict[str, bytes], main: str, facts: dict[str, _Facts] | None = None
+    ) -> None:
+        """All XML elements of the package, streamed, against one budget per document.
+
+        The "<" counts already known bound the elements from above: when their sum is
+        within the budget (every ordinary document) nothing is counted again.
+        """
         limit = self.limits.xml_max_elements
+        if facts is not None and sum(facts[name].lt for name in contents) <= limit:
+            return
         left = limit
         for name, part in contents.items():
             try:
