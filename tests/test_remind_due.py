@@ -101,12 +101,14 @@ def test_not_before_the_morning_hour() -> None:
     assert due(at(18, hour=8)) != []
 
 
-def test_the_reminder_names_only_the_missing_top_sections() -> None:
+def test_the_reminder_names_the_highest_sections_still_missing() -> None:
     dues = {d.department: d for d in due(at(18), received_sections={"QLKH": {"1.1.1"}})}
-    # a part under 1.1.1 counts for 1.1 (QLKH's top section): nothing left for QLKH
-    assert "QLKH" not in dues
+    # the draft's rule (core.missing): 1.1.1 written leaves its sibling 1.1.2 owed;
+    # nothing written names the branch once, at its top (1.1, not 1.1.1 and 1.1.2)
+    assert dues["QLKH"].detail == ("1.1.2",)
     assert dues["KHTC"].detail == ("1.3", "1.4")
-    assert missing_sections(OUTLINE, "QLKH", {"1.1.1"}) == ()
+    assert missing_sections(OUTLINE, "QLKH", ()) == ("1.1",)
+    assert missing_sections(OUTLINE, "QLKH", {"1.1.1", "1.1.2"}) == ()
     assert missing_sections(OUTLINE, "KHTC", {"1.3"}) == ("1.4",)
 
 
@@ -117,7 +119,7 @@ def test_a_department_that_wrote_part_of_its_sections_is_reminded_of_the_rest() 
 
 
 def test_none_after_the_department_submitted_its_sections() -> None:
-    received = {"QLKH": {"1.1.2"}, "QLCN": {"1.2"}}
+    received = {"QLKH": {"1.1.1", "1.1.2"}, "QLCN": {"1.2"}}
     for day in (18, 20, 21, 22, 23):
         assert codes(due(at(day), received_sections=received)) == ["KHTC", "TDC"]
 

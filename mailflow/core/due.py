@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from mailflow.core.missing import missing_for
 from mailflow.model import Campaign, Department, Due, Outline, Section
 
 # --- the Office: updates, daily digest, final draft -----------------------------------
@@ -122,14 +123,10 @@ def required_sections(outline: Outline, code: str) -> tuple[Section, ...]:
     return tuple(s for s in outline.sections if s.key in mine and s.parent not in mine)
 
 
-def _covered(key: str, received: Collection[str]) -> bool:
-    """A section counts as written when a part sits on it or on any of its sub-sections."""
-    return any(r == key or r.startswith(key + ".") for r in received)
-
-
 def missing_sections(outline: Outline, code: str, received: Collection[str]) -> tuple[str, ...]:
-    """Keys of the department's top sections with nothing placed under them yet."""
-    return tuple(s.key for s in required_sections(outline, code) if not _covered(s.key, received))
+    """Keys of the sections the department still owes (``core.missing``: the same answer
+    the draft, the Office mail, ``status`` and the receipts give)."""
+    return missing_for(outline, code, received)
 
 
 def reminder_days(campaign: Campaign, start: date, until: date) -> list[date]:

@@ -19,7 +19,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from mailflow.model import Campaign, Department, Outline, PlacedPart, PlacementStatus, Section
+from mailflow.core.missing import assignees, missing_by_department
+from mailflow.model import Campaign, Department, Outline, PlacedPart, PlacementStatus
 
 _SKIPPED = frozenset({PlacementStatus.SUPERSEDED})
 _UNSETTLED = frozenset({PlacementStatus.REVIEW, PlacementStatus.UNPLACED})
@@ -189,16 +190,6 @@ def format_when(value: datetime | None) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else ""
 
 
-def _assignees(section: Section, codes: Sequence[str]) -> tuple[str, ...]:
-    if section.assignees:
-        return tuple(c for c in codes if c in section.assignees) + tuple(
-            c for c in section.assignees if c not in codes
-        )
-    if section.all_departments:
-        return tuple(codes)
-    return ()
-
-
 def _order_key(part: PlacedPart, rank: Mapping[str, int]) -> tuple[Any, ...]:
     received = part.attribution.received
     return (
@@ -324,29 +315,21 @@ def build_plan(
 
     sections: list[PlanSection] = []
     matrix: list[GridLine] = []
-    missing_by_dept: dict[str, list[str]] = {c: [] for c in codes}
-    by_key = {s.key: s for s in outline.sections}
     written = {(key, p.department) for key, ps in placed.items() for p in ps}
+    # the one answer to "what is missing" (core.missing): markers, grid, Office mail
+    owed = missing_by_department(outline, codes, written)
+    missing_by_dept: dict[str, list[str]] = {c: [] for c in codes}
 
     def covered(key: str, code: str) -> bool:
         # a section counts as written when the department wrote it or any sub-section
         return any(d == code and (k == key or k.startswith(key + ".")) for k, d in written)
 
-    def marked_above(sec: Section, code: str) -> bool:
-        # one marker at the highest section still missing, not one per sub-section
-        parent = by_key.get(sec.parent) if sec.parent else None
-        return (
-            parent is not None
-            and code in _assignees(parent, codes)
-            and not covered(parent.key, code)
-        )
-
     for s in outline.sections:
         here = sorted(placed.get(s.key, ()), key=lambda p: _order_key(p, rank))
-        assigned = _assignees(s, codes)
+        assigned = assignees(s, codes)
         items: list[PlanItem] = []
         writers = {p.department for p in here}
-        due = {c for c in assigned if not covered(s.key, c) and not marked_above(s, c)}
+        due = {c for c in assigned if s.key in owed.get(c, ())}
         # department order: every writer and every department still owing it, config order
         order = sorted(writers | due, key=lambda c: (rank.get(c, len(rank)), c))
         for code in order:

@@ -22,10 +22,10 @@ from mailflow.core.due import (
     deadline_at,
     digest_due,
     final_due,
-    missing_sections,
     office_update_due,
 )
 from mailflow.core.plan import DraftPlan
+from mailflow.core.sections import name_of_key
 from mailflow.i18n import t
 from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan
 from mailflow.jobs.match import load_outline, parse_when
@@ -152,17 +152,15 @@ def office_text(
     lines += [f"  - {line}" for line in result.change_lines] or ["  -"]
     lines += ["", t("review.office_missing", lang)]
     outline = load_outline(cfg, campaign)
-    headings = {s.key: s.heading for s in outline.sections}
     anyone = False
-    for code, name in plan.departments:
-        # the reminders' rule: a top section counts as in when any sub-section is
-        got = {s.key for s in plan.sections for i in s.items if i.part and i.department == code}
-        missing = missing_sections(outline, code, got)
-        if not missing:
+    for row in plan.grid:
+        # the plan's answer (core.missing): the draft and `status` show the same list
+        if not row.missing:
             continue
         anyone = True
-        lines.append(f"  - {name} ({t('review.office_count', lang, count=len(missing))}):")
-        lines += [f"      • {_short(headings.get(k, k))}" for k in missing]
+        count = t("review.office_count", lang, count=len(row.missing))
+        lines.append(f"  - {row.name} ({count}):")
+        lines += [f"      • {name_of_key(outline, k, k)}" for k in row.missing]
     if not anyone:
         lines.append(f"  - {t('review.office_none_missing', lang)}")
     review = sum(1 for a in plan.appendix if a.part.status is PlacementStatus.REVIEW)
@@ -324,15 +322,7 @@ def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
 def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftPlan) -> str | None:
     """Which Office mail is due now, if any: final, then update, then digest."""
     now = plan.now.astimezone().replace(tzinfo=None) if plan.now.tzinfo else plan.now
-    outline = load_outline(cfg, campaign)
-    everyone_in = bool(plan.departments) and not any(
-        missing_sections(
-            outline,
-            code,
-            {s.key for s in plan.sections for i in s.items if i.part and i.department == code},
-        )
-        for code, _ in plan.departments
-    )
+    everyone_in = bool(plan.departments) and not any(row.missing for row in plan.grid)
     if final_due(
         now,
         deadline_at(campaign.deadline, cfg.daemon.digest_time),

@@ -44,6 +44,7 @@ from mailflow.core.match import (
     title_heading,
 )
 from mailflow.core.outline import parse_outline
+from mailflow.core.sections import name_of_key, section_name
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -735,8 +736,7 @@ def match_mail(
 
 
 def _heading_of(outline: Outline, key: str | None) -> str:
-    keys = {s.key: s.heading for s in outline.sections}
-    return keys.get(key or "", "-")
+    return name_of_key(outline, key, "-")
 
 
 def revise_on_place(
@@ -952,9 +952,10 @@ def receipt_text(
         "",
         t("review.receipt_received", lang),
     ]
-    lines += [f"  • {s.heading}" for s in got] or [t("review.receipt_none", lang)]
+    # sections as a person reads them ("2.1. Những kết quả…"): core.sections
+    lines += [f"  • {section_name(outline, s)}" for s in got] or [t("review.receipt_none", lang)]
     lines += ["", t("review.receipt_missing", lang)]
-    lines += [f"  • {outline.section(k).heading}" for k in missing] or [
+    lines += [f"  • {name_of_key(outline, k, k)}" for k in missing] or [
         t("review.receipt_nothing_missing", lang)
     ]
     if replaced:
