@@ -175,6 +175,13 @@ class MatchingSettings:
     copy_check_work: int = 400_000
     #: characters of a body (quotes aside) that make a list or system mail a report
     report_body_chars: int = 200
+    #: several campaigns open, a reply without thread or token is filed by its content only
+    #: with at least this many points for the campaign (issue 18; core/campaign.py)...
+    campaign_min_points: float = 12.0
+    #: ... and this many more than the runner-up; otherwise it is held for a person
+    campaign_margin: float = 10.0
+    #: points a closed campaign (final draft sent) starts behind, for late replies
+    campaign_closed_penalty: float = 8.0
 
 
 @dataclass(frozen=True)

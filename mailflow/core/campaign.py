@@ -51,7 +51,17 @@ MAX_LINES = 300  # document lines looked at (headings are near the top of each p
 MAX_LINE_CHARS = 200
 TEXT_CHARS = 4000
 
+#: Wording every directive and every reply uses, whichever campaign: it tells nothing, so
+#: it is removed from a campaign's title and subject before comparing. Without this, the
+#: one campaign whose directive went out gained points for "Đề nghị báo cáo", "V/v",
+#: "Kính gửi" — and the year of its deadline ("hạn 21/07/2031") counted as its year.
+_STOCK = re.compile(  # on folded text: "Đề nghị báo cáo:" is "de nghi bao cao"
+    r"\b(?:han|due) \d{1,2} \d{1,2} \d{4}\b"  # the deadline: "(hạn 21/07/2023)"
+    r"|\bde nghi\b|\breport requested\b|\bv v\b|\bve viec\b|\bkinh gui\b"
+    r"|\bbao cao\b|\btra loi\b|\bphuc dap\b|\bcong van\b|^(?:re|fw|fwd|tl)\b"
+)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_MONTH = re.compile(r"\bthang (1[0-2]|0?[1-9])\b")  # "tháng 7", "tháng 7/2023"
 _PERIODS = (
     ("h1", re.compile(r"\b6 thang dau\b|\bnua dau\b|\bso ket\b")),
     ("h2", re.compile(r"\b6 thang cuoi\b|\bnua cuoi\b")),
@@ -123,12 +133,21 @@ def _folded(text: str) -> str:
 
 
 def _periods(folded: str) -> set[str]:
-    return {name for name, rx in _PERIODS if rx.search(folded)}
+    """The periods named: half-years, quarters, the whole year, and months ("m7")."""
+    found = {name for name, rx in _PERIODS if rx.search(folded)}
+    return found | {f"m{int(m)}" for m in _MONTH.findall(folded)}
+
+
+def _words_of(p: CampaignProfile) -> str:
+    """The campaign's title and directive subject, folded, stock wording removed."""
+    return _STOCK.sub(" | ", _folded(f"{p.title} | {p.subject}"))
 
 
 def _own_units(profiles: Sequence[CampaignProfile]) -> dict[str, set[str]]:
     """Each campaign's title and subject words, minus those every candidate uses."""
-    units = {p.id: _units(f"{p.title} | {p.subject}") for p in profiles}
+    # a unit holding a year ("nam 2023") is left to the year signal: counted here too, two
+    # campaigns a year apart would score the year twice (once as their only own words)
+    units = {p.id: {u for u in _units(_words_of(p)) if not _YEAR.search(u)} for p in profiles}
     shared = set.intersection(*units.values()) if len(units) > 1 else set()
     return {k: v - shared for k, v in units.items()}
 
@@ -150,6 +169,8 @@ def _heading_hits(
         text = line.strip()
         if not text or len(text) > MAX_LINE_CHARS or text in seen:
             continue
+        if text.endswith((".", ";", ",")) and not text.endswith(("./.", "...")):
+            continue  # a sentence of the report's text, not a heading ("Đã triển khai ….")
         seen.add(text)
         words = match._canonical(text)
         if not words:
@@ -173,7 +194,11 @@ def _assigned(profiles: Sequence[CampaignProfile], department: str | None) -> se
     }
 
 
-def score(content: MailContent, profiles: Sequence[CampaignProfile]) -> tuple[Evidence, ...]:
+def score(
+    content: MailContent,
+    profiles: Sequence[CampaignProfile],
+    closed_penalty: float = CLOSED_PENALTY,
+) -> tuple[Evidence, ...]:
     """Every candidate's evidence, best first (open before closed on a tie)."""
     if not profiles:
         return ()
@@ -197,7 +222,7 @@ def score(content: MailContent, profiles: Sequence[CampaignProfile]) -> tuple[Ev
         if words:
             signals.append(("subject", W_SUBJECT * len(words & subject_units) / len(words)))
             signals.append(("text", W_TEXT * len(words & text_units) / len(words)))
-        camp_f = _folded(f"{p.title} {p.subject}")
+        camp_f = _words_of(p)
         years = set(_YEAR.findall(camp_f))
         if years and subj_years:
             signals.append(("year", W_YEAR_SUBJECT if subj_years & years else -W_YEAR_SUBJECT))
@@ -212,7 +237,7 @@ def score(content: MailContent, profiles: Sequence[CampaignProfile]) -> tuple[Ev
         if p.id in only_assigned:
             signals.append(("assigned", W_ASSIGNED))
         if p.closed:
-            signals.append(("closed", -CLOSED_PENALTY))
+            signals.append(("closed", -closed_penalty))
         total = sum(v for _, v in signals)
         signals = [(k, round(v, 1)) for k, v in signals]
         out.append(Evidence(p.id, round(total, 1), p.closed, tuple(signals)))
@@ -225,9 +250,13 @@ def decide(
     profiles: Sequence[CampaignProfile],
     margin: float = MARGIN,
     min_score: float = MIN_SCORE,
+    closed_penalty: float = CLOSED_PENALTY,
 ) -> Decision:
-    """The campaign that is clearly ahead, or None with every candidate ranked."""
-    ranked = score(content, profiles)
+    """The campaign that is clearly ahead, or None with every candidate ranked.
+
+    The three bounds are ``[matching] campaign_margin``, ``campaign_min_points`` and
+    ``campaign_closed_penalty`` in config.toml (defaults: the constants above)."""
+    ranked = score(content, profiles, closed_penalty)
     if not ranked:
         return Decision(None, ())
     best = ranked[0]

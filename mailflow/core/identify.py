@@ -27,7 +27,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mailflow.core import names
-from mailflow.core.campaign import CampaignProfile, Decision, MailContent, decide
+from mailflow.core.campaign import (
+    CLOSED_PENALTY,
+    MARGIN,
+    MIN_SCORE,
+    CampaignProfile,
+    Decision,
+    MailContent,
+    decide,
+)
 from mailflow.model import MailKind
 
 if TYPE_CHECKING:  # only for the annotation; the core never loads config itself
@@ -106,6 +114,10 @@ class KnownState:
     #: characters of a body (quotes aside) that make list/system mail a report
     #: (``[matching] report_body_chars``; same default as ``REPORT_BODY_CHARS``)
     report_body_chars: int = 200
+    #: the content layer's bounds (``[matching] campaign_*``; defaults in core/campaign.py)
+    campaign_min_points: float = MIN_SCORE
+    campaign_margin: float = MARGIN
+    campaign_closed_penalty: float = CLOSED_PENALTY
 
     @classmethod
     def from_config(
@@ -137,6 +149,9 @@ class KnownState:
             require_auth_pass=config.mailbox.require_auth_pass,
             own_addresses=(config.mailbox.address.lower(),),
             report_body_chars=config.matching.report_body_chars,
+            campaign_min_points=config.matching.campaign_min_points,
+            campaign_margin=config.matching.campaign_margin,
+            campaign_closed_penalty=config.matching.campaign_closed_penalty,
         )
 
 
@@ -687,7 +702,13 @@ def _campaign(
 
 def decide_campaign(known: KnownState, content: MailContent) -> Decision:
     """The content layer over every campaign we know (closed ones rank after open)."""
-    return decide(content, [c.profile() for c in known.campaigns])
+    return decide(
+        content,
+        [c.profile() for c in known.campaigns],
+        margin=known.campaign_margin,
+        min_score=known.campaign_min_points,
+        closed_penalty=known.campaign_closed_penalty,
+    )
 
 
 def campaign_reason(decision: Decision) -> tuple[str, tuple[tuple[str, str], ...]]:
