@@ -43,6 +43,7 @@ from typing import Any
 import schedule
 
 from mailflow import bootstrap
+from mailflow.adapters import sandbox
 from mailflow.adapters.locks import Busy, assemble_lock_path, held
 from mailflow.adapters.netdiag import unverified_warnings
 from mailflow.clock import Clock, SystemClock
@@ -306,6 +307,7 @@ class Daemon:
             self.open()
             for warning in unverified_warnings(self.cfg.mailbox.imap, self.cfg.mailbox.smtp):
                 log.warning(warning)
+            sandbox.say_if_unavailable()
             try:
                 self.run_all()
             finally:
@@ -322,6 +324,7 @@ class Daemon:
                 log.info(t("daemon.started", pid=os.getpid(), now=self.clock.now()))
                 for warning in unverified_warnings(self.cfg.mailbox.imap, self.cfg.mailbox.smtp):
                     log.warning(warning)
+                sandbox.say_if_unavailable()  # at start-up, not at the first conversion
                 scheduler = schedule.Scheduler()
                 poll_every = max(int(self.cfg.daemon.poll_seconds), 1)
                 scheduler.every(poll_every).seconds.do(self.intake_tick)

@@ -114,6 +114,21 @@ def available() -> bool:
         return _probe
 
 
+def say_if_unavailable() -> bool:
+    """Log the "no sandbox" line now, once, if converters cannot be sandboxed; return
+    whether they can. The daemon calls it at start-up, so the operator reads it in the
+    first lines of the log rather than hours later at the first conversion (which then
+    does not say it again)."""
+    global _warned
+    if available():
+        return True
+    with _probe_lock:
+        if not _warned:
+            _warned = True
+            log.warning(t("sandbox.fallback_log"))
+    return False
+
+
 def mechanism() -> str:
     """``"bubblewrap"`` or ``"none"``: what :func:`run` uses on this machine."""
     return "bubblewrap" if available() else "none"

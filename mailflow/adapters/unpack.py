@@ -142,7 +142,7 @@ class Limits:
     xml_max_part_bytes: int = 32 * 1024 * 1024  # one decoded XML part of a .docx
     xml_max_elements: int = 1_000_000  # all XML elements of one .docx
     picture_max_pixels: int = 40_000_000  # larger pictures: downscaled or a placeholder
-    pdf_timeout_seconds: float = 60.0  # reading one PDF's text (pdftotext), all pages
+    pdf_timeout_seconds: float = 30.0  # reading one PDF's text (pdftotext), all pages
     pdf_max_text_bytes: int = 20_000_000  # text kept from one PDF
     ocr_max_pages: int = 20  # scanned pages recognised per document
     ocr_timeout_seconds: float = 300.0  # OCR of one document, all its pages
