@@ -6,6 +6,7 @@ Vietnamese or English, with or without diacritics (phones drop them):
     đặt 33 vào 2.1        place 33 2.1        (put part 33 under section 2.1)
     phụ lục 33            appendix 33         (part 33 to the appendix)
     nhận thư 9 của QLKH   release 9 QLKH      (held mail 9 is QLKH's report)
+    đợt 2024-kh cho thư 12  campaign 12 2024-kh  (held mail 12 answers campaign 2024-kh)
     khôi phục 41          restore 41          (undo the replacement of part 41)
 
 Only what the person wrote counts: the quoted draft mail (which lists these very
@@ -50,7 +51,15 @@ class Restore:
     part: int
 
 
-Command = Place | Appendix | Release | Restore
+@dataclass(frozen=True)
+class SetCampaign:
+    """A held mail is this campaign's report (issue 18: the content could not tell)."""
+
+    mail: int
+    campaign: str  # as typed, folded; the config decides whether it is a campaign id
+
+
+Command = Place | Appendix | Release | Restore | SetCampaign
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,29 @@ _FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_CAMPAIGN_ID = r"([a-z0-9][a-z0-9_.-]*)"
+# "đợt 2024-kh cho thư 12", "campaign 2024-kh for 12"; "campaign 12 2024-kh", "đợt thư 12
+# là 2024-kh": which comes first is told by the number (a campaign id is never digits only)
+_CAMPAIGN_FORMS = (
+    re.compile(rf"^(?:dot|campaign)\s+{_CAMPAIGN_ID}\s+(?:cho|for|of)\s+{_MAIL}{_N}$"),
+    re.compile(
+        rf"^(?:dot|campaign)\s+{_MAIL}{_N}\s+(?:la|thuoc|vao|is|to|in)?\s*"
+        rf"(?:dot\s+|campaign\s+)?{_CAMPAIGN_ID}$"
+    ),
+)
+
+
+def _campaign_command(folded: str) -> SetCampaign | None:
+    folded = folded.rstrip(". ")  # "… cho thư 12." — a campaign id never ends with a dot
+    m = _CAMPAIGN_FORMS[0].match(folded)
+    if m and not m.group(1).isdigit():
+        return SetCampaign(int(m.group(2)), m.group(1))
+    m = _CAMPAIGN_FORMS[1].match(folded)
+    if m and not m.group(2).isdigit():
+        return SetCampaign(int(m.group(1)), m.group(2))
+    return None
+
+
 def _folded(line: str) -> str:
     return " ".join(fold(line).split())
 
@@ -101,6 +133,9 @@ def parse_command(line: str) -> Command | None:
     """One line → a command, or None when it is not one of the accepted forms."""
     text = _BULLET.sub("", line).strip().rstrip(";,")
     folded = _folded(text)
+    by_campaign = _campaign_command(folded)
+    if by_campaign is not None:
+        return by_campaign
     for pattern, what in _FORMS:
         m = pattern.match(folded)
         if not m:

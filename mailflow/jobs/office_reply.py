@@ -23,7 +23,14 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.identify import may_auto_answer, normalize_msgid
-from mailflow.core.review_reply import Appendix, Place, Release, Restore, parse_reply
+from mailflow.core.review_reply import (
+    Appendix,
+    Place,
+    Release,
+    Restore,
+    SetCampaign,
+    parse_reply,
+)
 from mailflow.core.sections import name_of_key
 from mailflow.errors import MailflowError
 from mailflow.i18n import get_lang, set_lang, t
@@ -100,6 +107,8 @@ def _apply(
             t("reply.done_release", id=command.mail, department=done.department, parts=r.parts),
             r.parts > 0,
         )
+    if isinstance(command, SetCampaign):
+        return _set_campaign(cfg, store, archive, command, user, now)
     assert isinstance(command, Restore)
     from mailflow.jobs.match import load_outline
 
@@ -107,6 +116,46 @@ def _apply(
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
     section = name_of_key(outline, row.get("section_key"), t("review.none_section"))
     return t("reply.done_restore", id=command.part, section=section), True
+
+
+def _set_campaign(
+    cfg: Config, store: Store, archive: Archive, command: SetCampaign, user: str, now: datetime
+) -> tuple[str, bool]:
+    """``đợt 2024-kh cho thư 12``: what `mailflow campaign 12 2024-kh` does — the held
+    mail's department is already known, so it is released under that campaign
+    (``release_mail``: same checks, extraction, matching, receipt)."""
+    typed = command.campaign.lower()
+    campaign_id = next(
+        (c.id for c in cfg.campaigns if typed in (c.id.lower(), (c.token or "").lower())),
+        command.campaign,
+    )
+    cfg.campaign(campaign_id)  # an unknown id is refused before anything changes
+    rows = store.query("SELECT department FROM mails WHERE id = ?", [command.mail])
+    if not rows:
+        raise MailflowError(t("review.no_mail", id=command.mail), t("review.no_mail_hint"))
+    if not rows[0]["department"]:
+        raise MailflowError(
+            t("review.campaign_no_department", id=command.mail),
+            t("review.campaign_no_department_hint", id=command.mail, campaign=campaign_id),
+        )
+    done = release_mail(
+        cfg,
+        store,
+        archive,
+        command.mail,
+        rows[0]["department"],
+        campaign_id=campaign_id,
+        user=user,
+        now=now,
+    )
+    text = t(
+        "reply.done_campaign",
+        id=command.mail,
+        campaign=campaign_id,
+        department=done.department,
+        parts=done.result.parts,
+    )
+    return text, done.result.parts > 0
 
 
 def handle_reply(

@@ -43,6 +43,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Thư {id} được nhận là báo cáo của {department} ({parts} phần).",
         "en": "Mail {id} accepted as the report of {department} ({parts} part(s)).",
     },
+    "reply.done_campaign": {
+        "vi": "Thư {id} được xếp vào đợt {campaign}, là báo cáo của {department} ({parts} phần).",
+        "en": "Mail {id} filed under campaign {campaign} as the report of {department} "
+        "({parts} part(s)).",
+    },
     "reply.done_restore": {
         "vi": "Phần {id} được khôi phục vào {section}.",
         "en": "Part {id} restored to {section}.",
@@ -72,13 +77,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "  phụ lục 33            — đưa phần 33 ra phụ lục\n"
         "  nhận thư 9 của QLKH   — thư 9 đang bị giữ là báo cáo của phòng QLKH\n"
         "  khôi phục 41          — khôi phục phần 41 đã bị thay thế\n"
-        "Tiếng Anh: place 33 2.1 · appendix 33 · release 9 QLKH · restore 41",
+        "  đợt 2024-kh cho thư 12 — thư 12 đang bị giữ là báo cáo của đợt 2024-kh\n"
+        "Tiếng Anh: place 33 2.1 · appendix 33 · release 9 QLKH · restore 41 · "
+        "campaign 12 2024-kh",
         "en": "How to write commands (one a line, with or without diacritics):\n"
         "  place 33 2.1          — put part 33 under section 2.1 (the outline's number)\n"
         "  appendix 33           — move part 33 to the appendix\n"
         "  release 9 QLKH        — held mail 9 is the QLKH department's report\n"
         "  restore 41            — bring back part 41 that a later part replaced\n"
-        "In Vietnamese: đặt 33 vào 2.1 · phụ lục 33 · nhận thư 9 của QLKH · khôi phục 41",
+        "  campaign 12 2024-kh   — held mail 12 is a report for campaign 2024-kh\n"
+        "In Vietnamese: đặt 33 vào 2.1 · phụ lục 33 · nhận thư 9 của QLKH · khôi phục 41 · "
+        "đợt 2024-kh cho thư 12",
     },
     "review.office_signoff_short": {
         "vi": "Thư gửi tự động bởi mailflow.",
