@@ -19,6 +19,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from mailflow.clock import DEFAULT_OFFICE_TIMEZONE, set_office_zone, zone_named
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Department
@@ -97,6 +98,9 @@ class Office:
     #: act on the Office's reply commands without a trusted server's pass: ONLY for the
     #: embedded demo server, which writes no Authentication-Results (a failure still holds)
     trust_unauthenticated_replies: bool = False
+    #: the office's IANA zone: deadlines, digest time, reminder hours, "late" and every
+    #: shown time are in it, whatever zone the server runs in
+    timezone: str = DEFAULT_OFFICE_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -372,7 +376,7 @@ _TOP = {
     "matching",
 }
 _DRAFT = {"attach_max_bytes", "max_picture_pixels"}
-_OFFICE = {"name", "emails", "trust_unauthenticated_replies"}
+_OFFICE = {"name", "emails", "trust_unauthenticated_replies", "timezone"}
 _MAILBOX = {
     "address",
     "imap",
@@ -502,7 +506,13 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         c.get(office_raw, ("office",), "name", str) or "",
         c.emails(office_raw, ("office",), "emails", required=True),
         bool(c.get(office_raw, ("office",), "trust_unauthenticated_replies", bool, False)),
+        c.get(office_raw, ("office",), "timezone", str, DEFAULT_OFFICE_TIMEZONE),
     )
+    zone = zone_named(office.timezone)
+    if zone is None:
+        c.error(("office", "timezone"), t("config.bad_timezone", value=office.timezone))
+    else:
+        set_office_zone(zone)  # process-wide, like the language: see mailflow.clock
 
     mb = c.get(data, (), "mailbox", dict) or {}
     w: tuple[str | int, ...] = ("mailbox",)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from mailflow.cli.base import (
 )
 from mailflow.cli.progress import Progress
 from mailflow.cli.review import _add_row, bootstrap, pick_campaign, plain, say
+from mailflow.clock import aware_now
 from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
 from mailflow.model import Campaign, SendStatus
@@ -68,7 +69,7 @@ def _assemble(cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_
     """One draft version, under the campaign's assemble lock."""
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    now = datetime.now().astimezone()
+    now = aware_now()
     with Progress(2, t("cli.progress.match")) as progress:
         progress.step(t("cli.progress.match"))
         match_pending(cfg, store, archive, now)  # replies polled but not matched yet
@@ -226,7 +227,7 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_
     campaign = pick_campaign(cfg, campaign_id)
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    now = datetime.now().astimezone()
+    now = aware_now()
     plan = gather_plan(cfg, store, archive, campaign, now)
     minutes = cfg.mailbox.retry_warn_minutes
     stuck = outbox.waiting(store, now, timedelta(minutes=minutes))

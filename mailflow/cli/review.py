@@ -28,6 +28,7 @@ from mailflow.cli.base import (
     pass_app,
     pick_campaign,
 )
+from mailflow.clock import aware_now, wall
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -111,16 +112,14 @@ def _short(text: str | None, width: int = 60) -> str:
 
 
 def _when(stamp: str | None) -> str:
-    """Stored ISO time → "28/11 09:05" in local time, as people read it."""
+    """Stored ISO time → "28/11 09:05" in the office's time, as people read it."""
     if not stamp:
         return ""
     try:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
         return stamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return moment.strftime("%d/%m/%Y %H:%M")
+    return wall(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def _heading(outline: Outline, key: str | None) -> str:
@@ -295,7 +294,7 @@ def place(app: AppContext, part_id: int, section: str) -> None:
     store = bootstrap.store(cfg)
     user = os_user()
     try:
-        done = place_part(cfg, store, part_id, section, user=user, now=datetime.now().astimezone())
+        done = place_part(cfg, store, part_id, section, user=user, now=aware_now())
     except MailflowError as exc:
         store.close()
         fail(exc.message, exc.hint, code=2)
@@ -328,7 +327,7 @@ def release(
             code,
             campaign_id=campaign_id,
             user=user,
-            now=datetime.now().astimezone(),
+            now=aware_now(),
             send_receipt=not no_receipt,
         )
     except MailflowError as exc:
@@ -394,7 +393,7 @@ def restore(app: AppContext, part_id: int) -> None:
     store = bootstrap.store(cfg)
     user = os_user()
     try:
-        row = restore_part(store, part_id, user=user, now=datetime.now().astimezone())
+        row = restore_part(store, part_id, user=user, now=aware_now())
     except MailflowError as exc:
         store.close()
         fail(exc.message, exc.hint, code=2)

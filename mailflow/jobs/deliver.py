@@ -17,6 +17,7 @@ from typing import Any
 
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
+from mailflow.clock import aware, wall
 from mailflow.config import Config
 from mailflow.core.due import (
     deadline_at,
@@ -81,7 +82,7 @@ def queue_mail(
         references=(in_reply_to,) if in_reply_to else (),
     )
     message_id = new_message_id(cfg.mailbox.address)
-    data = compose(mail, message_id, now if now.tzinfo else now.astimezone())
+    data = compose(mail, message_id, aware(now))
     return outbox.queue(
         store,
         archive,
@@ -321,7 +322,7 @@ def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
 
 def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftPlan) -> str | None:
     """Which Office mail is due now, if any: final, then update, then digest."""
-    now = plan.now.astimezone().replace(tzinfo=None) if plan.now.tzinfo else plan.now
+    now = wall(plan.now)
     everyone_in = bool(plan.departments) and not any(row.missing for row in plan.grid)
     if final_due(
         now,

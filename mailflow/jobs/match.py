@@ -29,6 +29,7 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.sanitize import removed_lines
 from mailflow.adapters.store import Store
+from mailflow.clock import wall
 from mailflow.config import Config
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.due import missing_sections
@@ -66,7 +67,7 @@ SYSTEM = "mailflow"
 
 
 def parse_when(value: str | None) -> datetime | None:
-    """A stored time (ISO, or an RFC 5322 date) as local naive time, as people read it."""
+    """A stored time (ISO, or an RFC 5322 date) as office wall time, as people read it."""
     if not value:
         return None
     try:
@@ -76,9 +77,7 @@ def parse_when(value: str | None) -> datetime | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    if when.tzinfo is not None:
-        when = when.astimezone().replace(tzinfo=None)
-    return when
+    return wall(when)
 
 
 def arrival(mail: dict[str, Any]) -> datetime | None:
