@@ -29,6 +29,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 SECURITIES = ("ssl", "starttls", "none")
 DRAFT_PDF = ("all", "final", "none")
+DIGEST_UNCHANGED = ("skip", "note")
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,9 @@ class DaemonSettings:
     reminders_per_day: int = 1
     log_file: Path | None = None
     draft_pdf: str = "all"  # all | final | none: which daemon drafts also get a PDF
+    #: skip | note: the daily digest when nothing changed since the last draft (no mail,
+    #: or a one-line "nothing new" mail without a draft)
+    digest_when_unchanged: str = "skip"
     #: a job still running after this many seconds stops at its next safe point
     job_budget_seconds: int = 600
 
@@ -426,6 +430,7 @@ _DAEMON = {
     "log_file",
     "draft_pdf",
     "job_budget_seconds",
+    "digest_when_unchanged",
 }
 
 
@@ -581,6 +586,12 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
             ("daemon", "draft_pdf"),
             t("config.bad_choice", value=draft_pdf, choices=", ".join(DRAFT_PDF)),
         )
+    unchanged = c.get(dm, ("daemon",), "digest_when_unchanged", str, "skip")
+    if unchanged not in DIGEST_UNCHANGED:
+        c.error(
+            ("daemon", "digest_when_unchanged"),
+            t("config.bad_choice", value=unchanged, choices=", ".join(DIGEST_UNCHANGED)),
+        )
     daemon = DaemonSettings(
         poll_seconds=c.get(dm, ("daemon",), "poll_seconds", int, 60),
         idle=bool(c.get(dm, ("daemon",), "idle", bool, True)),
@@ -590,6 +601,7 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         log_file=(base / log_file).resolve() if log_file else None,
         draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
         job_budget_seconds=c.get(dm, ("daemon",), "job_budget_seconds", int, 600),
+        digest_when_unchanged=unchanged if unchanged in DIGEST_UNCHANGED else "skip",
     )
     if daemon.job_budget_seconds <= 0:
         c.error(("daemon", "job_budget_seconds"), t("config.must_be_positive"))

@@ -29,6 +29,7 @@ from mailflow.cli.base import (
     pick_campaign,
 )
 from mailflow.clock import aware_now, wall
+from mailflow.core.sections import name_of_key
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -120,6 +121,11 @@ def _when(stamp: str | None) -> str:
     except ValueError:
         return stamp
     return wall(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def _name(outline: Outline, key: str | None) -> str:
+    """A section as people read it ("2.1. Những kết quả…"), never the internal key."""
+    return name_of_key(outline, key, t("review.none_section"))
 
 
 def _heading(outline: Outline, key: str | None) -> str:
@@ -239,7 +245,7 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
         table.add_column(t(f"review.{col}"), overflow="fold")
     for r in rows:
         candidates = json.loads(r["candidates"] or "[]")[:3]
-        best = "\n".join(f"{k} {_short(_heading(outline, k), 40)} ({s:.0f})" for k, s in candidates)
+        best = "\n".join(f"{_short(_name(outline, k), 46)} ({s:.0f})" for k, s in candidates)
         text = _short(r["heading"] or r["text"], 70)
         status = t(f"review.status_{r['status']}")
         _add_row(table, str(r["id"]), r["department"], str(r["mail_id"]), status, text, best or "-")
@@ -398,7 +404,7 @@ def restore(app: AppContext, part_id: int) -> None:
         store.close()
         fail(exc.message, exc.hint, code=2)
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
-    say(t("review.restored", id=part_id, section=_heading(outline, row["section_key"]), user=user))
+    say(t("review.restored", id=part_id, section=_name(outline, row["section_key"]), user=user))
     store.close()
 
 
@@ -507,7 +513,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
             r["department"],
             str(r["mail_id"]),
             _short(r["heading"] or r["text"], 40),
-            _short(_heading(outline, r["section_key"]), 50),
+            _short(_name(outline, r["section_key"]), 50),
             t(f"review.status_{r['status']}"),
             r["decided_by"] or "",
         )
