@@ -41,17 +41,18 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters.archive import Archive
-from mailflow.adapters.imap import ImapClient
-from mailflow.adapters.smtp import SendResult, SmtpClient
 from mailflow.adapters.store import Store
-from mailflow.clock import aware, utc_now
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 from mailflow.model import SendStatus
+
+if TYPE_CHECKING:  # the clients load yagmail, ssl and imap_tools: only when sending
+    from mailflow.adapters.imap import ImapClient
+    from mailflow.adapters.smtp import SendResult, SmtpClient
 
 CRASH_ENV = "MAILFLOW_CRASH_AFTER"
 ARCHIVE_KIND = "sent"
@@ -134,22 +135,22 @@ def _iso(moment: datetime) -> str:
 
 
 def _utcnow() -> datetime:
-    return utc_now()
+    return datetime.now(UTC)
 
 
 def _when(text: str | None) -> datetime | None:
-    """A stored time as an aware datetime (naive: office wall time, as the clock gives it)."""
+    """A stored time as an aware datetime (naive ones are local, as the clock gives them)."""
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return aware(moment) if moment.tzinfo is None else moment
+    return moment.astimezone() if moment.tzinfo is None else moment
 
 
 def _aware(moment: datetime) -> datetime:
-    return aware(moment) if moment.tzinfo is None else moment
+    return moment.astimezone() if moment.tzinfo is None else moment
 
 
 def retry_delay(age: timedelta) -> timedelta:
@@ -458,6 +459,8 @@ def deliver(
                     connection_lost = True
                     if connecting:  # no server to talk to: seconds will not bring it
                         tries = max_attempts  # back, next_attempt_at will (no sleeping)
+                    from mailflow.adapters.smtp import SendResult
+
                     result = SendResult(ok=False, temporary=True, reason=exc.message)
                     with suppress(Exception):
                         smtp.close() if smtp is not None else None

@@ -13,7 +13,6 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -117,7 +116,7 @@ def _live(flow: Offline, code: str) -> list[dict[str, object]]:
 
 def test_a_revision_replaces_the_earlier_part_and_says_so(flow: Offline) -> None:
     then = datetime.now(UTC) - timedelta(days=3)
-    sent = then.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")  # office day
+    sent = then.astimezone().strftime("%d/%m/%Y")
     flow.ingest("tdc", "Gửi báo cáo.", [("BC TDC.docx", _tdc(flow, FIRST), DOCX)], date=then)
     flow.ingest(
         "tdc",

@@ -21,7 +21,6 @@ from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.store import Store
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app, pick_campaign
 from mailflow.cli.progress import Progress
-from mailflow.clock import aware_now
 from mailflow.config import Config
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
@@ -33,7 +32,7 @@ from mailflow.messages import CATALOGUE
 
 
 def _now() -> datetime:
-    return aware_now()
+    return datetime.now().astimezone()
 
 
 def kind_name(kind: str) -> str:

@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app, pick_campaign
-from mailflow.clock import aware_now
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
@@ -20,7 +19,7 @@ if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send
 
 
 def _now() -> datetime:
-    return aware_now()
+    return datetime.now().astimezone()
 
 
 def _plan_lines(prepared: job.Prepared, states: dict[str, SendStatus]) -> list[str]:

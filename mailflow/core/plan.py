@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 from mailflow.core.missing import assignees, missing_by_department
-from mailflow.core.sections import section_name
 from mailflow.model import Campaign, Department, Outline, PlacedPart, PlacementStatus
 
 _SKIPPED = frozenset({PlacementStatus.SUPERSEDED})
@@ -156,12 +155,6 @@ class DraftPlan:
     matrix: tuple[GridLine, ...]
     appendix: tuple[AppendixItem, ...]
     unread: tuple[UnreadDocument, ...] = ()
-    #: section key → how a person reads it ("2.1. Những kết quả…", core.sections): every
-    #: view names sections this way, never by the internal key
-    names: tuple[tuple[str, str], ...] = ()
-
-    def section_name(self, key: str) -> str:
-        return dict(self.names).get(key, key)
 
     @property
     def review(self) -> tuple[AppendixItem, ...]:
@@ -387,10 +380,10 @@ def build_plan(
         )
 
     appendix: list[AppendixItem] = []
-    named = {s.key: section_name(outline, s) for s in outline.sections}
+    titles = {s.key: s.heading for s in outline.sections}
     for p, reason in sorted(leftover, key=lambda pr: _order_key(pr[0], rank)):
         if p.status is PlacementStatus.REVIEW:
-            best = [named[k] for k in p.candidates if k in named][:2]
+            best = [titles[k] for k in p.candidates if k in titles][:2]
             reason = note(
                 "assemble.reason_review_part",
                 number=p.part_id,
@@ -412,7 +405,6 @@ def build_plan(
         matrix=tuple(matrix),
         appendix=tuple(appendix),
         unread=attach_within(unread, attach_max_bytes),
-        names=tuple(named.items()),
     )
 
 
@@ -478,7 +470,7 @@ def diff(previous: Mapping[str, Any] | None, plan: DraftPlan) -> PlanChanges:
     now = summarize(plan)
     missing_now: list[tuple[str, str]] = [(m[0], m[1]) for m in now["missing"]]
     names = dict(plan.departments)
-    headings = {s.key: s.heading for s in plan.sections} | dict(plan.names)
+    headings = {s.key: s.heading for s in plan.sections}
 
     def dn(code: str) -> str:
         return names.get(code, code)

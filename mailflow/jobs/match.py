@@ -20,7 +20,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.sanitize import removed_lines
 from mailflow.adapters.store import Store
-from mailflow.clock import wall
 from mailflow.config import Config
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.due import missing_sections
@@ -44,16 +42,23 @@ from mailflow.core.match import (
     same_report_copies,
     title_heading,
 )
-from mailflow.core.outline import parse_outline
 from mailflow.core.sections import name_of_key, section_name
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
+from mailflow.jobs.basics import (  # moved there: `mailflow status` needs only these
+    REPLACED_PREFIX,
+    SAME_REPORT_REASON,
+    SYSTEM,
+    arrival,
+)
+from mailflow.jobs.basics import attribution_extras as attribution_extras  # re-exported
+from mailflow.jobs.basics import load_outline as load_outline  # re-exported
+from mailflow.jobs.basics import parse_when as parse_when  # re-exported
 from mailflow.model import (
     Block,
     BlockKind,
     Campaign,
-    Department,
     MailKind,
     Outline,
     Placement,
@@ -63,59 +68,6 @@ from mailflow.model import (
 
 #: Placement statuses that count as "this section was received".
 LIVE = (PlacementStatus.AUTO.value, PlacementStatus.REVIEWED.value)
-SYSTEM = "mailflow"
-
-
-def parse_when(value: str | None) -> datetime | None:
-    """A stored time (ISO, or an RFC 5322 date) as office wall time, as people read it."""
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    return wall(when)
-
-
-def arrival(mail: dict[str, Any]) -> datetime | None:
-    """When a department's mail came: its Date header, unless that lies in the future.
-
-    The Date header is what the department sees in its Sent folder and what the Office
-    counts for "late"; ``received_at`` (when mailflow took it in) is the fallback and the
-    cap, since a mail ingested days later from a saved file still came on its Date.
-    """
-    got = parse_when(mail.get("received_at"))
-    sent = parse_when(mail.get("date"))
-    if sent is None:
-        return got
-    if got is not None and sent > got:
-        return got
-    return sent
-
-
-# --- the outline ------------------------------------------------------------------------
-
-
-_OUTLINES: dict[tuple[str, float, tuple[Department, ...]], Outline] = {}
-
-
-def load_outline(cfg: Config, campaign: Campaign) -> Outline:
-    """The campaign's outline, parsed once per file version (the daemon asks often)."""
-    path = Path(campaign.outline)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise MailflowError(
-            t("review.outline_missing", path=path), t("review.outline_missing_hint")
-        ) from exc
-    deps = cfg.campaign_departments(campaign)
-    key = (str(path), mtime, deps)
-    if key not in _OUTLINES:
-        _OUTLINES[key] = parse_outline(read_docx(path), deps)
-    return _OUTLINES[key]
 
 
 # --- a document's blocks ------------------------------------------------------------------
@@ -283,54 +235,12 @@ def _previous(
     ]
 
 
-#: ``placements.decided_by`` of a part superseded by a later one: "mailflow: replaced by
-#: part N". Assembly reads it back to say "thay cho phần gửi ngày …"; restore undoes it.
-REPLACED_PREFIX = f"{SYSTEM}: replaced by part "
 #: ``decided_by`` of a newer version that took the section of the part it renews.
 SAME_TEXT_MARK = "same text as an earlier part"
-#: ``documents.reason`` of the second form of a report in the same mail.
-SAME_REPORT_REASON = "review.reason.same_report"
 
 
 def replaced_mark(part_id: int) -> str:
     return f"{REPLACED_PREFIX}{part_id}"
-
-
-def attribution_extras(
-    store: Store, campaign: str
-) -> tuple[dict[int, tuple[datetime, ...]], dict[int, tuple[str, ...]]]:
-    """Per part id: when the parts it replaced had come, and the other forms of the same
-    report in its mail (the signed .pdf beside a .docx), for the draft's attribution."""
-    rows = store.query(
-        """
-        SELECT pl.decided_by, m.date, m.received_at FROM parts p
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        JOIN mails m ON m.id = p.mail_id
-        WHERE p.campaign = ? AND pl.status = 'superseded' AND pl.decided_by LIKE ?
-        """,
-        [campaign, REPLACED_PREFIX + "%"],
-    )
-    replaced: dict[int, list[datetime]] = {}
-    for r in rows:
-        tail = (r["decided_by"] or "")[len(REPLACED_PREFIX) :]
-        when = arrival(r)
-        if tail.isdigit() and when is not None:
-            replaced.setdefault(int(tail), []).append(when)
-    copies = store.query(
-        """
-        SELECT p.id, d.name FROM parts p
-        JOIN documents d ON d.mail_id = p.mail_id AND d.status = 'ignored' AND d.reason = ?
-        WHERE p.campaign = ? ORDER BY d.ordinal
-        """,
-        [SAME_REPORT_REASON, campaign],
-    )
-    signed: dict[int, list[str]] = {}
-    for r in copies:
-        signed.setdefault(r["id"], []).append(r["name"])
-    return (
-        {k: tuple(v) for k, v in replaced.items()},
-        {k: tuple(v) for k, v in signed.items()},
-    )
 
 
 def own_text(text: str, heading: str) -> str:

@@ -1,0 +1,146 @@
+"""What the grid (``mailflow status``), assembly and the services share with matching,
+without loading the matcher.
+
+Why a module of its own: ``jobs.match`` loads the mail parser, the document reader and
+the fuzzy matcher at import; ``mailflow status`` needs only the outline, when a mail came
+and what a part replaced. ``jobs.match`` re-exports these names, so callers may import
+either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailflow.adapters import outline_cache
+from mailflow.errors import MailflowError
+from mailflow.i18n import t
+from mailflow.model import Campaign, Department, Outline
+
+if TYPE_CHECKING:
+    from mailflow.adapters.store import Store
+    from mailflow.config import Config
+
+SYSTEM = "mailflow"
+#: ``placements.decided_by`` of a part superseded by a later one: "mailflow: replaced by
+#: part N". Assembly reads it back to say "thay cho phần gửi ngày …"; restore undoes it.
+REPLACED_PREFIX = f"{SYSTEM}: replaced by part "
+#: ``documents.reason`` of the second form of a report in the same mail.
+SAME_REPORT_REASON = "review.reason.same_report"
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """A stored time (ISO, or an RFC 5322 date) as local naive time, as people read it."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when
+
+
+def arrival(mail: dict[str, Any]) -> datetime | None:
+    """When a department's mail came: its Date header, unless that lies in the future.
+
+    The Date header is what the department sees in its Sent folder and what the Office
+    counts for "late"; ``received_at`` (when mailflow took it in) is the fallback and the
+    cap, since a mail ingested days later from a saved file still came on its Date.
+    """
+    got = parse_when(mail.get("received_at"))
+    sent = parse_when(mail.get("date"))
+    if sent is None:
+        return got
+    if got is not None and sent > got:
+        return got
+    return sent
+
+
+# --- the outline ------------------------------------------------------------------------
+
+
+_OUTLINES: dict[tuple[str, float, tuple[Department, ...]], Outline] = {}
+
+
+def load_outline(cfg: Config, campaign: Campaign) -> Outline:
+    """The campaign's outline, parsed once per file version (the daemon asks often)."""
+    path = Path(campaign.outline)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise MailflowError(
+            t("review.outline_missing", path=path), t("review.outline_missing_hint")
+        ) from exc
+    deps = cfg.campaign_departments(campaign)
+    key = (str(path), mtime, deps)
+    if key not in _OUTLINES:
+        _OUTLINES[key] = _parsed(cfg, path, deps)
+    return _OUTLINES[key]
+
+
+def _parsed(cfg: Config, path: Path, deps: tuple[Department, ...]) -> Outline:
+    """The outline from the on-disk cache when the file is unchanged, else parsed (and
+    the parse kept): a new process does not load python-docx for an unchanged outline."""
+    try:
+        data = path.read_bytes()
+        mtime_ns = path.stat().st_mtime_ns
+    except OSError:
+        data = None
+    if data is not None:
+        where = outline_cache.cache_file(cfg.state_path, path)
+        key = outline_cache.cache_key(path, data, mtime_ns, deps)
+        cached = outline_cache.read_cached(where, key)
+        if cached is not None:
+            return cached
+    from mailflow.adapters.docx_read import read_docx  # here: only on a cache miss
+    from mailflow.core.outline import parse_outline
+
+    if data is None:  # vanished since the stat: the reader reports it as it always did
+        return parse_outline(read_docx(path), deps)
+    outline = parse_outline(read_docx(data, str(path)), deps)
+    outline_cache.write_cached(where, key, outline)
+    return outline
+
+
+def attribution_extras(
+    store: Store, campaign: str
+) -> tuple[dict[int, tuple[datetime, ...]], dict[int, tuple[str, ...]]]:
+    """Per part id: when the parts it replaced had come, and the other forms of the same
+    report in its mail (the signed .pdf beside a .docx), for the draft's attribution."""
+    rows = store.query(
+        """
+        SELECT pl.decided_by, m.date, m.received_at FROM parts p
+        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+        JOIN mails m ON m.id = p.mail_id
+        WHERE p.campaign = ? AND pl.status = 'superseded' AND pl.decided_by LIKE ?
+        """,
+        [campaign, REPLACED_PREFIX + "%"],
+    )
+    replaced: dict[int, list[datetime]] = {}
+    for r in rows:
+        tail = (r["decided_by"] or "")[len(REPLACED_PREFIX) :]
+        when = arrival(r)
+        if tail.isdigit() and when is not None:
+            replaced.setdefault(int(tail), []).append(when)
+    copies = store.query(
+        """
+        SELECT p.id, d.name FROM parts p
+        JOIN documents d ON d.mail_id = p.mail_id AND d.status = 'ignored' AND d.reason = ?
+        WHERE p.campaign = ? ORDER BY d.ordinal
+        """,
+        [SAME_REPORT_REASON, campaign],
+    )
+    signed: dict[int, list[str]] = {}
+    for r in copies:
+        signed.setdefault(r["id"], []).append(r["name"])
+    return (
+        {k: tuple(v) for k, v in replaced.items()},
+        {k: tuple(v) for k, v in signed.items()},
+    )
