@@ -19,6 +19,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from mailflow.clock import DEFAULT_OFFICE_TIMEZONE, set_office_zone, zone_named
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Department
@@ -28,6 +29,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 SECURITIES = ("ssl", "starttls", "none")
 DRAFT_PDF = ("all", "final", "none")
+DIGEST_UNCHANGED = ("skip", "note")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ class Office:
     #: act on the Office's reply commands without a trusted server's pass: ONLY for the
     #: embedded demo server, which writes no Authentication-Results (a failure still holds)
     trust_unauthenticated_replies: bool = False
+    #: the office's IANA zone: deadlines, digest time, reminder hours, "late" and every
+    #: shown time are in it, whatever zone the server runs in
+    timezone: str = DEFAULT_OFFICE_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,9 @@ class DaemonSettings:
     reminders_per_day: int = 1
     log_file: Path | None = None
     draft_pdf: str = "all"  # all | final | none: which daemon drafts also get a PDF
+    #: skip | note: the daily digest when nothing changed since the last draft (no mail,
+    #: or a one-line "nothing new" mail without a draft)
+    digest_when_unchanged: str = "skip"
     #: a job still running after this many seconds stops at its next safe point
     job_budget_seconds: int = 600
 
@@ -372,7 +380,7 @@ _TOP = {
     "matching",
 }
 _DRAFT = {"attach_max_bytes", "max_picture_pixels"}
-_OFFICE = {"name", "emails", "trust_unauthenticated_replies"}
+_OFFICE = {"name", "emails", "trust_unauthenticated_replies", "timezone"}
 _MAILBOX = {
     "address",
     "imap",
@@ -422,6 +430,7 @@ _DAEMON = {
     "log_file",
     "draft_pdf",
     "job_budget_seconds",
+    "digest_when_unchanged",
 }
 
 
@@ -502,7 +511,13 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         c.get(office_raw, ("office",), "name", str) or "",
         c.emails(office_raw, ("office",), "emails", required=True),
         bool(c.get(office_raw, ("office",), "trust_unauthenticated_replies", bool, False)),
+        c.get(office_raw, ("office",), "timezone", str, DEFAULT_OFFICE_TIMEZONE),
     )
+    zone = zone_named(office.timezone)
+    if zone is None:
+        c.error(("office", "timezone"), t("config.bad_timezone", value=office.timezone))
+    else:
+        set_office_zone(zone)  # process-wide, like the language: see mailflow.clock
 
     mb = c.get(data, (), "mailbox", dict) or {}
     w: tuple[str | int, ...] = ("mailbox",)
@@ -571,6 +586,12 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
             ("daemon", "draft_pdf"),
             t("config.bad_choice", value=draft_pdf, choices=", ".join(DRAFT_PDF)),
         )
+    unchanged = c.get(dm, ("daemon",), "digest_when_unchanged", str, "skip")
+    if unchanged not in DIGEST_UNCHANGED:
+        c.error(
+            ("daemon", "digest_when_unchanged"),
+            t("config.bad_choice", value=unchanged, choices=", ".join(DIGEST_UNCHANGED)),
+        )
     daemon = DaemonSettings(
         poll_seconds=c.get(dm, ("daemon",), "poll_seconds", int, 60),
         idle=bool(c.get(dm, ("daemon",), "idle", bool, True)),
@@ -580,6 +601,7 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         log_file=(base / log_file).resolve() if log_file else None,
         draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
         job_budget_seconds=c.get(dm, ("daemon",), "job_budget_seconds", int, 600),
+        digest_when_unchanged=unchanged if unchanged in DIGEST_UNCHANGED else "skip",
     )
     if daemon.job_budget_seconds <= 0:
         c.error(("daemon", "job_budget_seconds"), t("config.must_be_positive"))

@@ -46,7 +46,7 @@ from mailflow import bootstrap
 from mailflow.adapters import sandbox
 from mailflow.adapters.locks import Busy, assemble_lock_path, held
 from mailflow.adapters.netdiag import unverified_warnings
-from mailflow.clock import Clock, SystemClock
+from mailflow.clock import Clock, SystemClock, aware
 from mailflow.config import Config
 from mailflow.display import SafeFormatter
 from mailflow.errors import MailflowError, TransientError
@@ -412,8 +412,8 @@ class IdleWatcher(threading.Thread):
 
 
 def _aware(now: datetime) -> datetime:
-    """The adapters stamp rows with aware local times; the clock gives naive local ones."""
-    return now.astimezone() if now.tzinfo is None else now
+    """The adapters stamp rows with aware times; the clock gives the office's wall time."""
+    return aware(now)
 
 
 def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:

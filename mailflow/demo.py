@@ -35,7 +35,7 @@ import docx
 
 from mailflow import bootstrap
 from mailflow.adapters.mailserver import EmbeddedMailServer, accounts_for
-from mailflow.clock import FrozenClock
+from mailflow.clock import FrozenClock, aware
 from mailflow.config import Config, load
 from mailflow.core.names import strip_diacritics
 from mailflow.core.outline import top_sections
@@ -369,7 +369,7 @@ class Demo:
 
     def _submit(self, sender: str, msg: EmailMessage, when: datetime) -> None:
         assert self.server is not None and self.cfg is not None
-        msg["Date"] = format_datetime(when.astimezone())
+        msg["Date"] = format_datetime(aware(when))
         msg["Message-ID"] = make_msgid(domain=DOMAIN)
         with smtplib.SMTP(self.server.host, self.server.smtp_port, timeout=30) as smtp:
             smtp.login(sender, PASSWORD)
@@ -411,7 +411,7 @@ class Demo:
             outcome = send_job.send(
                 self.cfg,
                 prepared,
-                lambda: self.clock.now().astimezone(),
+                lambda: aware(self.clock.now()),
                 store=store,
                 archive=archive,
                 allow_unresolved=True,

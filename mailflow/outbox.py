@@ -41,11 +41,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
+from mailflow.clock import aware, utc_now
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 from mailflow.model import SendStatus
@@ -135,22 +136,22 @@ def _iso(moment: datetime) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def _when(text: str | None) -> datetime | None:
-    """A stored time as an aware datetime (naive ones are local, as the clock gives them)."""
+    """A stored time as an aware datetime (naive: office wall time, as the clock gives it)."""
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment.astimezone() if moment.tzinfo is None else moment
+    return aware(moment) if moment.tzinfo is None else moment
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment.astimezone() if moment.tzinfo is None else moment
+    return aware(moment) if moment.tzinfo is None else moment
 
 
 def retry_delay(age: timedelta) -> timedelta:

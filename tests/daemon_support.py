@@ -22,6 +22,7 @@ import docx
 
 from mailenv import MailEnv
 from mailflow import bootstrap
+from mailflow.clock import aware
 from mailflow.config import Config
 from mailflow.demo import Act, build_report, out_of_office, reply
 from mailflow.model import Outline
@@ -82,7 +83,7 @@ class Departments:
         else:
             report = build_report(self.outline, self.cfg, a.code, a.style)
             msg = reply(directive, sender, report, revision=a.style == "revision")
-        msg["Date"] = format_datetime(a.at.astimezone())
+        msg["Date"] = format_datetime(aware(a.at))  # as the office's mail clients write it
         msg["Message-ID"] = make_msgid(domain=self.env.domain)
         real = self.env.kind == "real"
         before = len(self.env.messages(self.cfg.mailbox.address)) if real else 0
@@ -107,7 +108,7 @@ def send_directives(cfg: Config, now: datetime) -> int:
         outcome = send_job.send(
             cfg,
             prepared,
-            lambda: now.astimezone(),
+            lambda: aware(now),
             store=store,
             archive=archive,
             allow_unresolved=True,

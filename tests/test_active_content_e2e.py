@@ -256,8 +256,9 @@ def test_active_content_in_a_reply_reaches_nothing_through_intake_assembly_and_p
         flow.match()
         for part in flow.current("QLKH"):
             flow.run("place", str(part["id"]), SECTION)
-    out = tmp_path / "out" / "draft.docx"
-    flow.run("assemble", "--campaign", CAMPAIGN, "--out", str(out))
+    flow.run("assemble", "--campaign", CAMPAIGN)  # a numbered draft and its PDF
+    [row] = flow.query("SELECT path FROM drafts ORDER BY id DESC LIMIT 1")
+    out = flow.cfg.archive_dir / row["path"]
 
     assert listener.connections == []  # intake, assembly and the PDF requested nothing
     draft = out.read_bytes()

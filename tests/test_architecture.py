@@ -82,3 +82,62 @@ def test_the_checker_catches_an_adapter_import(tmp_path: Path) -> None:
         "from mailflow.adapters.store import Store\nimport datetime\nx = datetime.datetime.now()\n"
     )
     assert len(_violations(bad)) == 2
+
+
+PACKAGE = CORE.parent
+#: reads of the real time (owner, method): only mailflow/clock.py makes them
+CLOCK_READS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+}
+
+
+def _clock_reads(path: Path) -> list[str]:
+    """Real-time reads and server-zone conversions (``astimezone()`` with no zone).
+
+    Why: the office's zone, not the server's, sets deadlines, reminder hours and "late";
+    a bare ``datetime.now()`` or ``astimezone()`` is the server's zone sneaking back in."""
+    bad = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        owner = node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if (owner_name, node.func.attr) in CLOCK_READS:
+            bad.append(f"{owner_name}.{node.func.attr}() at line {node.lineno}")
+        elif node.func.attr == "astimezone" and not node.args and not node.keywords:
+            bad.append(f"astimezone() at line {node.lineno}")
+    return bad
+
+
+def test_only_the_clock_reads_the_time_or_converts_to_the_server_zone() -> None:
+    problems = {
+        str(p.relative_to(PACKAGE)): v
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if p != PACKAGE / "clock.py" and (v := _clock_reads(p))
+    }
+    assert problems == {}
+
+
+def test_the_clock_checker_catches_a_bare_now_and_a_server_zone_conversion(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import datetime, time\n"
+        "from datetime import date\n"
+        "a = datetime.datetime.now()\n"
+        "b = date.today()\n"
+        "c = a.astimezone()\n"
+        "d = time.time()\n"
+        "e = a.astimezone(datetime.UTC)\n"
+    )
+    assert _clock_reads(bad) == [
+        "datetime.now() at line 3",
+        "date.today() at line 4",
+        "astimezone() at line 5",
+        "time.time() at line 6",
+    ]

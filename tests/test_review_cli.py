@@ -69,7 +69,9 @@ def test_review_lists_uncertain_parts_with_their_best_candidates(flow: Offline) 
     _make_uncertain(flow, part)
     out = flow.run("review", "--campaign", CAMPAIGN).output
     line = next(x for x in out.splitlines() if f"│ {part} " in x)
-    assert "TDC" in line and "1.2.1.4" in out and "(51)" in out and "1.2.1.5" in out
+    # candidates named as the outline does ("1 › - Kết quả…"), not by internal keys
+    assert "TDC" in line and "(51)" in out and "(48)" in out and "1 › - Kết quả" in line
+    assert "1.2.1.4" not in out and "1.2.1.5" not in out
 
 
 def test_place_records_a_reviewed_decision_signed_by_the_os_user(flow: Offline) -> None:
@@ -157,7 +159,9 @@ def test_history_shows_each_decision_and_filters_by_department(flow: Offline) ->
 def test_assemble_makes_a_new_version_each_time_with_what_changed(flow: Offline) -> None:
     _report(flow, "tdc", "1.2.1.4")
     out = flow.config_path.parent / "out" / "draft.docx"
-    first = flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf", "--out", str(out)).output
+    first = flow.run(
+        "assemble", "--campaign", CAMPAIGN, "--no-pdf", "--out", str(out), "--keep"
+    ).output
     assert "version 1" in first
     _report(flow, "qlkh", "1.2.1.2")  # matched by the next assemble
     second = flow.run("assemble", "--campaign", CAMPAIGN, "--no-pdf").output
@@ -216,7 +220,7 @@ def test_status_shows_a_bounced_directive_and_who_is_missing(flow: Offline) -> N
     store.close()
     out = flow.run("status", "--campaign", CAMPAIGN).output
     line = next(x for x in out.splitlines() if "KHTC —" in x)
-    assert "yes" in line and "1.2.1.6" in line
+    assert "yes" in line and "1 › - Kết quả đẩy mạnh tiềm lực" in line and "1.2.1.6" not in line
 
 
 def test_place_accepts_the_number_printed_in_the_outline(flow: Offline) -> None:

@@ -32,6 +32,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
+from mailflow.clock import aware
 from mailflow.config import EMAIL_RE
 from mailflow.errors import MailflowError
 
@@ -124,11 +125,11 @@ def _set(msg: EmailMessage, name: str, value: str) -> None:
 
 
 def compose(mail: Outgoing, message_id: str, date: datetime) -> bytes:
-    """The message as it goes on the wire (CRLF); a naive ``date`` is local time."""
+    """The message as it goes on the wire (CRLF); a naive ``date`` is office wall time."""
     if mail.auto_submitted and mail.auto_submitted not in AUTO_SUBMITTED:
         raise ValueError(f"Auto-Submitted must be one of {AUTO_SUBMITTED}")
-    if date.tzinfo is None:  # mailflow's clock is naive local time
-        date = date.astimezone()
+    if date.tzinfo is None:  # mailflow's clock gives the office's wall time
+        date = aware(date)
     msg = EmailMessage(policy=policy.SMTP)
     msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(date)

@@ -916,7 +916,10 @@ def _render(
             ),
             "title": plan.title,
             "kind": t("assemble.report_kind", lang),
-            "draft_note": t("assemble.draft_note", lang, version=version or 1, when=_when(now)),
+            # version 0: a preview (`assemble --out` without --keep) that takes no number
+            "draft_note": t("assemble.draft_note_preview", lang, when=_when(now))
+            if version == 0
+            else t("assemble.draft_note", lang, version=version or 1, when=_when(now)),
         },
     )
     composer = DraftComposer(doc, lang=lang, max_pixels=max_pixels)
@@ -974,7 +977,7 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
     rows = [[t("assemble.col_section", lang), *codes]]
     marks = {"received": "✓ {n}", "extra": "+{n}", "missing": "✗", "": ""}
     for line in plan.matrix:
-        head = line.heading if len(line.heading) <= 70 else line.heading[:67] + "…"
+        head = plan.section_name(line.key)  # "2.1. Những kết quả…", as every view names it
         rows.append([head, *(marks[cell.value].format(n=n) for cell, n in line.cells)])
     first = 16.5 - 1.7 * len(codes)
     w.table(rows, [max(first, 5.0), *([1.7] * len(codes))])

@@ -19,12 +19,12 @@ import threading
 from argparse import Namespace
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from mailflow.clock import utc_now
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 
@@ -164,7 +164,7 @@ class EmbeddedMailServer:
             if folder != "INBOX" and folder not in await mailbox_set.list_mailboxes_names():
                 await mailbox_set.add_mailbox(folder)
             mailbox = await mailbox_set.get_mailbox(folder)
-            await mailbox.append(AppendMessage(data, datetime.now(UTC), frozenset()))
+            await mailbox.append(AppendMessage(data, utc_now(), frozenset()))
 
     # --- internals -------------------------------------------------------------------
 

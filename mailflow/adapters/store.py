@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from mailflow.adapters.archive import private_touch
+from mailflow.clock import utc_now
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 
@@ -240,7 +241,7 @@ class Store:
                 migration(self.db)
                 self.db.execute(
                     "INSERT INTO _migrations VALUES (?, ?)",
-                    [name, datetime.now().isoformat(timespec="seconds")],
+                    [name, utc_now().isoformat(timespec="seconds")],
                 )
 
     def applied_migrations(self) -> list[str]:

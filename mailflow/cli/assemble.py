@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
@@ -26,11 +27,14 @@ from mailflow.cli.base import (
 )
 from mailflow.cli.progress import Progress
 from mailflow.cli.review import _add_row, bootstrap, pick_campaign, plain, say
+from mailflow.clock import aware_now
 from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
 from mailflow.model import Campaign, SendStatus
 
 if TYPE_CHECKING:
+    from mailflow.adapters.archive import Archive
+    from mailflow.adapters.store import Store
     from mailflow.config import Config
 
 # heavy (python-docx, docxcompose, SMTP): loaded when a command runs, not for --help
@@ -49,9 +53,15 @@ match_pending = lazy_function("mailflow.jobs.match", "match_pending")
 )
 @click.option("--send", "send", is_flag=True, help="Mail the draft to the Office now")
 @click.option("--no-pdf", is_flag=True, help="Do not make a PDF")
+@click.option("--keep", is_flag=True, help="With --out: also keep it as a numbered version")
 @pass_app
 def assemble_cmd(
-    app: AppContext, campaign_id: str | None, out: Path | None, send: bool, no_pdf: bool
+    app: AppContext,
+    campaign_id: str | None,
+    out: Path | None,
+    send: bool,
+    no_pdf: bool,
+    keep: bool,
 ) -> None:
     """Tổng hợp dự thảo mới / assemble a new draft version."""
     cfg = app.config()
@@ -59,36 +69,56 @@ def assemble_cmd(
     lock = assemble_lock_path(cfg.state_path, campaign.id)
     try:
         with held(lock):
-            _assemble(cfg, campaign, out, send, no_pdf)
+            _assemble(cfg, campaign, out, send, no_pdf, keep=keep or send or out is None)
     except Busy:
         fail(t("review.assemble_busy", campaign=campaign.id), t("review.assemble_busy_hint"))
 
 
-def _assemble(cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_pdf: bool) -> None:
-    """One draft version, under the campaign's assemble lock."""
+def _assemble(
+    cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_pdf: bool, *, keep: bool
+) -> None:
+    """One draft version, under the campaign's assemble lock.
+
+    ``keep`` False (``--out`` alone): a preview file with no version number. A kept
+    draft is a new version only when something changed since the last one."""
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    now = datetime.now().astimezone()
+    now = aware_now()
     with Progress(2, t("cli.progress.match")) as progress:
         progress.step(t("cli.progress.match"))
         match_pending(cfg, store, archive, now)  # replies polled but not matched yet
         progress.advance(say=False)
         progress.step(t("cli.progress.draft") if no_pdf else t("cli.progress.draft_pdf"))
-        result = assemble(cfg, store, archive, campaign, now, out=out, pdf=not no_pdf)
-        progress.advance(say=False)
-    say(
-        t(
-            "review.assembled",
-            version=result.version,
-            path=result.docx_path,
-            parts=len(result.plan.parts),
+        result = assemble(
+            cfg,
+            store,
+            archive,
+            campaign,
+            now,
+            out=out,
+            pdf=keep and not no_pdf,
+            keep=keep,
+            only_if_changed=keep,
         )
-    )
+        progress.advance(say=False)
+    if not keep:
+        say(t("review.assembled_preview", path=out, parts=len(result.plan.parts)))
+    elif result.unchanged:
+        say(t("review.assembled_unchanged", version=result.version, path=result.docx_path))
+    else:
+        say(
+            t(
+                "review.assembled",
+                version=result.version,
+                path=result.docx_path,
+                parts=len(result.plan.parts),
+            )
+        )
     if result.pdf_path:
         say(t("review.assembled_pdf", path=result.pdf_path))
     elif result.pdf_note:
         say(result.pdf_note)
-    if out is not None:
+    if out is not None and keep:
         say(t("review.assembled_out", path=out))
     if result.isolated:  # the draft is made; a person should know some parts lost something
         say(t("assemble.isolated", count=result.isolated))
@@ -96,19 +126,58 @@ def _assemble(cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_
         say(f"  - {line}")
     for warning in result.warnings:
         console.print(Text(f"! {warning}", style="yellow"))
-    if send:
+    if send and result.unchanged:
+        say(t("review.send_unchanged", version=result.version))
+    elif send:
         row = send_draft(cfg, store, archive, campaign, result, now, reason="manual")
         receipts = outbox.rows(
             store, campaign=campaign.id, kind="receipt", statuses=[SendStatus.QUEUED]
         )
         report = flush(cfg, store, archive, [*receipts, row])
-        if report.failed or report.left_queued or report.deferred:
-            why = report.stopped or "; ".join(
-                r.last_error or "" for r in [*report.failed, *report.deferred]
-            )
-            fail(t("review.send_failed", to=", ".join(cfg.office.emails), error=why))
-        say(t("review.sent_office", to=", ".join(cfg.office.emails)))
+        _report_flush(store, archive, report, row, cfg.office.emails)
     store.close()
+
+
+def _report_flush(
+    store: Store, archive: Archive, report: Any, draft: Any, office: Sequence[str]
+) -> None:
+    """Say what happened to the draft itself, and to each other mail the flush carried.
+
+    The receipts queued before are sent in the same SMTP session; a 550 for one of
+    them is that receipt's failure (subject, recipient, the server's words), not the
+    draft's: the command fails (exit 1) only when the draft did not go."""
+    mine = outbox.get(store, draft.dedupe_key)
+    others = [r for r in [*report.failed, *report.deferred] if r.id != draft.id]
+    for r in others:
+        console.print(
+            Text(
+                "! "
+                + t(
+                    "review.flush_other_failed",
+                    subject=mail_subject(archive, r.archive_path),
+                    to=", ".join(r.recipients),
+                    error=r.last_error or "-",
+                ),
+                style="yellow",
+            )
+        )
+    if mine is not None and mine.status is SendStatus.SENT:
+        say(t("review.sent_office", to=", ".join(office)))
+        return
+    why = (mine.last_error if mine is not None else None) or report.stopped or "-"
+    fail(t("review.send_failed", to=", ".join(office), error=why))
+
+
+def mail_subject(archive: Archive, archive_path: str) -> str:
+    """The Subject of a stored outgoing mail ("-" when it cannot be read)."""
+    from email.parser import BytesHeaderParser
+    from email.policy import default
+
+    try:
+        headers = BytesHeaderParser(policy=default).parsebytes(archive.read(archive_path))
+    except (OSError, ValueError):
+        return "-"
+    return str(headers.get("Subject") or "-")
 
 
 # --- status ------------------------------------------------------------------------------
@@ -133,7 +202,7 @@ def grid_rows(plan: DraftPlan) -> list[list[str]]:
                 away,
                 format_when(g.received_at),
                 _yes(g.late),
-                ", ".join(g.missing),
+                ", ".join(plan.section_name(k) for k in g.missing),
             ]
         )
     return rows
@@ -144,9 +213,9 @@ MARKS = {Cell.RECEIVED: "✓{n}", Cell.EXTRA: "+{n}", Cell.MISSING: "✗", Cell.
 
 
 def matrix_rows(plan: DraftPlan) -> list[list[str]]:
-    """One line per section, its key first (the key the grid's "missing" column names)."""
+    """One line per section, named as the grid's "missing" column names it."""
     return [
-        [f"{line.key} · {line.heading}", *(MARKS[cell].format(n=n) for cell, n in line.cells)]
+        [plan.section_name(line.key), *(MARKS[cell].format(n=n) for cell, n in line.cells)]
         for line in plan.matrix
     ]
 
@@ -226,7 +295,7 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_
     campaign = pick_campaign(cfg, campaign_id)
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
-    now = datetime.now().astimezone()
+    now = aware_now()
     plan = gather_plan(cfg, store, archive, campaign, now)
     minutes = cfg.mailbox.retry_warn_minutes
     stuck = outbox.waiting(store, now, timedelta(minutes=minutes))

@@ -21,6 +21,7 @@ from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.store import Store
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app, pick_campaign
 from mailflow.cli.progress import Progress
+from mailflow.clock import aware_now
 from mailflow.config import Config
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
@@ -32,7 +33,7 @@ from mailflow.messages import CATALOGUE
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    return aware_now()
 
 
 def kind_name(kind: str) -> str:

@@ -28,6 +28,8 @@ from mailflow.cli.base import (
     pass_app,
     pick_campaign,
 )
+from mailflow.clock import aware_now, wall
+from mailflow.core.sections import name_of_key
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -111,16 +113,19 @@ def _short(text: str | None, width: int = 60) -> str:
 
 
 def _when(stamp: str | None) -> str:
-    """Stored ISO time → "28/11 09:05" in local time, as people read it."""
+    """Stored ISO time → "28/11 09:05" in the office's time, as people read it."""
     if not stamp:
         return ""
     try:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
         return stamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return moment.strftime("%d/%m/%Y %H:%M")
+    return wall(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def _name(outline: Outline, key: str | None) -> str:
+    """A section as people read it ("2.1. Những kết quả…"), never the internal key."""
+    return name_of_key(outline, key, t("review.none_section"))
 
 
 def _heading(outline: Outline, key: str | None) -> str:
@@ -240,7 +245,7 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
         table.add_column(t(f"review.{col}"), overflow="fold")
     for r in rows:
         candidates = json.loads(r["candidates"] or "[]")[:3]
-        best = "\n".join(f"{k} {_short(_heading(outline, k), 40)} ({s:.0f})" for k, s in candidates)
+        best = "\n".join(f"{_short(_name(outline, k), 46)} ({s:.0f})" for k, s in candidates)
         text = _short(r["heading"] or r["text"], 70)
         status = t(f"review.status_{r['status']}")
         _add_row(table, str(r["id"]), r["department"], str(r["mail_id"]), status, text, best or "-")
@@ -295,7 +300,7 @@ def place(app: AppContext, part_id: int, section: str) -> None:
     store = bootstrap.store(cfg)
     user = os_user()
     try:
-        done = place_part(cfg, store, part_id, section, user=user, now=datetime.now().astimezone())
+        done = place_part(cfg, store, part_id, section, user=user, now=aware_now())
     except MailflowError as exc:
         store.close()
         fail(exc.message, exc.hint, code=2)
@@ -328,7 +333,7 @@ def release(
             code,
             campaign_id=campaign_id,
             user=user,
-            now=datetime.now().astimezone(),
+            now=aware_now(),
             send_receipt=not no_receipt,
         )
     except MailflowError as exc:
@@ -394,12 +399,12 @@ def restore(app: AppContext, part_id: int) -> None:
     store = bootstrap.store(cfg)
     user = os_user()
     try:
-        row = restore_part(store, part_id, user=user, now=datetime.now().astimezone())
+        row = restore_part(store, part_id, user=user, now=aware_now())
     except MailflowError as exc:
         store.close()
         fail(exc.message, exc.hint, code=2)
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
-    say(t("review.restored", id=part_id, section=_heading(outline, row["section_key"]), user=user))
+    say(t("review.restored", id=part_id, section=_name(outline, row["section_key"]), user=user))
     store.close()
 
 
@@ -508,7 +513,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
             r["department"],
             str(r["mail_id"]),
             _short(r["heading"] or r["text"], 40),
-            _short(_heading(outline, r["section_key"]), 50),
+            _short(_name(outline, r["section_key"]), 50),
             t(f"review.status_{r['status']}"),
             r["decided_by"] or "",
         )

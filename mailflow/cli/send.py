@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app, pick_campaign
+from mailflow.clock import aware_now
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    return aware_now()
 
 
 def _plan_lines(prepared: job.Prepared, states: dict[str, SendStatus]) -> list[str]:

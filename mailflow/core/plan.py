@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from mailflow.core.missing import assignees, missing_by_department
+from mailflow.core.sections import section_name
 from mailflow.model import Campaign, Department, Outline, PlacedPart, PlacementStatus
 
 _SKIPPED = frozenset({PlacementStatus.SUPERSEDED})
@@ -155,6 +156,12 @@ class DraftPlan:
     matrix: tuple[GridLine, ...]
     appendix: tuple[AppendixItem, ...]
     unread: tuple[UnreadDocument, ...] = ()
+    #: section key → how a person reads it ("2.1. Những kết quả…", core.sections): every
+    #: view names sections this way, never by the internal key
+    names: tuple[tuple[str, str], ...] = ()
+
+    def section_name(self, key: str) -> str:
+        return dict(self.names).get(key, key)
 
     @property
     def review(self) -> tuple[AppendixItem, ...]:
@@ -380,10 +387,10 @@ def build_plan(
         )
 
     appendix: list[AppendixItem] = []
-    titles = {s.key: s.heading for s in outline.sections}
+    named = {s.key: section_name(outline, s) for s in outline.sections}
     for p, reason in sorted(leftover, key=lambda pr: _order_key(pr[0], rank)):
         if p.status is PlacementStatus.REVIEW:
-            best = [titles[k] for k in p.candidates if k in titles][:2]
+            best = [named[k] for k in p.candidates if k in named][:2]
             reason = note(
                 "assemble.reason_review_part",
                 number=p.part_id,
@@ -405,6 +412,7 @@ def build_plan(
         matrix=tuple(matrix),
         appendix=tuple(appendix),
         unread=attach_within(unread, attach_max_bytes),
+        names=tuple(named.items()),
     )
 
 
@@ -470,7 +478,7 @@ def diff(previous: Mapping[str, Any] | None, plan: DraftPlan) -> PlanChanges:
     now = summarize(plan)
     missing_now: list[tuple[str, str]] = [(m[0], m[1]) for m in now["missing"]]
     names = dict(plan.departments)
-    headings = {s.key: s.heading for s in plan.sections}
+    headings = {s.key: s.heading for s in plan.sections} | dict(plan.names)
 
     def dn(code: str) -> str:
         return names.get(code, code)

@@ -12,6 +12,7 @@ with a ``drafts`` row holding the summary the next version diffs against.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -330,6 +331,7 @@ class AssembleResult:
     pdf_note: str = ""
     draft_id: int = 0
     isolated: int = 0  # parts copied with a loss (failed, pictures left out): appendix §5
+    unchanged: bool = False  # nothing new: this is the last stored version, not a new one
 
 
 def previous_summary(store: Store, campaign: str) -> tuple[int, dict[str, Any] | None]:
@@ -366,8 +368,17 @@ def assemble(
     *,
     out: Path | None = None,
     pdf: bool = True,
+    keep: bool = True,
+    only_if_changed: bool = False,
 ) -> AssembleResult:
-    """Build the next draft version; ``out`` also gets a copy of the .docx."""
+    """Build the next draft version; ``out`` also gets a copy of the .docx.
+
+    ``keep`` False: a preview written to ``out`` only, with no version number, no
+    archive copy and no row (``version`` 0), so ``assemble --out`` does not take a
+    number the Office never gets. ``only_if_changed``: when the plan says what the last
+    version said, no version is made and the last one is returned (``unchanged``):
+    drafts do not pile up without news.
+    """
     # python-docx, docxcompose, lxml and the converter: only a draft needs them, so
     # `mailflow status` (gather_plan from this module) does not load them
     from mailflow.adapters.draft_docx import render_draft
@@ -386,6 +397,31 @@ def assemble(
         version += 1
     changes = diff(previous, plan)
     lines = tuple(render_note(n.key, n.kwargs, cfg.lang) for n in changes.notes)
+    if only_if_changed and not changes.changed and last:
+        return _last_version(store, archive, campaign, plan, changes, lines, out)
+    if not keep:
+        if out is None:
+            raise ValueError("a draft that is not kept needs out")
+        preview = render_draft(
+            plan,
+            template_path(cfg),
+            version=0,
+            lang=cfg.lang,
+            max_pixels=cfg.draft.max_picture_pixels,
+        )
+        _write_out(preview.data, out)
+        return AssembleResult(
+            campaign=campaign.id,
+            version=0,
+            docx_path=out,
+            pdf_path=None,
+            sha256=hashlib.sha256(preview.data).hexdigest(),
+            plan=plan,
+            changes=changes,
+            change_lines=lines,
+            warnings=tuple(preview.warnings),
+            isolated=len({id(i.part) for i in preview.issues}),
+        )
     rendered = render_draft(
         plan,
         template_path(cfg),
@@ -465,6 +501,59 @@ def assemble(
         pdf_note=pdf_note,
         draft_id=draft_id,
         isolated=len({id(i.part) for i in rendered.issues}),
+    )
+
+
+def _write_out(data: bytes, out: Path) -> None:
+    """Write a preview draft to ``out`` (owner-only), or a clear one-line error."""
+    from mailflow.adapters.archive import private_opener
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "wb", opener=private_opener) as fout:
+            fout.write(data)
+    except OSError as exc:
+        raise MailflowError(
+            t("review.out_failed", path=out, error=exc.strerror or exc),
+            t("review.out_failed_hint"),
+        ) from exc
+
+
+def _last_version(
+    store: Store,
+    archive: Archive,
+    campaign: Campaign,
+    plan: DraftPlan,
+    changes: PlanChanges,
+    lines: tuple[str, ...],
+    out: Path | None,
+) -> AssembleResult:
+    """The newest stored version, returned as it is because nothing changed since."""
+    row = store.query(
+        "SELECT id, version, path, sha256, summary FROM drafts WHERE campaign = ? "
+        "ORDER BY version DESC LIMIT 1",
+        [campaign.id],
+    )[0]
+    try:
+        pdf_rel = json.loads(row["summary"] or "{}").get("pdf")
+    except ValueError:
+        pdf_rel = None
+    docx_path = archive.path(row["path"])
+    pdf_path = archive.path(pdf_rel) if pdf_rel and archive.path(pdf_rel).exists() else None
+    if out is not None:
+        _write_out(docx_path.read_bytes(), out)
+    return AssembleResult(
+        campaign=campaign.id,
+        version=int(row["version"]),
+        docx_path=docx_path,
+        pdf_path=pdf_path,
+        sha256=row["sha256"],
+        plan=plan,
+        changes=changes,
+        change_lines=lines,
+        warnings=(),
+        draft_id=int(row["id"]),
+        unchanged=True,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters import outline_cache
+from mailflow.clock import wall
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Department, Outline
@@ -32,7 +33,7 @@ SAME_REPORT_REASON = "review.reason.same_report"
 
 
 def parse_when(value: str | None) -> datetime | None:
-    """A stored time (ISO, or an RFC 5322 date) as local naive time, as people read it."""
+    """A stored time (ISO, or an RFC 5322 date) as office wall time, as people read it."""
     if not value:
         return None
     try:
@@ -42,9 +43,7 @@ def parse_when(value: str | None) -> datetime | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    if when.tzinfo is not None:
-        when = when.astimezone().replace(tzinfo=None)
-    return when
+    return wall(when)
 
 
 def arrival(mail: dict[str, Any]) -> datetime | None:

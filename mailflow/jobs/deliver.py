@@ -17,6 +17,7 @@ from typing import Any
 
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
+from mailflow.clock import aware, wall
 from mailflow.config import Config
 from mailflow.core.due import (
     deadline_at,
@@ -24,10 +25,15 @@ from mailflow.core.due import (
     final_due,
     office_update_due,
 )
-from mailflow.core.plan import DraftPlan
+from mailflow.core.plan import DraftPlan, diff
 from mailflow.core.sections import name_of_key
 from mailflow.i18n import t
-from mailflow.jobs.assemble import AssembleResult, assemble, gather_plan
+from mailflow.jobs.assemble import (
+    AssembleResult,
+    assemble,
+    gather_plan,
+    previous_summary,
+)
 from mailflow.jobs.match import load_outline, parse_when
 from mailflow.jobs.review import waiting_lines
 from mailflow.model import Campaign, PlacementStatus
@@ -81,7 +87,7 @@ def queue_mail(
         references=(in_reply_to,) if in_reply_to else (),
     )
     message_id = new_message_id(cfg.mailbox.address)
-    data = compose(mail, message_id, now if now.tzinfo else now.astimezone())
+    data = compose(mail, message_id, aware(now))
     return outbox.queue(
         store,
         archive,
@@ -319,9 +325,16 @@ def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
     )
 
 
-def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftPlan) -> str | None:
-    """Which Office mail is due now, if any: final, then update, then digest."""
-    now = plan.now.astimezone().replace(tzinfo=None) if plan.now.tzinfo else plan.now
+def due_reason(
+    cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftPlan, changed: bool = True
+) -> str | None:
+    """Which Office mail is due now, if any: final, then update, then digest.
+
+    ``changed``: the plan differs from the last draft version. Without news there is
+    no update, and the digest is "digest_note" (a one-line mail, no draft) or nothing,
+    as ``daemon.digest_when_unchanged`` says; the final draft goes all the same.
+    """
+    now = wall(plan.now)
     everyone_in = bool(plan.departments) and not any(row.missing for row in plan.grid)
     if final_due(
         now,
@@ -331,12 +344,14 @@ def due_reason(cfg: Config, campaign: Campaign, facts: OfficeFacts, plan: DraftP
     ):
         return "final"
     interval = timedelta(minutes=cfg.daemon.office_min_interval_minutes)
-    if office_update_due(now, facts.last_sent_at, facts.new_parts, interval):
+    if changed and office_update_due(now, facts.last_sent_at, facts.new_parts, interval):
         return "update"
     if digest_due(
         now, cfg.daemon.digest_time, facts.last_digest_at, campaign_end=campaign.deadline
     ):
-        return "digest"
+        if changed:
+            return "digest"
+        return "digest_note" if cfg.daemon.digest_when_unchanged == "note" else None
     return None
 
 
@@ -357,10 +372,45 @@ def deliver_due(
     """
     facts = office_facts(store, campaign)
     plan = gather_plan(cfg, store, archive, campaign, now)
-    reason = due_reason(cfg, campaign, facts, plan)
+    last, previous = previous_summary(store, campaign.id)
+    changed = diff(previous, plan).changed
+    reason = due_reason(cfg, campaign, facts, plan, changed)
     if reason is None:
         return None
+    if reason == "digest_note":
+        send_nothing_new(cfg, store, archive, campaign, last, now)
+        return None
     with_pdf = pdf == "all" or (pdf == "final" and reason == "final")
-    result = assemble(cfg, store, archive, campaign, now, pdf=with_pdf)
+    # no new version without news: an unchanged final mails the last version again
+    result = assemble(cfg, store, archive, campaign, now, pdf=with_pdf, only_if_changed=True)
     send_draft(cfg, store, archive, campaign, result, now, reason=reason)
     return result
+
+
+def send_nothing_new(
+    cfg: Config, store: Store, archive: Archive, campaign: Campaign, version: int, now: datetime
+) -> Any:
+    """The day's digest when nothing changed and ``daemon.digest_when_unchanged`` is
+    "note": one line saying so, no draft attached (the last version still stands)."""
+    lang = cfg.lang
+    text = t("review.office_nothing_new", lang, title=campaign.title, version=version)
+    return queue_mail(
+        cfg,
+        store,
+        archive,
+        kind="digest",
+        campaign=campaign.id,
+        department=None,
+        to=cfg.office.emails,
+        subject=t(
+            "review.office_subject_nothing_new",
+            lang,
+            token=campaign.token,
+            title=campaign.title,
+            version=version,
+        ),
+        text=text,
+        dedupe_key=f"digest:{campaign.id}:{now.date().isoformat()}",
+        now=now,
+        detail={"version": version, "reason": "digest_note"},
+    )

@@ -47,6 +47,7 @@ from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.store import Store
+from mailflow.clock import aware_now
 from mailflow.config import Config
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -468,7 +469,7 @@ def poll_once(
     crash: CrashHook | None = None,
 ) -> PollResult:
     """Connect, poll the inbox once, disconnect. Raises MailflowError on any IMAP failure."""
-    clock = clock or (lambda: datetime.now().astimezone())
+    clock = clock or aware_now
     intake = intake or Intake(config, store, archive, clock=clock)
     intake.refresh()
     client = imap or ImapClient.from_config(config.mailbox)

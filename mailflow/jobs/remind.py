@@ -25,6 +25,7 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.mailtext import MailTemplates
 from mailflow.adapters.store import Store
+from mailflow.clock import aware, wall
 from mailflow.config import Config
 from mailflow.core.due import Away, reminders_due
 from mailflow.core.outline import section_label
@@ -43,18 +44,18 @@ def dedupe_key(campaign: str, code: str, day: date, n: int = 1) -> str:
 
 
 def _local(value: str | None) -> datetime | None:
-    """Stored times are ISO, aware or naive; the core compares naive local times."""
+    """Stored times are ISO, aware or naive; the core compares office wall times."""
     if not value:
         return None
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return when.astimezone().replace(tzinfo=None) if when.tzinfo else when
+    return wall(when)
 
 
 def _naive(now: datetime) -> datetime:
-    return now.astimezone().replace(tzinfo=None) if now.tzinfo else now
+    return wall(now)
 
 
 # --- gather -------------------------------------------------------------------------------
@@ -223,8 +224,8 @@ def queue_reminder(
         references=(directive_id,) if directive_id else (),
     )
     message_id = new_message_id(cfg.mailbox.address)
-    aware = now.astimezone() if now.tzinfo is None else now
-    data = compose(mail, message_id, aware)
+    stamp = aware(now)
+    data = compose(mail, message_id, stamp)
     entry = outbox.QueueEntry(
         key,
         KIND,
@@ -235,7 +236,7 @@ def queue_reminder(
         message_id,
         {"sections": list(due.detail), "reason": due.reason, "cc": list(due.cc)},
     )
-    return outbox.queue_many(store, archive, [entry], aware)[0]
+    return outbox.queue_many(store, archive, [entry], stamp)[0]
 
 
 def deliver_queued(
@@ -252,14 +253,13 @@ def deliver_queued(
     from mailflow.adapters.imap import ImapClient
     from mailflow.adapters.smtp import SmtpClient
 
-    def aware() -> datetime:
-        now = now_fn()
-        return now.astimezone() if now.tzinfo is None else now
+    def aware_fn() -> datetime:
+        return aware(now_fn())
 
     def imap() -> ImapClient:
         return ImapClient.from_config(cfg.mailbox)
 
-    outbox.resolve_sending(store, imap, cfg.mailbox.sent_folder, aware, kind=kind)
+    outbox.resolve_sending(store, imap, cfg.mailbox.sent_folder, aware_fn, kind=kind)
     queued = outbox.rows(store, kind=kind, statuses=[SendStatus.QUEUED])
     if not queued:
         return outbox.Delivery()
@@ -293,7 +293,7 @@ def deliver_queued(
         smtp,
         imap,
         queued,
-        aware,
+        aware_fn,
         cfg.mailbox.rate_per_minute,
         progress,
         sender=cfg.mailbox.address,

@@ -8,6 +8,10 @@ MESSAGES = {
         "vi": "{place}, ngày {day:0>2} tháng {month:0>2} năm {year}",
         "en": "{place}, {day:0>2}/{month:0>2}/{year}",
     },
+    "assemble.draft_note_preview": {
+        "vi": "DỰ THẢO xem trước (không đánh số, không gửi) — tổng hợp tự động lúc {when}",
+        "en": "DRAFT preview (no version number, not sent) — assembled automatically at {when}",
+    },
     "assemble.draft_note": {
         "vi": "DỰ THẢO lần {version} — tổng hợp tự động lúc {when}",
         "en": "DRAFT version {version} — assembled automatically at {when}",

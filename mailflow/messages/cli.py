@@ -176,6 +176,10 @@ MESSAGES = {
         "en": "Mail the draft to the Office now",
     },
     "cli.opt.no_pdf": {"vi": "Không tạo PDF", "en": "Do not make a PDF"},
+    "cli.opt.assemble.keep": {
+        "vi": "Cùng --out: giữ cả bản này thành một bản dự thảo có số",
+        "en": "With --out: also keep it as a numbered draft version",
+    },
     "cli.opt.html_path": {
         "vi": "Ghi thêm bảng tình hình ra một trang HTML",
         "en": "Also write the grid as a standalone HTML page",

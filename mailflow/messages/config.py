@@ -73,6 +73,10 @@ MESSAGES = {
         "vi": "'{value}' không phải giờ hợp lệ (dạng HH:MM)",
         "en": "'{value}' is not a valid time (write HH:MM)",
     },
+    "config.bad_timezone": {
+        "vi": "'{value}' không phải tên múi giờ IANA (ví dụ: Asia/Ho_Chi_Minh)",
+        "en": "'{value}' is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh)",
+    },
     "config.bad_code": {
         "vi": "mã '{code}' chỉ được gồm chữ, số, '-' và '_'",
         "en": "code '{code}' may contain only letters, digits, '-' and '_'",

@@ -164,6 +164,16 @@ MESSAGES = {
         "vi": "[{token}] Dự thảo cập nhật (bản {version}): {title}",
         "en": "[{token}] Updated draft (version {version}): {title}",
     },
+    "review.office_subject_nothing_new": {
+        "vi": "[{token}] Không có gì mới hôm nay (vẫn là bản {version}): {title}",
+        "en": "[{token}] Nothing new today (still version {version}): {title}",
+    },
+    "review.office_nothing_new": {
+        "vi": "Hôm nay không có báo cáo hay thay đổi mới cho «{title}»; dự thảo bản {version} "
+        "đã gửi vẫn là bản mới nhất. Thư gửi tự động bởi mailflow.",
+        "en": "Nothing new today for “{title}”: draft version {version}, already sent, is "
+        "still the latest. Sent by mailflow.",
+    },
     "review.office_subject_digest": {
         "vi": "[{token}] Tổng hợp trong ngày (bản {version}): {title}",
         "en": "[{token}] Daily digest (version {version}): {title}",
@@ -240,8 +250,10 @@ MESSAGES = {
     "review.status_superseded": {"vi": "đã thay", "en": "superseded"},
     "review.none_section": {"vi": "(phụ lục)", "en": "(appendix)"},
     "review.place_hint": {
-        "vi": "Xếp một phần: mailflow place SỐ_PHẦN MÃ_MỤC (ví dụ: mailflow place 12 1.2.1.3)",
-        "en": "Place a part: mailflow place PART SECTION (e.g. mailflow place 12 1.2.1.3)",
+        "vi": "Xếp một phần: mailflow place SỐ_PHẦN SỐ_MỤC (số mục như trong đề cương, ví dụ: "
+        "mailflow place 12 2.1)",
+        "en": "Place a part: mailflow place PART SECTION (the outline's number, e.g. "
+        "mailflow place 12 2.1)",
     },
     "review.release_hint": {
         "vi": "Chấp nhận một thư: mailflow release SỐ_THƯ --department MÃ_PHÒNG",
@@ -303,6 +315,24 @@ MESSAGES = {
     "review.assemble_busy_hint": {
         "vi": "Chờ lệnh kia (hoặc daemon) làm xong rồi chạy lại.",
         "en": "Wait for the other one (or the daemon) to finish, then run again.",
+    },
+    "review.assembled_preview": {
+        "vi": "Đã ghi dự thảo xem trước ({parts} phần) ra {path}; không đánh số bản, không lưu "
+        "(thêm --keep để giữ thành một bản)",
+        "en": "Preview draft ({parts} parts) written to {path}; no version number taken, not "
+        "kept (add --keep to keep it as a version)",
+    },
+    "review.assembled_unchanged": {
+        "vi": "Không có gì thay đổi từ dự thảo bản {version}; không tạo bản mới: {path}",
+        "en": "Nothing changed since draft version {version}; no new version made: {path}",
+    },
+    "review.send_unchanged": {
+        "vi": "Không gửi lại: dự thảo bản {version} chưa có gì mới (xem mailflow history)",
+        "en": "Not mailed again: nothing new since draft version {version} (see mailflow history)",
+    },
+    "review.flush_other_failed": {
+        "vi": "Thư khác trong hàng đợi chưa gửi được — «{subject}» tới {to}: {error}",
+        "en": "Another queued mail was not delivered — “{subject}” to {to}: {error}",
     },
     "review.send_failed": {
         "vi": "Chưa gửi được dự thảo tới {to}: {error}",
