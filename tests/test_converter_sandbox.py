@@ -485,7 +485,7 @@ def test_intake_assembly_and_the_drafts_pdf_make_no_request_and_carry_no_server_
         for part in flow.current("QLKH"):
             flow.run("place", str(part["id"]), "1.2.1.2")
         out = tmp_path / "out" / "draft.docx"
-        flow.run("assemble", "--campaign", CAMPAIGN, "--out", str(out))
+        flow.run("assemble", "--campaign", CAMPAIGN, "--out", str(out), "--keep")
     finally:
         mailenv.stop_embedded(env)
     draft = out.read_bytes()

@@ -66,7 +66,7 @@ def corpus_draft(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flow, Path, 
         (saved / f"{i:03d}.eml").write_bytes(data)
     flow.run("ingest", *sorted(str(p) for p in saved.iterdir()))
     out = folder / "out" / "draft.docx"
-    result = flow.run("assemble", "--campaign", CAMPAIGN, "--out", str(out))
+    result = flow.run("assemble", "--campaign", CAMPAIGN, "--out", str(out), "--keep")
     return flow, out, (files, result)
 
 

@@ -90,7 +90,7 @@ def test_files_made_by_intake_and_assembly_are_not_readable_by_group_or_others(
     assembled = runner.invoke(
         cli,
         ["--config", str(config_path), "assemble", "--campaign", "2023-h1", "--no-pdf",
-         "--out", str(out)],
+         "--out", str(out), "--keep"],
     )  # fmt: skip
     assert assembled.exit_code == 0, assembled.output
     cfg = config_mod.load(config_path)
