@@ -101,19 +101,40 @@ class _Facts:
     active: bool  # something the sanitiser may have to change (sanitize.has_active)
 
 
-#: facts of large parts by content digest: the same template parts (styles, themes,
-#: numbering, often 90 % of a reply's XML) arrive in reply after reply; a 16-byte BLAKE2b
-#: digest costs a fifth of the scans it saves, and facts are a function of the bytes alone
+#: facts of large parts by digest: the same template parts (styles, themes, numbering,
+#: often 90 % of a reply's XML) arrive in reply after reply. The digest is of the member's
+#: compressed bytes with its method, size and CRC (see ``_member_key``), ~30 times fewer
+#: bytes than the part: the part is inflated and CRC-checked from exactly those, so its
+#: facts are a function of the key alone
 _FACTS: dict[bytes, _Facts] = {}
 _FACTS_MAX = 1024  # entries (a few dozen bytes each)
 _FACTS_MIN_BYTES = 16 * 1024  # smaller parts are scanned directly
 
 
-def _part_facts(part: bytes) -> _Facts:
-    """Facts of one XML part, remembered for large parts seen before (see ``_FACTS``)."""
+def _member_key(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """BLAKE2b of one member as stored (local header's data, method, size, CRC); b"" if odd."""
+    start = info.header_offset
+    head = data[start : start + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return b""
+    start += 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    raw = memoryview(data)[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return b""
+    h = hashlib.blake2b(raw, digest_size=16, person=b"stored")
+    h.update(f"|{info.compress_type}|{info.file_size}|{info.CRC}".encode())
+    return h.digest()
+
+
+def _part_facts(part: bytes, stored: bytes = b"") -> _Facts:
+    """Facts of one XML part, remembered for large parts seen before (see ``_FACTS``).
+
+    ``stored`` is ``_member_key`` of the member ``part`` was inflated from (after the
+    inflate and its CRC check succeeded); without it the part's own bytes are digested.
+    """
     key = b""
     if len(part) >= _FACTS_MIN_BYTES:
-        key = hashlib.blake2b(part, digest_size=16).digest()
+        key = stored or hashlib.blake2b(part, digest_size=16, person=b"inflated").digest()
         known = _FACTS.get(key)
         if known is not None:
             return known
@@ -675,7 +696,9 @@ class _Walker:
                         limit=self.limits.xml_max_part_bytes,
                     )
                 part = self.read_member(zf, info)
-                facts[low] = _part_facts(part)
+                facts[low] = _part_facts(
+                    part, _member_key(data, info) if len(part) >= _FACTS_MIN_BYTES else b""
+                )
                 if facts[low].doctype:
                     raise _Hostile("intake.unpack.doctype", part=info.filename)
                 contents[low] = part
