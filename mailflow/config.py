@@ -124,6 +124,10 @@ class DraftSettings:
     #: a picture with more pixels (read from its header, never decoded) becomes a
     #: placeholder in the draft; 0 = no bound
     max_picture_pixels: int = 40_000_000
+    #: the draft's PDF is a convenience beside the .docx: LibreOffice gets this long to
+    #: print it (a 3,000-page draft under load takes minutes), then the draft goes without
+    #: a PDF and says why
+    pdf_timeout_seconds: float = 45.0
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,7 @@ _TOP = {
     "intake",
     "matching",
 }
-_DRAFT = {"attach_max_bytes", "max_picture_pixels"}
+_DRAFT = {"attach_max_bytes", "max_picture_pixels", "pdf_timeout_seconds"}
 _OFFICE = {"name", "emails", "trust_unauthenticated_replies", "timezone"}
 _MAILBOX = {
     "address",
@@ -611,10 +615,13 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
     draft = DraftSettings(
         attach_max_bytes=c.get(dr, ("draft",), "attach_max_bytes", int, 10 * 1024 * 1024),
         max_picture_pixels=c.get(dr, ("draft",), "max_picture_pixels", int, 40_000_000),
+        pdf_timeout_seconds=float(c.get(dr, ("draft",), "pdf_timeout_seconds", (int, float), 45.0)),
     )
     for key in ("attach_max_bytes", "max_picture_pixels"):
         if getattr(draft, key) < 0:
             c.error(("draft", key), t("config.must_be_positive"))
+    if draft.pdf_timeout_seconds <= 0:
+        c.error(("draft", "pdf_timeout_seconds"), t("config.must_be_positive"))
 
     intake = _intake(c, data)
     matching = _matching(c, data)

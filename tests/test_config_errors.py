@@ -204,3 +204,14 @@ def test_a_matching_bound_that_is_not_positive_names_its_key(tmp_path: Path) -> 
     text = GOOD + "\n[matching]\nsame_text_ratio = 0\n"
     lines = _error_lines(tmp_path, text)
     assert len(lines) == 1 and "matching.same_text_ratio" in lines[0], lines
+
+
+def test_the_drafts_pdf_time_is_read_from_the_draft_table(tmp_path: Path) -> None:
+    text = GOOD + "\n[draft]\npdf_timeout_seconds = 90\n"
+    assert load(_write(tmp_path, text)).draft.pdf_timeout_seconds == 90.0
+
+
+def test_a_drafts_pdf_time_that_is_not_positive_names_its_key(tmp_path: Path) -> None:
+    text = GOOD + "\n[draft]\npdf_timeout_seconds = 0\n"
+    lines = _error_lines(tmp_path, text)
+    assert len(lines) == 1 and "draft.pdf_timeout_seconds" in lines[0], lines

@@ -439,6 +439,7 @@ def assemble(
                 made = to_pdf(
                     stored.path,
                     Path(work, f"{stem}.pdf"),
+                    timeout=cfg.draft.pdf_timeout_seconds,
                     lang=cfg.lang,
                     max_memory_bytes=cfg.intake.convert_max_memory_mb * 1024 * 1024,
                 )
