@@ -67,4 +67,5 @@ def test_status_on_an_unchanged_outline_loads_no_parser_nor_mail_client(tmp_path
     second, loaded = _status_modules(config)
     heavy = sorted(m for m in loaded if m.split(".")[0] in PARSE_OR_MAIL)
     assert heavy == []
+    assert "sqlite_utils" not in loaded  # plain queries: Store.db is made on first write
     assert second[:-1] == first[:-1]  # the same grid, from the kept parse

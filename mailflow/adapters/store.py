@@ -15,16 +15,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters.archive import private_touch
 from mailflow.clock import utc_now
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 
-Migration = Callable[[sqlite_utils.Database], None]
+if TYPE_CHECKING:  # loaded on first use of Store.db: plain reads never need it
+    import sqlite_utils
+
+Migration = Callable[["sqlite_utils.Database"], None]
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -184,12 +185,19 @@ def _m005_document_reason_params(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN reason_params TEXT")
 
 
+def _m006_document_campaign(db: sqlite_utils.Database) -> None:
+    """Documents: the campaign a document answers when its mail answers several (issue 18:
+    one mail, one report per campaign); NULL — the usual case — is the mail's campaign."""
+    db.execute("ALTER TABLE documents ADD COLUMN campaign TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_match_state", _m002_match_state),
     ("003_unmoved_mail", _m003_unmoved_mail),
     ("004_outbox_next_attempt", _m004_outbox_next_attempt),
     ("005_document_reason_params", _m005_document_reason_params),
+    ("006_document_campaign", _m006_document_campaign),
 ]
 
 
@@ -226,14 +234,25 @@ class Store:
             raise MailflowError(
                 t("store.cannot_open", path=self.path, error=exc), t("store.cannot_open_hint")
             ) from exc
-        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
         self._migrate(migrations if migrations is not None else MIGRATIONS)
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the connection, made on first use: a command that only reads
+        (``mailflow status``) runs plain queries and never loads it (~30 ms of start-up)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
     def _migrate(self, migrations: list[tuple[str, Migration]]) -> None:
-        self.db.execute(
+        self.conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
-        done = {row[0] for row in self.db.execute("SELECT name FROM _migrations").fetchall()}
+        done = {row[0] for row in self.conn.execute("SELECT name FROM _migrations").fetchall()}
         for name, migration in migrations:
             if name in done:
                 continue
@@ -245,12 +264,12 @@ class Store:
                 )
 
     def applied_migrations(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT name FROM _migrations ORDER BY name")]
+        return [r[0] for r in self.conn.execute("SELECT name FROM _migrations ORDER BY name")]
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """BEGIN IMMEDIATE … COMMIT: one writer at a time, all or nothing."""
-        conn = self.db.conn
+        conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -264,7 +283,9 @@ class Store:
             conn.execute("COMMIT")
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, params))
+        cursor = self.conn.execute(sql, params or ())  # as sqlite-utils' Database.query does
+        keys = [d[0] for d in cursor.description]
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def event(
         self,
@@ -288,4 +309,4 @@ class Store:
         )
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
