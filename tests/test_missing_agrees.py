@@ -101,7 +101,7 @@ def test_the_office_mail_the_draft_status_and_receipts_name_the_same_missing_sec
         start = lines.index(t("review.receipt_missing", lang))
         assert _bullets_after(lines, start) == want[code], code
 
-    # 3. the draft: one marker per owed section, under that section, and the count
+    # 3. the draft: one marker per owed section, under that section, and the appendix table
     store = flow.store()
     archive = bootstrap.archive(cfg)
     now = datetime(2031, 7, 1, 9, 0).astimezone()
@@ -123,7 +123,16 @@ def test_the_office_mail_the_draft_status_and_receipts_name_the_same_missing_sec
                 under.append(keys[seen])
         assert under == EXPECTED[code], code
         rows = [r for tb in document.tables for r in tb.rows if r.cells[0].text == names[code]]
-        assert [r.cells[-1].text for r in rows] == [str(len(EXPECTED[code]))], code
+        assert [r.cells[-1].text.splitlines() for r in rows] == [want[code]], code
+    # ... and the section × department matrix marks ✗ exactly there: once per owed branch
+    (matrix,) = [
+        tb for tb in document.tables if tb.rows[0].cells[0].text == t("assemble.col_section", lang)
+    ]
+    codes = [c.text for c in matrix.rows[0].cells]
+    for code in EXPECTED:
+        column = codes.index(code)
+        crossed = [r.cells[0].text for r in matrix.rows[1:] if r.cells[column].text == "✗"]
+        assert crossed == want[code], code
 
     # 4. the Office mail
     lines = _mail_body(flow, "draft", None).splitlines()

@@ -966,10 +966,12 @@ def _appendix(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
                 away,
                 _when(g.received_at),
                 _yes(g.late, lang),
-                str(len(g.missing)) if g.missing else _yes(False, lang),
+                # the sections themselves, named as the outline does (core.missing's
+                # answer, the same list the markers, status and the Office mail give)
+                "\n".join(plan.section_name(k) for k in g.missing) or _yes(False, lang),
             ]
         )
-    w.table(rows, [4.2, 2.2, 1.4, 2.2, 2.2, 1.5, 2.8])
+    w.table(rows, [3.4, 1.9, 1.2, 1.9, 1.9, 1.3, 4.9])
 
     w.para(t("assemble.appendix_matrix", lang), APPENDIX_HEADING)
     w.para(t("assemble.matrix_legend", lang), GRID_TEXT, italic=True)

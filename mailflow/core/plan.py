@@ -85,7 +85,7 @@ class Cell(StrEnum):
     NONE = ""  # not assigned, nothing placed
     RECEIVED = "received"  # assigned and at least one part placed
     EXTRA = "extra"  # not assigned, but the department wrote something for it
-    MISSING = "missing"  # assigned, nothing placed
+    MISSING = "missing"  # owed (core.missing): once per branch, at its highest section
 
 
 @dataclass(frozen=True)
@@ -355,8 +355,13 @@ def build_plan(
         for code in codes:
             count = sum(1 for p in here if p.department == code)
             if code in assigned:
-                done = count or covered(s.key, code)
-                cells.append((Cell.RECEIVED, count) if done else (Cell.MISSING, 0))
+                if count or covered(s.key, code):
+                    cells.append((Cell.RECEIVED, count))
+                elif s.key in owed.get(code, ()):
+                    cells.append((Cell.MISSING, 0))
+                else:
+                    # owed as part of a whole branch: ✗ once, at its top (core.missing)
+                    cells.append((Cell.NONE, 0))
             else:
                 cells.append((Cell.EXTRA, count) if count else (Cell.NONE, 0))
         if assigned or here:

@@ -155,8 +155,10 @@ MESSAGES = {
         "en": "The file gave no content for the draft (empty, pictures or a scan only, or only a title, greeting or signature).",
     },
     "assemble.matrix_legend": {
-        "vi": "Ký hiệu: ✓ đã nhận (số phần); ✗ được giao nhưng chưa nhận; + tự gửi thêm.",
-        "en": "Legend: ✓ received (parts); ✗ assigned, nothing yet; + sent unasked.",
+        "vi": "Ký hiệu: ✓ đã nhận (số phần); ✗ được giao nhưng chưa nhận (cả nhánh chưa nhận: "
+        "ghi một lần ở mục trên cùng); + tự gửi thêm.",
+        "en": "Legend: ✓ received (parts); ✗ assigned, nothing yet (a whole branch: marked once, "
+        "at its top section); + sent unasked.",
     },
     "assemble.col_department": {"vi": "Phòng, đơn vị", "en": "Department"},
     "assemble.col_sent": {"vi": "Đã gửi", "en": "Sent"},
@@ -164,7 +166,7 @@ MESSAGES = {
     "assemble.col_away": {"vi": "Vắng mặt", "en": "Out of office"},
     "assemble.col_received": {"vi": "Nhận lúc", "en": "Received at"},
     "assemble.col_late": {"vi": "Muộn", "en": "Late"},
-    "assemble.col_missing": {"vi": "Số mục còn thiếu", "en": "Sections missing"},
+    "assemble.col_missing": {"vi": "Mục còn thiếu", "en": "Sections missing"},
     "assemble.col_section": {"vi": "Mục", "en": "Section"},
     "assemble.yes": {"vi": "Có", "en": "Yes"},
     "assemble.no": {"vi": "-", "en": "-"},

@@ -106,6 +106,10 @@ MESSAGES = {
         "vi": 'Văn phòng đã nhận thư "{subject}" cho báo cáo {title}.',
         "en": 'The Office received your mail "{subject}" for the report {title}.',
     },
+    "review.receipt_split": {
+        "vi": "Thư này trả lời nhiều đợt báo cáo nên được tách theo tài liệu: {here} được xếp vào đợt này; {there} được xếp vào đợt {others} (có xác nhận riêng).",
+        "en": "This mail answers several campaigns, so it was split by document: {here} went to this campaign; {there} went to campaign {others} (confirmed separately).",
+    },
     "review.receipt_received": {
         "vi": "Các mục của phòng đã nhận:",
         "en": "Your sections received:",
@@ -208,9 +212,9 @@ MESSAGES = {
     },
     "review.office_review": {
         "vi": "Cần xem lại: {review} phần chưa chắc chắn, {unplaced} phần chưa xếp được "
-        "(ở Phụ lục; lệnh: mailflow review).",
+        "(ở Phụ lục; danh sách và cách quyết định bằng thư trả lời ở cuối thư này).",
         "en": "To review: {review} uncertain part(s), {unplaced} unplaced part(s) "
-        "(in the Appendix; command: mailflow review).",
+        "(in the Appendix; listed at the end of this mail, with how to decide by replying).",
     },
     "review.office_signoff": {
         "vi": "Dự thảo gửi kèm (.docx, và .pdf nếu có). Thư gửi tự động bởi mailflow.",
@@ -349,8 +353,10 @@ MESSAGES = {
     "review.status_html": {"vi": "Đã ghi trang HTML: {path}", "en": "HTML page written: {path}"},
     "review.matrix_title": {"vi": "Phòng × mục", "en": "Department × section"},
     "review.matrix_legend": {
-        "vi": "✓n: đã nhận n phần; ✗: chưa nhận; +n: phần ngoài mục được giao.",
-        "en": "✓n: n parts received; ✗: missing; +n: parts outside the assigned sections.",
+        "vi": "✓n: đã nhận n phần; ✗: chưa nhận (cả nhánh: ghi một lần ở mục trên cùng); "
+        "+n: phần ngoài mục được giao.",
+        "en": "✓n: n parts received; ✗: missing (a whole branch: once, at its top section); "
+        "+n: parts outside the assigned sections.",
     },
     "review.grid_department": {"vi": "Phòng", "en": "Department"},
     "review.grid_sent": {"vi": "Đã gửi", "en": "Sent"},
