@@ -14,10 +14,10 @@ import shlex
 import subprocess
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from mailflow.clock import DEFAULT_OFFICE_TIMEZONE, set_office_zone, zone_named
 from mailflow.errors import ConfigError, MailflowError
@@ -30,6 +30,16 @@ EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABE
 SECURITIES = ("ssl", "starttls", "none")
 DRAFT_PDF = ("all", "final", "none")
 DIGEST_UNCHANGED = ("skip", "note")
+
+
+def _key(default: Any = ..., *, help: str, **meta: Any) -> Any:
+    """A config key, written once: its default here, its type from the annotation, its
+    ``help`` (the README's config table) in the metadata. ``choices`` restricts a text key;
+    ``shown`` is the default as the README shows it when the value itself would mislead."""
+    metadata = {"help": help, **meta}
+    if default is ...:
+        return field(metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -118,16 +128,23 @@ class MailServerSettings:
 class DraftSettings:
     """Bounds of the consolidated draft and of the mail that carries it to the Office."""
 
-    #: originals of documents that gave no text go with the Office mail up to this many
-    #: bytes in all; the rest are named in the draft with their archive path
-    attach_max_bytes: int = 10 * 1024 * 1024
-    #: a picture with more pixels (read from its header, never decoded) becomes a
-    #: placeholder in the draft; 0 = no bound
-    max_picture_pixels: int = 40_000_000
-    #: the draft's PDF is a convenience beside the .docx: LibreOffice gets this long to
-    #: print it (a 3,000-page draft under load takes minutes), then the draft goes without
-    #: a PDF and says why
-    pdf_timeout_seconds: float = 45.0
+    attach_max_bytes: int = _key(
+        10 * 1024 * 1024,
+        help="originals of documents that gave no text go with the Office mail up to this "
+        "many bytes in all (arrival order); the others are named with their archive path; "
+        "0 = attach none",
+    )
+    max_picture_pixels: int = _key(
+        40_000_000,
+        help="a picture in a reply with more pixels (read from its header, never decoded) "
+        "becomes a placeholder in the draft; 0 = no bound",
+    )
+    #: a convenience beside the .docx (a 3,000-page draft under load takes minutes)
+    pdf_timeout_seconds: float = _key(
+        45.0,
+        help="LibreOffice's time to print the draft's PDF; past it the draft goes without "
+        "a PDF and says why",
+    )
 
 
 @dataclass(frozen=True)
@@ -358,6 +375,51 @@ class _Checker:
         return tuple(out)
 
 
+#: TOML value types a key of each annotated type accepts (an integer is a fine number)
+_ACCEPTS: dict[Any, type | tuple[type, ...]] = {
+    int: int,
+    float: (int, float),
+    bool: bool,
+    str: str,
+}
+
+
+def _keys(cls: type, *extra: str) -> set[str]:
+    """The keys a table accepts: its dataclass's fields (plus keys read for a sub-table)."""
+    return {f.name for f in fields(cls)} | set(extra)
+
+
+def _read(
+    c: _Checker,
+    raw: dict[str, Any],
+    where: tuple[str | int, ...],
+    cls: type,
+    special: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Every plain field of ``cls`` read from ``raw``: the kind from its annotation, the
+    default from the field (none: the key is required), ``choices`` checked. The fields
+    in ``special`` (other types, other rules) are left to the caller."""
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name in special:
+            continue
+        kind = hints[f.name]
+        default = ... if f.default is MISSING else f.default
+        value = c.get(raw, where, f.name, _ACCEPTS[kind], default)
+        choices = f.metadata.get("choices")
+        if choices and value is not None and value not in choices:
+            c.error(
+                (*where, f.name),
+                t("config.bad_choice", value=value, choices=", ".join(choices)),
+            )
+            value = None if default is ... else default
+        if kind is float and value is not None:
+            value = float(value)
+        values[f.name] = value
+    return values
+
+
 _TYPE_NAMES = {
     str: "text",
     int: "integer",
@@ -383,7 +445,6 @@ _TOP = {
     "intake",
     "matching",
 }
-_DRAFT = {"attach_max_bytes", "max_picture_pixels", "pdf_timeout_seconds"}
 _OFFICE = {"name", "emails", "trust_unauthenticated_replies", "timezone"}
 _MAILBOX = {
     "address",
@@ -611,12 +672,8 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         c.error(("daemon", "job_budget_seconds"), t("config.must_be_positive"))
 
     dr = c.get(data, (), "draft", dict, {}) or {}
-    c.table(dr, ("draft",), _DRAFT)
-    draft = DraftSettings(
-        attach_max_bytes=c.get(dr, ("draft",), "attach_max_bytes", int, 10 * 1024 * 1024),
-        max_picture_pixels=c.get(dr, ("draft",), "max_picture_pixels", int, 40_000_000),
-        pdf_timeout_seconds=float(c.get(dr, ("draft",), "pdf_timeout_seconds", (int, float), 45.0)),
-    )
+    c.table(dr, ("draft",), _keys(DraftSettings))
+    draft = DraftSettings(**_read(c, dr, ("draft",), DraftSettings))
     for key in ("attach_max_bytes", "max_picture_pixels"):
         if getattr(draft, key) < 0:
             c.error(("draft", key), t("config.must_be_positive"))
