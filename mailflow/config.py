@@ -104,24 +104,31 @@ class Mailbox:
 
 @dataclass(frozen=True)
 class Office:
-    name: str
-    emails: tuple[str, ...]
-    #: act on the Office's reply commands without a trusted server's pass: ONLY for the
-    #: embedded demo server, which writes no Authentication-Results (a failure still holds)
-    trust_unauthenticated_replies: bool = False
-    #: the office's IANA zone: deadlines, digest time, reminder hours, "late" and every
-    #: shown time are in it, whatever zone the server runs in
-    timezone: str = DEFAULT_OFFICE_TIMEZONE
+    name: str = _key(help="the office's name, as the drafts and mails show it")
+    emails: tuple[str, ...] = _key(help="who receives the drafts (at least one address)")
+    trust_unauthenticated_replies: bool = _key(
+        False,
+        help="act on the Office's reply commands without a trusted server's pass: ONLY for "
+        "the embedded demo server, which writes no Authentication-Results (a failure still "
+        "holds)",
+    )
+    timezone: str = _key(
+        DEFAULT_OFFICE_TIMEZONE,
+        help='the office\'s IANA zone: deadlines, digest time, reminder hours, "late" and '
+        "every shown time are in it, whatever zone the server runs in",
+    )
 
 
 @dataclass(frozen=True)
 class MailServerSettings:
     """The embedded server `mailflow mailserver` runs for the demo and for trying out."""
 
-    data_dir: Path
-    imap_port: int = 10143
-    smtp_port: int = 10025
-    host: str = "127.0.0.1"
+    data_dir: Path = _key(  # noqa: RUF009 (_key is dataclasses.field)
+        help="the embedded server's mail folder", toml_default="mailserver-data"
+    )
+    imap_port: int = _key(10143, help="the embedded server's IMAP port")
+    smtp_port: int = _key(10025, help="the embedded server's SMTP port")
+    host: str = _key("127.0.0.1", help="the address the embedded server listens on")
 
 
 @dataclass(frozen=True)
@@ -212,18 +219,34 @@ class MatchingSettings:
 
 @dataclass(frozen=True)
 class DaemonSettings:
-    poll_seconds: int = 60
-    idle: bool = True
-    digest_time: time = time(17, 0)
-    office_min_interval_minutes: int = 30
-    reminders_per_day: int = 1
-    log_file: Path | None = None
-    draft_pdf: str = "all"  # all | final | none: which daemon drafts also get a PDF
-    #: skip | note: the daily digest when nothing changed since the last draft (no mail,
-    #: or a one-line "nothing new" mail without a draft)
-    digest_when_unchanged: str = "skip"
-    #: a job still running after this many seconds stops at its next safe point
-    job_budget_seconds: int = 600
+    poll_seconds: int = _key(60, help="seconds between two looks at the mailbox")
+    idle: bool = _key(True, help="wait with IMAP IDLE between polls when the server has it")
+    digest_time: time = _key(  # noqa: RUF009 (_key is dataclasses.field)
+        time(17, 0),
+        help="the office's time of the daily digest, and the hour a deadline day ends",
+        shown="17:00",
+    )
+    office_min_interval_minutes: int = _key(
+        30, help="the least time between two update mails to the Office"
+    )
+    reminders_per_day: int = _key(1, help="reminders a late department gets at most a day")
+    log_file: Path | None = _key(  # noqa: RUF009 (_key is dataclasses.field)
+        None, help="the rotating log file", shown="mailflow.log beside the state"
+    )
+    draft_pdf: str = _key(
+        "all", help="which of the daemon's drafts also get a PDF", choices=DRAFT_PDF
+    )
+    digest_when_unchanged: str = _key(
+        "skip",
+        help="the daily digest when nothing changed since the last draft: no mail, or a "
+        'one-line "nothing new" mail without a draft',
+        choices=DIGEST_UNCHANGED,
+    )
+    job_budget_seconds: int = _key(
+        600,
+        help="a job still running after this long stops at its next safe point; the rest "
+        "waits for the next round",
+    )
 
 
 @dataclass(frozen=True)
@@ -384,6 +407,11 @@ _ACCEPTS: dict[Any, type | tuple[type, ...]] = {
 }
 
 
+def _field(cls: type, name: str) -> Any:
+    """The dataclass field ``name`` of ``cls``: its default and metadata."""
+    return next(f for f in fields(cls) if f.name == name)
+
+
 def _keys(cls: type, *extra: str) -> set[str]:
     """The keys a table accepts: its dataclass's fields (plus keys read for a sub-table)."""
     return {f.name for f in fields(cls)} | set(extra)
@@ -445,7 +473,6 @@ _TOP = {
     "intake",
     "matching",
 }
-_OFFICE = {"name", "emails", "trust_unauthenticated_replies", "timezone"}
 _MAILBOX = {
     "address",
     "imap",
@@ -484,18 +511,6 @@ _CAMPAIGN = {
     "synonyms",
     "reminder_days",
     "departments",
-}
-_MAILSERVER = {"data_dir", "imap_port", "smtp_port", "host"}
-_DAEMON = {
-    "poll_seconds",
-    "idle",
-    "digest_time",
-    "office_min_interval_minutes",
-    "reminders_per_day",
-    "log_file",
-    "draft_pdf",
-    "job_budget_seconds",
-    "digest_when_unchanged",
 }
 
 
@@ -571,12 +586,11 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         c.error(("lang",), t("config.bad_choice", value=lang, choices="vi, en"))
 
     office_raw = c.get(data, (), "office", dict) or {}
-    c.table(office_raw, ("office",), _OFFICE)
+    c.table(office_raw, ("office",), _keys(Office))
+    office_values = _read(c, office_raw, ("office",), Office, special=("emails",))
     office = Office(
-        c.get(office_raw, ("office",), "name", str) or "",
-        c.emails(office_raw, ("office",), "emails", required=True),
-        bool(c.get(office_raw, ("office",), "trust_unauthenticated_replies", bool, False)),
-        c.get(office_raw, ("office",), "timezone", str, DEFAULT_OFFICE_TIMEZONE),
+        **{**office_values, "name": office_values["name"] or ""},
+        emails=c.emails(office_raw, ("office",), "emails", required=True),
     )
     zone = zone_named(office.timezone)
     if zone is None:
@@ -625,18 +639,17 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
     campaigns = _campaigns(c, data, base, {d.code for d in departments}, check_files)
 
     ms = c.get(data, (), "mailserver", dict, {}) or {}
-    c.table(ms, ("mailserver",), _MAILSERVER)
+    c.table(ms, ("mailserver",), _keys(MailServerSettings))
+    data_dir = _field(MailServerSettings, "data_dir").metadata["toml_default"]
     mailserver = MailServerSettings(
-        data_dir=(base / c.get(ms, ("mailserver",), "data_dir", str, "mailserver-data")).resolve(),
-        imap_port=c.get(ms, ("mailserver",), "imap_port", int, 10143),
-        smtp_port=c.get(ms, ("mailserver",), "smtp_port", int, 10025),
-        host=c.get(ms, ("mailserver",), "host", str, "127.0.0.1"),
+        data_dir=(base / c.get(ms, ("mailserver",), "data_dir", str, data_dir)).resolve(),
+        **_read(c, ms, ("mailserver",), MailServerSettings, special=("data_dir",)),
     )
 
     dm = c.get(data, (), "daemon", dict, {}) or {}
-    c.table(dm, ("daemon",), _DAEMON)
+    c.table(dm, ("daemon",), _keys(DaemonSettings))
     digest_raw = c.get(dm, ("daemon",), "digest_time", (str, time), "17:00")
-    digest = time(17, 0)
+    digest = _field(DaemonSettings, "digest_time").default
     if isinstance(digest_raw, time):
         digest = digest_raw
     elif isinstance(digest_raw, str):
@@ -645,28 +658,10 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         except ValueError:
             c.error(("daemon", "digest_time"), t("config.bad_time", value=digest_raw))
     log_file = c.get(dm, ("daemon",), "log_file", str, "")
-    draft_pdf = c.get(dm, ("daemon",), "draft_pdf", str, "all")
-    if draft_pdf not in DRAFT_PDF:
-        c.error(
-            ("daemon", "draft_pdf"),
-            t("config.bad_choice", value=draft_pdf, choices=", ".join(DRAFT_PDF)),
-        )
-    unchanged = c.get(dm, ("daemon",), "digest_when_unchanged", str, "skip")
-    if unchanged not in DIGEST_UNCHANGED:
-        c.error(
-            ("daemon", "digest_when_unchanged"),
-            t("config.bad_choice", value=unchanged, choices=", ".join(DIGEST_UNCHANGED)),
-        )
     daemon = DaemonSettings(
-        poll_seconds=c.get(dm, ("daemon",), "poll_seconds", int, 60),
-        idle=bool(c.get(dm, ("daemon",), "idle", bool, True)),
         digest_time=digest,
-        office_min_interval_minutes=c.get(dm, ("daemon",), "office_min_interval_minutes", int, 30),
-        reminders_per_day=c.get(dm, ("daemon",), "reminders_per_day", int, 1),
         log_file=(base / log_file).resolve() if log_file else None,
-        draft_pdf=draft_pdf if draft_pdf in DRAFT_PDF else "all",
-        job_budget_seconds=c.get(dm, ("daemon",), "job_budget_seconds", int, 600),
-        digest_when_unchanged=unchanged if unchanged in DIGEST_UNCHANGED else "skip",
+        **_read(c, dm, ("daemon",), DaemonSettings, special=("digest_time", "log_file")),
     )
     if daemon.job_budget_seconds <= 0:
         c.error(("daemon", "job_budget_seconds"), t("config.must_be_positive"))
