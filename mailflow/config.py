@@ -44,37 +44,61 @@ def _key(default: Any = ..., *, help: str, **meta: Any) -> Any:
 
 @dataclass(frozen=True)
 class Endpoint:
-    host: str
-    port: int
-    security: str  # ssl | starttls | none
-    #: a private CA's certificate(s), PEM; None = the system's trusted CAs
-    ca_file: Path | None = None
-    #: False turns certificate and host-name checks off (flagged loudly by check and log)
-    tls_verify: bool = True
+    """One server, ``[mailbox] imap`` or ``smtp``: ``{ host, port, security, … }``."""
+
+    host: str = _key(help="the server's name")
+    port: int = _key(help="the server's port")
+    security: str = _key(help="how the connection is secured", choices=SECURITIES, shown="ssl")
+    ca_file: Path | None = _key(  # noqa: RUF009 (_key is dataclasses.field)
+        None,
+        help="PEM file of a private CA; the server's own wins over the one in [mailbox]",
+        shown="the [mailbox] one, else the system's CAs",
+    )
+    tls_verify: bool = _key(
+        True,
+        help="false turns off certificate and host-name checks (loud warning in check and "
+        "the log); the server's own wins over the one in [mailbox]",
+    )
 
 
 @dataclass(frozen=True)
 class Mailbox:
-    address: str
-    imap: Endpoint
-    smtp: Endpoint
-    username: str
-    password_env: str = ""
-    password_command: str = ""
-    trusted_authserv_ids: tuple[str, ...] = ()
-    require_auth_pass: bool = False  # stricter mode: department mail must show a pass
-    inbox: str = "INBOX"
-    processed_folder: str = "mailflow/processed"
-    review_folder: str = "mailflow/review"
-    sent_folder: str = "Sent"
-    timeout: float = 30.0
-    rate_per_minute: int = 120
-    batch_size: int = 50
-    max_message_bytes: int = 40 * 1024 * 1024
-    #: how long an outgoing mail is retried after temporary failures before it fails
-    retry_lifetime_hours: float = 72.0
-    #: a mail still waiting after this long is shown in status, logged, told to the Office
-    retry_warn_minutes: int = 60
+    address: str = _key(help="the account mailflow sends from and reads")
+    imap: Endpoint = _key(help="the IMAP server, below")  # noqa: RUF009
+    smtp: Endpoint = _key(help="the SMTP server, below")  # noqa: RUF009
+    username: str = _key(help="the login name", shown="the address")
+    password_env: str = _key(
+        "", help="the environment variable holding the password (a password key is refused)"
+    )
+    password_command: str = _key(
+        "", help="a command that prints the password (instead of password_env)"
+    )
+    trusted_authserv_ids: tuple[str, ...] = _key(
+        (), help="whose Authentication-Results headers are believed"
+    )
+    require_auth_pass: bool = _key(
+        False, help="stricter mode: department mail must show an SPF/DMARC pass"
+    )
+    inbox: str = _key("INBOX", help="the IMAP folder replies arrive in")
+    processed_folder: str = _key("mailflow/processed", help="where handled mail is moved")
+    review_folder: str = _key("mailflow/review", help="where mail held for a person is moved")
+    sent_folder: str = _key("Sent", help="where copies of sent mail are kept")
+    timeout: float = _key(30.0, help="seconds one network operation may take")
+    rate_per_minute: int = _key(120, help="mails sent a minute at most")
+    batch_size: int = _key(50, help="mails fetched in one go")
+    max_message_bytes: int = _key(
+        40 * 1024 * 1024, help="a larger mail is not fetched whole (held for a person)"
+    )
+    retry_lifetime_hours: float = _key(
+        72.0,
+        help="how long an outgoing mail is retried after temporary failures (refused, "
+        "timeout, 4xx) before it fails",
+    )
+    retry_warn_minutes: int = _key(
+        60,
+        help="a mail still waiting after this long is shown in status, logged once an hour "
+        "and listed in the next Office mail",
+    )
 
     def password(self) -> str:
         """Read the password when a connection needs it, never earlier or from config."""
@@ -473,29 +497,9 @@ _TOP = {
     "intake",
     "matching",
 }
-_MAILBOX = {
-    "address",
-    "imap",
-    "smtp",
-    "username",
-    "password_env",
-    "password_command",
-    "trusted_authserv_ids",
-    "require_auth_pass",
-    "inbox",
-    "processed_folder",
-    "review_folder",
-    "sent_folder",
-    "timeout",
-    "rate_per_minute",
-    "batch_size",
-    "max_message_bytes",
-    "ca_file",
-    "tls_verify",
-    "retry_lifetime_hours",
-    "retry_warn_minutes",
-}
-_ENDPOINT = {"host", "port", "security", "ca_file", "tls_verify"}
+#: [mailbox] also holds the ca_file / tls_verify both servers fall back to
+_MAILBOX = _keys(Mailbox, "ca_file", "tls_verify")
+_ENDPOINT = _keys(Endpoint)
 _DEPARTMENT = {"code", "name", "emails", "aliases", "deputy_emails", "head_emails"}
 _CAMPAIGN = {
     "id",
@@ -604,8 +608,9 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
     address = c.get(mb, w, "address", str) or ""
     if address and not EMAIL_RE.match(address):
         c.error((*w, "address"), t("config.bad_email", value=address))
-    password_env = c.get(mb, w, "password_env", str, "")
-    password_command = c.get(mb, w, "password_command", str, "")
+    special = ("address", "imap", "smtp", "username", "trusted_authserv_ids")
+    values = _read(c, mb, w, Mailbox, special=special)
+    password_env, password_command = values["password_env"], values["password_command"]
     if not password_env and not password_command and "password" not in mb:
         c.error((*w, "password_env"), t("config.no_password_source"))
     if password_env and password_command:
@@ -615,20 +620,8 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         imap=_endpoint(c, mb, (*w, "imap"), base, check_files),
         smtp=_endpoint(c, mb, (*w, "smtp"), base, check_files),
         username=c.get(mb, w, "username", str, address) or address,
-        password_env=password_env or "",
-        password_command=password_command or "",
         trusted_authserv_ids=tuple(s.lower() for s in c.strings(mb, w, "trusted_authserv_ids")),
-        require_auth_pass=bool(c.get(mb, w, "require_auth_pass", bool, False)),
-        inbox=c.get(mb, w, "inbox", str, "INBOX"),
-        processed_folder=c.get(mb, w, "processed_folder", str, "mailflow/processed"),
-        review_folder=c.get(mb, w, "review_folder", str, "mailflow/review"),
-        sent_folder=c.get(mb, w, "sent_folder", str, "Sent"),
-        timeout=float(c.get(mb, w, "timeout", (int, float), 30.0)),
-        rate_per_minute=c.get(mb, w, "rate_per_minute", int, 120),
-        batch_size=c.get(mb, w, "batch_size", int, 50),
-        max_message_bytes=c.get(mb, w, "max_message_bytes", int, 40 * 1024 * 1024),
-        retry_lifetime_hours=float(c.get(mb, w, "retry_lifetime_hours", (int, float), 72.0)),
-        retry_warn_minutes=c.get(mb, w, "retry_warn_minutes", int, 60),
+        **values,
     )
     if mailbox.retry_lifetime_hours <= 0:
         c.error((*w, "retry_lifetime_hours"), t("config.must_be_positive"))
