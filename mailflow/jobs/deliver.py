@@ -243,7 +243,7 @@ def send_draft(
             result,
             reason,
             _waiting(cfg, store, now),
-            waiting_lines(cfg, store, campaign.id, cfg.lang),
+            waiting_lines(cfg, store, campaign.id, cfg.lang, result.plan.unread),
         ),
         dedupe_key=dedupe,
         now=now,

@@ -82,6 +82,7 @@ def _apply(
     now: datetime,
 ) -> tuple[str, bool]:
     """(what was done, whether the draft changed); MailflowError when refused."""
+    _own_campaign(store, command, campaign)
     if isinstance(command, Place | Appendix):
         section = command.section if isinstance(command, Place) else "none"
         placed = place_part(cfg, store, command.part, section, user=user, now=now)
@@ -89,7 +90,8 @@ def _apply(
             return t("reply.done_unchanged", id=command.part, section=placed.after), False
         line = t("reply.done_place", id=command.part, before=placed.before, after=placed.after)
         if placed.replaced:
-            line += " " + t("review.placed_replaces", ids=", ".join(map(str, placed.replaced)))
+            # the reply's own undo form, not the terminal's (the Office has no terminal)
+            line += " " + t("reply.placed_replaces", ids=", ".join(map(str, placed.replaced)))
         return line, True
     if isinstance(command, Release):
         done = release_mail(
@@ -116,6 +118,30 @@ def _apply(
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
     section = name_of_key(outline, row.get("section_key"), t("review.none_section"))
     return t("reply.done_restore", id=command.part, section=section), True
+
+
+def _own_campaign(store: Store, command: Any, campaign: str | None) -> None:
+    """A reply acts only on what its own campaign's mail could list: parts of that
+    campaign, and held mails of that campaign or of none yet (those are listed in every
+    campaign's mail; settling them is what ``release`` / ``đợt`` are for). A reply to
+    campaign A's draft that names campaign B's part is refused before anything changes.
+    A reply tied to no campaign (answering an answer that had none) is not limited."""
+    if not campaign:
+        return
+    if isinstance(command, Place | Appendix | Restore):
+        rows = store.query("SELECT campaign FROM parts WHERE id = ?", [command.part])
+        other = rows[0]["campaign"] if rows else None
+        if other and other != campaign:
+            raise MailflowError(
+                t("reply.other_campaign_part", id=command.part, other=other, campaign=campaign)
+            )
+    elif isinstance(command, Release | SetCampaign):
+        rows = store.query("SELECT campaign FROM mails WHERE id = ?", [command.mail])
+        other = rows[0]["campaign"] if rows else None
+        if other and other != campaign:
+            raise MailflowError(
+                t("reply.other_campaign_mail", id=command.mail, other=other, campaign=campaign)
+            )
 
 
 def _set_campaign(

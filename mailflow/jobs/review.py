@@ -9,6 +9,7 @@ Errors are MailflowError with a one-line message and a hint, for either caller t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
+from mailflow.core.plan import UnreadDocument
 from mailflow.core.sections import name_of_key, resolve_section, section_name
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
@@ -188,11 +190,19 @@ def _short(text: str | None, width: int) -> str:
 
 
 def waiting_lines(
-    cfg: Config, store: Store, campaign_id: str, lang: str | None = None
+    cfg: Config,
+    store: Store,
+    campaign_id: str,
+    lang: str | None = None,
+    unread: Sequence[UnreadDocument] = (),
 ) -> list[str]:
     """What waits for a person, one line each, for the end of every Office mail: parts in
     review (with their best candidates by the outline's number), held mails, report files
-    that gave no text, replaced parts. The ids are the ones the reply commands take."""
+    that gave no text, replaced parts. The ids are the ones the reply commands take.
+
+    ``unread``: the draft plan's list of documents that gave no text (the one the draft's
+    appendix shows: quarantined, unconverted, unsupported, a scan OCR read nothing from),
+    so the mail and the draft name the same files."""
     import json
 
     from mailflow.intake import reason_text
@@ -237,20 +247,21 @@ def waiting_lines(
                 reason=reason_text(m["reason"] or "", params if isinstance(params, dict) else {}),
             )
         )
-    docs = store.query(
-        "SELECT d.name, d.mail_id, m.department FROM documents d JOIN mails m ON m.id = "
-        "d.mail_id WHERE m.campaign = ? AND m.kind = ? AND d.status IN "
-        "('quarantined', 'needs-conversion') ORDER BY d.id",
-        [campaign_id, MailKind.REPORT.value],
-    )
-    for d in docs:
+    for d in unread:
+        if d.gave_text:
+            continue  # its text is in the draft: nothing waits on it
+        try:
+            why = t(d.reason.key, lang, **d.reason.kwargs)
+        except (KeyError, IndexError, ValueError):
+            why = d.reason.key
         lines.append(
             t(
                 "office.wait_doc",
                 lang,
-                name=_short(d["name"], 50),
-                mail=d["mail_id"],
-                department=d["department"] or "-",
+                name=_short(d.file_name, 50),
+                department=d.department or "-",
+                sender=d.sender or "-",
+                reason=_short(why, 80),
             )
         )
     gone = store.query(

@@ -53,6 +53,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Part {id} restored to {section}.",
     },
     "reply.failed_line": {"vi": "“{line}”: {why}", "en": "“{line}”: {why}"},
+    "reply.other_campaign_part": {
+        "vi": "phần {id} thuộc đợt {other}, không phải đợt {campaign} của thư này — hãy trả "
+        "lời thư dự thảo của đợt {other}",
+        "en": "part {id} belongs to campaign {other}, not to this mail's campaign {campaign} "
+        "— reply to campaign {other}'s draft mail",
+    },
+    "reply.other_campaign_mail": {
+        "vi": "thư {id} thuộc đợt {other}, không phải đợt {campaign} của thư này — hãy trả "
+        "lời thư dự thảo của đợt {other}",
+        "en": "mail {id} belongs to campaign {other}, not to this mail's campaign {campaign} "
+        "— reply to campaign {other}'s draft mail",
+    },
+    "reply.placed_replaces": {
+        "vi": "Thư của phần này là bản sửa: phần {ids} gửi trước cho mục này đã được thay "
+        "(để hoàn lại, trả lời: khôi phục <số phần>).",
+        "en": "This part's mail is a revision: part(s) {ids} sent before for this section are "
+        "replaced (to undo, reply: restore <part>).",
+    },
     "reply.answer_intro": {
         "vi": "mailflow đã đọc thư trả lời của anh/chị.",
         "en": "mailflow read your reply.",
@@ -111,8 +129,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Mail {id} from {sender} “{subject}” held: {reason}",
     },
     "office.wait_doc": {
-        "vi": "Tệp “{name}” trong thư {mail} ({department}) không đọc được chữ",
-        "en": "File “{name}” in mail {mail} ({department}) gave no text",
+        "vi": "Tệp “{name}” của {department} ({sender}) không đọc được chữ: {reason}",
+        "en": "File “{name}” from {department} ({sender}) gave no text: {reason}",
     },
     "office.wait_replaced": {
         "vi": "Phần {id} ({department}, {section}) đã bị phần mới hơn thay thế",
