@@ -186,34 +186,100 @@ class IntakeSettings:
     kill; the original bytes stay in the archive whatever happens.
     """
 
-    #: one XML part of a .docx, judged on the zip's declared size before inflating
-    xml_max_part_bytes: int = 32 * 1024 * 1024
-    #: XML elements in all parts of one .docx, counted streaming before any tree is built
-    xml_max_elements: int = 1_000_000
-    #: a bigger picture in a .docx is downscaled (JPEG) or becomes a placeholder in the
-    #: draft's form of the document; the original keeps it
-    picture_max_pixels: int = 40_000_000
-    pdf_timeout_seconds: float = 30.0  # reading one PDF's text, all pages (500 real pages: ~1 s)
-    pdf_max_text_bytes: int = 20_000_000  # text kept from one PDF
-    ocr_max_pages: int = 20  # scanned pages recognised per document
-    ocr_timeout_seconds: float = 300.0  # OCR of one document, all its pages
-    #: share of a PDF page's characters that are not text (fonts with no Unicode map) at or
-    #: above which the page's text layer is garbage and the page goes to OCR
-    pdf_garbled_share: float = 0.3
-    image_min_side: int = 500  # pixels; a smaller picture is a logo or icon, not a page
-    image_max_pixels: int = 60_000_000  # a larger picture is refused (decompression bomb)
-    sheet_max_rows: int = 2000  # rows of one sheet copied into the draft
-    sheet_max_cols: int = 50  # columns of one sheet copied into the draft
-    sheet_timeout_seconds: float = 120.0  # LibreOffice converting one .xls/.ods
-    #: LibreOffice converting one mail's .doc/.odt/.rtf files to .docx (one batch)
-    convert_timeout_seconds: float = 120.0
-    #: address space of one LibreOffice run (intake conversions and the draft's PDF): a
-    #: document that makes it grow past this fails alone instead of starving the machine
-    convert_max_memory_mb: int = 2048
-    #: processes that parse, identify and unpack fetched mail while the poll fetches the
-    #: next batch (1: the poll and one worker fill two cores); each holds one mail at a
-    #: time, so memory stays bounded by mailbox.max_message_bytes × workers
-    workers: int = 1
+    xml_max_part_bytes: int = _key(
+        32 * 1024 * 1024,
+        help=(
+            "one XML part of a .docx, judged on the zip's declared size before inflating; "
+            "larger: quarantined (intake.unpack.xml_too_large)"
+        ),
+    )
+    xml_max_elements: int = _key(
+        1_000_000,
+        help=(
+            "XML elements in all parts of one .docx, counted streaming before any tree is "
+            "built; more: quarantined (intake.unpack.xml_elements)"
+        ),
+    )
+    picture_max_pixels: int = _key(
+        40_000_000,
+        help=(
+            "a bigger picture in a .docx is downscaled (JPEG) or becomes a placeholder in "
+            "the draft's form of the document; the original keeps it"
+        ),
+    )
+    pdf_timeout_seconds: float = _key(
+        30.0,
+        help=(
+            "reading one PDF's text, all pages (500 real pages: ~1 s); over it the PDF is "
+            "quarantined (pdf_timeout)"
+        ),
+    )
+    pdf_max_text_bytes: int = _key(
+        20_000_000,
+        help="text kept from one PDF (more is cut)",
+    )
+    ocr_max_pages: int = _key(
+        20,
+        help="scanned pages recognised per document",
+    )
+    ocr_timeout_seconds: float = _key(
+        300.0,
+        help="OCR of one document, all its pages (pages done by then are kept)",
+    )
+    pdf_garbled_share: float = _key(
+        0.3,
+        help=(
+            "share of a PDF page's characters that are not text (fonts with no Unicode map)"
+            " at or above which the page's text layer is garbage and the page goes to OCR"
+        ),
+    )
+    image_min_side: int = _key(
+        500,
+        help="pixels; a smaller picture is a logo or icon, not a page",
+    )
+    image_max_pixels: int = _key(
+        60_000_000,
+        help="a larger picture is refused (decompression bomb)",
+    )
+    sheet_max_rows: int = _key(
+        2000,
+        help=(
+            "rows of one sheet copied into the draft (and of one HTML table); the rest is "
+            "named in a note"
+        ),
+    )
+    sheet_max_cols: int = _key(
+        50,
+        help=(
+            "columns of one sheet copied into the draft (and of one HTML table); the rest "
+            "is named in a note"
+        ),
+    )
+    sheet_timeout_seconds: float = _key(
+        120.0,
+        help="LibreOffice converting one .xls/.ods",
+    )
+    convert_timeout_seconds: float = _key(
+        120.0,
+        help="LibreOffice converting one mail's .doc/.odt/.rtf files to .docx (one batch)",
+    )
+    convert_max_memory_mb: int = _key(
+        2048,
+        help=(
+            "address space of one LibreOffice run (intake conversions and the draft's PDF):"
+            " a document that makes it grow past this fails alone instead of starving the "
+            "machine"
+        ),
+    )
+    workers: int = _key(
+        1,
+        help=(
+            "processes that parse, identify and unpack fetched mail while the poll fetches "
+            "the next batch (1: the poll and one worker fill two cores); each holds one "
+            "mail at a time, so memory stays bounded by mailbox.max_message_bytes × "
+            "workers; 0 = analyse in the poll itself"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -221,24 +287,50 @@ class MatchingSettings:
     """Bounds of matching replies to the outline (``[matching]``); defaults measured on
     the labelled replies (see the README)."""
 
-    #: fuzz.ratio (0-100) of two parts' texts, heading aside, at or above which a later part
-    #: is a newer version of an earlier one of the same department and replaces it
-    same_text_ratio: float = 66.0
-    #: fuzz.ratio (0-100) of two documents of one mail at or above which they are one report
-    #: in two forms (.docx + signed .pdf): it enters the draft once, from the editable form
-    same_report_ratio: float = 70.0
-    #: fuzzy comparisons the outline-copy check may spend on one document; past it the
-    #: remaining lines count as the department's own text (never dropped)
-    copy_check_work: int = 400_000
-    #: characters of a body (quotes aside) that make a list or system mail a report
-    report_body_chars: int = 200
-    #: several campaigns open, a reply without thread or token is filed by its content only
-    #: with at least this many points for the campaign (issue 18; core/campaign.py)...
-    campaign_min_points: float = 12.0
-    #: ... and this many more than the runner-up; otherwise it is held for a person
-    campaign_margin: float = 10.0
-    #: points a closed campaign (final draft sent) starts behind, for late replies
-    campaign_closed_penalty: float = 8.0
+    same_text_ratio: float = _key(
+        66.0,
+        help=(
+            "fuzz.ratio (0-100) of two parts' texts, heading aside, at or above which a "
+            "later part is a newer version of an earlier one of the same department and "
+            "replaces it"
+        ),
+    )
+    same_report_ratio: float = _key(
+        70.0,
+        help=(
+            "fuzz.ratio (0-100) of two documents of one mail at or above which they are one"
+            " report in two forms (.docx + signed .pdf): it enters the draft once, from the"
+            " editable form"
+        ),
+    )
+    copy_check_work: int = _key(
+        400_000,
+        help=(
+            "fuzzy comparisons the outline-copy check may spend on one document; past it "
+            "the remaining lines count as the department's own text (never dropped)"
+        ),
+    )
+    report_body_chars: int = _key(
+        200,
+        help="characters of a body (quotes aside) that make a list or system mail a report",
+    )
+    campaign_min_points: float = _key(
+        12.0,
+        help=(
+            "several campaigns open, a reply without thread or token is filed by its "
+            "content only with at least this many points for the campaign (and "
+            "campaign_margin more than the runner-up); see core/campaign.py"
+        ),
+    )
+    campaign_margin: float = _key(
+        10.0,
+        help="points the best campaign must lead the runner-up by; otherwise the reply is held "
+        "for a person",
+    )
+    campaign_closed_penalty: float = _key(
+        8.0,
+        help="points a closed campaign (final draft sent) starts behind, for late replies",
+    )
 
 
 @dataclass(frozen=True)
