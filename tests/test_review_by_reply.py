@@ -131,24 +131,41 @@ def test_the_office_reviews_by_replying_to_the_draft(mail_env, tmp_path: Path) -
     end = text.index(o.section("1.2.2.3").title, start)
     assert first["text"][:40] in text[start:end] or moved in text[start:end]
 
-    # the same reply delivered again: nothing changes, no answer, no draft
+    # the same reply delivered again: nothing changes, no answer, no draft — both the very
+    # same bytes (a second copy) and a resend whose bytes differ but whose Message-ID is the
+    # same (it gets a mail row of its own, then is recognised as the reply already applied)
     placements = _placements(flow)
     flow.reply(mail_env.addr("vanphong"), reply)
-    count = len(flow.query("SELECT id FROM mails"))
     flow.run("poll", "--once")
     assert _placements(flow) == placements
-    assert len(flow.query("SELECT id FROM mails")) >= count
+    eol = b"\r\n" if b"\r\n" in reply else b"\n"
+    flow.reply(mail_env.addr("vanphong"), b"X-Resent-Copy: 2" + eol + reply)
+    _poll_until(flow, "SELECT id FROM events WHERE kind = 'review.reply_duplicate'")
+    assert _placements(flow) == placements
 
     # a reply our trusted server says failed authentication: held, nothing applied
     forged = _office_reply(flow, draft, [f"đặt {second['id']} vào 2.1"], AUTH_FAIL)
     flow.reply(mail_env.addr("vanphong"), forged)
-    flow.poll(count + 1)
+    _poll_until(flow, "SELECT id FROM mails WHERE reason = 'reply.why.auth_fail'")
     assert _placements(flow) == placements
-    held = flow.query("SELECT kind, reason FROM mails ORDER BY id DESC LIMIT 1")[0]
-    assert (held["kind"], held["reason"]) == ("review", "reply.why.auth_fail")
+    held = flow.query("SELECT kind, reason FROM mails WHERE reason = 'reply.why.auth_fail'")
+    assert [(h["kind"], h["reason"]) for h in held] == [("review", "reply.why.auth_fail")]
     inbox = flow.env.wait_for(mail_env.addr("vanphong"), 5, timeout=1)
     assert len(mails_of_kind([_msg(r) for r in inbox], "answer")) == 1
     assert len(mails_of_kind([_msg(r) for r in inbox], "draft")) == 2
+
+
+def _poll_until(flow: Flow, sql: str) -> None:
+    """Poll until ``sql`` finds a row (the real server delivers asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + 20
+    while True:
+        flow.run("poll", "--once")
+        if flow.query(sql):
+            return
+        assert time.monotonic() < deadline, f"never found: {sql}"
+        time.sleep(0.2)
 
 
 def _msg(raw: bytes) -> EmailMessage:
