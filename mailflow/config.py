@@ -48,7 +48,9 @@ class Endpoint:
 
     host: str = _key(help="the server's name")
     port: int = _key(help="the server's port")
-    security: str = _key(help="how the connection is secured", choices=SECURITIES, shown="ssl")
+    security: str = _key(
+        help="how the connection is secured", choices=SECURITIES, toml_default="ssl"
+    )
     ca_file: Path | None = _key(  # noqa: RUF009 (_key is dataclasses.field)
         None,
         help="PEM file of a private CA; the server's own wins over the one in [mailbox]",
@@ -340,7 +342,6 @@ class DaemonSettings:
     digest_time: time = _key(  # noqa: RUF009 (_key is dataclasses.field)
         time(17, 0),
         help="the office's time of the daily digest, and the hour a deadline day ends",
-        shown="17:00",
     )
     office_min_interval_minutes: int = _key(
         30, help="the least time between two update mails to the Office"
@@ -363,6 +364,16 @@ class DaemonSettings:
         help="a job still running after this long stops at its next safe point; the rest "
         "waits for the next round",
     )
+
+
+@dataclass(frozen=True)
+class TopKeys:
+    """The top-level keys that are not tables; Config holds them resolved."""
+
+    lang: str = _key("vi", help="language of mails, drafts and messages", choices=("vi", "en"))
+    state: str = _key("state.sqlite", help="the state SQLite file")
+    archive: str = _key("archive", help="the archive folder: every mail and document as received")
+    templates: str = _key("templates", help="the Word templates folder")
 
 
 @dataclass(frozen=True)
@@ -574,21 +585,17 @@ _TYPE_NAMES = {
     date: "date (YYYY-MM-DD)",
 }
 
-_TOP = {
-    "lang",
-    "state",
-    "archive",
-    "templates",
-    "office",
-    "mailbox",
-    "departments",
-    "campaigns",
-    "mailserver",
-    "daemon",
-    "draft",
-    "intake",
-    "matching",
-}
+#: the tables, in the README's order, with the dataclass whose fields are their keys
+_TABLES: tuple[tuple[str, type], ...] = (
+    ("office", Office),
+    ("mailbox", Mailbox),
+    ("mailserver", MailServerSettings),
+    ("daemon", DaemonSettings),
+    ("draft", DraftSettings),
+    ("intake", IntakeSettings),
+    ("matching", MatchingSettings),
+)
+_TOP = _keys(TopKeys, "departments", "campaigns", *(name for name, _ in _TABLES))
 #: [mailbox] also holds the ca_file / tls_verify both servers fall back to
 _MAILBOX = _keys(Mailbox, "ca_file", "tls_verify")
 _ENDPOINT = _keys(Endpoint)
@@ -650,7 +657,9 @@ def _endpoint(
     port = c.get(raw, where, "port", int)
     if port is not None and not 0 < port < 65536:
         c.error((*where, "port"), t("config.bad_port", port=port))
-    security = c.get(raw, where, "security", str, "ssl")
+    security = c.get(
+        raw, where, "security", str, _field(Endpoint, "security").metadata["toml_default"]
+    )
     if security not in SECURITIES:
         c.error(
             (*where, "security"),
@@ -677,9 +686,8 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
     base = path.parent
     c.table(data, (), _TOP)
 
-    lang = c.get(data, (), "lang", str, "vi")
-    if lang not in ("vi", "en"):
-        c.error(("lang",), t("config.bad_choice", value=lang, choices="vi, en"))
+    top = _read(c, data, (), TopKeys)
+    lang = top["lang"]
 
     office_raw = c.get(data, (), "office", dict) or {}
     c.table(office_raw, ("office",), _keys(Office))
@@ -773,9 +781,9 @@ def _build(path: Path, text: str, data: dict[str, Any], check_files: bool) -> Co
         mailbox=mailbox,
         departments=departments,
         campaigns=campaigns,
-        state_path=(base / (c.get(data, (), "state", str, "state.sqlite") or "")).resolve(),
-        archive_dir=(base / (c.get(data, (), "archive", str, "archive") or "")).resolve(),
-        templates_dir=(base / (c.get(data, (), "templates", str, "templates") or "")).resolve(),
+        state_path=(base / top["state"]).resolve(),
+        archive_dir=(base / top["archive"]).resolve(),
+        templates_dir=(base / top["templates"]).resolve(),
         mailserver=mailserver,
         daemon=daemon,
         draft=draft,
@@ -915,3 +923,90 @@ def _campaigns(
             )
         )
     return tuple(out)
+
+
+# --- the README's config table, generated from the schema above ----------------------
+
+README_START = "<!-- config-table:start -->"
+README_END = "<!-- config-table:end -->"
+REGENERATE = "python -m mailflow.config --markdown --write README.md"
+
+#: tables whose keys are checked by code, not yet by a dataclass of their own
+_HAND_ROWS = (
+    (
+        "[[departments]] " + ", ".join(f.name for f in fields(Department)),
+        "—",
+        "who writes; aliases are how the outline may name them",
+    ),
+    (
+        "[[campaigns]] " + ", ".join(f.name for f in fields(Campaign) if f.name in _CAMPAIGN),
+        "—",
+        "one report campaign",
+    ),
+)
+
+
+def _shown(f: Any) -> str:
+    """A field's default as the README shows it."""
+    if "shown" in f.metadata:
+        return str(f.metadata["shown"])
+    value = f.metadata.get("toml_default", f.default)
+    if value is MISSING:
+        return "required"
+    if isinstance(value, time):
+        return f"`{value:%H:%M}`"
+    if value is None or value in ("", ()):
+        return "—"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"`{value}`"
+
+
+def _rows(label: str, cls: type) -> Iterator[str]:
+    for f in fields(cls):
+        meaning = f.metadata["help"]
+        if "choices" in f.metadata:
+            meaning += "; one of " + ", ".join(f"`{c}`" for c in f.metadata["choices"])
+        key = f"{label} {f.name}".strip()
+        cells = (f"`{key}`", _shown(f), meaning)
+        yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def markdown_table() -> str:
+    """The README's config table (key | default | meaning), one row per key, from the
+    dataclasses: the docs cannot drift from what the loader accepts."""
+    lines = ["| key | default | meaning |", "|---|---|---|"]
+    lines += _rows("", TopKeys)
+    for name, cls in _TABLES:
+        lines += _rows(f"[{name}]", cls)
+        if cls is Mailbox:
+            lines.append(
+                "| `[mailbox] ca_file`, `tls_verify` | — | the default of both servers' "
+                "ca_file and tls_verify (below) |"
+            )
+            lines += _rows("[mailbox.imap] / [mailbox.smtp]", Endpoint)
+    lines += [f"| `{key}` | {default} | {meaning} |" for key, default, meaning in _HAND_ROWS]
+    return "\n".join(lines) + "\n"
+
+
+def readme_with_table(readme: str) -> str:
+    """``readme`` with the text between the config-table markers replaced by the table."""
+    start, end = readme.index(README_START), readme.index(README_END)
+    head = readme[: start + len(README_START)]
+    return f"{head}\n{markdown_table()}{readme[end:]}"
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Print the README's config table.")
+    parser.add_argument("--markdown", action="store_true", required=True)
+    parser.add_argument("--write", metavar="README", help="replace the table in this file")
+    args = parser.parse_args()
+    if args.write:
+        readme = Path(args.write)
+        readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), "utf-8")
+    else:
+        print(markdown_table(), end="")
