@@ -33,7 +33,7 @@ from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
-from mailflow.core.campaign import MailContent
+from mailflow.core.campaign import MailContent, split_documents
 from mailflow.core.identify import (
     Identification,
     KnownState,
@@ -215,6 +215,7 @@ class PreparedDocument:
     status: str
     reason: str
     params: dict[str, str] = field(default_factory=dict)  # the reason's parameters
+    campaign: str | None = None  # set only when the mail is split between campaigns
 
 
 @dataclass
@@ -278,6 +279,10 @@ def sent_message_ids(store: Store) -> dict[str, tuple[str, str]]:
 
 
 CAMPAIGN_UNKNOWN = "intake.why.campaign_unknown"
+#: One mail whose documents answer several campaigns: filed under the first, each document
+#: carrying its own campaign (params: campaigns, evidence) — or held when one is unclear.
+SPLIT = "intake.why.campaign_split"
+SPLIT_UNCLEAR = "intake.why.campaign_split_unclear"
 
 
 def _document_lines(ex: ExtractedLike) -> list[str]:
@@ -465,6 +470,7 @@ class Intake:
         out: list[Prepared] = []
         for (_, location), stored, a in zip(mails, raws, analysed, strict=True):
             documents: list[PreparedDocument] = []
+            split = (a.fields.get("detail") or {}).get("campaign_split") or {}
             for ex in a.extracted:
                 blob = next(stored_blobs)
                 docx_path = None
@@ -481,6 +487,7 @@ class Intake:
                         status=ex.status,
                         reason=ex.reason or "",
                         params=dict(ex.params),
+                        campaign=split.get(str(ex.ordinal)),
                     )
                 )
             out.append(
@@ -607,7 +614,8 @@ class Intake:
         like a threaded reply, and nothing downstream needs to know how it was placed.
         """
         h = mime.mail_headers(parsed)
-        lines = tuple(line for ex in extracted for line in _document_lines(ex))
+        per_doc = [(ex.ordinal, ex.name, _document_lines(ex)) for ex in extracted]
+        lines = tuple(line for _o, _n, doc_lines in per_doc for line in doc_lines)
         decision = decide_campaign(
             self.known, MailContent(h.subject, h.body_text, lines, ident.department)
         )
@@ -618,6 +626,28 @@ class Intake:
             "content": decision.evidence(),
             "decided": decision.campaign or "",
         }
+        if len(per_doc) > 1 and len(self.known.campaigns) > 1:
+            # one mail, two campaigns: each document decided on its own lines
+            known = self.known
+            cut = split_documents(
+                per_doc,
+                [c.profile() for c in known.campaigns],
+                decision,
+                ident.department,
+                margin=known.campaign_margin,
+                min_score=known.campaign_min_points,
+                closed_penalty=known.campaign_closed_penalty,
+            )
+            if cut.is_split:
+                detail["campaign_layers"]["documents"] = cut.evidence
+                names = {o: n for o, n, _l in per_doc}
+                split_params = {"campaigns": ", ".join(cut.campaigns), "evidence": cut.evidence}
+                if cut.unclear:
+                    split_params["documents"] = ", ".join(names[o] for o in cut.unclear)
+                    return before[0], None, SPLIT_UNCLEAR, split_params
+                detail["campaign_layers"]["decided"] = ", ".join(cut.campaigns)
+                detail["campaign_split"] = {str(o): c for o, c in cut.documents}
+                return MailKind.REPORT.value, cut.campaign, SPLIT, split_params
         if decision.campaign is None:
             return before[0], before[1], reason, dict(params)
         return MailKind.REPORT.value, decision.campaign, reason, dict(params)
@@ -1008,8 +1038,8 @@ def insert_documents(conn: Any, mail_id: int, documents: Sequence[PreparedDocume
     """Document rows of one mail; a repeat (same mail, same ordinal) is a no-op."""
     conn.executemany(
         "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
-        "archive_path, docx_path, status, reason, reason_params) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "archive_path, docx_path, status, reason, reason_params, campaign) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 mail_id,
@@ -1022,6 +1052,7 @@ def insert_documents(conn: Any, mail_id: int, documents: Sequence[PreparedDocume
                 d.status,
                 d.reason or None,
                 _dumps(d.params) if d.params else None,
+                d.campaign,
             )
             for d in documents
         ],

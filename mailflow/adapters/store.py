@@ -185,12 +185,19 @@ def _m005_document_reason_params(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN reason_params TEXT")
 
 
+def _m006_document_campaign(db: sqlite_utils.Database) -> None:
+    """Documents: the campaign a document answers when its mail answers several (issue 18:
+    one mail, one report per campaign); NULL — the usual case — is the mail's campaign."""
+    db.execute("ALTER TABLE documents ADD COLUMN campaign TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_match_state", _m002_match_state),
     ("003_unmoved_mail", _m003_unmoved_mail),
     ("004_outbox_next_attempt", _m004_outbox_next_attempt),
     ("005_document_reason_params", _m005_document_reason_params),
+    ("006_document_campaign", _m006_document_campaign),
 ]
 
 

@@ -264,3 +264,76 @@ def decide(
     if best.score >= min_score and best.score - runner >= margin:
         return Decision(best.campaign, ranked)
     return Decision(None, ranked)
+
+
+# --- one mail, two campaigns -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """How a mail's documents divide between campaigns (issue 18, one mail answering two).
+
+    ``documents``: document ordinal → the campaign it answers, for every document that
+    says which; documents that say nothing (a cover note, a picture) stay with the mail's
+    campaign. ``unclear``: ordinals of documents with evidence for a campaign but none
+    clearly ahead — a split mail with such a document goes to a person, never guessed.
+    """
+
+    campaign: str | None  # the mail's own campaign (its body and its subject go there)
+    documents: tuple[tuple[int, str], ...] = ()
+    unclear: tuple[int, ...] = ()
+    evidence: str = ""  # per document, best first: what the review queue shows
+
+    @property
+    def campaigns(self) -> tuple[str, ...]:
+        """The campaigns the documents answer, the mail's own first."""
+        seen = dict.fromkeys([c for _, c in self.documents])
+        first = (self.campaign,) if self.campaign in seen else ()
+        return (*first, *(c for c in seen if c != self.campaign))
+
+    @property
+    def is_split(self) -> bool:
+        return len(self.campaigns) > 1
+
+
+def split_documents(
+    documents: Sequence[tuple[int, str, Sequence[str]]],
+    profiles: Sequence[CampaignProfile],
+    mail: Decision,
+    department: str | None = None,
+    margin: float = MARGIN,
+    min_score: float = MIN_SCORE,
+    closed_penalty: float = CLOSED_PENALTY,
+) -> Split:
+    """Each document (ordinal, name, lines) decided on its own lines, as ``decide`` would
+    a mail that held only that document — the subject and body are the mail's, so they
+    are left out: they would pull every document toward the same campaign.
+
+    Why per document: a department answering two campaigns at once often attaches one
+    report per campaign to a single mail; filing the whole mail under one campaign would
+    put the other report's text into the wrong draft (or hold both for a person).
+
+    The mail's campaign is the mail-level decision when one of the documents answers it,
+    otherwise the first document's. The split is only proposed when the documents answer
+    at least two campaigns; when one is ``unclear`` the caller holds the mail.
+    """
+    decided: list[tuple[int, str]] = []
+    unclear: list[int] = []
+    notes: list[str] = []
+    for ordinal, name, lines in documents:
+        one = decide(
+            MailContent(lines=tuple(lines), department=department),
+            profiles,
+            margin=margin,
+            min_score=min_score,
+            closed_penalty=closed_penalty,
+        )
+        if one.campaign is not None:
+            decided.append((ordinal, one.campaign))
+        elif one.ranked and one.ranked[0].score >= min_score:
+            unclear.append(ordinal)
+        if one.ranked and one.ranked[0].score >= min_score:
+            notes.append(f"{name}: {one.evidence()}")
+    answered = dict.fromkeys(c for _, c in decided)
+    own = mail.campaign if mail.campaign in answered else next(iter(answered), mail.campaign)
+    return Split(own, tuple(decided), tuple(unclear), " | ".join(notes))

@@ -186,6 +186,8 @@ class MatchResult:
     already: bool = False  # the mail had been matched before: nothing done
     received: tuple[str, ...] = field(default=())  # the department's sections now in
     missing: tuple[str, ...] = field(default=())  # the department's sections still missing
+    #: a mail split between campaigns (issue 18): the result for each other campaign
+    others: tuple[MatchResult, ...] = ()
 
 
 @dataclass
@@ -397,11 +399,58 @@ def match_mail(
         )
     if mail.get("matched_at"):
         return MatchResult(mail_id, campaign_id, department, already=True)
-    campaign = cfg.campaign(campaign_id)
-    outline = load_outline(cfg, campaign)
     docs = store.query(
         "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal", [mail_id]
     )
+    # one mail, two campaigns (issue 18): documents intake found answering another campaign
+    # carry it; each campaign is matched over its own documents, the mail's own first
+    groups: dict[str, list[dict[str, Any]]] = {campaign_id: []}
+    for doc in docs:
+        groups.setdefault(doc.get("campaign") or campaign_id, []).append(doc)
+    results = [
+        _match_campaign(
+            cfg,
+            store,
+            archive,
+            mail,
+            cid,
+            cdocs,
+            now,
+            send_receipt=send_receipt,
+            decided_by=decided_by,
+            last=n == len(groups) - 1,
+            split_note=_split_note(groups, cid) if len(groups) > 1 else None,
+        )
+        for n, (cid, cdocs) in enumerate(groups.items())
+    ]
+    return replace(results[0], others=tuple(results[1:]))
+
+
+def _split_note(groups: dict[str, list[dict[str, Any]]], campaign_id: str) -> tuple[str, str, str]:
+    """(documents here, documents elsewhere, the other campaigns) for a split mail's receipt."""
+    here = ", ".join(d["name"] for d in groups[campaign_id]) or "-"
+    there = ", ".join(d["name"] for c, ds in groups.items() if c != campaign_id for d in ds)
+    return here, there or "-", ", ".join(c for c in groups if c != campaign_id)
+
+
+def _match_campaign(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail: dict[str, Any],
+    campaign_id: str,
+    docs: list[dict[str, Any]],
+    now: datetime,
+    *,
+    send_receipt: bool,
+    decided_by: str,
+    last: bool = True,
+    split_note: tuple[str, str, str] | None = None,
+) -> MatchResult:
+    """Match ``docs`` of ``mail`` under one campaign; ``last`` marks the mail matched."""
+    mail_id, department = int(mail["id"]), str(mail["department"])
+    campaign = cfg.campaign(campaign_id)
+    outline = load_outline(cfg, campaign)
     # a copy of ANY campaign's directive letter sent back is ours, not report text (issue 18:
     # a department answering two campaigns re-attaches the other one's letter too)
     others = [c.id for c in cfg.campaigns if c.id != campaign_id]
@@ -573,7 +622,7 @@ def match_mail(
         if outdated is not None:
             marks += [(old, replaced_mark(by)) for old, by in outdated.replaced_by]
         for part_id, mark in marks:
-            last = conn.execute(
+            prev = conn.execute(
                 "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
                 "ORDER BY id DESC LIMIT 1",
                 [part_id],
@@ -581,9 +630,10 @@ def match_mail(
             conn.execute(
                 "INSERT INTO placements (part_id, section_key, score, status, candidates, "
                 "decided_by, created_at) VALUES (?, ?, ?, 'superseded', ?, ?, ?)",
-                [part_id, last[0], last[1], last[2], mark, stamp],
+                [part_id, prev[0], prev[1], prev[2], mark, stamp],
             )
-        conn.execute("UPDATE mails SET matched_at = ? WHERE id = ?", [stamp, mail_id])
+        if last:
+            conn.execute("UPDATE mails SET matched_at = ? WHERE id = ?", [stamp, mail_id])
         store.event(
             "match.placed",
             now,
@@ -627,6 +677,7 @@ def match_mail(
             received=received,
             missing=missing,
             replaced=replaced,
+            split_note=split_note,
         )
     return MatchResult(
         mail_id,
@@ -842,11 +893,14 @@ def receipt_text(
     review: int,
     lang: str | None = None,
     replaced: Sequence[tuple[str, str]] = (),
+    split_note: tuple[str, str, str] | None = None,
 ) -> tuple[str, str]:
     """Subject and body of the receipt, from the catalogue (no I/O, no clock).
 
     ``replaced``: (section heading, date sent) of earlier parts this mail replaced, so
     the department sees a revision was taken as one (and can say if it was not).
+    ``split_note``: (documents here, documents elsewhere, other campaigns) of a mail whose
+    documents answer several campaigns, so the department sees where each one went.
     """
     got = [s for s in outline.sections if s.key in set(received)]
     lines = [
@@ -859,8 +913,11 @@ def receipt_text(
             title=campaign.title,
         ),
         "",
-        t("review.receipt_received", lang),
     ]
+    if split_note:
+        here, there, others = split_note
+        lines += [t("review.receipt_split", lang, here=here, there=there, others=others), ""]
+    lines += [t("review.receipt_received", lang)]
     # sections as a person reads them ("2.1. Những kết quả…"): core.sections
     lines += [f"  • {section_name(outline, s)}" for s in got] or [t("review.receipt_none", lang)]
     lines += ["", t("review.receipt_missing", lang)]
@@ -900,6 +957,7 @@ def queue_receipt(
     received: set[str],
     missing: Sequence[str],
     replaced: Sequence[tuple[str, str]] = (),
+    split_note: tuple[str, str, str] | None = None,
 ) -> bool:
     """Queue the one receipt for this mail; False when there is nobody it may go to."""
     from mailflow.jobs.deliver import queue_mail
@@ -921,12 +979,21 @@ def queue_receipt(
         """
         SELECT COUNT(*) AS n FROM parts p JOIN placements pl ON pl.id = (
             SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.mail_id = ? AND pl.status = 'review'
+        WHERE p.mail_id = ? AND p.campaign = ? AND pl.status = 'review'
         """,
-        [mail["id"]],
+        [mail["id"], campaign.id],
     )[0]["n"]
     subject, body = receipt_text(
-        outline, department.name, campaign, mail, received, missing, review, cfg.lang, replaced
+        outline,
+        department.name,
+        campaign,
+        mail,
+        received,
+        missing,
+        review,
+        cfg.lang,
+        replaced,
+        split_note,
     )
     queue_mail(
         cfg,

@@ -124,6 +124,14 @@ MESSAGES = {
         "vi": "Nội dung thư và tài liệu cho thấy đợt {campaign} (điểm: {evidence}).",
         "en": "The mail and its documents point to campaign {campaign} (points: {evidence}).",
     },
+    "intake.why.campaign_split": {
+        "vi": "Tài liệu của thư trả lời nhiều đợt ({campaigns}); mỗi tài liệu được xếp vào đợt của nó (điểm: {evidence}).",
+        "en": "The mail's documents answer several campaigns ({campaigns}); each document goes to its own (points: {evidence}).",
+    },
+    "intake.why.campaign_split_unclear": {
+        "vi": "Tài liệu của thư trả lời nhiều đợt ({campaigns}) nhưng không xác định được đợt của: {documents}; chờ người xem xét (điểm: {evidence}).",
+        "en": "The mail's documents answer several campaigns ({campaigns}) but the campaign of {documents} cannot be told; waiting for review (points: {evidence}).",
+    },
     "intake.why.campaign_ambiguous": {
         "vi": "Tiêu đề khớp nhiều đợt ({campaigns}); chờ người xem xét.",
         "en": "The subject matches several campaigns ({campaigns}); waiting for review.",
