@@ -17,6 +17,7 @@ from fixtures.e2e.build import DOCX, Section, mail, report_docx
 from fixtures.e2e.flow import CAMPAIGN, Flow
 
 from mailflow import bootstrap
+from mailflow.jobs.assemble import department_statuses
 
 SIX_MONTH_TEXT = "Đã triển khai 12 nhiệm vụ KH&CN cấp tỉnh trong sáu tháng."
 PLAN_TEXT = "Đề xuất đặt hàng 03 nhiệm vụ cấp tỉnh cho năm sau."
@@ -144,3 +145,15 @@ def test_a_split_mail_with_a_document_of_unclear_campaign_is_held_with_candidate
     flow.run("campaign", str(row["id"]), PLAN)  # a person settles it: the whole mail
     after = flow.query("SELECT kind, campaign FROM mails WHERE id = ?", [row["id"]])
     assert after[0] == {"kind": "report", "campaign": PLAN}
+
+
+def test_a_split_mail_counts_as_the_departments_report_in_both_campaigns(flow: Flow) -> None:
+    _send(flow, [("BC 6 thang.docx", _six_month(flow), DOCX), ("KH 2024.docx", _plan(), DOCX)])
+    cfg = flow.cfg
+    store = bootstrap.store(cfg)
+    try:
+        for campaign in (CAMPAIGN, PLAN):
+            status = department_statuses(store, cfg, cfg.campaign(campaign))
+            assert status["QLKH"].received_at is not None, campaign
+    finally:
+        store.close()

@@ -259,9 +259,12 @@ def department_statuses(
         "WHERE campaign = ? AND kind = 'directive' ORDER BY id",
         [campaign.id],
     )
+    # a mail split between campaigns (issue 18) is a report to each its documents answer
     mails = store.query(
-        "SELECT * FROM mails WHERE campaign = ? AND department IS NOT NULL ORDER BY id",
-        [campaign.id],
+        "SELECT * FROM mails WHERE (campaign = ? OR id IN "
+        "(SELECT mail_id FROM documents WHERE campaign = ?)) AND department IS NOT NULL "
+        "ORDER BY id",
+        [campaign.id, campaign.id],
     )
     for dep in cfg.campaign_departments(campaign):
         code = dep.code
