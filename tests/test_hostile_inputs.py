@@ -43,9 +43,12 @@ _spec.loader.exec_module(hostile)
 MEMORY_BOUND_KB = 1024 * 1024  # 1 GiB for the whole set, the 50 MB mail included
 USERS = ("baocao", "vanphong", *hostile.STORM_SENDERS)
 #: What intake and the daemon may write: the archive, the state file and its journal,
-#: the daemon's log and lock next to it.
+#: the parsed-outline cache named after it (our own outline, never mail content), the
+#: daemon's log and lock next to it.
 ALLOWED = re.compile(
-    r"^(archive/.*|state\.sqlite(-wal|-shm|-journal)?|mailflow\.log(\.\d+)?|.*\.lock)$"
+    r"^(archive/.*|state\.sqlite(-wal|-shm|-journal)?"
+    r"|state\.sqlite\.outline-cache/outline-[0-9a-f]+\.json"
+    r"|mailflow\.log(\.\d+)?|.*\.lock)$"
 )
 
 

@@ -39,7 +39,7 @@ def _fresh(cfg: Config) -> Outline:
 
 
 def _cache_files(cfg: Config) -> list[Path]:
-    return sorted((cfg.state_path.parent / "outline-cache").glob("*.json"))
+    return sorted(cfg.state_path.with_name(cfg.state_path.name + ".outline-cache").glob("*.json"))
 
 
 def test_the_stored_form_reads_back_as_the_same_outline(cfg: Config) -> None:
@@ -103,6 +103,8 @@ def test_a_damaged_cache_file_means_a_new_parse(cfg: Config, content: bytes) -> 
 
 
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(cfg: Config) -> None:
-    (cfg.state_path.parent / "outline-cache").write_text("a file where the folder goes")
+    cfg.state_path.with_name(cfg.state_path.name + ".outline-cache").write_text(
+        "a file where the folder goes"
+    )
     first = _fresh(cfg)
     assert _fresh(cfg) == first

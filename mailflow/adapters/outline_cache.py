@@ -33,10 +33,12 @@ _PARSER_DIRS = ("core",)
 
 
 def cache_file(state_path: Path, outline: Path) -> Path:
-    """Where the parse of ``outline`` is kept: a folder beside the state file, one file
-    per outline path (several campaigns may share one outline)."""
+    """Where the parse of ``outline`` is kept: a folder named after the state file (it is
+    part of the state: ``state.sqlite.outline-cache/``), one file per outline path (several
+    campaigns may share one outline)."""
     name = hashlib.sha256(str(outline.resolve()).encode()).hexdigest()[:20]
-    return state_path.parent / "outline-cache" / f"outline-{name}.json"
+    folder = state_path.with_name(state_path.name + ".outline-cache")
+    return folder / f"outline-{name}.json"
 
 
 def _parser_stamp() -> list[list[Any]]:
