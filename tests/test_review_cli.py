@@ -137,6 +137,25 @@ def test_release_of_a_mail_that_is_not_held_is_refused(flow: Offline) -> None:
     }
 
 
+def test_campaign_for_a_mail_that_does_not_exist_is_a_usage_error(flow: Offline) -> None:
+    _report(flow, "tdc", "1.2.1.4")
+    result = flow.run("campaign", "999", CAMPAIGN, ok=False)
+    assert result.exit_code == 2 and "999" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_campaign_for_a_mail_whose_department_is_unknown_asks_for_release(
+    flow: Offline,
+) -> None:
+    mail_id = _report(flow, "spare3", "1.2.1.5")
+    assert flow.query("SELECT department FROM mails WHERE id = ?", [mail_id])[0] == {
+        "department": None
+    }
+    result = flow.run("campaign", str(mail_id), CAMPAIGN, ok=False)
+    assert result.exit_code == 2 and "release" in result.output
+    assert flow.query("SELECT kind FROM mails WHERE id = ?", [mail_id])[0]["kind"] == "review"
+
+
 def test_release_with_an_unknown_department_is_a_config_error(flow: Offline) -> None:
     mail_id = _report(flow, "spare3", "1.2.1.5")
     result = flow.run("release", str(mail_id), "--department", "NOPE", ok=False)

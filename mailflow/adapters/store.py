@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +26,14 @@ if TYPE_CHECKING:  # loaded on first use of Store.db: plain reads never need it
     import sqlite_utils
 
 Migration = Callable[["sqlite_utils.Database"], None]
+
+#: each part with its latest placement (placements are append-only); add a WHERE on p/pl
+CURRENT_PLACEMENT = """
+    SELECT p.id, p.mail_id, p.department, p.heading, p.text, p.campaign, pl.section_key,
+           pl.score, pl.status, pl.candidates, pl.decided_by, pl.created_at
+    FROM parts p
+    JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+"""
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -286,6 +294,75 @@ class Store:
         cursor = self.conn.execute(sql, params or ())  # as sqlite-utils' Database.query does
         keys = [d[0] for d in cursor.description]
         return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+    # -- questions the review commands ask (issue 14: no SQL in cli/) -------------------
+    # Each returns plain rows (dicts keyed by column); callers decide what to show.
+
+    def current_placements(self, campaign: str, statuses: Sequence[str]) -> list[dict[str, Any]]:
+        """Each part of ``campaign`` whose latest placement has one of ``statuses``, with
+        that placement (placements are append-only: the newest row is the decision)."""
+        marks = ", ".join("?" for _ in statuses)
+        return self.query(
+            CURRENT_PLACEMENT + f" WHERE p.campaign = ? AND pl.status IN ({marks}) ORDER BY p.id",
+            [campaign, *statuses],
+        )
+
+    def attention_mails(self, campaign: str, kinds: Sequence[str]) -> list[dict[str, Any]]:
+        """Mails of ``kinds`` (quarantined, review) for ``campaign`` or for no campaign yet."""
+        marks = ", ".join("?" for _ in kinds)
+        return self.query(
+            "SELECT id, from_addr, subject, kind, reason, detail, department, received_at "
+            f"FROM mails WHERE kind IN ({marks}) AND (campaign = ? OR campaign IS NULL) "
+            "ORDER BY id",
+            [*kinds, campaign],
+        )
+
+    def held_documents(self, campaign: str, mail_kind: str) -> list[dict[str, Any]]:
+        """Documents of ``campaign``'s mails of ``mail_kind`` kept aside (quarantined,
+        waiting for a conversion), with the sending mail's department and detail."""
+        return self.query(
+            "SELECT d.id, d.mail_id, d.ordinal, d.name, d.status, d.reason, d.reason_params, "
+            "m.department, m.from_addr, m.detail "
+            "FROM documents d JOIN mails m ON m.id = d.mail_id WHERE m.campaign = ? "
+            "AND m.kind = ? AND d.status IN ('quarantined', 'needs-conversion') ORDER BY d.id",
+            [campaign, mail_kind],
+        )
+
+    def mail_department(self, mail_id: int) -> str | None:
+        """The department mail ``mail_id`` came from (None: not known yet).
+        KeyError when there is no such mail."""
+        rows = self.query("SELECT department FROM mails WHERE id = ?", [mail_id])
+        if not rows:
+            raise KeyError(mail_id)
+        department: str | None = rows[0]["department"]
+        return department
+
+    def placement_history(self, campaign: str, department: str | None) -> list[dict[str, Any]]:
+        """Every placement row of ``campaign`` (one department's, if given), oldest first,
+        with its part: the record behind `mailflow history`."""
+        params: list[Any] = [campaign]
+        where = "p.campaign = ?"
+        if department:
+            where += " AND p.department = ?"
+            params.append(department)
+        return self.query(
+            "SELECT pl.created_at, p.id AS part, p.department, p.mail_id, p.heading, p.text, "
+            "pl.section_key, pl.status, pl.score, pl.decided_by FROM placements pl "
+            f"JOIN parts p ON p.id = pl.part_id WHERE {where} ORDER BY pl.id",
+            params,
+        )
+
+    def events_of(
+        self, campaign: str, kinds: Sequence[str], department: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Events of ``kinds`` for ``campaign`` (one department's, if given), oldest first."""
+        marks = ", ".join("?" for _ in kinds)
+        params: list[Any] = [campaign, *kinds]
+        where = f"campaign = ? AND kind IN ({marks})"
+        if department:
+            where += " AND department = ?"
+            params.append(department)
+        return self.query(f"SELECT * FROM events WHERE {where} ORDER BY id", params)
 
     def event(
         self,

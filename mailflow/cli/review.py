@@ -137,32 +137,8 @@ def _heading(outline: Outline, key: str | None) -> str:
         return key
 
 
-CURRENT = """
-    SELECT p.id, p.mail_id, p.department, p.heading, p.text, p.campaign, pl.section_key,
-           pl.score, pl.status, pl.candidates, pl.decided_by, pl.created_at
-    FROM parts p
-    JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-"""
-
-
-def _attention_mails(store: Any, campaign_id: str) -> list[Any]:
-    """Mails a person must look at (quarantined, review) for this campaign or none."""
-    return store.query(
-        "SELECT id, from_addr, subject, kind, reason, detail, department, received_at "
-        "FROM mails WHERE kind IN (?, ?) AND (campaign = ? OR campaign IS NULL) ORDER BY id",
-        [*ATTENTION, campaign_id],
-    )
-
-
-def _held_documents(store: Any, campaign_id: str) -> list[Any]:
-    """Report documents kept aside (quarantined, waiting for a conversion)."""
-    return store.query(
-        "SELECT d.id, d.mail_id, d.ordinal, d.name, d.status, d.reason, d.reason_params, "
-        "m.department, m.from_addr, m.detail "
-        "FROM documents d JOIN mails m ON m.id = d.mail_id WHERE m.campaign = ? "
-        "AND m.kind = ? AND d.status IN ('quarantined', 'needs-conversion') ORDER BY d.id",
-        [campaign_id, MailKind.REPORT.value],
-    )
+#: the events `history` shows under the placements: releases, restores, placed mails
+HISTORY_EVENTS = ("review.released", "review.restored", "match.placed", "match.receipt_skipped")
 
 
 def _review_json(campaign_id: str, outline: Outline, rows: Any, mails: Any, docs: Any) -> None:
@@ -230,12 +206,11 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
     campaign = pick_campaign(cfg, campaign_id)
     outline = load_outline(cfg, campaign)
     store = bootstrap.store(cfg)
-    rows = store.query(
-        CURRENT + " WHERE p.campaign = ? AND pl.status IN (?, ?) ORDER BY p.id",
-        [campaign.id, PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value],
+    rows = store.current_placements(
+        campaign.id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
     )
-    mails = _attention_mails(store, campaign.id)
-    docs = _held_documents(store, campaign.id)
+    mails = store.attention_mails(campaign.id, ATTENTION)
+    docs = store.held_documents(campaign.id, MailKind.REPORT.value)
     if as_json:
         store.close()
         _review_json(campaign.id, outline, rows, mails, docs)
@@ -370,12 +345,13 @@ def campaign_cmd(ctx: click.Context, mail_id: int, campaign_id: str) -> None:
     cfg.campaign(campaign_id)  # an unknown id is a usage error, before anything changes
     store = bootstrap.store(cfg)
     try:
-        rows = store.query("SELECT department FROM mails WHERE id = ?", [mail_id])
+        department = store.mail_department(mail_id)
+    except KeyError:
+        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
+        raise AssertionError from None  # fail() raised
     finally:
         store.close()
-    if not rows:
-        fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
-    if not rows[0]["department"]:
+    if not department:
         fail(
             t("review.campaign_no_department", id=mail_id),
             t("review.campaign_no_department_hint", id=mail_id, campaign=campaign_id),
@@ -384,7 +360,7 @@ def campaign_cmd(ctx: click.Context, mail_id: int, campaign_id: str) -> None:
     ctx.invoke(
         release,
         mail_id=mail_id,
-        code=rows[0]["department"],
+        code=department,
         campaign_id=campaign_id,
         no_receipt=False,
     )
@@ -408,26 +384,13 @@ def restore(app: AppContext, part_id: int) -> None:
     store.close()
 
 
-def _history_events(store: Any, campaign_id: str, code: str | None) -> list[Any]:
-    """The decisions shown under the placements: releases, restores, placed mails."""
-    ev_params: list[Any] = [campaign_id]
-    ev_where = (
-        "campaign = ? AND kind IN ('review.released', 'review.restored', 'match.placed', "
-        "'match.receipt_skipped')"
-    )
-    if code:
-        ev_where += " AND department = ?"
-        ev_params.append(code)
-    return store.query(f"SELECT * FROM events WHERE {ev_where} ORDER BY id", ev_params)
-
-
 def _history_json(
     store: Any, campaign_id: str, code: str | None, outline: Outline, rows: Any
 ) -> None:
     """``history --json``: keys listed in the README (schema mailflow.history/1)."""
     from mailflow.cli import jsonout
 
-    events = _history_events(store, campaign_id, code)
+    events = store.events_of(campaign_id, HISTORY_EVENTS, code)
     store.close()
     jsonout.emit(
         "history",
@@ -479,17 +442,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
         cfg.department(code)
     outline = load_outline(cfg, campaign)
     store = bootstrap.store(cfg)
-    params: list[Any] = [campaign.id]
-    where = "p.campaign = ?"
-    if code:
-        where += " AND p.department = ?"
-        params.append(code)
-    rows = store.query(
-        "SELECT pl.created_at, p.id AS part, p.department, p.mail_id, p.heading, p.text, "
-        "pl.section_key, pl.status, pl.score, pl.decided_by FROM placements pl "
-        f"JOIN parts p ON p.id = pl.part_id WHERE {where} ORDER BY pl.id",
-        params,
-    )
+    rows = store.placement_history(campaign.id, code)
     if as_json:
         _history_json(store, campaign.id, code, outline, rows)
         return
@@ -518,7 +471,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
             r["decided_by"] or "",
         )
     console.print(table)
-    for e in _history_events(store, campaign.id, code):
+    for e in store.events_of(campaign.id, HISTORY_EVENTS, code):
         detail = json.loads(e["detail"] or "{}")
         say(
             t(
