@@ -298,6 +298,11 @@ class Store:
     # -- questions the review commands ask (issue 14: no SQL in cli/) -------------------
     # Each returns plain rows (dicts keyed by column); callers decide what to show.
 
+    def current_placement(self, part_id: int) -> dict[str, Any] | None:
+        """Part ``part_id`` with its latest placement; None when there is no such part."""
+        rows = self.query(CURRENT_PLACEMENT + " WHERE p.id = ?", [part_id])
+        return rows[0] if rows else None
+
     def current_placements(self, campaign: str, statuses: Sequence[str]) -> list[dict[str, Any]]:
         """Each part of ``campaign`` whose latest placement has one of ``statuses``, with
         that placement (placements are append-only: the newest row is the decision)."""

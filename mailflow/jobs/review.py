@@ -26,13 +26,6 @@ from mailflow.model import MailKind, PlacementStatus
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 APPENDIX_WORDS = ("none", "appendix", "-", "phụ lục", "phu luc")
 
-CURRENT = """
-    SELECT p.id, p.mail_id, p.department, p.heading, p.text, p.campaign, pl.section_key,
-           pl.score, pl.status, pl.candidates, pl.decided_by, pl.created_at
-    FROM parts p
-    JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-"""
-
 
 @dataclass(frozen=True)
 class Placed:
@@ -52,10 +45,9 @@ def place_part(
     candidates; nothing is written."""
     from mailflow.jobs.match import load_outline, revise_on_place
 
-    rows = store.query(CURRENT + " WHERE p.id = ?", [part_id])
-    if not rows:
+    row = store.current_placement(part_id)
+    if row is None:
         raise ConfigError(t("review.no_part", id=part_id), t("review.no_part_hint"))
-    row = rows[0]
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
     key: str | None
     if section.strip().casefold() in APPENDIX_WORDS:
@@ -211,9 +203,8 @@ def waiting_lines(
     outline = load_outline(cfg, cfg.campaign(campaign_id))
     none = t("review.none_section", lang)
     lines: list[str] = []
-    rows = store.query(
-        CURRENT + " WHERE p.campaign = ? AND pl.status IN (?, ?) ORDER BY p.id",
-        [campaign_id, PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value],
+    rows = store.current_placements(
+        campaign_id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
     )
     for r in rows:
         best = [name_of_key(outline, k, none) for k, _ in json.loads(r["candidates"] or "[]")[:3]]
@@ -227,11 +218,7 @@ def waiting_lines(
                 best="; ".join(_short(b, 50) for b in best) or "-",
             )
         )
-    mails = store.query(
-        "SELECT id, from_addr, subject, reason, detail FROM mails WHERE kind IN (?, ?) "
-        "AND (campaign = ? OR campaign IS NULL) ORDER BY id",
-        [*ATTENTION, campaign_id],
-    )
+    mails = store.attention_mails(campaign_id, ATTENTION)
     for m in mails:
         try:
             params = json.loads(m["detail"] or "{}").get("reason_params") or {}
@@ -264,10 +251,7 @@ def waiting_lines(
                 reason=_short(why, 80),
             )
         )
-    gone = store.query(
-        CURRENT + " WHERE p.campaign = ? AND pl.status = ? ORDER BY p.id",
-        [campaign_id, PlacementStatus.SUPERSEDED.value],
-    )
+    gone = store.current_placements(campaign_id, (PlacementStatus.SUPERSEDED.value,))
     for g in gone:
         lines.append(
             t(
