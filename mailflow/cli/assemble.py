@@ -11,11 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Table
 from rich.text import Text
 
-from mailflow.adapters.archive import write_atomic
-from mailflow.adapters.locks import Busy, assemble_lock_path, held
 from mailflow.cli.base import (
     AppContext,
     cli,
@@ -24,20 +21,23 @@ from mailflow.cli.base import (
     lazy_function,
     lazy_module,
     pass_app,
+    pick_campaign,
 )
+from mailflow.cli.common import add_row, plain, say
 from mailflow.cli.progress import Progress
-from mailflow.cli.review import _add_row, bootstrap, pick_campaign, plain, say
-from mailflow.clock import aware_now
-from mailflow.core.plan import Cell, DraftPlan, format_when
 from mailflow.i18n import get_lang, t
-from mailflow.model import Campaign, SendStatus
 
 if TYPE_CHECKING:
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.store import Store
     from mailflow.config import Config
+    from mailflow.core.plan import DraftPlan
+    from mailflow.model import Campaign
 
-# heavy (python-docx, docxcompose, SMTP): loaded when a command runs, not for --help
+# heavy (python-docx, docxcompose, SMTP): loaded when a command runs, not for --help.
+# The planner, the model, the archive, the locks, the clock and rich's tables are
+# imported inside the functions that use them: `mailflow status --help` needs none.
+bootstrap = lazy_module("mailflow.bootstrap")
 outbox = lazy_module("mailflow.outbox")
 assemble = lazy_function("mailflow.jobs.assemble", "assemble")
 gather_plan = lazy_function("mailflow.jobs.assemble", "gather_plan")
@@ -64,6 +64,8 @@ def assemble_cmd(
     keep: bool,
 ) -> None:
     """Tổng hợp dự thảo mới / assemble a new draft version."""
+    from mailflow.adapters.locks import Busy, assemble_lock_path, held
+
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
     lock = assemble_lock_path(cfg.state_path, campaign.id)
@@ -81,6 +83,9 @@ def _assemble(
 
     ``keep`` False (``--out`` alone): a preview file with no version number. A kept
     draft is a new version only when something changed since the last one."""
+    from mailflow.clock import aware_now
+    from mailflow.model import SendStatus
+
     store = bootstrap.store(cfg)
     archive = bootstrap.archive(cfg)
     now = aware_now()
@@ -146,6 +151,8 @@ def _report_flush(
     The receipts queued before are sent in the same SMTP session; a 550 for one of
     them is that receipt's failure (subject, recipient, the server's words), not the
     draft's: the command fails (exit 1) only when the draft did not go."""
+    from mailflow.model import SendStatus
+
     mine = outbox.get(store, draft.dedupe_key)
     others = [r for r in [*report.failed, *report.deferred] if r.id != draft.id]
     for r in others:
@@ -189,6 +196,8 @@ def _yes(flag: bool) -> str:
 
 def grid_rows(plan: DraftPlan) -> list[list[str]]:
     """The per-department grid: the same columns as the draft's appendix."""
+    from mailflow.core.plan import format_when
+
     rows = []
     for g in plan.grid:
         away = _yes(g.out_of_office)
@@ -209,19 +218,23 @@ def grid_rows(plan: DraftPlan) -> list[list[str]]:
 
 
 GRID_COLUMNS = ("department", "sent", "bounced", "away", "received", "late", "missing")
-MARKS = {Cell.RECEIVED: "✓{n}", Cell.EXTRA: "+{n}", Cell.MISSING: "✗", Cell.NONE: ""}
 
 
 def matrix_rows(plan: DraftPlan) -> list[list[str]]:
     """One line per section, named as the grid's "missing" column names it."""
+    from mailflow.core.plan import Cell
+
+    marks = {Cell.RECEIVED: "✓{n}", Cell.EXTRA: "+{n}", Cell.MISSING: "✗", Cell.NONE: ""}
     return [
-        [plan.section_name(line.key), *(MARKS[cell].format(n=n) for cell, n in line.cells)]
+        [plan.section_name(line.key), *(marks[cell].format(n=n) for cell, n in line.cells)]
         for line in plan.matrix
     ]
 
 
 def status_html(plan: DraftPlan) -> str:
     """A standalone page (inline CSS, no scripts, no outside files) of both grids."""
+    from mailflow.core.plan import format_when
+
     e = html.escape
     codes = [c for c, _ in plan.departments]
 
@@ -291,6 +304,11 @@ td.extra {{ background: #fff6d6; }}
 @pass_app
 def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_json: bool) -> None:
     """Bảng phòng × mục: đã gửi, thư lỗi, vắng mặt, đã nhận, muộn, còn thiếu / the grid."""
+    from rich.table import Table
+
+    from mailflow.adapters.archive import write_atomic
+    from mailflow.clock import aware_now
+
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
     store = bootstrap.store(cfg)
@@ -322,7 +340,7 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_
     for c in GRID_COLUMNS:
         table.add_column(t(f"review.grid_{c}"), overflow="fold")
     for row in grid_rows(plan):
-        _add_row(table, *row[:-1], Text(row[-1], style="red"))
+        add_row(table, *row[:-1], Text(row[-1], style="red"))
     console.print(table)
     matrix = Table(title=plain("review.matrix_title"))
     matrix.add_column(t("review.grid_section"), overflow="fold")
@@ -330,7 +348,7 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_
         matrix.add_column(code, justify="center")
     for row in matrix_rows(plan):
         cells = [Text(v, style="red") if v == "✗" else v for v in row[1:]]
-        _add_row(matrix, row[0], *cells)
+        add_row(matrix, row[0], *cells)
     console.print(matrix)
     say(t("review.matrix_legend"))
     if html_path is not None:

@@ -14,9 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from mailflow.cli.base import (
     AppContext,
@@ -28,6 +26,8 @@ from mailflow.cli.base import (
     pass_app,
     pick_campaign,
 )
+from mailflow.cli.common import add_row as _add_row
+from mailflow.cli.common import plain, say
 from mailflow.clock import aware_now, wall
 from mailflow.core.sections import name_of_key
 from mailflow.display import safe
@@ -47,24 +47,6 @@ place_part = lazy_function("mailflow.jobs.review", "place_part")
 release_mail = lazy_function("mailflow.jobs.review", "release_mail")
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
-
-
-def _add_row(table: Table, *cells: str | Text) -> None:
-    """Cells hold what people typed (subjects, headings): never read as rich markup, and
-    never a terminal control (a cell's own line breaks, which we put there, are kept)."""
-    table.add_row(
-        *(escape(safe(c, keep_newlines=True)) if isinstance(c, str) else c for c in cells)
-    )
-
-
-def plain(key: str, **params: object) -> str:
-    """A catalogue sentence escaped for places rich reads as markup (table titles)."""
-    return escape(t(key, **params))
-
-
-def say(text: str) -> None:
-    """Print a catalogue sentence as it is (a heading may contain "[...]")."""
-    console.print(text, markup=False, highlight=False)
 
 
 def os_user() -> str:
