@@ -97,3 +97,38 @@ def test_a_mail_whose_html_alternative_has_no_table_keeps_the_plain_text() -> No
     )
     [body] = [i for i in extract(parse(msg.as_bytes()).message) if i.name.startswith("body")]
     assert (body.name, body.docx) == ("body.txt", None)
+
+
+def _peak_bytes(html: str) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        html_docx(html)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_spanned_cells_past_the_table_bounds_cost_no_memory() -> None:
+    """A hostile body of ``<td rowspan=50 colspan=50>`` cells once allocated 2,500 grid
+    entries per cell (gigabytes from a 500,000-character body); the spans are now clipped
+    to the rows and columns the draft keeps."""
+    row = "<tr>" + "<td rowspan=50 colspan=50>x" * 300
+    assert _peak_bytes("<table><tr><td>a<td>b" + row + "</table>") < 40 * 1024 * 1024
+
+
+def test_many_spanned_tables_share_one_cell_budget() -> None:
+    """Each table within its bounds, but many of them: the spans of the whole body share
+    one budget (rows x columns of one table), past which a cell counts as one cell; its
+    text is still kept."""
+    from mailflow.adapters import docx_form
+    from mailflow.adapters.html_docx import _Builder, _Para, parse
+
+    cell = "<td rowspan=50 colspan=50>"  # 2,500 cells each, 200 of them: 500,000 cells
+    html = "".join(f"<table><tr><td>a<td>b<tr>{cell}t{n}</table>" for n in range(200))
+    builder = _Builder(docx_form.new_document(), 2000, 50)
+    builder.walk(parse(html).find("body"))
+    tables = [item[0] for item in builder.items if not isinstance(item, _Para)]
+    assert sum(len(row) for rows in tables for row in rows) <= 2 * 2000 * 50
+    assert all(any(f"t{n}" in row for rows in tables for row in rows) for n in range(200))

@@ -140,6 +140,9 @@ class _Builder:
         self.doc = doc
         self.max_rows = max_rows
         self.max_cols = max_cols
+        #: grid cells that row/column spans may fill in the whole body: a hostile body of
+        #: ``<td rowspan=50 colspan=50>`` would otherwise cost 2,500 entries per cell
+        self.span_budget = max_rows * max_cols
         self.para = _Para()
         #: what the body holds, in order: a paragraph, or a table (rows, merges)
         self.items: list[_Para | tuple[list[list[str]], list[tuple[int, int, int, int]]]] = []
@@ -271,8 +274,15 @@ class _Builder:
                     continue
                 while (r, c) in grid:
                     c += 1
-                span_c = _span(cell.get("colspan"))
-                span_r = _span(cell.get("rowspan"))
+                if c >= self.max_cols:  # past the columns the draft keeps
+                    break
+                span_c = min(_span(cell.get("colspan")), self.max_cols - c)
+                span_r = min(_span(cell.get("rowspan")), self.max_rows - r)
+                if span_c * span_r > 1:
+                    if span_c * span_r > self.span_budget:  # spent: the cell stays one cell
+                        span_c = span_r = 1
+                    else:
+                        self.span_budget -= span_c * span_r
                 text = _SPACE.sub(" ", cell.text_content()).strip()
                 for dr in range(span_r):
                     for dc in range(span_c):
