@@ -180,6 +180,35 @@ def test_without_libreoffice_a_doc_is_kept_and_flagged_needs_conversion() -> Non
     )
 
 
+class _Returns:
+    """A converter that hands back the given bytes: what a conversion of a hostile file
+    may produce, without needing one LibreOffice turns into exactly that."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def available(self) -> bool:
+        return True
+
+    def to_docx(self, files: object) -> list[bytes | str]:
+        return [self.data for _ in files]  # type: ignore[attr-defined]
+
+
+def test_a_converted_file_the_checks_cannot_read_is_kept_with_a_reason() -> None:
+    """A parser error on the converted bytes (not one of the checks' refusals) once escaped
+    ``extract`` and held the whole mail; now only that file says its conversion failed."""
+    doc = (POI / "simple-list.doc").read_bytes()
+    broken = _docx_with("[Content_Types].xml", b'<Types xmlns="x"><Default')
+    raw = build.rfc2231_continuations("a.doc", doc)
+    [item] = documents(extract(raw, converter=_Returns(broken)))
+    assert (item.status, item.reason, item.data) == (
+        "needs-conversion",
+        "intake.unpack.conversion_failed",
+        doc,
+    )
+    assert "XMLSyntaxError" in dict(item.params)["error"]
+
+
 def test_pdf_without_text_layer_is_kept_with_a_note() -> None:
     from pypdf import PdfWriter
 

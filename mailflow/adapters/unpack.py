@@ -1233,6 +1233,12 @@ def _convert(walker: _Walker, converter: Converter | None) -> None:
                     item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
                 )
                 continue
+            except Exception as exc:  # a parser on converted bytes: this file waits, kept
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                items[index] = replace(
+                    item, reason="intake.unpack.conversion_failed", params=_p(error=error)
+                )
+                continue
             items[index] = replace(
                 item, status=OK, docx=docx, reason="intake.unpack.converted", params=removed
             )
@@ -1269,6 +1275,12 @@ def _convert_sheets(
         except _Hostile as exc:
             items[index] = replace(
                 item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
+            )
+            continue
+        except Exception as exc:  # a parser on converted bytes: this sheet waits, kept
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            items[index] = replace(
+                item, reason="intake.unpack.conversion_failed", params=_p(error=error)
             )
             continue
         if docx is None:
