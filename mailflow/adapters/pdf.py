@@ -140,7 +140,12 @@ def poppler_available() -> bool:
 
 
 def run_tool(
-    argv: Sequence[str], work: Path, *, timeout: float, memory: int = 1024 * 1024 * 1024
+    argv: Sequence[str],
+    work: Path,
+    *,
+    timeout: float,
+    memory: int = 1024 * 1024 * 1024,
+    max_file_bytes: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """One poppler/tesseract run in the sandbox (no network, only ``work``), killed whole on
     timeout; ``TimeoutError`` then. argv[0] is resolved to its absolute path."""
@@ -155,6 +160,7 @@ def run_tool(
             timeout=timeout,
             env={"OMP_THREAD_LIMIT": "1"},
             max_memory_bytes=memory,
+            max_file_bytes=max_file_bytes,
         )
     except sandbox.SandboxError as exc:
         if exc.reason == "sandbox.timeout":
@@ -196,16 +202,17 @@ def extract_text(
                 return PdfText((), page_count)
             out = work / "out.html"
             left = max(timeout - (time.monotonic() - start), 1.0)
-            proc = run_tool(
+            proc = run_tool(  # stopped one byte past what is read: a text bomb fills no disk
                 [*_PDFTOTEXT, "-l", str(read), str(src), str(out)],
                 work,
                 timeout=left,
+                max_file_bytes=max_bytes * _BBOX_OVERHEAD + 1,
             )
         except TimeoutError:
             raise PdfProblem("intake.unpack.pdf_timeout", seconds=int(timeout)) from None
         except OSError as exc:
             raise PdfProblem("intake.unpack.damaged", error=str(exc)[:200]) from None
-        limit = max_bytes * _BBOX_OVERHEAD
+        limit = max_bytes * _BBOX_OVERHEAD  # as bounded above
         raw = b""
         if out.is_file():
             with out.open("rb") as fh:

@@ -268,12 +268,15 @@ def run(
     env: Mapping[str, str] | None = None,
     max_memory_bytes: int | None = None,
     ro_paths: Sequence[Path] = (),
+    max_file_bytes: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``argv`` sandboxed, with ``workdir`` as the only writable (and only private)
     folder it sees; return its exit code, stdout and stderr.
 
     ``ro_paths``: extra folders the tool needs to read (e.g. a LibreOffice installed under
-    /opt). ``max_memory_bytes`` caps its address space (RLIMIT_AS). A non-zero exit is
+    /opt). ``max_memory_bytes`` caps its address space (RLIMIT_AS); ``max_file_bytes`` caps
+    each file it writes, its output included (RLIMIT_FSIZE: a tool whose output of a hostile
+    input would fill the disk is stopped at the bound). A non-zero exit is
     returned, not raised: the caller decides what it means. Raises :class:`SandboxError`
     with reason ``sandbox.timeout`` after killing everything it started, or
     ``sandbox.cannot_start`` when the program cannot be started at all.
@@ -296,10 +299,13 @@ def run(
             log.warning(t("sandbox.fallback_log"))
 
     limit = max_memory_bytes
+    fsize = max_file_bytes
 
     def _limits() -> None:  # runs in the child between fork and exec
         if limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if fsize:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
     # Output goes to files, not pipes: a stray grandchild holding a pipe open could
     # otherwise keep us waiting after the kill.
@@ -313,7 +319,7 @@ def run(
                 start_new_session=True,  # own session and process group
                 cwd=workdir,
                 env=_clean_env(workdir, env),
-                preexec_fn=_limits if limit else None,  # only setrlimit: safe after fork
+                preexec_fn=_limits if limit or fsize else None,  # only setrlimit: fork-safe
             )
         except OSError as exc:
             raise SandboxError("sandbox.cannot_start", program=program, detail=exc) from exc
