@@ -14,15 +14,17 @@ only the converter writes, into a temp folder of its own, under names it chooses
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from typing import Any
 
 from mailflow.adapters import docx_form, mime, sanitize
 from mailflow.adapters.convert import Converter
@@ -779,27 +781,12 @@ class _Walker:
             return "rtf"
         if data[:4] == ZIP_MAGIC:
             return "docx"
-        if data[:8] != OLE_MAGIC:
-            raise _Hostile("intake.unpack.not_word_binary")
-        import olefile
-
-        try:
-            ole = olefile.OleFileIO(io.BytesIO(data))
-        except Exception as exc:  # olefile raises OSError and others on broken files
-            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
-        try:
-            streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
-            if {"encryptioninfo", "encryptedpackage"} & streams:
-                raise _Hostile("intake.unpack.encrypted", where="EncryptionInfo")
-            if any(s.startswith(("macros", "_vba_project_cur", "vba")) for s in streams):
-                raise _Hostile("intake.unpack.macros", where="VBA")
+        with _ole_checked(data) as (ole, streams):
             if "worddocument" not in streams:
                 raise _Hostile("intake.unpack.not_word_binary")
             fib = ole.openstream("WordDocument").read(32)
             if len(fib) >= 12 and int.from_bytes(fib[10:12], "little") & 0x0100:
                 raise _Hostile("intake.unpack.encrypted", where="WordDocument")
-        finally:
-            ole.close()
         return "doc"
 
     def pdf(self, add: Callable[..., int], data: bytes) -> None:
@@ -956,24 +943,9 @@ class _Walker:
 
     def sheet_binary(self, data: bytes) -> None:
         """Refuse a legacy Excel file that is encrypted, carries macros or is no workbook."""
-        if data[:8] != OLE_MAGIC:
-            raise _Hostile("intake.unpack.not_word_binary")
-        import olefile
-
-        try:
-            ole = olefile.OleFileIO(io.BytesIO(data))
-        except Exception as exc:  # olefile raises OSError and others on broken files
-            raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
-        try:
-            streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
-            if {"encryptioninfo", "encryptedpackage"} & streams:
-                raise _Hostile("intake.unpack.encrypted", where="EncryptionInfo")
-            if any(s.startswith(("macros", "_vba_project_cur", "vba")) for s in streams):
-                raise _Hostile("intake.unpack.macros", where="VBA")
+        with _ole_checked(data) as (_, streams):
             if not {"workbook", "book"} & streams:
                 raise _Hostile("intake.unpack.not_word_binary")
-        finally:
-            ole.close()
 
     def zip(self, name: str, data: bytes, depth: int, raw: str) -> None:
         if depth + 1 > self.limits.max_depth:
@@ -1068,6 +1040,30 @@ _BY_TYPE = (
     ("text/plain", "txt"),
     ("image/", "image"),
 )
+
+
+@contextlib.contextmanager
+def _ole_checked(data: bytes) -> Iterator[tuple[Any, set[str]]]:
+    """Open a legacy Office (OLE) file and refuse it when it is encrypted or carries
+    macros: the checks every binary Word or Excel file gets before conversion. Yields the
+    open file and its lower-cased stream paths for the caller's own kind check."""
+    if data[:8] != OLE_MAGIC:
+        raise _Hostile("intake.unpack.not_word_binary")
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:  # olefile raises OSError and others on broken files
+        raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+    try:
+        streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+        if {"encryptioninfo", "encryptedpackage"} & streams:
+            raise _Hostile("intake.unpack.encrypted", where="EncryptionInfo")
+        if any(s.startswith(("macros", "_vba_project_cur", "vba")) for s in streams):
+            raise _Hostile("intake.unpack.macros", where="VBA")
+        yield ole, streams
+    finally:
+        ole.close()
 
 
 def _kind(name: str, ext: str, ctype: str, data: bytes) -> str:
