@@ -64,7 +64,7 @@ def _workspace(folder: Path) -> tuple[Path, object]:
         smtp_port=smtp_port,
         imap_port=imap_port,
     ).start()
-    from mailflow.jobs import send as send_job
+    from mailflow.services import send as send_job
 
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
     try:

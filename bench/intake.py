@@ -201,7 +201,7 @@ def time_unpack_stages() -> None:
     import functools
 
     from mailflow.adapters import unpack
-    from mailflow.intake import STAGES
+    from mailflow.services.intake import STAGES
 
     for stage, names in TIMED.items():
         for dotted in names:
@@ -332,7 +332,7 @@ def idle_polls(config: Path, runs: int) -> list[float]:
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.store import Store
-    from mailflow.jobs.poll import poll_once
+    from mailflow.services.poll import poll_once
 
     cfg = config_mod.load(config)
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
@@ -368,8 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.store import Store
-    from mailflow.intake import STAGES
-    from mailflow.jobs.poll import poll_once
+    from mailflow.services.intake import STAGES
+    from mailflow.services.poll import poll_once
 
     work = Path(tempfile.mkdtemp(prefix="mf-bench-intake-"))
     print(f"starting Postfix + Dovecot … (work in {work})")

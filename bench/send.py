@@ -102,7 +102,7 @@ def run_mailflow(config: Path, copy_to_sent: bool) -> tuple[float, dict[str, flo
     from mailflow import bootstrap
     from mailflow import config as config_mod
     from mailflow.adapters.store import Store
-    from mailflow.jobs import send as job
+    from mailflow.services import send as job
 
     cfg = config_mod.load(config)
     store = bootstrap.store(cfg)

@@ -52,8 +52,8 @@ def outline_summary(cfg: Config, campaign: Campaign) -> dict[str, int]:
 
 def write_sample_workspace(directory: Path) -> list[Path]:
     """`mailflow init`: sample config, templates and the seed outline; never overwrites."""
-    from mailflow import draft_template, seed
     from mailflow.adapters.mailtext import SHIPPED
+    from mailflow.samples import draft_template, seed
 
     directory = Path(directory)
     targets: dict[Path, Callable[[], bytes]] = {

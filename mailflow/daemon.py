@@ -248,7 +248,7 @@ class Daemon:
 
     def log_waiting(self, now: datetime) -> None:
         """Once an hour (simulated time), one line about mail stuck in the outbox."""
-        from mailflow import outbox
+        from mailflow.services import outbox
 
         if self._waiting_logged is not None and now - self._waiting_logged < timedelta(hours=1):
             return
@@ -426,14 +426,14 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     cfg = d.cfg
 
     def intake(now: datetime) -> object:
-        from mailflow.jobs.match import match_pending
-        from mailflow.jobs.poll import poll_once
+        from mailflow.services.match import match_pending
+        from mailflow.services.poll import poll_once
 
         result = poll_once(cfg, d.store, d.archive, clock=lambda: _aware(d.clock.now()))
         if not d.keep_going():  # matching waits for the next round; the mail is safe
             return t("daemon.intake_summary", fetched=result.fetched, matched=0)
         matched = match_pending(cfg, d.store, d.archive, _aware(d.clock.now()))
-        from mailflow.jobs.office_reply import answer_office_replies
+        from mailflow.services.office_reply import answer_office_replies
 
         # the Office's reply commands; the answer and a new draft go with the outbox job
         answer_office_replies(cfg, d.store, d.archive, _aware(d.clock.now()))
@@ -444,7 +444,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     jobs.append(("intake", intake))
 
     def remind(now: datetime) -> object:
-        from mailflow.jobs.remind import run_reminders
+        from mailflow.services.remind import run_reminders
 
         sent = run_reminders(cfg, d.store, d.archive, now, deliver=False)  # "outbox" sends
         return t("daemon.remind_summary", n=len(sent)) if sent else None
@@ -452,7 +452,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     jobs.append(("remind", remind))
 
     def office(now: datetime) -> object:
-        from mailflow.jobs.deliver import deliver_due
+        from mailflow.services.deliver import deliver_due
 
         done = []
         for campaign in cfg.campaigns:
@@ -472,7 +472,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     jobs.append(("office", office))
 
     def send(now: datetime) -> object:
-        from mailflow.jobs.remind import deliver_queued
+        from mailflow.services.remind import deliver_queued
 
         report = deliver_queued(cfg, d.store, d.archive, d.clock.now, keep_going=d.keep_going)
         d.log_waiting(now)

@@ -402,7 +402,7 @@ class Demo:
 
     # the campaign
     def send_directives(self) -> None:
-        from mailflow.jobs import send as send_job
+        from mailflow.services import send as send_job
 
         assert self.cfg is not None
         prepared = send_job.prepare(self.cfg, self.cfg.campaigns[0].id)
@@ -422,7 +422,7 @@ class Demo:
 
     def run(self) -> DemoResult:
         from mailflow.daemon import Daemon, setup_logging
-        from mailflow.jobs.match import load_outline
+        from mailflow.services.match import load_outline
 
         assert self.cfg is not None
         campaign = self.cfg.campaigns[0]
@@ -456,7 +456,7 @@ class Demo:
         return sorted(m for m in moments if START < m <= END)
 
     def _collect(self, daemon: Any) -> None:
-        from mailflow.jobs.assemble import gather_plan
+        from mailflow.services.assemble import gather_plan
 
         assert self.cfg is not None
         store = daemon.store

@@ -94,13 +94,13 @@ class Departments:
 
 
 def outline_of(cfg: Config) -> Outline:
-    from mailflow.jobs.match import load_outline
+    from mailflow.services.match import load_outline
 
     return load_outline(cfg, cfg.campaigns[0])
 
 
 def send_directives(cfg: Config, now: datetime) -> int:
-    from mailflow.jobs import send as send_job
+    from mailflow.services import send as send_job
 
     prepared = send_job.prepare(cfg, cfg.campaigns[0].id)
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)

@@ -12,7 +12,7 @@ FORBIDDEN_MODULES = {
     "mailflow.adapters",
     "mailflow.bootstrap",
     "mailflow.cli",
-    "mailflow.jobs",
+    "mailflow.services",
     "mailflow.daemon",
     "imaplib",
     "smtplib",

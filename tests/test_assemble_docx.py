@@ -17,7 +17,6 @@ from lxml import etree
 from mailflow.adapters.draft_docx import dangling_relationships, render_draft, write_draft
 from mailflow.adapters.pdf import find_soffice, to_pdf
 from mailflow.core.plan import DraftPlan, build_plan
-from mailflow.draft_template import APPENDIX_TITLE, build_template
 from mailflow.errors import MailflowError
 from mailflow.model import (
     Attribution,
@@ -28,6 +27,7 @@ from mailflow.model import (
     PlacementStatus,
     Section,
 )
+from mailflow.samples.draft_template import APPENDIX_TITLE, build_template
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.contributions import Contribution, make_contribution

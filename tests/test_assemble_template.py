@@ -11,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from mailflow.draft_template import BODY_MARKER, build_template
+from mailflow.samples.draft_template import BODY_MARKER, build_template
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,7 @@ from send_support import CAMPAIGN, REPO
 
 import mailenv
 from mailenv import MailEnv
-from mailflow.seed import build_directive
+from mailflow.samples.seed import build_directive
 
 pytestmark = pytest.mark.integration
 

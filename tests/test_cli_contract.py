@@ -205,10 +205,10 @@ HEAVY = (
     "pypdf",
     "sqlite_utils",
     "jinja2",
-    "mailflow.jobs",
+    "mailflow.services",
     "mailflow.bootstrap",
-    "mailflow.intake",
-    "mailflow.outbox",
+    "mailflow.services.intake",
+    "mailflow.services.outbox",
     "mailflow.config",
 )
 

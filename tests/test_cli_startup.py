@@ -36,7 +36,7 @@ def test_status_does_not_load_the_draft_builder(tmp_path: Path) -> None:
     lines = probe.stdout.splitlines()
     assert "EXIT 0" in lines, probe.stdout + probe.stderr
     loaded = set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
-    assert "mailflow.jobs.assemble" in loaded  # the grid is gathered there
+    assert "mailflow.services.assemble" in loaded  # the grid is gathered there
     assert sorted(m for m in loaded if m.startswith(DRAFT_ONLY)) == []
 
 

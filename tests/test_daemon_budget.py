@@ -17,13 +17,13 @@ from daemon_support import with_daemon_settings
 import mailenv
 from mailenv import MailEnv
 from mailflow import config as config_mod
-from mailflow import outbox
 from mailflow.adapters.mailserver import free_port
 from mailflow.clock import FrozenClock, SimulatedClock
 from mailflow.daemon import Daemon, Job
 from mailflow.i18n import get_lang, set_lang
-from mailflow.jobs.deliver import queue_mail
 from mailflow.model import SendStatus
+from mailflow.services import outbox
+from mailflow.services.deliver import queue_mail
 
 
 @pytest.fixture(autouse=True)

@@ -66,7 +66,7 @@ def _workspace(root: Path, env: MailEnv) -> config_mod.Config:
 
 def _final_draft(cfg: config_mod.Config) -> list[str]:
     """The draft made from the run's final state at one fixed instant."""
-    from mailflow.jobs.assemble import assemble
+    from mailflow.services.assemble import assemble
 
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
     try:

@@ -27,8 +27,8 @@ from mailflow.adapters import mime, sanitize, unpack
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailserver import free_port
 from mailflow.cli import cli
-from mailflow.jobs.match import receipt_text
 from mailflow.model import Campaign, Outline
+from mailflow.services.match import receipt_text
 
 IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 OLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject"

@@ -28,8 +28,8 @@ import mailenv
 from mailflow import bootstrap
 from mailflow.adapters.draft_docx import dangling_relationships
 from mailflow.adapters.pdf import find_soffice, to_pdf
-from mailflow.jobs.assemble import placed_parts
 from mailflow.model import PlacementStatus
+from mailflow.services.assemble import placed_parts
 
 pytestmark = [pytest.mark.integration]
 

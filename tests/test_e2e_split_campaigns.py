@@ -17,7 +17,7 @@ from fixtures.e2e.build import DOCX, Section, mail, report_docx
 from fixtures.e2e.flow import CAMPAIGN, Flow
 
 from mailflow import bootstrap
-from mailflow.jobs.assemble import department_statuses
+from mailflow.services.assemble import department_statuses
 
 SIX_MONTH_TEXT = "Đã triển khai 12 nhiệm vụ KH&CN cấp tỉnh trong sáu tháng."
 PLAN_TEXT = "Đề xuất đặt hàng 03 nhiệm vụ cấp tỉnh cho năm sau."

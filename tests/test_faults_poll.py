@@ -33,7 +33,7 @@ from mailflow.adapters.store import Store
 from mailflow.cli import cli
 from mailflow.daemon import Daemon
 from mailflow.errors import MailflowError
-from mailflow.jobs.poll import poll_once
+from mailflow.services.poll import poll_once
 
 pytestmark = pytest.mark.integration
 

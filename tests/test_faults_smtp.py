@@ -191,10 +191,11 @@ def test_a_550_for_one_of_two_recipients_still_reaches_the_other_and_names_the_r
 def test_the_daemon_outbox_job_logs_a_temporary_fault_in_one_line_and_sends_once(
     config: Path, smtp: FaultySmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from mailflow import bootstrap, outbox
+    from mailflow import bootstrap
     from mailflow import config as config_mod
     from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
     from mailflow.daemon import Daemon
+    from mailflow.services import outbox
 
     cfg = config_mod.load(config)
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)

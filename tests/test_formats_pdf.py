@@ -165,7 +165,7 @@ def test_a_pdf_report_reaches_the_draft_equal_to_its_source_read_once(
 @needs_soffice
 def test_a_pdf_stored_before_docx_forms_existed_is_still_read_with_poppler(tmp_path: Path) -> None:
     from mailflow.adapters.archive import Archive
-    from mailflow.jobs.match import document_blocks
+    from mailflow.services.match import document_blocks
 
     data = _libreoffice_pdf(tmp_path, LINES, "Liberation Serif")
     archive = Archive(tmp_path / "archive")

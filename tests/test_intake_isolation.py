@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 import mailenv
 from mailenv import MailEnv
 from mailflow.adapters.mailserver import free_port
-from mailflow.intake import FAULT_ENV
+from mailflow.services.intake import FAULT_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 MAILBOX = f"baocao@{mailenv.DOMAIN}"

@@ -145,7 +145,7 @@ def test_two_different_reports_in_one_mail_are_both_kept() -> None:
 
 
 def test_the_editable_form_ranks_by_the_original_not_by_its_docx_form() -> None:
-    from mailflow.jobs.match import _form_rank
+    from mailflow.services.match import _form_rank
 
     word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     # since intake every format has a docx form: it must not make a PDF look editable

@@ -18,8 +18,8 @@ from test_review_cli import Offline
 from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow.i18n import t
-from mailflow.jobs.assemble import assemble
-from mailflow.jobs.deliver import send_draft
+from mailflow.services.assemble import assemble
+from mailflow.services.deliver import send_draft
 
 DATA = b"\x00\x01 bang so lieu nhi phan \xff" * 40  # a file type no reader takes
 CLI = re.compile(r"mailflow (review|place|release|restore|campaign|status|history)\b")

@@ -31,7 +31,7 @@ from mailflow.clock import FrozenClock, SystemClock, from_env, set_office_zone, 
 from mailflow.daemon import Daemon
 from mailflow.demo import Act
 from mailflow.errors import ConfigError
-from mailflow.jobs.assemble import gather_plan
+from mailflow.services.assemble import gather_plan
 
 REPO = Path(__file__).parent.parent
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -16,9 +16,9 @@ from mailflow import config as config_mod
 from mailflow.adapters import outline_cache
 from mailflow.config import Config
 from mailflow.core.outline_codec import outline_from_data, outline_to_data
-from mailflow.jobs import basics
-from mailflow.jobs.basics import load_outline
 from mailflow.model import Outline, UnresolvedAssignment
+from mailflow.services import basics
+from mailflow.services.basics import load_outline
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailflow.cli import cli
-from mailflow.seed import SEED_OUTLINE, Item, build_directive, build_outline
+from mailflow.samples.seed import SEED_OUTLINE, Item, build_directive, build_outline
 
 ROOT = Path(__file__).resolve().parent.parent
 

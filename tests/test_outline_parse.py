@@ -10,7 +10,7 @@ import pytest
 from mailflow.adapters.docx_read import read_docx
 from mailflow.core.outline import parse_outline, section_label, top_sections
 from mailflow.model import Block, BlockKind, Department, Outline
-from mailflow.seed import SEED_TITLE, build_outline
+from mailflow.samples.seed import SEED_TITLE, build_outline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DOCX = ROOT / "campaigns" / "2023-h1" / "outline.docx"

@@ -21,7 +21,7 @@ from mailflow.core.outline import parse_outline
 from mailflow.errors import MailflowError
 from mailflow.i18n import get_lang, set_lang
 from mailflow.model import Campaign, Department
-from mailflow.seed import build_directive, build_outline
+from mailflow.samples.seed import build_directive, build_outline
 
 CAMPAIGN = Campaign(
     id="2023-h1",

@@ -1,7 +1,7 @@
 """kill -9 at every step boundary of a poll, then poll again: each mail exactly once.
 
 The poll runs as `python -m mailflow --config C poll --once` in a subprocess with the
-fault-injection hook ``MAILFLOW_CRASH_AT=<step>:<n>`` (see ``mailflow/jobs/poll.py``),
+fault-injection hook ``MAILFLOW_CRASH_AT=<step>:<n>`` (see ``mailflow/services/poll.py``),
 which SIGKILLs the process at that boundary for the n-th mail. Batches of two mails
 put the 2nd mail at a batch's end and the 3rd in a second batch.
 """

@@ -20,7 +20,7 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailserver import free_port
 from mailflow.adapters.store import Store
 from mailflow.cli import cli
-from mailflow.intake import Intake
+from mailflow.services.intake import Intake
 
 NOW = datetime(2023, 7, 10, 9, 0).astimezone()
 

@@ -16,7 +16,7 @@ from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.store import Store
 from mailflow.cli import cli
-from mailflow.jobs.poll import poll_once
+from mailflow.services.poll import poll_once
 
 pytestmark = pytest.mark.integration
 

@@ -25,8 +25,8 @@ from mailenv import MailEnv
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
-from mailflow.intake import STAGE_FAILED, Intake, default_extractor
-from mailflow.jobs.poll import poll_once
+from mailflow.services.intake import STAGE_FAILED, Intake, default_extractor
+from mailflow.services.poll import poll_once
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,9 @@ from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.core.due import Away
 from mailflow.errors import MailflowError
-from mailflow.jobs import remind
-from mailflow.jobs.match import load_outline
 from mailflow.model import Due
+from mailflow.services import remind
+from mailflow.services.match import load_outline
 
 
 @pytest.fixture

@@ -219,7 +219,8 @@ def test_review_lists_report_files_that_could_not_be_read(flow: Offline) -> None
 
 
 def test_status_shows_a_bounced_directive_and_who_is_missing(flow: Offline) -> None:
-    from mailflow import bootstrap, outbox
+    from mailflow import bootstrap
+    from mailflow.services import outbox
 
     cfg = flow.cfg
     store = bootstrap.store(cfg)

@@ -13,8 +13,8 @@ from test_review_cli import Offline
 from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow.core.due import deadline_at, digest_due, final_due, office_update_due
-from mailflow.jobs.deliver import deliver_due
-from mailflow.jobs.match import match_pending
+from mailflow.services.deliver import deliver_due
+from mailflow.services.match import match_pending
 
 T0 = datetime(2030, 7, 10, 9, 0)
 HALF_HOUR = timedelta(minutes=30)

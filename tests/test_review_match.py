@@ -14,8 +14,8 @@ from test_review_cli import Offline
 from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow.errors import MailflowError
-from mailflow.jobs.assemble import repeats_title
-from mailflow.jobs.match import match_mail
+from mailflow.services.assemble import repeats_title
+from mailflow.services.match import match_mail
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 NOW = datetime(2030, 7, 10, 9, 0).astimezone()

@@ -102,7 +102,8 @@ def test_a_refused_address_fails_with_the_server_reason_and_the_others_go(
         if code != "TDC":
             assert len(directives(mail_env, local)) == 1
     cfg = config_mod.load(config)
-    from mailflow import bootstrap, outbox
+    from mailflow import bootstrap
+    from mailflow.services import outbox
 
     store = bootstrap.store(cfg)
     try:

@@ -1,7 +1,7 @@
 """Kill `mailflow send --send` with SIGKILL at exact steps, run it again: still exactly one.
 
 The kill is made deterministic by the outbox's fault-injection hook
-``MAILFLOW_CRASH_AFTER=<step>:<k>`` (see mailflow/outbox.py): the process kills itself
+``MAILFLOW_CRASH_AFTER=<step>:<k>`` (see mailflow/services/outbox.py): the process kills itself
 right after the k-th pass through that step, as ``kill -9`` from outside would.
 """
 

@@ -11,7 +11,6 @@ from send_support import parse
 
 import mailenv
 from mailenv import MailEnv
-from mailflow import outbox
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.imap import ImapClient
@@ -19,6 +18,7 @@ from mailflow.adapters.smtp import SmtpClient
 from mailflow.adapters.store import Store
 from mailflow.config import Endpoint
 from mailflow.model import SendStatus
+from mailflow.services import outbox
 
 NOW = datetime(2023, 7, 10, 8, 0).astimezone()
 MAILBOX = "baocao@sokhcn.example"

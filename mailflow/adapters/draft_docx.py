@@ -43,7 +43,10 @@ from lxml import etree
 from mailflow.adapters.archive import write_atomic
 from mailflow.adapters.docx_read import without_missing_parts
 from mailflow.core.plan import DraftPlan, Note, PlanSection
-from mailflow.draft_template import (
+from mailflow.errors import MailflowError
+from mailflow.i18n import t
+from mailflow.model import PlacedPart
+from mailflow.samples.draft_template import (
     APPENDIX_HEADING,
     APPENDIX_TITLE,
     ATTRIBUTION,
@@ -52,9 +55,6 @@ from mailflow.draft_template import (
     MISSING,
     PART_LABEL,
 )
-from mailflow.errors import MailflowError
-from mailflow.i18n import t
-from mailflow.model import PlacedPart
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

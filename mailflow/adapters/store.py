@@ -183,7 +183,7 @@ def _m003_unmoved_mail(db: sqlite_utils.Database) -> None:
 
 def _m004_outbox_next_attempt(db: sqlite_utils.Database) -> None:
     """Outbox: when a mail that met a temporary failure may be tried again, so retries
-    survive restarts and no job sleeps through an outage (mailflow/outbox.py)."""
+    survive restarts and no job sleeps through an outage (mailflow/services/outbox.py)."""
     db.execute("ALTER TABLE sends ADD COLUMN next_attempt_at TEXT")
 
 

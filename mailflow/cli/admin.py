@@ -99,7 +99,7 @@ def _campaign_problems(cfg: Config) -> list[tuple[str, str]]:
     today comes from the clock adapter, so MAILFLOW_FAKE_NOW applies as in the daemon.
     """
     from mailflow import clock
-    from mailflow.jobs import send as job
+    from mailflow.services import send as job
 
     today = clock.from_env().now().date()
     found: list[tuple[str, str]] = []

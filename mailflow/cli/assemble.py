@@ -38,12 +38,12 @@ if TYPE_CHECKING:
 # The planner, the model, the archive, the locks, the clock and rich's tables are
 # imported inside the functions that use them: `mailflow status --help` needs none.
 bootstrap = lazy_module("mailflow.bootstrap")
-outbox = lazy_module("mailflow.outbox")
-assemble = lazy_function("mailflow.jobs.assemble", "assemble")
-gather_plan = lazy_function("mailflow.jobs.assemble", "gather_plan")
-flush = lazy_function("mailflow.jobs.deliver", "flush")
-send_draft = lazy_function("mailflow.jobs.deliver", "send_draft")
-match_pending = lazy_function("mailflow.jobs.match", "match_pending")
+outbox = lazy_module("mailflow.services.outbox")
+assemble = lazy_function("mailflow.services.assemble", "assemble")
+gather_plan = lazy_function("mailflow.services.assemble", "gather_plan")
+flush = lazy_function("mailflow.services.deliver", "flush")
+send_draft = lazy_function("mailflow.services.deliver", "send_draft")
+match_pending = lazy_function("mailflow.services.match", "match_pending")
 
 
 @cli.command(name="assemble")

@@ -26,10 +26,10 @@ from mailflow.config import Config
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
-from mailflow.intake import Intake, Outcome, Override, reason_text
-from mailflow.jobs.match import match_pending
-from mailflow.jobs.poll import PollResult, poll_once
 from mailflow.messages import CATALOGUE
+from mailflow.services.intake import Intake, Outcome, Override, reason_text
+from mailflow.services.match import match_pending
+from mailflow.services.poll import PollResult, poll_once
 
 
 def _now() -> datetime:
@@ -61,8 +61,8 @@ def _mail_line(o: Outcome) -> str:
 def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
     """The Office's reply commands are applied and answered at once (jobs.office_reply);
     the answer and any new draft go out now, each mail's outcome told as that mail's."""
-    from mailflow.jobs.deliver import flush
-    from mailflow.jobs.office_reply import answer_office_replies
+    from mailflow.services.deliver import flush
+    from mailflow.services.office_reply import answer_office_replies
 
     outcomes = answer_office_replies(cfg, store, archive, _now())
     for o in outcomes:

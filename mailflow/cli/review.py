@@ -37,14 +37,14 @@ from mailflow.model import MailKind, Outline, PlacementStatus
 
 # heavy (store, python-docx, matching): loaded when a command runs, not for --help
 bootstrap = lazy_module("mailflow.bootstrap")
-render_reason = lazy_function("mailflow.intake", "reason_text")
-extract_again = lazy_function("mailflow.jobs.match", "extract_again")
-load_outline = lazy_function("mailflow.jobs.match", "load_outline")
-match_mail = lazy_function("mailflow.jobs.match", "match_mail")
-restore_part = lazy_function("mailflow.jobs.match", "restore_part")
-revise_on_place = lazy_function("mailflow.jobs.match", "revise_on_place")
-place_part = lazy_function("mailflow.jobs.review", "place_part")
-release_mail = lazy_function("mailflow.jobs.review", "release_mail")
+render_reason = lazy_function("mailflow.services.intake", "reason_text")
+extract_again = lazy_function("mailflow.services.match", "extract_again")
+load_outline = lazy_function("mailflow.services.match", "load_outline")
+match_mail = lazy_function("mailflow.services.match", "match_mail")
+restore_part = lazy_function("mailflow.services.match", "restore_part")
+revise_on_place = lazy_function("mailflow.services.match", "revise_on_place")
+place_part = lazy_function("mailflow.services.review", "place_part")
+release_mail = lazy_function("mailflow.services.review", "release_mail")
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 

@@ -15,8 +15,8 @@ from mailflow.clock import aware_now
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
-    from mailflow.jobs import send as job
     from mailflow.model import SendStatus
+    from mailflow.services import send as job
 
 
 def _now() -> datetime:
@@ -125,7 +125,7 @@ def send(
     """Gửi công văn và đề cương cho các phòng / mail the directive and the marked outline."""
     from mailflow import clock
     from mailflow.errors import MailflowError
-    from mailflow.jobs import send as job
+    from mailflow.services import send as job
 
     cfg = app.config()
     campaign_id = pick_campaign(cfg, campaign_id).id
@@ -204,7 +204,7 @@ def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool
         TimeElapsedColumn,
     )
 
-    from mailflow.jobs import send as job
+    from mailflow.services import send as job
 
     columns = (
         TextColumn("{task.description}"),
@@ -248,7 +248,7 @@ def _interrupted(cfg: Any, prepared: job.Prepared) -> None:
     Re-running is safe: the outbox holds each department's directive once, so the next
     run sends only what is not sent yet (an interrupted mail is looked up in Sent first).
     """
-    from mailflow.jobs import send as job
+    from mailflow.services import send as job
 
     states = job.statuses(cfg, prepared)
     sent = sum(1 for state in states.values() if state == "sent")

@@ -259,8 +259,8 @@ MESSAGES = {
         "en": "Draft template {path} not found.",
     },
     "assemble.template_missing_hint": {
-        "vi": "Tạo lại mẫu bằng: python -m mailflow.draft_template {path}",
-        "en": "Recreate it with: python -m mailflow.draft_template {path}",
+        "vi": "Tạo lại mẫu bằng: python -m mailflow.samples.draft_template {path}",
+        "en": "Recreate it with: python -m mailflow.samples.draft_template {path}",
     },
     "assemble.template_bad": {
         "vi": "Mẫu dự thảo {path} không đọc được hoặc thiếu dòng {marker}.",

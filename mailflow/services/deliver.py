@@ -1,6 +1,6 @@
 """The draft to the Office: on new parts (debounced), in a daily digest, and at the deadline.
 
-Every mail goes through the outbox (``mailflow.outbox``: the bytes and Message-ID are
+Every mail goes through the outbox (``mailflow.services.outbox``: the bytes and Message-ID are
 stored before SMTP, a dedupe key makes a repeat a no-op), is marked Auto-Submitted and
 carries our loop header, so intake never takes a draft back in as a report. When a mail
 is due is decided by the pure ``core.due``; this module only gathers the facts for it.
@@ -28,15 +28,15 @@ from mailflow.core.due import (
 from mailflow.core.plan import DraftPlan, diff
 from mailflow.core.sections import name_of_key
 from mailflow.i18n import t
-from mailflow.jobs.assemble import (
+from mailflow.model import Campaign, PlacementStatus
+from mailflow.services.assemble import (
     AssembleResult,
     assemble,
     gather_plan,
     previous_summary,
 )
-from mailflow.jobs.match import load_outline, parse_when
-from mailflow.jobs.review import waiting_lines
-from mailflow.model import Campaign, PlacementStatus
+from mailflow.services.match import load_outline, parse_when
+from mailflow.services.review import waiting_lines
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 OFFICE_KINDS = ("draft", "digest")
@@ -64,7 +64,6 @@ def queue_mail(
     detail: dict[str, Any] | None = None,
 ) -> Any:
     """Queue one mail in the outbox (exactly once per ``dedupe_key``); returns its row."""
-    from mailflow import outbox
     from mailflow.adapters.compose import (
         Attachment,
         Outgoing,
@@ -73,6 +72,7 @@ def queue_mail(
         new_message_id,
         recipients,
     )
+    from mailflow.services import outbox
 
     mail = Outgoing(
         from_addr=cfg.mailbox.address,
@@ -105,9 +105,9 @@ def queue_mail(
 
 def flush(cfg: Config, store: Store, archive: Archive, rows: Sequence[Any]) -> Any:
     """Send ``rows`` (outbox rows just queued) now rather than at the next send round."""
-    from mailflow import outbox
     from mailflow.adapters.imap import ImapClient
     from mailflow.adapters.smtp import SmtpClient
+    from mailflow.services import outbox
 
     return outbox.deliver(
         store,
@@ -254,7 +254,7 @@ def send_draft(
 
 
 def _waiting(cfg: Config, store: Store, now: datetime) -> list[Any]:
-    from mailflow import outbox
+    from mailflow.services import outbox
 
     return outbox.waiting(store, now, timedelta(minutes=cfg.mailbox.retry_warn_minutes))
 

@@ -51,7 +51,7 @@ from mailflow.clock import aware_now
 from mailflow.config import Config
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.intake import ATTENTION_KINDS, STAGES, Analysis, Intake, Location, Outcome
+from mailflow.services.intake import ATTENTION_KINDS, STAGES, Analysis, Intake, Location, Outcome
 
 log = logging.getLogger("mailflow.poll")
 

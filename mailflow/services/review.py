@@ -43,7 +43,7 @@ def place_part(
     """Put part ``part_id`` under ``section`` (number, key, unique title prefix or
     "none"/"phụ lục" for the appendix). Ambiguous or unknown: ConfigError naming the
     candidates; nothing is written."""
-    from mailflow.jobs.match import load_outline, revise_on_place
+    from mailflow.services.match import load_outline, revise_on_place
 
     row = store.current_placement(part_id)
     if row is None:
@@ -123,7 +123,7 @@ def release_mail(
     send_receipt: bool = True,
 ) -> Released:
     """Accept held mail ``mail_id`` as department ``code``'s report, unpack and match it."""
-    from mailflow.jobs.match import extract_again, match_mail
+    from mailflow.services.match import extract_again, match_mail
 
     department = cfg.department(code)
     rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
@@ -168,7 +168,7 @@ def release_mail(
 
 def restore(store: Store, part_id: int, *, user: str, now: datetime) -> dict[str, Any]:
     """``jobs.match.restore_part``: re-exported so both callers name one module."""
-    from mailflow.jobs.match import restore_part
+    from mailflow.services.match import restore_part
 
     return restore_part(store, part_id, user=user, now=now)
 
@@ -197,8 +197,8 @@ def waiting_lines(
     so the mail and the draft name the same files."""
     import json
 
-    from mailflow.intake import reason_text
-    from mailflow.jobs.match import load_outline
+    from mailflow.services.intake import reason_text
+    from mailflow.services.match import load_outline
 
     outline = load_outline(cfg, cfg.campaign(campaign_id))
     none = t("review.none_section", lang)

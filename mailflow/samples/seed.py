@@ -5,7 +5,7 @@ Why from code: the committed ``campaigns/2023-h1/outline.docx`` and
 same outline in the shapes offices really send (Word Heading styles, bold paragraphs with
 no styles, Word automatic numbering, NFD text with tabs and no-break spaces). Everything
 here writes with python-docx (plus lxml for numbering definitions, which python-docx
-does not expose). Run ``python -m mailflow.seed`` to rewrite the two committed files.
+does not expose). Run ``python -m mailflow.samples.seed`` to rewrite the two committed files.
 
 The text is the appendix of ``shared/seed/directive-and-outline.md`` as the office wrote
 it; lines the Markdown copy broke in the middle ("… cuộc / cách mạng …") are one paragraph

@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from mailflow import outbox
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.mailtext import MailTemplates
@@ -31,6 +30,7 @@ from mailflow.core.due import Away, reminders_due
 from mailflow.core.outline import section_label
 from mailflow.i18n import t
 from mailflow.model import Campaign, Due, MailKind, Outline, SendStatus
+from mailflow.services import outbox
 
 log = logging.getLogger("mailflow.remind")
 
@@ -143,7 +143,7 @@ def away(store: Store, campaign: str) -> dict[str, Away]:
 
 def due_reminders(cfg: Config, store: Store, campaign: Campaign, now: datetime) -> list[Due]:
     """Ask the core which reminders are due for ``campaign`` at ``now``."""
-    from mailflow.jobs.match import load_outline
+    from mailflow.services.match import load_outline
 
     outline = load_outline(cfg, campaign)
     sent = directives_sent(store, campaign.id)
@@ -314,7 +314,7 @@ def run_reminders(
     campaigns: Sequence[Campaign] | None = None,
 ) -> list[outbox.OutboxRow]:
     """Queue every reminder due at ``now`` and send it; returns the rows newly queued."""
-    from mailflow.jobs.match import load_outline
+    from mailflow.services.match import load_outline
 
     new_rows: list[outbox.OutboxRow] = []
     for campaign in campaigns if campaigns is not None else cfg.campaigns:

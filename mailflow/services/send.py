@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mailflow import bootstrap, outbox
+from mailflow import bootstrap
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Attachment, Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.directive import (
@@ -37,6 +37,7 @@ from mailflow.core.sendplan import KIND_DIRECTIVE, DepartmentPlan, SendPlan, pla
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Outline, SendStatus
+from mailflow.services import outbox
 
 QUEUE_CHUNK = 5  # rows per commit while queueing: fewer fsyncs, yet the sender starts early
 

@@ -46,15 +46,6 @@ from mailflow.core.sections import name_of_key, section_name
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.jobs.basics import (  # moved there: `mailflow status` needs only these
-    REPLACED_PREFIX,
-    SAME_REPORT_REASON,
-    SYSTEM,
-    arrival,
-)
-from mailflow.jobs.basics import attribution_extras as attribution_extras  # re-exported
-from mailflow.jobs.basics import load_outline as load_outline  # re-exported
-from mailflow.jobs.basics import parse_when as parse_when  # re-exported
 from mailflow.model import (
     Block,
     BlockKind,
@@ -65,6 +56,15 @@ from mailflow.model import (
     PlacementStatus,
     ReportPart,
 )
+from mailflow.services.basics import (  # moved there: `mailflow status` needs only these
+    REPLACED_PREFIX,
+    SAME_REPORT_REASON,
+    SYSTEM,
+    arrival,
+)
+from mailflow.services.basics import attribution_extras as attribution_extras  # re-exported
+from mailflow.services.basics import load_outline as load_outline  # re-exported
+from mailflow.services.basics import parse_when as parse_when  # re-exported
 
 #: Placement statuses that count as "this section was received".
 LIVE = (PlacementStatus.AUTO.value, PlacementStatus.REVIEWED.value)
@@ -823,7 +823,7 @@ def extract_again(
     Runs the archived bytes through intake's own extraction (as a person-accepted
     report) and records the documents; returns how many were added.
     """
-    from mailflow.intake import Intake, Override, insert_documents
+    from mailflow.services.intake import Intake, Override, insert_documents
 
     mail = _mail_row(store, mail_id)
     if store.query("SELECT 1 FROM documents WHERE mail_id = ? LIMIT 1", [mail_id]):
@@ -960,7 +960,7 @@ def queue_receipt(
     split_note: tuple[str, str, str] | None = None,
 ) -> bool:
     """Queue the one receipt for this mail; False when there is nobody it may go to."""
-    from mailflow.jobs.deliver import queue_mail
+    from mailflow.services.deliver import queue_mail
 
     sender = (mail.get("from_addr") or "").lower()
     to = receipt_recipients(cfg, archive, mail)

@@ -34,8 +34,8 @@ from mailflow.core.review_reply import (
 from mailflow.core.sections import name_of_key
 from mailflow.errors import MailflowError
 from mailflow.i18n import get_lang, set_lang, t
-from mailflow.jobs.review import place_part, release_mail, restore
 from mailflow.model import MailKind
+from mailflow.services.review import place_part, release_mail, restore
 
 ANSWER_KIND = "answer"
 
@@ -112,7 +112,7 @@ def _apply(
     if isinstance(command, SetCampaign):
         return _set_campaign(cfg, store, archive, command, user, now)
     assert isinstance(command, Restore)
-    from mailflow.jobs.match import load_outline
+    from mailflow.services.match import load_outline
 
     row = restore(store, command.part, user=user, now=now)
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
@@ -253,7 +253,7 @@ def _answer(
     message_id: str,
     now: datetime,
 ) -> Any:
-    from mailflow.jobs.deliver import queue_mail
+    from mailflow.services.deliver import queue_mail
 
     lang = cfg.lang
     lines = [t("reply.answer_intro", lang), ""]
@@ -295,8 +295,8 @@ def _answer(
 def _new_draft(
     cfg: Config, store: Store, archive: Archive, campaign_id: str, now: datetime
 ) -> list[Any]:
-    from mailflow.jobs.assemble import assemble
-    from mailflow.jobs.deliver import send_draft
+    from mailflow.services.assemble import assemble
+    from mailflow.services.deliver import send_draft
 
     campaign = cfg.campaign(campaign_id)
     result = assemble(cfg, store, archive, campaign, now, pdf=cfg.daemon.draft_pdf == "all")

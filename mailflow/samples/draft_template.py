@@ -4,7 +4,7 @@ The template is a normal Word file that the Office may edit (agency names, fonts
 margins, heading looks): assembly only fills the ``{kind}``, ``{place_date}``,
 ``{title}`` and ``{draft_note}`` placeholders and replaces the ``{body}`` paragraph with
 the draft. This module exists so the file can be rebuilt from code when it is lost or
-broken: ``python -m mailflow.draft_template templates/draft.docx``.
+broken: ``python -m mailflow.samples.draft_template templates/draft.docx``.
 
 Layout (Decree 30/2020/NĐ-CP, Appendix I): A4 portrait; margins top/bottom 20 mm,
 left 30 mm, right 15 mm; Times New Roman; body 14 pt justified with a 1.27 cm first-line

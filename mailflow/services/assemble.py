@@ -40,7 +40,6 @@ from mailflow.core.plan import (
 )
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.jobs.basics import arrival, attribution_extras, load_outline, parse_when
 from mailflow.model import (
     Attribution,
     Campaign,
@@ -49,6 +48,7 @@ from mailflow.model import (
     PlacedPart,
     PlacementStatus,
 )
+from mailflow.services.basics import arrival, attribution_extras, load_outline, parse_when
 
 
 def repeats_title(heading: str, title: str) -> bool:

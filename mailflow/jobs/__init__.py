@@ -1,1 +1,0 @@
-"""Jobs: gather facts from the state, ask the core, apply the result (imperative shell)."""
