@@ -7,11 +7,8 @@ a mail that never went out. Every problem is collected and printed one per line.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import shlex
-import subprocess
 import tomllib
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields
@@ -112,6 +109,9 @@ class Mailbox:
                     t("config.password_env_unset_hint", var=self.password_env),
                 )
             return value
+        import shlex
+        import subprocess
+
         try:
             out = subprocess.run(
                 shlex.split(self.password_command),
@@ -467,6 +467,8 @@ class _Checker:
     def table(self, data: dict[str, Any], where: tuple[str | int, ...], allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
+                import difflib  # an error path: not loaded by a good config
+
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 hint = t("config.did_you_mean", key=close[0]) if close else ""
                 if key == "password":
@@ -902,6 +904,8 @@ def _campaigns(
         deps = c.strings(raw, w, "departments")
         for code in deps:
             if code not in codes:
+                import difflib
+
                 close = difflib.get_close_matches(code, sorted(codes), n=1)
                 hint = t("config.did_you_mean", key=close[0]) if close else ""
                 c.error((*w, "departments"), t("config.unknown_department", code=code) + hint)

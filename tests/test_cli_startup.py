@@ -69,3 +69,47 @@ def test_status_on_an_unchanged_outline_loads_no_parser_nor_mail_client(tmp_path
     assert heavy == []
     assert "sqlite_utils" not in loaded  # plain queries: Store.db is made on first write
     assert second[:-1] == first[:-1]  # the same grid, from the kept parse
+
+
+#: What only an error, a password command, a sync, a mail's Date header or ``--html``
+#: needs: `status` with a good config and an unchanged outline loads none (issue 13).
+ERROR_OR_WRITE_PATHS = ("difflib", "shlex", "subprocess", "ctypes", "email.utils", "html")
+
+
+def test_status_loads_no_error_password_sync_or_html_helper(tmp_path: Path) -> None:
+    init = subprocess.run(
+        [sys.executable, "-m", "mailflow", "--lang", "en", "init", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert init.returncode == 0, init.stderr
+    _status_modules(tmp_path / "config.toml")  # the first run parses the outline
+    _, loaded = _status_modules(tmp_path / "config.toml")
+    assert sorted(m for m in loaded if m in ERROR_OR_WRITE_PATHS) == []
+
+
+HELP_PROBE = """
+import sys
+from mailflow.cli import cli
+try:
+    cli(["--lang", "en", "status", "--help"], prog_name="mailflow")
+except SystemExit as exc:
+    print("EXIT", exc.code)
+print("LOADED", " ".join(sorted(sys.modules)))
+"""
+
+
+def test_help_with_a_chosen_language_reads_no_config(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('lang = "vi"\n', encoding="utf-8")
+    probe = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = probe.stdout.splitlines()
+    assert "EXIT 0" in lines, probe.stdout + probe.stderr
+    loaded = set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
+    assert "tomllib" not in loaded and "mailflow.config" not in loaded
+    assert "Usage:" in probe.stdout  # English, as asked: the config's "vi" was not read

@@ -14,7 +14,7 @@ every folder mailflow creates is 0700 and every file 0600 *whatever the umask*
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import functools
 import hashlib
 import os
 import re
@@ -23,9 +23,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
+
+if TYPE_CHECKING:
+    import ctypes
 
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
@@ -230,7 +234,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _syncfs(root: Path) -> bool:
     """syncfs(2) on the file system holding ``root``; False where it does not exist."""
-    fn = getattr(_LIBC, "syncfs", None) if _LIBC is not None else None
+    import ctypes  # here, not at the top: reading the archive (`mailflow status`) never syncs
+
+    fn = getattr(_libc(), "syncfs", None)
     if fn is None:
         return False
     fd = os.open(root, os.O_RDONLY)
@@ -243,7 +249,13 @@ def _syncfs(root: Path) -> bool:
     return True
 
 
-try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
-except OSError:  # no C library to ask (not Linux/Unix): fsync each file instead
-    _LIBC = None
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, or None where there is none to ask (not Linux/Unix): then each
+    file is fsynced instead."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None

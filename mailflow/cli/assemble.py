@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -233,6 +232,8 @@ def matrix_rows(plan: DraftPlan) -> list[list[str]]:
 
 def status_html(plan: DraftPlan) -> str:
     """A standalone page (inline CSS, no scripts, no outside files) of both grids."""
+    import html  # only for --html
+
     from mailflow.core.plan import format_when
 
     e = html.escape

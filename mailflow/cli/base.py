@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +141,8 @@ def settle_language(args: list[str]) -> None:
         return
     if os.environ.get("MAILFLOW_LANG") in LANGS:
         return
+    import tomllib  # here: `--lang`/MAILFLOW_LANG runs (and --help under them) skip it
+
     path = _default_config_path(_option_value(args, "--config"))
     try:
         lang = tomllib.loads(path.read_text(encoding="utf-8")).get("lang")

@@ -10,7 +10,6 @@ either.
 from __future__ import annotations
 
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,8 @@ def parse_when(value: str | None) -> datetime | None:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # rare (a mail's Date header): lazy
+
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
