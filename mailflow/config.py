@@ -377,6 +377,77 @@ class TopKeys:
 
 
 @dataclass(frozen=True)
+class DepartmentKeys:
+    """The keys of one ``[[departments]]`` entry. The loader builds a ``model.Department``
+    with the same fields from them (tests/test_config_docs.py keeps the two in step):
+    the model stays plain values, the config's schema and help live here."""
+
+    code: str = _key(
+        help="the unit's short code, unique (letters, digits, - and _); commands and the "
+        "grid name it so",
+        pattern=r"[A-Za-z0-9_\-]+",
+    )
+    name: str = _key(help="the unit's full name, as the drafts and mails show it")
+    emails: tuple[str, ...] = _key(
+        help="its addresses (at least one, each in one department only); a reply from any "
+        "of them is its reply",
+        emails=True,
+    )
+    aliases: tuple[str, ...] = _key(
+        (), help="other spellings the outline may name it by (e.g. `Phòng QLKH`)"
+    )
+    deputy_emails: tuple[str, ...] = _key(
+        (),
+        help="who gets the reminders while an out-of-office says the person is away",
+        emails=True,
+    )
+    head_emails: tuple[str, ...] = _key(
+        (), help="copied on the reminders after the deadline", emails=True
+    )
+
+
+@dataclass(frozen=True)
+class CampaignKeys:
+    """The keys of one ``[[campaigns]]`` entry; the loader builds a ``model.Campaign``
+    with the same fields (paths resolved, ``token`` filled in)."""
+
+    id: str = _key(
+        help="the campaign's id, unique (letters, digits, - and _; starts with a letter or "
+        "digit); --campaign takes it",
+        pattern=r"[A-Za-z0-9][A-Za-z0-9_\-]*",
+    )
+    title: str = _key(help="its title, as the directive, the mails and the draft show it")
+    outline: str = _key(help="the outline .docx, relative to the config file", file=True)
+    directive: str = _key(
+        help="the directive template .docx, relative to the config file", file=True
+    )
+    deadline: date = _key(  # noqa: RUF009 (_key is dataclasses.field)
+        help="the day the reports are due, a TOML date (`2023-07-21`)"
+    )
+    token: str = _key(
+        "",
+        help='the subject token replies carry as "[TOKEN]"',
+        shown="the id in capitals",
+    )
+    number: str = _key("", help='the directive\'s "Số" (e.g. `123/SKHCN-VP`)')
+    signer: str = _key("", help="who signs the directive")
+    signer_title: str = _key("", help="the signer's title")
+    place: str = _key("", help='the place before the directive\'s date ("…, ngày … tháng …")')
+    synonyms: tuple[tuple[str, str], ...] = _key(
+        (),
+        help='pairs `["phrase", "equivalent phrase"]` that help match replies to sections',
+    )
+    reminder_days: tuple[int, ...] = _key(
+        (-3, -1, 0),
+        help="days relative to the deadline on which departments that still owe sections "
+        "are reminded (daily once overdue)",
+    )
+    departments: tuple[str, ...] = _key(
+        (), help="the codes of the departments it goes to", shown="every department"
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     base_dir: Path
@@ -513,6 +584,22 @@ class _Checker:
             return ()
         return tuple(v.strip() for v in value)
 
+    def integers(
+        self, data: dict[str, Any], where: tuple[str | int, ...], key: str, default: Any
+    ) -> tuple[int, ...] | None:
+        """A list of integers (``true`` is not one); a wrong value is reported and gives
+        ``default`` (None when the key is required)."""
+        value = self.get(data, where, key, list, default)
+        if value is None or value is default:
+            return None if value is None else tuple(value)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            self.error(
+                (*where, key),
+                t("config.wrong_type", expected=t("config.type_intlist"), got=repr(value)),
+            )
+            return None if default is ... else tuple(default)
+        return tuple(value)
+
     def emails(
         self, data: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False
     ) -> tuple[str, ...]:
@@ -533,6 +620,7 @@ _ACCEPTS: dict[Any, type | tuple[type, ...]] = {
     float: (int, float),
     bool: bool,
     str: str,
+    date: date,
 }
 
 
@@ -553,9 +641,10 @@ def _read(
     cls: type,
     special: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Every plain field of ``cls`` read from ``raw``: the kind from its annotation, the
-    default from the field (none: the key is required), ``choices`` checked. The fields
-    in ``special`` (other types, other rules) are left to the caller."""
+    """Every plain field of ``cls`` read from ``raw``: the kind from its annotation (text,
+    number, true/false, date, list of texts or of integers), the default from the field
+    (none: the key is required), ``choices``, ``pattern`` and ``emails`` checked. The
+    fields in ``special`` (other types, other rules) are left to the caller."""
     hints = get_type_hints(cls)
     values: dict[str, Any] = {}
     for f in fields(cls):
@@ -563,7 +652,17 @@ def _read(
             continue
         kind = hints[f.name]
         default = ... if f.default is MISSING else f.default
-        value = c.get(raw, where, f.name, _ACCEPTS[kind], default)
+        if f.name not in raw and default is not ...:
+            values[f.name] = default
+            continue
+        if f.metadata.get("emails"):
+            value: Any = c.emails(raw, where, f.name, required=default is ...)
+        elif kind == tuple[str, ...]:
+            value = c.strings(raw, where, f.name, required=default is ...)
+        elif kind == tuple[int, ...]:
+            value = c.integers(raw, where, f.name, default)
+        else:
+            value = c.get(raw, where, f.name, _ACCEPTS[kind], default)
         choices = f.metadata.get("choices")
         if choices and value is not None and value not in choices:
             c.error(
@@ -571,6 +670,9 @@ def _read(
                 t("config.bad_choice", value=value, choices=", ".join(choices)),
             )
             value = None if default is ... else default
+        pattern = f.metadata.get("pattern")
+        if pattern and value and not re.fullmatch(pattern, value):
+            c.error((*where, f.name), t("config.bad_code", code=value))
         if kind is float and value is not None:
             value = float(value)
         values[f.name] = value
@@ -601,22 +703,8 @@ _TOP = _keys(TopKeys, "departments", "campaigns", *(name for name, _ in _TABLES)
 #: [mailbox] also holds the ca_file / tls_verify both servers fall back to
 _MAILBOX = _keys(Mailbox, "ca_file", "tls_verify")
 _ENDPOINT = _keys(Endpoint)
-_DEPARTMENT = {"code", "name", "emails", "aliases", "deputy_emails", "head_emails"}
-_CAMPAIGN = {
-    "id",
-    "title",
-    "outline",
-    "directive",
-    "deadline",
-    "token",
-    "number",
-    "signer",
-    "signer_title",
-    "place",
-    "synonyms",
-    "reminder_days",
-    "departments",
-}
+_DEPARTMENT = _keys(DepartmentKeys)
+_CAMPAIGN = _keys(CampaignKeys)
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -835,33 +923,25 @@ def _items(c: _Checker, data: dict[str, Any], key: str) -> Iterator[tuple[int, d
 
 
 def _departments(c: _Checker, data: dict[str, Any]) -> tuple[Department, ...]:
+    """``[[departments]]``: each entry's keys read as ``DepartmentKeys`` declares them;
+    codes and addresses unique across entries."""
     out: list[Department] = []
     seen_codes: dict[str, int] = {}
     seen_emails: dict[str, str] = {}
     for i, raw in _items(c, data, "departments"):
         w: tuple[str | int, ...] = ("departments", i)
         c.table(raw, w, _DEPARTMENT)
-        code = c.get(raw, w, "code", str) or ""
-        if code and not re.fullmatch(r"[A-Za-z0-9_\-]+", code):
-            c.error((*w, "code"), t("config.bad_code", code=code))
+        values = _read(c, raw, w, DepartmentKeys)
+        code = values["code"] = values["code"] or ""
+        values["name"] = values["name"] or ""
         if code in seen_codes:
             c.error((*w, "code"), t("config.duplicate_code", code=code, index=seen_codes[code]))
         seen_codes.setdefault(code, i)
-        emails = c.emails(raw, w, "emails", required=True)
-        for e in emails:
+        for e in values["emails"]:
             if e in seen_emails:
                 c.error((*w, "emails"), t("config.duplicate_email", email=e, code=seen_emails[e]))
             seen_emails.setdefault(e, code)
-        out.append(
-            Department(
-                code=code,
-                name=c.get(raw, w, "name", str) or "",
-                emails=emails,
-                aliases=c.strings(raw, w, "aliases"),
-                deputy_emails=c.emails(raw, w, "deputy_emails"),
-                head_emails=c.emails(raw, w, "head_emails"),
-            )
-        )
+        out.append(Department(**values))
     if not out and "departments" in data:
         c.error(("departments",), t("config.empty_list"))
     return tuple(out)
@@ -870,39 +950,32 @@ def _departments(c: _Checker, data: dict[str, Any]) -> tuple[Department, ...]:
 def _campaigns(
     c: _Checker, data: dict[str, Any], base: Path, codes: set[str], check_files: bool
 ) -> tuple[Campaign, ...]:
+    """``[[campaigns]]``: each entry's keys read as ``CampaignKeys`` declares them; the
+    files (``file`` keys) resolved and checked, the departments known, ids unique."""
     out: list[Campaign] = []
     seen: set[str] = set()
     for i, raw in _items(c, data, "campaigns"):
         w: tuple[str | int, ...] = ("campaigns", i)
         c.table(raw, w, _CAMPAIGN)
-        cid = c.get(raw, w, "id", str) or ""
-        if cid and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", cid):
-            c.error((*w, "id"), t("config.bad_code", code=cid))
+        values = _read(c, raw, w, CampaignKeys, special=("synonyms",))
+        cid = values["id"] = values["id"] or ""
         if cid in seen:
             c.error((*w, "id"), t("config.duplicate_campaign", id=cid))
         seen.add(cid)
-        files: dict[str, str] = {}
-        for key in ("outline", "directive"):
-            value = c.get(raw, w, key, str) or ""
-            files[key] = str((base / value).resolve()) if value else ""
+        for f in fields(CampaignKeys):
+            if not f.metadata.get("file"):
+                continue
+            value = values[f.name] or ""
+            values[f.name] = str((base / value).resolve()) if value else ""
             if value and check_files and not (base / value).is_file():
-                c.error((*w, key), t("config.file_missing", path=base / value))
-        deadline = c.get(raw, w, "deadline", date)
+                c.error((*w, f.name), t("config.file_missing", path=base / value))
         synonyms: list[tuple[str, str]] = []
         for pair in c.get(raw, w, "synonyms", list, []) or []:
             if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
                 synonyms.append((pair[0], pair[1]))
             else:
                 c.error((*w, "synonyms"), t("config.bad_synonym", value=repr(pair)))
-        reminder_days = c.get(raw, w, "reminder_days", list, [-3, -1, 0]) or []
-        if not all(isinstance(d, int) and not isinstance(d, bool) for d in reminder_days):
-            c.error(
-                (*w, "reminder_days"),
-                t("config.wrong_type", expected="list of integers", got=repr(reminder_days)),
-            )
-            reminder_days = [-3, -1, 0]
-        deps = c.strings(raw, w, "departments")
-        for code in deps:
+        for code in values["departments"]:
             if code not in codes:
                 import difflib
 
@@ -911,19 +984,14 @@ def _campaigns(
                 c.error((*w, "departments"), t("config.unknown_department", code=code) + hint)
         out.append(
             Campaign(
-                id=cid,
-                title=c.get(raw, w, "title", str) or "",
-                outline=files["outline"],
-                directive=files["directive"],
-                deadline=deadline or date.min,
-                token=c.get(raw, w, "token", str, cid.upper()) or cid.upper(),
-                number=c.get(raw, w, "number", str, ""),
-                signer=c.get(raw, w, "signer", str, ""),
-                signer_title=c.get(raw, w, "signer_title", str, ""),
-                place=c.get(raw, w, "place", str, ""),
-                synonyms=tuple(synonyms),
-                reminder_days=tuple(sorted(set(reminder_days))),
-                departments=deps,
+                **{
+                    **values,
+                    "title": values["title"] or "",
+                    "deadline": values["deadline"] or date.min,
+                    "token": values["token"] or cid.upper(),
+                    "synonyms": tuple(synonyms),
+                    "reminder_days": tuple(sorted(set(values["reminder_days"]))),
+                }
             )
         )
     return tuple(out)
@@ -934,20 +1002,6 @@ def _campaigns(
 README_START = "<!-- config-table:start -->"
 README_END = "<!-- config-table:end -->"
 REGENERATE = "python -m mailflow.config --markdown --write README.md"
-
-#: tables whose keys are checked by code, not yet by a dataclass of their own
-_HAND_ROWS = (
-    (
-        "[[departments]] " + ", ".join(f.name for f in fields(Department)),
-        "—",
-        "who writes; aliases are how the outline may name them",
-    ),
-    (
-        "[[campaigns]] " + ", ".join(f.name for f in fields(Campaign) if f.name in _CAMPAIGN),
-        "—",
-        "one report campaign",
-    ),
-)
 
 
 def _shown(f: Any) -> str:
@@ -963,6 +1017,8 @@ def _shown(f: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    if isinstance(value, tuple):  # as TOML writes a list
+        return "`[" + ", ".join(str(v) for v in value) + "]`"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"`{value}`"
@@ -991,7 +1047,8 @@ def markdown_table() -> str:
                 "ca_file and tls_verify (below) |"
             )
             lines += _rows("[mailbox.imap] / [mailbox.smtp]", Endpoint)
-    lines += [f"| `{key}` | {default} | {meaning} |" for key, default, meaning in _HAND_ROWS]
+    lines += _rows("[[departments]]", DepartmentKeys)
+    lines += _rows("[[campaigns]]", CampaignKeys)
     return "\n".join(lines) + "\n"
 
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 from pathlib import Path
+from typing import get_type_hints
+
+import pytest
 
 from mailflow.config import (
     README_END,
     README_START,
     REGENERATE,
+    CampaignKeys,
     DaemonSettings,
+    DepartmentKeys,
     DraftSettings,
     IntakeSettings,
     Mailbox,
@@ -22,6 +27,7 @@ from mailflow.config import (
     markdown_table,
     readme_with_table,
 )
+from mailflow.model import Campaign, Department
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -64,6 +70,8 @@ def test_every_key_of_a_derived_table_has_a_row_with_its_help() -> None:
         ("[intake]", IntakeSettings),
         ("[matching]", MatchingSettings),
         ("[mailbox]", Mailbox),
+        ("[[departments]]", DepartmentKeys),
+        ("[[campaigns]]", CampaignKeys),
     ):
         for f in fields(cls):
             row = f"| `{label} {f.name}` |"
@@ -85,3 +93,33 @@ def test_tables_left_out_of_the_file_load_as_their_dataclass_defaults(tmp_path: 
     assert (cfg.mailbox.imap.security, cfg.mailbox.imap.tls_verify) == ("ssl", True)
     assert cfg.lang == "vi" and cfg.state_path == (tmp_path / "state.sqlite").resolve()
     assert cfg.mailserver.data_dir == (tmp_path / "mailserver-data").resolve()
+
+
+@pytest.mark.parametrize(
+    ("keys", "value"), [(DepartmentKeys, Department), (CampaignKeys, Campaign)]
+)
+def test_an_entrys_keys_are_the_fields_of_the_value_it_loads_as(keys: type, value: type) -> None:
+    """A key added to ``model.Department``/``Campaign`` must be declared (type, default,
+    help) in the config schema, and the other way round: one list of keys, not two."""
+    assert [f.name for f in fields(keys)] == [f.name for f in fields(value)]
+    assert get_type_hints(keys) == get_type_hints(value)
+
+
+def test_an_entrys_optional_keys_load_as_their_declared_defaults(tmp_path: Path) -> None:
+    (tmp_path / "o.docx").write_bytes(b"x")
+    entries = (
+        '\n[[departments]]\ncode = "VP"\nname = "Văn phòng"\nemails = ["vp@example.org"]\n'
+        '\n[[campaigns]]\nid = "c1"\ntitle = "T"\noutline = "o.docx"\ndirective = "o.docx"\n'
+        "deadline = 2024-01-31\n"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(MINIMAL + entries, encoding="utf-8")
+    cfg = load(path)
+    (dept,), (camp,) = cfg.departments, cfg.campaigns
+    for f in fields(DepartmentKeys):
+        if f.default is not MISSING:
+            assert getattr(dept, f.name) == f.default, f.name
+    for f in fields(CampaignKeys):
+        if f.default is not MISSING and f.name != "token":
+            assert getattr(camp, f.name) == f.default, f.name
+    assert camp.token == "C1"  # the id in capitals, as the README's table says

@@ -126,6 +126,38 @@ CASES = [
     ),
     ("bad_lang", 'lang = "vi"', 'lang = "fr"', "lang", 'lang = "fr"', ""),
     (
+        "unknown_department_key_with_suggestion",
+        'aliases = ["Phòng QLKH"]',
+        'alias = ["Phòng QLKH"]',
+        "departments[1].alias",
+        'alias = ["Phòng QLKH"]',
+        "aliases",
+    ),
+    (
+        "wrong_department_type",
+        'code = "QLCN"',
+        "code = 7",
+        "departments[2].code",
+        "code = 7",
+        "7",
+    ),
+    (
+        "wrong_campaign_list_type",
+        "reminder_days = [-3, -1, 0]",
+        'reminder_days = [-3, "-1", 0]',
+        "campaigns[0].reminder_days",
+        "reminder_days =",
+        "danh sách số nguyên",  # the run's language (vi), not an English type name
+    ),
+    (
+        "bad_campaign_id",
+        'id = "2023-h1"',
+        'id = "2023 h1"',
+        "campaigns[0].id",
+        'id = "2023 h1"',
+        "2023 h1",
+    ),
+    (
         "bad_synonym",
         '["6 tháng cuối năm", "thời gian tới"],',
         '["chỉ một"],',

@@ -29,6 +29,7 @@ MESSAGES = {
         "en": "expected {expected}, got {got}",
     },
     "config.type_strlist": {"vi": "danh sách chuỗi", "en": "list of strings"},
+    "config.type_intlist": {"vi": "danh sách số nguyên", "en": "list of integers"},
     "config.bad_email": {
         "vi": "'{value}' không phải địa chỉ e-mail hợp lệ (dạng ten@tenmien)",
         "en": "'{value}' is not a valid e-mail address (write it as name@domain)",
