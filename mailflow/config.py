@@ -565,7 +565,7 @@ class _Checker:
         # TOML booleans are ints to Python: "port = true" must not pass as a number
         ok = not (isinstance(value, bool) and bool not in kinds) and isinstance(value, kinds)
         if not ok:
-            names = " / ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            names = " / ".join(t(_TYPE_NAMES[k]) if k in _TYPE_NAMES else k.__name__ for k in kinds)
             self.error((*where, key), t("config.wrong_type", expected=names, got=repr(value)))
             return None if default is ... else default
         return value
@@ -679,14 +679,15 @@ def _read(
     return values
 
 
+#: the catalogue key naming each TOML value type, in the run's language
 _TYPE_NAMES = {
-    str: "text",
-    int: "integer",
-    float: "number",
-    bool: "true/false",
-    list: "list",
-    dict: "table",
-    date: "date (YYYY-MM-DD)",
+    str: "config.type_text",
+    int: "config.type_integer",
+    float: "config.type_number",
+    bool: "config.type_bool",
+    list: "config.type_list",
+    dict: "config.type_table",
+    date: "config.type_date",
 }
 
 #: the tables, in the README's order, with the dataclass whose fields are their keys
@@ -917,7 +918,9 @@ def _items(c: _Checker, data: dict[str, Any], key: str) -> Iterator[tuple[int, d
     raw = c.get(data, (), key, list, [])
     for i, item in enumerate(raw or []):
         if not isinstance(item, dict):
-            c.error((key, i), t("config.wrong_type", expected="table", got=repr(item)))
+            c.error(
+                (key, i), t("config.wrong_type", expected=t("config.type_table"), got=repr(item))
+            )
             continue
         yield i, item
 

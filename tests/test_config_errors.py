@@ -139,7 +139,7 @@ CASES = [
         "code = 7",
         "departments[2].code",
         "code = 7",
-        "7",
+        "cần kiểu chuỗi, nhưng có 7",  # the type named in the run's language (vi)
     ),
     (
         "wrong_campaign_list_type",

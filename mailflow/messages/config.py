@@ -30,6 +30,13 @@ MESSAGES = {
     },
     "config.type_strlist": {"vi": "danh sách chuỗi", "en": "list of strings"},
     "config.type_intlist": {"vi": "danh sách số nguyên", "en": "list of integers"},
+    "config.type_text": {"vi": "chuỗi", "en": "text"},
+    "config.type_integer": {"vi": "số nguyên", "en": "integer"},
+    "config.type_number": {"vi": "số", "en": "number"},
+    "config.type_bool": {"vi": "true/false", "en": "true/false"},
+    "config.type_list": {"vi": "danh sách", "en": "list"},
+    "config.type_table": {"vi": "bảng", "en": "table"},
+    "config.type_date": {"vi": "ngày (YYYY-MM-DD)", "en": "date (YYYY-MM-DD)"},
     "config.bad_email": {
         "vi": "'{value}' không phải địa chỉ e-mail hợp lệ (dạng ten@tenmien)",
         "en": "'{value}' is not a valid e-mail address (write it as name@domain)",
