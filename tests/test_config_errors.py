@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from mailflow.cli import cli
 from mailflow.config import load
 from mailflow.errors import ConfigError
+from mailflow.i18n import set_lang
 
 REPO = Path(__file__).parent.parent
 GOOD = (REPO / "config.toml").read_text(encoding="utf-8")
@@ -175,6 +176,7 @@ def test_broken_config_names_file_line_and_key(
     tmp_path: Path, name: str, old: str, new: str, key: str, marker: str, hint: str
 ) -> None:
     assert old in GOOD, f"fixture drifted: {old!r}"
+    set_lang("vi")  # the file's language (GOOD says lang = "vi"), as the CLI settles it
     text = GOOD.replace(old, new, 1)
     lines = _error_lines(tmp_path, text)
     assert len(lines) == 1, lines
