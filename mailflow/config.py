@@ -282,6 +282,22 @@ class IntakeSettings:
             "workers; 0 = analyse in the poll itself"
         ),
     )
+    deferred_workers: int = _key(
+        1,
+        help=(
+            "processes that read, after the poll's batches are recorded and moved, the "
+            "documents that need PDF text, OCR, LibreOffice or a workbook's tables (one "
+            "mail's documents per process), so ordinary mail never waits behind them; "
+            "0 = read them in the poll's per-mail path"
+        ),
+    )
+    deferred_timeout_seconds: float = _key(
+        900.0,
+        help=(
+            "wall time for reading one mail's such documents; past it they are killed and "
+            "wait for a person (intake.unpack.deferred_timeout), the originals kept"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -907,7 +923,8 @@ def _intake(c: _Checker, data: dict[str, Any]) -> IntakeSettings:
         default = f.default
         real = isinstance(default, float)
         value = c.get(raw, ("intake",), f.name, (int, float) if real else int, default)
-        if value <= 0 and not (f.name == "workers" and value == 0):  # 0: analyse in the poll
+        may_be_zero = f.name in ("workers", "deferred_workers")  # 0: in the poll itself
+        if value <= 0 and not (may_be_zero and value == 0):
             c.error(("intake", f.name), t("config.must_be_positive"))
             value = default
         values[f.name] = float(value) if real else value

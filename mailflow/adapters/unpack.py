@@ -35,6 +35,9 @@ OK = "ok"
 NEEDS_CONVERSION = "needs-conversion"
 QUARANTINED = "quarantined"
 IGNORED = "ignored"
+#: reason of a document whose expensive reading (PDF text, OCR, LibreOffice, a workbook's
+#: tables) waits for the deferred stage; its ``work`` param says which (:func:`finish`)
+DEFERRED = "intake.unpack.deferred"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -212,8 +215,9 @@ def _p(**params: object) -> tuple[tuple[str, str], ...]:
 
 
 class _Walker:
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, defer: bool = False) -> None:
         self.limits = limits
+        self.defer = defer  # expensive reading is left for :func:`finish`
         self.items: list[Extracted] = []
         self.pending: list[tuple[int, str]] = []  # (index in items, extension)
         self.total = 0
@@ -795,6 +799,9 @@ class _Walker:
         The text becomes the document's docx form (one paragraph per line) here, once:
         matching and the draft read that, never the PDF again.
         """
+        if self.defer:
+            add(NEEDS_CONVERSION, DEFERRED, _p(work="pdf"))
+            return
         from mailflow.adapters import ocr
         from mailflow.adapters import pdf as pdf_text
 
@@ -881,6 +888,9 @@ class _Walker:
         if min(info.width, info.height) < limits.image_min_side:
             add(IGNORED, "intake.unpack.image_small", _p(width=info.width, height=info.height))
             return
+        if self.defer:
+            add(NEEDS_CONVERSION, DEFERRED, _p(work="image"))
+            return
         state = ocr.status()
         if not state.ok:
             add(NEEDS_CONVERSION, "intake.unpack.needs_ocr", _p(pages=1, detail=state.detail))
@@ -915,6 +925,9 @@ class _Walker:
             ext = "xls" if data[:8] == OLE_MAGIC else "xlsx"
         if ext in ("xlsx", "xltx"):
             self.ooxml(data, word_required=False)
+            if self.defer:
+                add(NEEDS_CONVERSION, DEFERRED, _p(work=f"sheet:{ext}"))
+                return
             docx = self.sheet_docx(data)
             if docx is None:
                 add(IGNORED, "intake.unpack.sheet_empty")
@@ -1178,14 +1191,21 @@ def _default_name(ctype: str) -> str:
 
 
 def extract(
-    msg: Message, limits: Limits | None = None, converter: Converter | None = None
+    msg: Message,
+    limits: Limits | None = None,
+    converter: Converter | None = None,
+    defer: bool = False,
 ) -> list[Extracted]:
     """All files of one mail (and the body when it carries no document), in order.
 
     Never raises on mail content: every decision ends in an item with a status and a
-    reason. Legacy formats are converted in ONE batch per mail at the end.
+    reason. Legacy formats are converted in ONE batch per mail at the end. ``defer``:
+    PDF text, OCR, LibreOffice conversions and workbook tables are NOT done here; such a
+    document is returned checked (what can be judged cheaply on its bytes) but unread,
+    status needs-conversion with reason :data:`DEFERRED`, for :func:`finish` to complete
+    off the path of ordinary mail.
     """
-    walker = _Walker(limits or Limits())
+    walker = _Walker(limits or Limits(), defer)
     try:
         walker.mail(msg, 0, "")
     except Exception as exc:  # a structure no parser expected: keep what we have, say so
@@ -1198,9 +1218,87 @@ def extract(
             _p(error=f"{type(exc).__name__}: {exc}"[:300]),
         )
     items = walker.items
-    if walker.pending:
+    if walker.pending and defer:
+        for index, work in walker.pending:
+            items[index] = replace(items[index], reason=DEFERRED, params=_p(work=work))
+    elif walker.pending:
         _convert(walker, converter)
     return [replace(item, ordinal=i) for i, item in enumerate(items, start=1)]
+
+
+def is_deferred(item: Extracted) -> bool:
+    """A document whose expensive reading was left for :func:`finish`."""
+    return item.status == NEEDS_CONVERSION and item.reason == DEFERRED
+
+
+def finish(
+    items: Sequence[Extracted], limits: Limits | None = None, converter: Converter | None = None
+) -> list[Extracted]:
+    """Do the expensive reading ``extract(..., defer=True)`` left undone, in place.
+
+    Each deferred item (its ``work`` param: pdf, image, sheet:<ext>, or a LibreOffice
+    kind) is read exactly as :func:`extract` would have read it, conversions in one batch
+    for all of them; other items are returned as they are. Never raises on content: a
+    hostile or unreadable file becomes a quarantined item with its reason, as in a mail.
+    """
+    walker = _Walker(limits or Limits())
+    slots: list[tuple[int, int]] = []  # (index in items, index in walker.items)
+    for n, item in enumerate(items):
+        if not is_deferred(item):
+            continue
+        mark = len(walker.items)
+        work = dict(item.params).get("work", "")
+        _finish_one(walker, item, work)
+        if len(walker.items) != mark + 1:  # a walker method added nothing or too much
+            del walker.items[mark:]
+            walker.add(
+                item.name,
+                item.content_type,
+                item.data,
+                QUARANTINED,
+                "intake.unpack.unreadable",
+                _p(error=f"deferred work {work!r} gave no result"),
+            )
+        slots.append((n, mark))
+    if walker.pending:
+        _convert(walker, converter)
+    out = list(items)
+    for n, index in slots:
+        done = walker.items[index]
+        out[n] = replace(
+            done, ordinal=items[n].ordinal, origin=items[n].origin, raw_name=items[n].raw_name
+        )
+    return out
+
+
+def _finish_one(walker: _Walker, item: Extracted, work: str) -> None:
+    """One deferred item through the walker step it skipped (hostile: quarantined)."""
+    name, ctype, data = item.name, item.content_type, item.data
+
+    def add(
+        status: str,
+        reason: str,
+        params: tuple[tuple[str, str], ...] = (),
+        *,
+        docx: bytes | None = None,
+        text: str = "",
+    ) -> int:
+        return walker.add(name, ctype, data, status, reason, params, docx=docx, text=text)
+
+    try:
+        if work == "pdf":
+            walker.pdf(add, data)
+        elif work == "image":
+            walker.image(add, extension(name), ctype, data)
+        elif work.startswith("sheet:"):
+            walker.sheet(add, work.split(":", 1)[1], data)
+        else:  # a LibreOffice kind (doc, odt, rtf): checked at intake, converted in a batch
+            index = add(NEEDS_CONVERSION, "intake.unpack.no_converter")
+            walker.pending.append((index, work))
+    except _Hostile as exc:
+        add(QUARANTINED, exc.reason, exc.params)
+    except Exception as exc:  # a file that breaks a parser is quarantined, not fatal
+        add(QUARANTINED, "intake.unpack.unreadable", _p(error=f"{type(exc).__name__}: {exc}"[:300]))
 
 
 def _convert(walker: _Walker, converter: Converter | None) -> None:

@@ -168,6 +168,18 @@ MESSAGES = {
         "vi": "Ảnh chụp/quét trang văn bản; chữ được nhận dạng (OCR), cần đối chiếu với bản gốc.",
         "en": "Photo or scan of a page; text recognised (OCR), to be checked against the original.",
     },
+    "intake.unpack.deferred": {
+        "vi": "Tệp đang chờ đọc (chữ PDF, OCR, chuyển đổi hoặc bảng tính); tệp được giữ lại.",
+        "en": "Waiting to be read (PDF text, OCR, conversion or a workbook); the file is kept.",
+    },
+    "intake.unpack.deferred_timeout": {
+        "vi": "Đọc tệp quá {seconds} giây nên đã dừng; tệp được giữ lại để xử lý tay.",
+        "en": "Reading the file took over {seconds} s and was stopped; kept for manual handling.",
+    },
+    "intake.unpack.deferred_failed": {
+        "vi": "Không đọc được tệp ({error}); tệp được giữ lại để xử lý tay.",
+        "en": "The file could not be read ({error}); kept for manual handling.",
+    },
     "intake.unpack.needs_ocr": {
         "vi": "Bản quét cần nhận dạng chữ (OCR) nhưng chưa làm được: {detail}. Tệp được giữ lại.",
         "en": "A scan that needs OCR, which could not run: {detail}. The file is kept.",

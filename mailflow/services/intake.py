@@ -140,6 +140,15 @@ def _error_text(exc: BaseException) -> str:
     return mime.clean_text(f"{type(exc).__name__}: {exc}")[:300]
 
 
+def _loads_dict(text: str | None) -> dict[str, Any]:
+    """A JSON object stored in a TEXT column; {} when absent or not an object."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _dumps(value: Any) -> str:
     """JSON for a TEXT column; cleaned because a traceback or a name can quote raw bytes."""
     return mime.clean_text(json.dumps(value, ensure_ascii=False, default=str))
@@ -327,21 +336,31 @@ def campaign_profiles(config: Config, store: Store, known: KnownState) -> tuple[
     return tuple(out)
 
 
-def default_extractor(converter: Any = None, config: Config | None = None) -> Extractor:
-    """The real unpacker (``adapters.unpack``) with LibreOffice for old Word formats.
-
-    The bounds of ``[intake]`` in config.toml become the unpacker's ``Limits``.
-    """
+def unpack_limits(config: Config | None) -> Any:
+    """The bounds of ``[intake]`` in config.toml as the unpacker's ``Limits``."""
     from dataclasses import asdict, fields
 
     from mailflow.adapters import unpack
 
     known = {f.name for f in fields(unpack.Limits)}
     bounds = asdict(config.intake) if config is not None else {}
-    limits = unpack.Limits(**{k: v for k, v in bounds.items() if k in known})
+    return unpack.Limits(**{k: v for k, v in bounds.items() if k in known})
+
+
+def default_extractor(
+    converter: Any = None, config: Config | None = None, *, defer: bool = False
+) -> Extractor:
+    """The real unpacker (``adapters.unpack``) with LibreOffice for old Word formats.
+
+    The bounds of ``[intake]`` in config.toml become the unpacker's ``Limits``. ``defer``:
+    PDF text, OCR, LibreOffice and workbook tables are left for :func:`finish_deferred`.
+    """
+    from mailflow.adapters import unpack
+
+    limits = unpack_limits(config)
 
     def run(parsed: mime.ParsedMail) -> Sequence[ExtractedLike]:
-        return unpack.extract(parsed.message, limits, converter)
+        return unpack.extract(parsed.message, limits, converter, defer)
 
     return run
 
@@ -371,6 +390,12 @@ class Intake:
         self.archive = archive
         self.clock = clock
         self._extractor = extractor
+        self._deferring: Extractor | None = None
+        #: set by the poll (``intake.deferred_workers`` > 0): documents needing OCR, PDF
+        #: text, LibreOffice or a workbook's tables are recorded unread and read after the
+        #: batches by :func:`finish_deferred`; only with the default extractor
+        self.defer = False
+        self._custom_extractor = extractor is not None
         self._converter: Any = None
         self._identify = identifier
         self.known = KnownState.from_config(config)
@@ -395,6 +420,26 @@ class Intake:
             )
             self._extractor = default_extractor(self._converter, self.config)
         return self._extractor
+
+    def _extract(self, parsed: mime.ParsedMail) -> list[ExtractedLike]:
+        """The documents of one mail; the expensive ones left unread when deferring."""
+        if not self.defer or self._custom_extractor:
+            return list(self.extractor(parsed))
+        if self._deferring is None:
+            _ = self.extractor  # the converter, shared
+            self._deferring = default_extractor(self._converter, self.config, defer=True)
+        return list(self._deferring(parsed))
+
+    def finish_now(self, extracted: Sequence[ExtractedLike]) -> list[ExtractedLike]:
+        """Read the deferred documents of one mail here and now (its campaign is decided
+        by their text, so they cannot wait)."""
+        from mailflow.adapters import unpack
+
+        items = [ex for ex in extracted if isinstance(ex, unpack.Extracted)]
+        if len(items) != len(extracted) or not any(unpack.is_deferred(ex) for ex in items):
+            return list(extracted)
+        _ = self.extractor  # builds the converter
+        return list(unpack.finish(items, unpack_limits(self.config), self._converter))
 
     def close(self) -> None:
         """Remove LibreOffice's private profile, if one was made."""
@@ -553,7 +598,10 @@ class Intake:
                 stage = "unpack"
                 self.faults.hit("unpack", raw)
                 with STAGES("unpack"):
-                    extracted = list(self.extractor(parsed))
+                    extracted = self._extract(parsed)
+                if ident is not None and ident.reason == CAMPAIGN_UNKNOWN and extracted:
+                    with STAGES("deferred"):
+                        extracted = self.finish_now(extracted)
                 notes = [
                     {"ordinal": ex.ordinal, "params": dict(ex.params), "origin": ex.origin}
                     for ex in extracted
@@ -706,6 +754,136 @@ class Intake:
             ident.reason_params,
             ident,
         )
+
+    # --- after the batches: the expensive documents ----------------------------------
+
+    def finish_deferred(self) -> int:
+        """Read every document intake left unread (:data:`unpack.DEFERRED`); how many.
+
+        Runs after the poll's batches are archived, recorded and moved, so ordinary mail
+        never waits behind a scan's OCR or a LibreOffice start. One job per mail (its
+        documents converted in one LibreOffice batch, as in the per-mail path), at most
+        ``intake.deferred_workers`` at once, each killed past
+        ``intake.deferred_timeout_seconds`` (:mod:`adapters.workpool`). Per job: the
+        .docx forms are archived (fsync) before ONE transaction updates the document
+        rows; until then a document is listed in the draft as waiting, with its reason.
+        A crash anywhere leaves the rows waiting and the next run reads them again
+        (archive objects are content-addressed, a row is only updated while it waits):
+        nothing lost, nothing twice. A timed-out or dead job's documents wait for a
+        person (``deferred_timeout`` / ``deferred_failed``), originals kept.
+        """
+        from mailflow.adapters import unpack, workpool
+
+        rows = self.store.deferred_documents(unpack.DEFERRED)
+        if not rows:
+            return 0
+        jobs: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            jobs.setdefault(int(row["mail_id"]), []).append(row)
+        limits = unpack_limits(self.config)
+        _ = self.extractor  # the converter, built once before the fork
+        converter, archive = self._converter, self.archive
+
+        def read(job: tuple[int, list[dict[str, Any]]]) -> list[tuple[int, Any]]:
+            items = [
+                unpack.Extracted(
+                    ordinal=int(r["ordinal"]),
+                    name=r["name"],
+                    content_type=r["content_type"] or "",
+                    data=archive.read(r["archive_path"]),
+                    status=unpack.NEEDS_CONVERSION,
+                    reason=unpack.DEFERRED,
+                    params=tuple(_loads_dict(r["reason_params"]).items()),
+                )
+                for r in job[1]
+            ]
+            done = unpack.finish(items, limits, converter)
+            return [
+                (int(r["id"]), replace(ex, data=b"")) for r, ex in zip(job[1], done, strict=True)
+            ]
+
+        bounds = self.config.intake
+        finished = 0
+        with STAGES("deferred"):
+            for end in workpool.run_all(
+                read,
+                list(jobs.items()),
+                workers=max(1, bounds.deferred_workers),
+                timeout=bounds.deferred_timeout_seconds,
+            ):
+                mail_id, docs = end.job
+                if end.ok:
+                    results = list(end.result)
+                else:
+                    reason = "intake.unpack.deferred_timeout" if end.timed_out else ""
+                    params = (
+                        (("seconds", f"{bounds.deferred_timeout_seconds:g}"),)
+                        if end.timed_out
+                        else (("error", end.error),)
+                    )
+                    log.warning("deferred documents of mail %s: %s", mail_id, end.error)
+                    results = [
+                        (
+                            int(r["id"]),
+                            unpack.Extracted(
+                                int(r["ordinal"]),
+                                r["name"],
+                                r["content_type"] or "",
+                                b"",
+                                status=unpack.NEEDS_CONVERSION,
+                                reason=reason or "intake.unpack.deferred_failed",
+                                params=params,
+                            ),
+                        )
+                        for r in docs
+                    ]
+                finished += self._record_deferred(mail_id, results)
+        return finished
+
+    def _record_deferred(self, mail_id: int, results: Sequence[tuple[int, Any]]) -> int:
+        """Archive one mail's read documents, then update their rows in ONE transaction."""
+        from mailflow.adapters import unpack
+
+        blobs = [(ex.docx, "file", ".docx") for _, ex in results if ex.docx]
+        with STAGES("archive"):
+            stored = iter(self.archive.put_many(blobs) if blobs else [])
+        now = self.clock()
+        changed = 0
+        with STAGES("commit"), self.store.transaction():
+            notes: dict[int, dict[str, Any]] = {}
+            for document_id, ex in results:
+                docx_path = next(stored).relpath if ex.docx else None
+                params = dict(ex.params)
+                changed += self.store.finish_document(
+                    document_id,
+                    status=ex.status,
+                    reason=ex.reason or "",
+                    reason_params=_dumps(params) if params else None,
+                    docx_path=docx_path,
+                    waiting_reason=unpack.DEFERRED,
+                )
+                notes[ex.ordinal] = params
+            detail = _loads_dict(self.store.mail_detail(mail_id))
+            kept = [
+                n
+                for n in detail.get("documents") or []
+                if isinstance(n, dict) and n.get("ordinal") not in notes
+            ]
+            origins = {
+                n.get("ordinal"): n.get("origin", "")
+                for n in detail.get("documents") or []
+                if isinstance(n, dict)
+            }
+            for ordinal, params in notes.items():
+                origin = origins.get(ordinal, "")
+                if params or origin:
+                    kept.append({"ordinal": ordinal, "params": params, "origin": origin})
+            detail["documents"] = sorted(kept, key=lambda n: int(n.get("ordinal") or 0))
+            if not detail["documents"]:
+                del detail["documents"]
+            self.store.set_mail_detail(mail_id, _dumps(detail))
+            self.store.event("intake.deferred_read", now, mail_id=mail_id, documents=changed)
+        return changed
 
     # --- step 2: database only -------------------------------------------------------
 

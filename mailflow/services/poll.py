@@ -24,9 +24,16 @@ batches are held at once, and each worker holds one mail, so memory stays bounde
 the poll (``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and
 the next poll fetches again whatever was not committed.
 
+Expensive documents last: a document that needs PDF text, OCR, LibreOffice or a
+workbook's tables is recorded unread (needs-conversion, ``intake.unpack.deferred``) in its
+mail's batch, and read once every batch is moved (:meth:`Intake.finish_deferred`, a
+bounded pool with a timeout, ``intake.deferred_workers``), so ordinary mail never waits
+behind a scan. Matching runs after the poll, so it sees them read.
+
 Fault-injection hook (tests only): ``MAILFLOW_CRASH_AT=<step>:<n>[,<step>:<n>…]`` with
 step ``after-archive`` | ``after-commit`` | ``after-move`` makes the process SIGKILL
-itself at that boundary for the n-th mail of the poll (1-based). The crash tests use it to
+itself at that boundary for the n-th mail of the poll (1-based); ``before-deferred:1``
+kills it once every batch is moved, before the deferred documents are read. The crash tests use it to
 show that a poll killed anywhere is completed by the next one. Nothing sets it otherwise.
 """
 
@@ -56,7 +63,7 @@ from mailflow.services.intake import ATTENTION_KINDS, STAGES, Analysis, Intake, 
 log = logging.getLogger("mailflow.poll")
 
 CRASH_ENV = "MAILFLOW_CRASH_AT"
-STEPS = ("after-archive", "after-commit", "after-move")
+STEPS = ("after-archive", "after-commit", "after-move", "before-deferred")
 
 
 class CrashHook:
@@ -99,6 +106,7 @@ class PollResult:
     recovered: int = 0
     resync: Resync | None = None
     archived: int = 0  # mails of this poll archived so far (the crash hook's ordinals)
+    deferred: int = 0  # documents read after the batches (PDF text, OCR, conversions)
 
     @property
     def new(self) -> list[Outcome]:
@@ -472,6 +480,13 @@ def poll_once(
     clock = clock or aware_now
     intake = intake or Intake(config, store, archive, clock=clock)
     intake.refresh()
+    # documents needing PDF text, OCR, LibreOffice or a workbook's tables are read after
+    # the batches (intake.deferred_workers), never in the per-mail path of ordinary mail
+    intake.defer = config.intake.deferred_workers > 0
+    crash = crash or CrashHook.from_env()
     client = imap or ImapClient.from_config(config.mailbox)
     with client:
-        return Poller(config, intake, client, crash or CrashHook.from_env()).run()
+        result = Poller(config, intake, client, crash).run()
+    crash.hit("before-deferred", [1])
+    result.deferred = intake.finish_deferred()
+    return result
