@@ -33,8 +33,9 @@ behind a scan. Matching runs after the poll, so it sees them read.
 Fault-injection hook (tests only): ``MAILFLOW_CRASH_AT=<step>:<n>[,<step>:<n>…]`` with
 step ``after-archive`` | ``after-commit`` | ``after-move`` makes the process SIGKILL
 itself at that boundary for the n-th mail of the poll (1-based); ``before-deferred:1``
-kills it once every batch is moved, before the deferred documents are read. The crash tests use it to
-show that a poll killed anywhere is completed by the next one. Nothing sets it otherwise.
+kills it once every batch is moved, before the deferred documents are read. The crash
+tests use it to show that a poll killed anywhere is completed by the next one. Nothing
+sets it otherwise.
 """
 
 from __future__ import annotations
