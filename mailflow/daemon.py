@@ -452,7 +452,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     jobs.append(("remind", remind))
 
     def office(now: datetime) -> object:
-        from mailflow.services.deliver import deliver_due
+        from mailflow.services.office_mail import send_office_mail_if_due
 
         done = []
         for campaign in cfg.campaigns:
@@ -460,7 +460,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
                 break
             try:  # a person's `mailflow assemble` holds it: this campaign waits a round
                 with held(assemble_lock_path(cfg.state_path, campaign.id)):
-                    result = deliver_due(
+                    result = send_office_mail_if_due(
                         cfg, d.store, d.archive, campaign, now, pdf=cfg.daemon.draft_pdf
                     )
             except Busy:

@@ -1,4 +1,4 @@
-"""place() and revise() on a small hand-made outline: one behaviour per test."""
+"""decide_placements() and revise() on a small hand-made outline: one behaviour per test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.core.match import PlacedRow, place, revise, revision_word
+from mailflow.core.match import PlacedRow, decide_placements, revise, revision_word
 from mailflow.model import Outline, Placement, PlacementStatus, ReportPart, Section
 
 ALL = ("A", "B", "C")
@@ -80,7 +80,7 @@ def part(n: int, heading: str, context: tuple[str, ...] = (), text: str = BODY) 
 
 
 def one(heading: str, department: str = "A", **kw) -> Placement:
-    return place([part(1, heading)], OUTLINE, department, **kw)[0]
+    return decide_placements([part(1, heading)], OUTLINE, department, **kw)[0]
 
 
 def test_verbatim_heading_is_placed_automatically():
@@ -143,42 +143,42 @@ def test_assigned_department_breaks_a_tie():
         ),
     )
     heading = [part(1, "Kết quả công tác năm 2023")]
-    assert place(heading, twins, "A")[0].candidates[0][0] == "1.1"
-    assert place(heading, twins, "B")[0].candidates[0][0] == "2.1"
+    assert decide_placements(heading, twins, "A")[0].candidates[0][0] == "1.1"
+    assert decide_placements(heading, twins, "B")[0].candidates[0][0] == "2.1"
 
 
 def test_enclosing_heading_routes_a_vague_sub_heading():
     parts = [part(1, "1. Mặt được", ("II. ĐÁNH GIÁ CHUNG",))]
-    p = place(parts, OUTLINE, "A")[0]
+    p = decide_placements(parts, OUTLINE, "A")[0]
     assert (p.status, p.section_key) == (PlacementStatus.AUTO, "2.1")
 
 
 def test_weak_sub_heading_follows_its_matched_parent():
     parts = [part(1, "a) Hội đồng tháng 3", ("1. Kết quả quản lý nhiệm vụ khoa học và công nghệ",))]
-    p = place(parts, OUTLINE, "A")[0]
+    p = decide_placements(parts, OUTLINE, "A")[0]
     assert p.section_key == "1.1"
 
 
 def test_no_headings_from_a_one_section_department_goes_to_that_section():
     outline = Outline("x", OUTLINE.sections[:4])  # C writes 1.3 only
-    p = place([part(1, "")], outline, "C")[0]
+    p = decide_placements([part(1, "")], outline, "C")[0]
     assert (p.status, p.section_key) == (PlacementStatus.AUTO, "1.3")
 
 
 def test_content_before_first_heading_goes_to_the_single_own_section():
-    first, _ = place([part(1, ""), part(2, "Những hạn chế, khuyết điểm")], OUTLINE, "A")
+    first, _ = decide_placements([part(1, ""), part(2, "Những hạn chế, khuyết điểm")], OUTLINE, "A")
     assert (first.status, first.section_key) == (PlacementStatus.AUTO, "1.1")
 
 
 def test_content_before_first_heading_goes_to_review_when_several_sections():
     parts = [part(1, ""), part(2, "Những hạn chế, khuyết điểm")]
-    first, second = place(parts, OUTLINE, "X")
+    first, second = decide_placements(parts, OUTLINE, "X")
     assert first.status is PlacementStatus.REVIEW and first.candidates
     assert second.section_key == "2.2"
 
 
 def test_empty_outline_leaves_everything_unplaced():
-    p = place([part(1, "Kết quả")], Outline("x", ()), "A")[0]
+    p = decide_placements([part(1, "Kết quả")], Outline("x", ()), "A")[0]
     assert p.status is PlacementStatus.UNPLACED
 
 

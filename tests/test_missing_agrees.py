@@ -21,7 +21,7 @@ from mailflow.core.missing import missing_by_department
 from mailflow.core.sections import name_of_key
 from mailflow.i18n import t
 from mailflow.services.assemble import assemble
-from mailflow.services.deliver import send_draft
+from mailflow.services.office_mail import send_draft
 
 #: TDC wrote 1.2.1.4 and "2.1" (one of the three sub-sections of "2"); QLCN wrote one
 #: of its four "-" items. What each still owes, by hand from the test outline:

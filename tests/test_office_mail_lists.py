@@ -19,7 +19,7 @@ from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow.i18n import t
 from mailflow.services.assemble import assemble
-from mailflow.services.deliver import send_draft
+from mailflow.services.office_mail import send_draft
 
 DATA = b"\x00\x01 bang so lieu nhi phan \xff" * 40  # a file type no reader takes
 CLI = re.compile(r"mailflow (review|place|release|restore|campaign|status|history)\b")

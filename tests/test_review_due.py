@@ -13,8 +13,8 @@ from test_review_cli import Offline
 from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow.core.due import deadline_at, digest_due, final_due, office_update_due
-from mailflow.services.deliver import deliver_due
 from mailflow.services.match import match_pending
+from mailflow.services.office_mail import send_office_mail_if_due
 
 T0 = datetime(2030, 7, 10, 9, 0)
 HALF_HOUR = timedelta(minutes=30)
@@ -86,7 +86,7 @@ def _tick(flow: Offline, now: datetime) -> str | None:
     cfg = flow.cfg
     store = bootstrap.store(cfg)
     try:
-        done = deliver_due(
+        done = send_office_mail_if_due(
             cfg, store, bootstrap.archive(cfg), cfg.campaign("2023-h1"), now, pdf="none"
         )
     finally:

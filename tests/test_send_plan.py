@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from mailflow.core.sendplan import dedupe_key, plan_directive, reminder_dates
+from mailflow.core.sendplan import outbox_key, plan_directive, reminder_dates
 from mailflow.model import Campaign, Department, Outline, Section
 
 DEPS = (
@@ -58,7 +58,7 @@ def test_recipients_are_all_of_the_department_addresses() -> None:
 
 
 def test_dedupe_key_is_kind_campaign_code() -> None:
-    assert dedupe_key("2023-h1", "QLKH") == "directive:2023-h1:QLKH"
+    assert outbox_key("2023-h1", "QLKH") == "directive:2023-h1:QLKH"
     assert plan_directive(CAMPAIGN, DEPS, OUTLINE).items[1].dedupe_key == "directive:2023-h1:QLKH"
 
 

@@ -40,8 +40,8 @@ bootstrap = lazy_module("mailflow.bootstrap")
 outbox = lazy_module("mailflow.services.outbox")
 assemble = lazy_function("mailflow.services.assemble", "assemble")
 gather_plan = lazy_function("mailflow.services.assemble", "gather_plan")
-flush = lazy_function("mailflow.services.deliver", "flush")
-send_draft = lazy_function("mailflow.services.deliver", "send_draft")
+flush = lazy_function("mailflow.services.office_mail", "flush")
+send_draft = lazy_function("mailflow.services.office_mail", "send_draft")
 match_pending = lazy_function("mailflow.services.match", "match_pending")
 
 

@@ -61,7 +61,7 @@ def _mail_line(o: Outcome) -> str:
 def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
     """The Office's reply commands are applied and answered at once (jobs.office_reply);
     the answer and any new draft go out now, each mail's outcome told as that mail's."""
-    from mailflow.services.deliver import flush
+    from mailflow.services.office_mail import flush
     from mailflow.services.office_reply import answer_office_replies
 
     outcomes = answer_office_replies(cfg, store, archive, _now())

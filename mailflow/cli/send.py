@@ -23,7 +23,7 @@ def _now() -> datetime:
     return aware_now()
 
 
-def _plan_lines(prepared: job.Prepared, states: dict[str, SendStatus]) -> list[str]:
+def _plan_lines(prepared: job.ReadyCampaign, states: dict[str, SendStatus]) -> list[str]:
     """The plan, one line per department (address, sections, attachments, status).
 
     One line each so the plan stays short enough that what comes after it (warnings,
@@ -55,11 +55,11 @@ def _plan_lines(prepared: job.Prepared, states: dict[str, SendStatus]) -> list[s
 
 
 def _narrow(
-    prepared: job.Prepared,
+    prepared: job.ReadyCampaign,
     states: dict[str, SendStatus],
     departments: tuple[str, ...],
     limit: int | None,
-) -> job.Prepared:
+) -> job.ReadyCampaign:
     """Only the departments named with --department, then at most --limit not yet sent.
 
     ``--limit`` counts departments still to send, so repeating the same command sends
@@ -195,7 +195,7 @@ def _fix_line(blockers: list[Any]) -> str:
     return t("send.fix_then", what="; ".join(hints)) if hints else ""
 
 
-def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool) -> Any:
+def _send_with_progress(cfg: Any, prepared: job.ReadyCampaign, allow_unresolved: bool) -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -242,7 +242,7 @@ def _send_with_progress(cfg: Any, prepared: job.Prepared, allow_unresolved: bool
         return job.send(cfg, prepared, _now, on_event, allow_unresolved=allow_unresolved)
 
 
-def _interrupted(cfg: Any, prepared: job.Prepared) -> None:
+def _interrupted(cfg: Any, prepared: job.ReadyCampaign) -> None:
     """Ctrl-C: how many went, how many remain, and the command that finishes the job.
 
     Re-running is safe: the outbox holds each department's directive once, so the next

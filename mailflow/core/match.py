@@ -367,7 +367,7 @@ def _related(a: _Profile, b: _Profile) -> bool:
     return a.key == b.key or a.key in b.ancestors or b.key in a.ancestors
 
 
-def place(
+def decide_placements(
     parts: Sequence[ReportPart],
     outline: Outline,
     department_code: str,

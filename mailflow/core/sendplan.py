@@ -55,7 +55,7 @@ class SendPlan:
         return tuple(i.department.code for i in self.items if not i.sections)
 
 
-def dedupe_key(campaign_id: str, code: str, kind: str = KIND_DIRECTIVE) -> str:
+def outbox_key(campaign_id: str, code: str, kind: str = KIND_DIRECTIVE) -> str:
     return f"{kind}:{campaign_id}:{code}"
 
 
@@ -101,7 +101,7 @@ def plan_directive(
                     PlannedAttachment("outline", outline_name),
                 ),
                 reminder_dates=reminder_dates(campaign.deadline, campaign.reminder_days),
-                dedupe_key=dedupe_key(campaign.id, dep.code),
+                dedupe_key=outbox_key(campaign.id, dep.code),
             )
         )
     return SendPlan(campaign, tuple(items), outline.unresolved)

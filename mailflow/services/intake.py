@@ -214,7 +214,7 @@ class Override:
 
 
 @dataclass(frozen=True)
-class PreparedDocument:
+class AnalysedDocument:
     ordinal: int
     name: str
     content_type: str
@@ -228,7 +228,7 @@ class PreparedDocument:
 
 
 @dataclass
-class Prepared:
+class AnalysedMail:
     """A mail archived and understood, not yet in the database."""
 
     sha256: str
@@ -245,7 +245,7 @@ class Prepared:
     department: str | None
     reason: str
     imported_by: str | None
-    documents: list[PreparedDocument]
+    documents: list[AnalysedDocument]
     detail: dict[str, Any]
     identification: Identification | None = None
 
@@ -461,7 +461,7 @@ class Intake:
         source: str,
         location: Location | None = None,
         override: Override | None = None,
-    ) -> Prepared:
+    ) -> AnalysedMail:
         """Archive one mail and understand it (see :meth:`prepare_many`)."""
         return self.prepare_many([(raw, location)], source=source, override=override)[0]
 
@@ -471,7 +471,7 @@ class Intake:
         *,
         source: str,
         override: Override | None = None,
-    ) -> list[Prepared]:
+    ) -> list[AnalysedMail]:
         """Understand each mail, then archive every raw mail and extracted file (durable).
 
         Nothing touches the database. See :meth:`archive_analysed`.
@@ -494,7 +494,7 @@ class Intake:
         analysed: Sequence[Analysis],
         *,
         source: str,
-    ) -> list[Prepared]:
+    ) -> list[AnalysedMail]:
         """Archive the raw mails and their extracted files: ONE ``put_many`` per batch.
 
         Every object of the batch is written, then the file system is synced once, the
@@ -512,9 +512,9 @@ class Intake:
             everything = self.archive.put_many(blobs)
         raws = everything[: len(mails)]
         stored_blobs = iter(everything[len(mails) :])
-        out: list[Prepared] = []
+        out: list[AnalysedMail] = []
         for (_, location), stored, a in zip(mails, raws, analysed, strict=True):
-            documents: list[PreparedDocument] = []
+            documents: list[AnalysedDocument] = []
             split = (a.fields.get("detail") or {}).get("campaign_split") or {}
             for ex in a.extracted:
                 blob = next(stored_blobs)
@@ -522,7 +522,7 @@ class Intake:
                 if ex.docx:  # a .docx as sent is its own .docx
                     docx_path = blob.relpath if ex.docx == ex.data else next(stored_blobs).relpath
                 documents.append(
-                    PreparedDocument(
+                    AnalysedDocument(
                         ordinal=ex.ordinal,
                         name=ex.name,
                         content_type=ex.content_type,
@@ -536,7 +536,7 @@ class Intake:
                     )
                 )
             out.append(
-                Prepared(
+                AnalysedMail(
                     sha256=stored.sha256,
                     archive_path=stored.relpath,
                     source=source,
@@ -889,7 +889,7 @@ class Intake:
 
     def commit(
         self,
-        items: Sequence[Prepared],
+        items: Sequence[AnalysedMail],
         *,
         mailbox_state: tuple[str, int, int] | None = None,
     ) -> list[Outcome]:
@@ -929,7 +929,7 @@ class Intake:
         item = self.prepare(raw, source=source, location=location, override=override)
         return self.commit([item])[0]
 
-    def _record_isolated(self, db: Any, item: Prepared, now: datetime) -> Outcome:
+    def _record_isolated(self, db: Any, item: AnalysedMail, now: datetime) -> Outcome:
         """Record one mail; if that fails, record it quarantined; if THAT fails, a bare row.
 
         The bare row (hash, archive path, server place, reason) holds nothing read from
@@ -967,7 +967,7 @@ class Intake:
         assert first is not None
         return self._record_bare(conn, item, now, first)
 
-    def _record_bare(self, conn: Any, item: Prepared, now: datetime, exc: Exception) -> Outcome:
+    def _record_bare(self, conn: Any, item: AnalysedMail, now: datetime, exc: Exception) -> Outcome:
         row = conn.execute(
             "SELECT id, kind, campaign, department, reason FROM mails WHERE sha256 = ?",
             [item.sha256],
@@ -1012,7 +1012,7 @@ class Intake:
             location=loc,
         )
 
-    def _record(self, db: Any, item: Prepared, now: datetime) -> Outcome:
+    def _record(self, db: Any, item: AnalysedMail, now: datetime) -> Outcome:
         conn = db.conn
         row = conn.execute(
             "SELECT id, folder, uidvalidity, uid, moved, kind, campaign, department, reason, "
@@ -1090,7 +1090,7 @@ class Intake:
             location=loc,
         )
 
-    def _known(self, conn: Any, row: Any, item: Prepared, now: datetime) -> Outcome:
+    def _known(self, conn: Any, row: Any, item: AnalysedMail, now: datetime) -> Outcome:
         """The same bytes again: no second row; remember the new server place if useful.
 
         The place is taken over when the row has none (the mail came by `ingest` first),
@@ -1150,7 +1150,9 @@ class Intake:
             location=loc if take_place else None,
         )
 
-    def _bounce_fails_send(self, conn: Any, item: Prepared, mail_id: int, now: datetime) -> None:
+    def _bounce_fails_send(
+        self, conn: Any, item: AnalysedMail, mail_id: int, now: datetime
+    ) -> None:
         """A bounce for one of our sends marks that send failed (the reminder logic reads it)."""
         ident = item.identification
         if ident is None or ident.bounce is None or not ident.bounce.failed:
@@ -1180,7 +1182,7 @@ class Intake:
             )
 
 
-def _quarantined(item: Prepared, stage: str, exc: Exception) -> Prepared:
+def _quarantined(item: AnalysedMail, stage: str, exc: Exception) -> AnalysedMail:
     """``item`` as a held mail: no documents, no campaign, the error as its reason."""
     params = {"stage": stage, "error": _error_text(exc)}
     return replace(
@@ -1212,7 +1214,7 @@ def reason_text(reason: str, params: dict[str, str]) -> str:
         return safe(reason)
 
 
-def insert_documents(conn: Any, mail_id: int, documents: Sequence[PreparedDocument]) -> None:
+def insert_documents(conn: Any, mail_id: int, documents: Sequence[AnalysedDocument]) -> None:
     """Document rows of one mail; a repeat (same mail, same ordinal) is a no-op."""
     conn.executemany(
         "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "

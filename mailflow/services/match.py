@@ -1,6 +1,7 @@
 """After intake recorded a report mail: its documents → parts → placements, then a receipt.
 
-The shell around the pure matcher (``core.segment.split``, ``core.match.place``/``revise``):
+The shell around the pure matcher (``core.segment.split``, ``core.match.decide_placements``,
+``revise``):
 read each document's blocks from the archive, set aside a re-attached outline, split,
 place, and store parts, placements and what a revision supersedes in ONE transaction, so
 a crash leaves the mail either fully matched or not at all (and the next run redoes it).
@@ -35,8 +36,8 @@ from mailflow.core.identify import list_addresses, may_auto_answer
 from mailflow.core.match import (
     PlacedRow,
     check_copy,
+    decide_placements,
     fill_in,
-    place,
     revise,
     revision_word,
     same_report_copies,
@@ -497,11 +498,11 @@ def _match_campaign(
             if not seg.parts:
                 continue
             parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
-            placements = place(parts, outline, department, campaign.synonyms)
+            placements = decide_placements(parts, outline, department, campaign.synonyms)
             title = title_heading(parts, seg.boilerplate)
             if title:
                 # the subject line the segmenter kept as the title names the first part
-                alone = place(
+                alone = decide_placements(
                     [replace(parts[0], heading=title)], outline, department, campaign.synonyms
                 )[0]
                 if alone.status is PlacementStatus.AUTO:
@@ -960,7 +961,7 @@ def queue_receipt(
     split_note: tuple[str, str, str] | None = None,
 ) -> bool:
     """Queue the one receipt for this mail; False when there is nobody it may go to."""
-    from mailflow.services.deliver import queue_mail
+    from mailflow.services.office_mail import queue_mail
 
     sender = (mail.get("from_addr") or "").lower()
     to = receipt_recipients(cfg, archive, mail)

@@ -253,7 +253,7 @@ def _answer(
     message_id: str,
     now: datetime,
 ) -> Any:
-    from mailflow.services.deliver import queue_mail
+    from mailflow.services.office_mail import queue_mail
 
     lang = cfg.lang
     lines = [t("reply.answer_intro", lang), ""]
@@ -296,7 +296,7 @@ def _new_draft(
     cfg: Config, store: Store, archive: Archive, campaign_id: str, now: datetime
 ) -> list[Any]:
     from mailflow.services.assemble import assemble
-    from mailflow.services.deliver import send_draft
+    from mailflow.services.office_mail import send_draft
 
     campaign = cfg.campaign(campaign_id)
     result = assemble(cfg, store, archive, campaign, now, pdf=cfg.daemon.draft_pdf == "all")

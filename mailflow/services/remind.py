@@ -37,7 +37,7 @@ log = logging.getLogger("mailflow.remind")
 KIND = "reminder"
 
 
-def dedupe_key(campaign: str, code: str, day: date, n: int = 1) -> str:
+def reminder_key(campaign: str, code: str, day: date, n: int = 1) -> str:
     """One reminder per department per day; the n-th of a day (n > 1) when allowed."""
     base = f"{KIND}:{campaign}:{code}:{day.isoformat()}"
     return base if n <= 1 else f"{base}:{n}"
@@ -205,10 +205,10 @@ def queue_reminder(
         1
         for r in outbox.rows(store, campaign=campaign.id, kind=KIND)
         if r.department == due.department
-        and r.dedupe_key.startswith(dedupe_key(campaign.id, due.department, today))
+        and r.dedupe_key.startswith(reminder_key(campaign.id, due.department, today))
     )
     n = max(1, min(already + 1, cfg.daemon.reminders_per_day))
-    key = dedupe_key(campaign.id, due.department, today, n)
+    key = reminder_key(campaign.id, due.department, today, n)
     subject, text, html = render(cfg, campaign, outline, due)
     mail = Outgoing(
         from_addr=cfg.mailbox.address,

@@ -45,18 +45,20 @@ Events = Callable[[str, Any], None]
 
 
 @dataclass(frozen=True)
-class Prepared:
+class ReadyCampaign:
     campaign: Campaign
     outline: Outline
     plan: SendPlan
     narrowed: bool = False  # --department/--limit: only plan.items, not a previous run's rows
 
 
-def prepare(cfg: Config, campaign_id: str) -> Prepared:
+def prepare(cfg: Config, campaign_id: str) -> ReadyCampaign:
     campaign = cfg.campaign(campaign_id)
     departments = cfg.campaign_departments(campaign)
     outline = load_outline(Path(campaign.outline), departments)
-    return Prepared(campaign, outline, plan_directive(campaign, departments, outline, cfg.lang))
+    return ReadyCampaign(
+        campaign, outline, plan_directive(campaign, departments, outline, cfg.lang)
+    )
 
 
 # --- what would stop a send ------------------------------------------------------------
@@ -112,7 +114,7 @@ def _docx_problem(path: Path) -> str:
 
 def problems(
     cfg: Config,
-    prepared: Prepared,
+    prepared: ReadyCampaign,
     today: date,
     *,
     sent_any: bool,
@@ -238,7 +240,7 @@ class Rendered:
 class Renderer:
     """Renders one department's files and mail; the outline file is read once."""
 
-    def __init__(self, cfg: Config, prepared: Prepared, today: date) -> None:
+    def __init__(self, cfg: Config, prepared: ReadyCampaign, today: date) -> None:
         self.cfg = cfg
         self.prepared = prepared
         self.today = today
@@ -308,7 +310,7 @@ def detail(item: DepartmentPlan, subject_line: str) -> dict[str, Any]:
 # --- dry run ------------------------------------------------------------------------------
 
 
-def preview(cfg: Config, prepared: Prepared, out_dir: Path, now: datetime) -> list[Path]:
+def preview(cfg: Config, prepared: ReadyCampaign, out_dir: Path, now: datetime) -> list[Path]:
     """Write every department's directive, marked outline and .eml; send nothing."""
     renderer = Renderer(cfg, prepared, now.date())
     written: list[Path] = []
@@ -328,7 +330,7 @@ def preview(cfg: Config, prepared: Prepared, out_dir: Path, now: datetime) -> li
     return written
 
 
-def statuses(cfg: Config, prepared: Prepared) -> dict[str, SendStatus]:
+def statuses(cfg: Config, prepared: ReadyCampaign) -> dict[str, SendStatus]:
     """Outbox status per department code, without creating a state file that is not there."""
     if not cfg.state_path.exists():
         return {}
@@ -386,7 +388,7 @@ class _Sender(threading.Thread):
 
 def _render_and_queue(
     cfg: Config,
-    prepared: Prepared,
+    prepared: ReadyCampaign,
     todo: list[DepartmentPlan],
     existing: dict[str, outbox.OutboxRow],
     store: Store,
@@ -450,7 +452,7 @@ def factories(cfg: Config) -> tuple[Callable[[], SmtpClient], Callable[[], ImapC
 
 def send(
     cfg: Config,
-    prepared: Prepared,
+    prepared: ReadyCampaign,
     now_fn: Callable[[], datetime],
     events: Events | None = None,
     *,

@@ -355,7 +355,7 @@ def due_reason(
     return None
 
 
-def deliver_due(
+def send_office_mail_if_due(
     cfg: Config,
     store: Store,
     archive: Archive,
