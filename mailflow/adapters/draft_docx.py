@@ -46,15 +46,16 @@ from mailflow.core.plan import DraftPlan, Note, PlanSection
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import PlacedPart
-from mailflow.samples.draft_template import (
-    APPENDIX_HEADING,
-    APPENDIX_TITLE,
-    ATTRIBUTION,
-    BODY_MARKER,
-    GRID_TEXT,
-    MISSING,
-    PART_LABEL,
-)
+
+#: Custom paragraph styles the writer uses: the contract with templates/draft.docx, which
+#: mailflow/samples/draft_template.py builds with these names.
+ATTRIBUTION = "Attribution"
+MISSING = "Missing Part"
+APPENDIX_TITLE = "Appendix Title"
+APPENDIX_HEADING = "Appendix Heading"
+PART_LABEL = "Part Label"
+GRID_TEXT = "Grid Text"
+BODY_MARKER = "{body}"
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -29,6 +29,18 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.styles.style import CharacterStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
 
+# The custom paragraph styles the writer uses: the writer owns their names (an adapter
+# does not import a sample builder), the template is built to match them.
+from mailflow.adapters.draft_docx import (
+    APPENDIX_HEADING,
+    APPENDIX_TITLE,
+    ATTRIBUTION,
+    BODY_MARKER,
+    GRID_TEXT,
+    MISSING,
+    PART_LABEL,
+)
+
 FONT = "Times New Roman"
 BODY_PT = 14
 PARENT_AGENCY = "UBND TỈNH QUẢNG TRỊ"
@@ -37,14 +49,6 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 NUMBER = "Số:        /BC-SKHCN"  # the Office fills the number when it issues the report
 
-#: Custom paragraph styles the writer uses (names are the contract with draft_docx.py).
-ATTRIBUTION = "Attribution"
-MISSING = "Missing Part"
-APPENDIX_TITLE = "Appendix Title"
-APPENDIX_HEADING = "Appendix Heading"
-PART_LABEL = "Part Label"
-GRID_TEXT = "Grid Text"
-BODY_MARKER = "{body}"
 
 # heading looks by level: (size, bold, italic, centred)
 _HEADINGS = {
