@@ -74,6 +74,7 @@ def _workspace(folder: Path) -> tuple[Path, object]:
             lambda: datetime.now().astimezone(),
             store=store,
             archive=archive,
+            servers=bootstrap.build(cfg).servers,
             allow_unresolved=True,
         )
     finally:

@@ -358,6 +358,7 @@ def mark_processed(config: Path, env, local: str, uids: list[int], uidvalidity: 
 def idle_polls(config: Path, runs: int) -> list[float]:
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
+    from mailflow.adapters.mailservers import MailServers
     from mailflow.adapters.store import Store
     from mailflow.services.poll import poll_once
 
@@ -365,7 +366,7 @@ def idle_polls(config: Path, runs: int) -> list[float]:
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     times = []
     for _ in range(runs):
-        took, result = timed(lambda: poll_once(cfg, store, archive))
+        took, result = timed(lambda: poll_once(cfg, store, archive, MailServers(cfg.mailbox)))
         assert result.fetched == 0, result  # type: ignore[attr-defined]
         times.append(took)
     store.close()
@@ -394,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
+    from mailflow.adapters.mailservers import MailServers
     from mailflow.adapters.store import Store
     from mailflow.services.intake import STAGES
     from mailflow.services.poll import poll_once
@@ -443,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
             STAGES.take()
             DEFERRED_WALL.clear()
-            t_poll, result = timed(lambda c=cfg, s=store, a=archive: poll_once(c, s, a))
+            t_poll, result = timed(
+                lambda c=cfg, s=store, a=archive: poll_once(c, s, a, MailServers(c.mailbox))
+            )
             totals = STAGES.take()
             t_deferred = sum(DEFERRED_WALL)
             t_batches = t_poll - t_deferred

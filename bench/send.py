@@ -124,6 +124,8 @@ def run_mailflow(config: Path, copy_to_sent: bool) -> tuple[float, dict[str, flo
             prepared,
             lambda: datetime.now().astimezone(),
             store=store,
+            archive=bootstrap.archive(cfg),
+            servers=bootstrap.build(cfg).servers,
             copy_to_sent=copy_to_sent,
         )
         elapsed = time.perf_counter() - start

@@ -45,6 +45,7 @@ import schedule
 from mailflow import bootstrap
 from mailflow.adapters import sandbox
 from mailflow.adapters.locks import Busy, assemble_lock_path, held
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.netdiag import unverified_warnings
 from mailflow.clock import Clock, SystemClock, aware
 from mailflow.config import Config
@@ -156,6 +157,7 @@ class Daemon:
     _nudge: threading.Event = field(default_factory=threading.Event)
     _mail_waiting: threading.Event = field(default_factory=threading.Event)
     idle_alive: bool = False
+    _app: bootstrap.App | None = None
     _store: Any = None
     _archive: Any = None
     _deadline: float | None = None  # monotonic; the running job's budget ends here
@@ -166,8 +168,9 @@ class Daemon:
 
     def open(self) -> Daemon:
         if self._store is None:
-            self._store = bootstrap.store(self.cfg)
-            self._archive = bootstrap.archive(self.cfg)
+            self._app = bootstrap.build(self.cfg, self.clock)
+            self._store = self._app.store
+            self._archive = self._app.archive
         if not self.jobs:
             self.jobs = [Job(name, fn) for name, fn in default_jobs(self)]
         return self
@@ -176,6 +179,9 @@ class Daemon:
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
 
     @property
     def store(self) -> Any:
@@ -184,6 +190,13 @@ class Daemon:
     @property
     def archive(self) -> Any:
         return self._archive
+
+    @property
+    def servers(self) -> MailServers:
+        """The mailbox's IMAP and SMTP client factories (built once, by bootstrap)."""
+        if self._app is None:
+            self._app = bootstrap.build(self.cfg, self.clock)
+        return self._app.servers
 
     def job(self, name: str) -> Job:
         return next(j for j in self.jobs if j.name == name)
@@ -381,9 +394,7 @@ class IdleWatcher(threading.Thread):
         self.d.idle_alive = False
 
     def _session(self) -> bool:
-        from mailflow.adapters.imap import ImapClient
-
-        client = ImapClient.from_config(self.d.cfg.mailbox)
+        client = self.d.servers.imap()
         with client:
             if "IDLE" not in client.capabilities:
                 log.info(t("daemon.idle_unsupported"))
@@ -429,7 +440,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
         from mailflow.services.match import match_pending
         from mailflow.services.poll import poll_once
 
-        result = poll_once(cfg, d.store, d.archive, clock=lambda: _aware(d.clock.now()))
+        result = poll_once(cfg, d.store, d.archive, d.servers, clock=lambda: _aware(d.clock.now()))
         if not d.keep_going():  # matching waits for the next round; the mail is safe
             return t("daemon.intake_summary", fetched=result.fetched, matched=0)
         matched = match_pending(cfg, d.store, d.archive, _aware(d.clock.now()))
@@ -446,7 +457,7 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     def remind(now: datetime) -> object:
         from mailflow.services.remind import run_reminders
 
-        sent = run_reminders(cfg, d.store, d.archive, now, deliver=False)  # "outbox" sends
+        sent = run_reminders(cfg, d.store, d.archive, now)  # the "outbox" job sends them
         return t("daemon.remind_summary", n=len(sent)) if sent else None
 
     jobs.append(("remind", remind))
@@ -474,7 +485,9 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     def send(now: datetime) -> object:
         from mailflow.services.remind import deliver_queued
 
-        report = deliver_queued(cfg, d.store, d.archive, d.clock.now, keep_going=d.keep_going)
+        report = deliver_queued(
+            cfg, d.store, d.archive, d.servers, d.clock.now, keep_going=d.keep_going
+        )
         d.log_waiting(now)
         if report.sent or report.failed:
             return t("daemon.outbox_summary", sent=len(report.sent), failed=len(report.failed))

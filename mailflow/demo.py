@@ -339,7 +339,7 @@ class Demo:
         config_path = write_config(self.dir, imap_port, smtp_port)
         self.cfg = load(config_path)
         users = accounts_for(bootstrap.all_addresses(self.cfg), PASSWORD)
-        self.server = EmbeddedMailServer(
+        self.server = bootstrap.embedded_server(
             users,
             backend=self.backend,
             data_dir=self.dir / "mailserver-data",
@@ -414,6 +414,7 @@ class Demo:
                 lambda: aware(self.clock.now()),
                 store=store,
                 archive=archive,
+                servers=bootstrap.build(self.cfg, self.clock).servers,
                 allow_unresolved=True,
             )
         finally:

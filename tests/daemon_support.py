@@ -111,6 +111,7 @@ def send_directives(cfg: Config, now: datetime) -> int:
             lambda: aware(now),
             store=store,
             archive=archive,
+            servers=bootstrap.build(cfg).servers,
             allow_unresolved=True,
         )
     finally:

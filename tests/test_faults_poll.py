@@ -29,6 +29,7 @@ from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.mailserver import EmbeddedMailServer
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.cli import cli
 from mailflow.daemon import Daemon
@@ -212,7 +213,7 @@ def test_a_server_restarted_between_commit_and_move_loses_and_repeats_nothing(
 
     store = Store(cfg.state_path)
     with pytest.raises(MailflowError):
-        poll_once(cfg, store, Archive(cfg.archive_dir), clock=clock)
+        poll_once(cfg, store, Archive(cfg.archive_dir), MailServers(cfg.mailbox), clock=clock)
     store.close()
     assert len(recorded(config)) == 1  # committed, not yet moved
     second = EmbeddedMailServer(accounts, backend="maildir", data_dir=data, **ports).start()

@@ -14,6 +14,7 @@ from mailenv import MailEnv
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.cli import cli
 from mailflow.services.poll import poll_once
@@ -53,7 +54,9 @@ def renumbered(workspace: Path, mail_env: MailEnv) -> Path:
     mail_env.smtp_send(mail_env.addr("qlkh"), [MAILBOX], reply("qlkh", 1))
     mail_env.smtp_send(mail_env.addr("qlcn"), [MAILBOX], reply("qlcn", 2))
     mail_env.wait_for(MAILBOX, 2)
-    poll_once(cfg, store, archive, clock=lambda: datetime(2023, 7, 10, 9, 0))
+    poll_once(
+        cfg, store, archive, MailServers(cfg.mailbox), clock=lambda: datetime(2023, 7, 10, 9, 0)
+    )
     first, second = mail_env.messages(MAILBOX, "mailflow/processed")
     with ImapClient.from_config(cfg.mailbox) as imap:
         imap.append("INBOX", first)

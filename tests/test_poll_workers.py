@@ -24,6 +24,7 @@ import mailenv
 from mailenv import MailEnv
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.services.intake import STAGE_FAILED, Intake, default_extractor
 from mailflow.services.poll import poll_once
@@ -68,8 +69,8 @@ def test_a_pipelined_poll_records_moves_and_archives_every_batch_once(
     cfg = _config(tmp_path, env, batch=2, workers=workers)  # four batches, the last of one
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, clock=_now)
-        again = poll_once(cfg, store, archive, clock=_now)
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
+        again = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
     finally:
         store.close()
     assert (result.fetched, result.moved, again.fetched) == (7, 7, 0)
@@ -100,7 +101,7 @@ def test_a_mail_that_kills_its_worker_is_held_and_the_rest_of_its_batch_is_taken
 
     intake = Intake(cfg, store, archive, clock=_now, extractor=killer)
     try:
-        result = poll_once(cfg, store, archive, clock=_now, intake=intake)
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now, intake=intake)
     finally:
         store.close()
     assert (result.fetched, result.moved) == (3, 3)

@@ -15,8 +15,7 @@ from rich.table import Table
 from mailflow import bootstrap
 from mailflow.adapters import sandbox, smtp
 from mailflow.adapters.archive import exposed_paths
-from mailflow.adapters.imap import ImapClient
-from mailflow.adapters.mailserver import EmbeddedMailServer, accounts_for
+from mailflow.adapters.mailserver import accounts_for
 from mailflow.adapters.netdiag import unverified_warnings
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
 from mailflow.errors import MailflowError
@@ -61,7 +60,7 @@ def check(app: AppContext) -> None:
     table.add_column(t("admin.col_server"))
     table.add_column(t("admin.col_result"))
     try:
-        with ImapClient.from_config(cfg.mailbox) as imap:
+        with bootstrap.build(cfg).servers.imap() as imap:
             caps = " ".join(sorted(imap.capabilities))
         table.add_row("IMAP", f"{cfg.mailbox.imap.host}:{cfg.mailbox.imap.port}", f"OK — {caps}")
     except MailflowError as exc:
@@ -98,10 +97,9 @@ def _campaign_problems(cfg: Config) -> list[tuple[str, str]]:
     The rules are send's own (jobs.send.file_problems / problems), run without sending;
     today comes from the clock adapter, so MAILFLOW_FAKE_NOW applies as in the daemon.
     """
-    from mailflow import clock
     from mailflow.services import send as job
 
-    today = clock.from_env().now().date()
+    today = bootstrap.clock().now().date()
     found: list[tuple[str, str]] = []
     for campaign in cfg.campaigns:
         bad_files = job.file_problems(campaign)
@@ -110,7 +108,7 @@ def _campaign_problems(cfg: Config) -> list[tuple[str, str]]:
             continue
         try:
             prepared = job.prepare(cfg, campaign.id)
-            states = job.statuses(cfg, prepared)
+            states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
             sent_any = any(state == "sent" for state in states.values())
             mine = [
                 (p.message, p.hint) for p in job.problems(cfg, prepared, today, sent_any=sent_any)
@@ -149,7 +147,7 @@ def mailserver(app: AppContext, backend: str) -> None:
             if s.connect_ex((settings.host, port)) == 0:
                 raise MailflowError(t("mailserver.port_busy", port=port))
     users = accounts_for(bootstrap.all_addresses(cfg), cfg.mailbox.password())
-    server = EmbeddedMailServer(
+    server = bootstrap.embedded_server(
         users,
         backend=backend,
         data_dir=settings.data_dir,

@@ -137,7 +137,7 @@ def _assemble(
         receipts = outbox.rows(
             store, campaign=campaign.id, kind="receipt", statuses=[SendStatus.QUEUED]
         )
-        report = flush(cfg, store, archive, [*receipts, row])
+        report = flush(cfg, store, archive, bootstrap.build(cfg).servers, [*receipts, row])
         _report_flush(store, archive, report, row, cfg.office.emails)
     store.close()
 

@@ -79,7 +79,7 @@ def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
         )
     rows = [row for o in outcomes for row in o.queued]
     if rows:
-        flush(cfg, store, archive, rows)
+        flush(cfg, store, archive, bootstrap.build(cfg).servers, rows)
 
 
 def _match_new(cfg: Config, store: Store, archive: Archive) -> None:
@@ -142,20 +142,21 @@ def poll(app: AppContext, once: bool) -> None:
     """Nhận thư trả lời từ hộp thư IMAP / take replies in from the IMAP mailbox."""
     cfg = app.config()
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    servers = bootstrap.build(cfg).servers
     try:
         with Intake(cfg, store, archive, clock=_now) as intake:
             console.print(
                 t("poll.connecting", address=cfg.mailbox.address, folder=cfg.mailbox.inbox)
             )
             if once:
-                _print_poll(poll_once(cfg, store, archive, clock=_now, intake=intake))
+                _print_poll(poll_once(cfg, store, archive, servers, clock=_now, intake=intake))
                 _match_new(cfg, store, archive)
                 return
             seconds = max(cfg.daemon.poll_seconds, 1)
             console.print(t("poll.loop_started", seconds=seconds))
             while True:  # Ctrl+C ends it (the CLI group turns it into exit 130)
                 try:
-                    _print_poll(poll_once(cfg, store, archive, clock=_now, intake=intake))
+                    _print_poll(poll_once(cfg, store, archive, servers, clock=_now, intake=intake))
                     _match_new(cfg, store, archive)
                 except MailflowError as exc:
                     err_console.print(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from mailflow import clock as clock_mod
 from mailflow.cli.base import AppContext, cli, console, pass_app
 from mailflow.i18n import t
 
@@ -15,11 +14,12 @@ from mailflow.i18n import t
 @pass_app
 def run(app: AppContext, once: bool, verbose: bool) -> None:
     """Chạy tự động: nhận thư, nhắc hạn, gửi dự thảo / run the campaign by itself."""
+    from mailflow import bootstrap
     from mailflow.daemon import Daemon, setup_logging
 
     cfg = app.config()
     setup_logging(cfg, verbose=verbose or app.debug)
-    daemon = Daemon(cfg, clock_mod.from_env())
+    daemon = Daemon(cfg, bootstrap.clock())
     if once:
         daemon.run_once()
         console.print(t("daemon.once_done"))

@@ -123,19 +123,19 @@ def send(
     allow_unresolved: bool,
 ) -> None:
     """Gửi công văn và đề cương cho các phòng / mail the directive and the marked outline."""
-    from mailflow import clock
+    from mailflow import bootstrap
     from mailflow.errors import MailflowError
     from mailflow.services import send as job
 
     cfg = app.config()
     campaign_id = pick_campaign(cfg, campaign_id).id
     prepared = job.prepare(cfg, campaign_id)
-    states = job.statuses(cfg, prepared)
+    states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
     prepared = _narrow(prepared, states, department, limit)
     found = job.problems(
         cfg,
         prepared,
-        clock.from_env().now().date(),
+        bootstrap.clock().now().date(),
         sent_any=any(state == "sent" for state in states.values()),
         allow_unresolved=allow_unresolved,
     )
@@ -239,7 +239,19 @@ def _send_with_progress(cfg: Any, prepared: job.ReadyCampaign, allow_unresolved:
                 key = "send.resolved_found" if how == "found" else "send.resolved_again"
                 progress.console.print(t(key, code=row.department))
 
-        return job.send(cfg, prepared, _now, on_event, allow_unresolved=allow_unresolved)
+        from mailflow import bootstrap
+
+        with bootstrap.build(cfg) as built:
+            return job.send(
+                cfg,
+                prepared,
+                _now,
+                on_event,
+                store=built.store,
+                archive=built.archive,
+                servers=built.servers,
+                allow_unresolved=allow_unresolved,
+            )
 
 
 def _interrupted(cfg: Any, prepared: job.ReadyCampaign) -> None:
@@ -248,9 +260,10 @@ def _interrupted(cfg: Any, prepared: job.ReadyCampaign) -> None:
     Re-running is safe: the outbox holds each department's directive once, so the next
     run sends only what is not sent yet (an interrupted mail is looked up in Sent first).
     """
+    from mailflow import bootstrap
     from mailflow.services import send as job
 
-    states = job.statuses(cfg, prepared)
+    states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
     sent = sum(1 for state in states.values() if state == "sent")
     total = len(prepared.plan.items)
     err_console.print(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mailflow.adapters.archive import Archive
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.clock import aware, wall
 from mailflow.config import Config
@@ -103,17 +104,17 @@ def queue_mail(
     )
 
 
-def flush(cfg: Config, store: Store, archive: Archive, rows: Sequence[Any]) -> Any:
+def flush(
+    cfg: Config, store: Store, archive: Archive, servers: MailServers, rows: Sequence[Any]
+) -> Any:
     """Send ``rows`` (outbox rows just queued) now rather than at the next send round."""
-    from mailflow.adapters.imap import ImapClient
-    from mailflow.adapters.smtp import SmtpClient
     from mailflow.services import outbox
 
     return outbox.deliver(
         store,
         archive,
-        lambda: SmtpClient.from_config(cfg.mailbox).connect(),
-        lambda: ImapClient.from_config(cfg.mailbox),
+        servers.smtp,
+        servers.imap,
         list(rows),
         rate_per_minute=cfg.mailbox.rate_per_minute,
         sender=cfg.mailbox.address,

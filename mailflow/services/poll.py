@@ -54,6 +54,7 @@ from datetime import datetime
 from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.clock import aware_now
 from mailflow.config import Config
@@ -471,10 +472,10 @@ def poll_once(
     config: Config,
     store: Store,
     archive: Archive,
+    servers: MailServers,
     *,
     clock: Callable[[], datetime] | None = None,
     intake: Intake | None = None,
-    imap: ImapClient | None = None,
     crash: CrashHook | None = None,
 ) -> PollResult:
     """Connect, poll the inbox once, disconnect. Raises MailflowError on any IMAP failure."""
@@ -485,8 +486,7 @@ def poll_once(
     # the batches (intake.deferred_workers), never in the per-mail path of ordinary mail
     intake.defer = config.intake.deferred_workers > 0
     crash = crash or CrashHook.from_env()
-    client = imap or ImapClient.from_config(config.mailbox)
-    with client:
+    with servers.imap() as client:
         result = Poller(config, intake, client, crash).run()
     crash.hit("before-deferred", [1])
     result.deferred = intake.finish_deferred()

@@ -22,6 +22,7 @@ from typing import Any
 
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.mailtext import MailTemplates
 from mailflow.adapters.store import Store
 from mailflow.clock import aware, wall
@@ -243,6 +244,7 @@ def deliver_queued(
     cfg: Config,
     store: Store,
     archive: Archive,
+    servers: MailServers,
     now_fn: Callable[[], datetime],
     kind: str | None = None,
     keep_going: Callable[[], bool] = lambda: True,
@@ -250,22 +252,15 @@ def deliver_queued(
     """Send what the outbox holds as ``queued`` and due (after settling rows a crash left).
 
     ``keep_going`` is the daemon's time budget: asked before each mail."""
-    from mailflow.adapters.imap import ImapClient
-    from mailflow.adapters.smtp import SmtpClient
 
     def aware_fn() -> datetime:
         return aware(now_fn())
 
-    def imap() -> ImapClient:
-        return ImapClient.from_config(cfg.mailbox)
-
+    imap, smtp = servers.imap, servers.smtp
     outbox.resolve_sending(store, imap, cfg.mailbox.sent_folder, aware_fn, kind=kind)
     queued = outbox.rows(store, kind=kind, statuses=[SendStatus.QUEUED])
     if not queued:
         return outbox.Delivery()
-
-    def smtp() -> SmtpClient:
-        return SmtpClient.from_config(cfg.mailbox).connect()
 
     def progress(row: outbox.OutboxRow, what: str) -> None:
         if what == "retry":  # the daemon's log says why a mail waits, in one line
@@ -310,10 +305,13 @@ def run_reminders(
     archive: Archive,
     now: datetime,
     *,
-    deliver: bool = True,
+    servers: MailServers | None = None,
     campaigns: Sequence[Campaign] | None = None,
 ) -> list[outbox.OutboxRow]:
-    """Queue every reminder due at ``now`` and send it; returns the rows newly queued."""
+    """Queue every reminder due at ``now``; returns the rows newly queued.
+
+    Given ``servers``, send them at once too; without, they wait in the outbox for the
+    next send round (the daemon's "outbox" job)."""
     from mailflow.services.match import load_outline
 
     new_rows: list[outbox.OutboxRow] = []
@@ -348,6 +346,6 @@ def run_reminders(
                         reason=due.reason,
                     )
                 )
-    if deliver and new_rows:
-        deliver_queued(cfg, store, archive, lambda: now, kind=KIND)
+    if servers is not None and new_rows:
+        deliver_queued(cfg, store, archive, servers, lambda: now, kind=KIND)
     return new_rows

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mailflow import bootstrap
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.compose import Attachment, Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.directive import (
@@ -26,7 +25,7 @@ from mailflow.adapters.directive import (
     template_text,
     unknown_tags,
 )
-from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.mailtext import MailTemplates, unknown_tags_error
 from mailflow.adapters.outline_docx import load_outline, mark_outline
 from mailflow.adapters.smtp import SmtpClient
@@ -330,11 +329,14 @@ def preview(cfg: Config, prepared: ReadyCampaign, out_dir: Path, now: datetime) 
     return written
 
 
-def statuses(cfg: Config, prepared: ReadyCampaign) -> dict[str, SendStatus]:
-    """Outbox status per department code, without creating a state file that is not there."""
+def statuses(
+    cfg: Config, prepared: ReadyCampaign, open_store: Callable[[], Store]
+) -> dict[str, SendStatus]:
+    """Outbox status per department code, without creating a state file that is not there
+    (``open_store`` is called only when there is one; the store is closed after)."""
     if not cfg.state_path.exists():
         return {}
-    store = bootstrap.store(cfg)
+    store = open_store()
     try:
         rows = outbox.rows(store, campaign=prepared.campaign.id, kind=KIND_DIRECTIVE)
     finally:
@@ -441,30 +443,24 @@ def _render_and_queue(
     flush()
 
 
-def factories(cfg: Config) -> tuple[Callable[[], SmtpClient], Callable[[], ImapClient]]:
-    """SMTP connects at once: a refused or unreachable server then fails in the factory,
-    which the outbox takes as "no server" and defers without back-off sleeps (a wrong
-    port costs one attempt, not half a minute of retries)."""
-    return (lambda: SmtpClient.from_config(cfg.mailbox).connect()), (
-        lambda: ImapClient.from_config(cfg.mailbox)
-    )
-
-
 def send(
     cfg: Config,
     prepared: ReadyCampaign,
     now_fn: Callable[[], datetime],
     events: Events | None = None,
     *,
-    store: Store | None = None,
-    archive: Archive | None = None,
+    store: Store,
+    archive: Archive,
+    servers: MailServers,
     allow_unresolved: bool = False,
     copy_to_sent: bool = True,
 ) -> SendOutcome:
     """Queue what is not queued yet, settle interrupted rows, then deliver.
 
     ``copy_to_sent=False`` skips the Sent copy (the benchmark measures its cost); it also
-    weakens crash recovery, so the command line never turns it off.
+    weakens crash recovery, so the command line never turns it off. ``servers`` gives the
+    SMTP clients (connected at once: a wrong port costs one attempt, not half a minute of
+    retries) and the IMAP clients for the Sent copy; the caller owns the store.
     """
     campaign, plan = prepared.campaign, prepared.plan
     if plan.unresolved and not allow_unresolved:
@@ -473,10 +469,7 @@ def send(
             t("send.unresolved_hint", campaign=campaign.id),
         )
     emit = events or (lambda kind, value: None)
-    own_store = store is None
-    store = store or bootstrap.store(cfg)
-    archive = archive or bootstrap.archive(cfg)
-    connect, imap_factory = factories(cfg)
+    connect, imap_factory = servers.smtp, servers.imap
     outcome = SendOutcome(total=len(plan.items))
 
     def smtp_factory() -> SmtpClient:
@@ -486,79 +479,74 @@ def send(
             outcome.connect_error = exc
             raise
 
-    try:
-        outcome.resolved = outbox.resolve_sending(
-            store,
-            imap_factory,
-            cfg.mailbox.sent_folder,
-            now_fn,
-            campaign=campaign.id,
-            kind=KIND_DIRECTIVE,
-        )
-        for row, how in outcome.resolved:
-            emit("resolved", (row, how))
-        existing = {
-            r.dedupe_key: r for r in outbox.rows(store, campaign=campaign.id, kind=KIND_DIRECTIVE)
-        }
-        outcome.before = sum(
-            1 for i in plan.items if (r := existing.get(i.dedupe_key)) and r.status == "sent"
-        )
-        todo = [
-            i
-            for i in plan.items
-            if i.dedupe_key not in existing or existing[i.dedupe_key].status == "failed"
-        ]
-        # rows a previous run queued but did not send go first, in plan order
-        order = {i.dedupe_key: n for n, i in enumerate(plan.items)}
-        waiting = sorted(
-            (
-                r
-                for r in existing.values()
-                if r.status is SendStatus.QUEUED
-                and (not prepared.narrowed or r.dedupe_key in order)
-            ),
-            key=lambda r: order.get(r.dedupe_key, len(order)),
-        )
-        emit("render_start", len(todo))
-        emit("send_start", len(waiting) + len(todo))
-        if not waiting and not todo:
-            outcome.rows = list(existing.values())
-            return outcome
-        # Rendering (CPU) and delivery (network, fsync) overlap: a sender thread takes each
-        # row as soon as it is committed as queued. It has its own SQLite connection.
-        handoff: queue.Queue[outbox.OutboxRow | None] = queue.Queue()
-        for row in waiting:
-            handoff.put(row)
+    outcome.resolved = outbox.resolve_sending(
+        store,
+        imap_factory,
+        cfg.mailbox.sent_folder,
+        now_fn,
+        campaign=campaign.id,
+        kind=KIND_DIRECTIVE,
+    )
+    for row, how in outcome.resolved:
+        emit("resolved", (row, how))
+    existing = {
+        r.dedupe_key: r for r in outbox.rows(store, campaign=campaign.id, kind=KIND_DIRECTIVE)
+    }
+    outcome.before = sum(
+        1 for i in plan.items if (r := existing.get(i.dedupe_key)) and r.status == "sent"
+    )
+    todo = [
+        i
+        for i in plan.items
+        if i.dedupe_key not in existing or existing[i.dedupe_key].status == "failed"
+    ]
+    # rows a previous run queued but did not send go first, in plan order
+    order = {i.dedupe_key: n for n, i in enumerate(plan.items)}
+    waiting = sorted(
+        (
+            r
+            for r in existing.values()
+            if r.status is SendStatus.QUEUED and (not prepared.narrowed or r.dedupe_key in order)
+        ),
+        key=lambda r: order.get(r.dedupe_key, len(order)),
+    )
+    emit("render_start", len(todo))
+    emit("send_start", len(waiting) + len(todo))
+    if not waiting and not todo:
+        outcome.rows = list(existing.values())
+        return outcome
+    # Rendering (CPU) and delivery (network, fsync) overlap: a sender thread takes each
+    # row as soon as it is committed as queued. It has its own SQLite connection.
+    handoff: queue.Queue[outbox.OutboxRow | None] = queue.Queue()
+    for row in waiting:
+        handoff.put(row)
 
-        def deliver(own: Store) -> outbox.Delivery:
-            try:
-                return outbox.deliver(
-                    own,
-                    archive,
-                    smtp_factory,
-                    imap_factory if copy_to_sent else None,
-                    iter(handoff.get, None),
-                    now_fn,
-                    cfg.mailbox.rate_per_minute,
-                    lambda row, what: emit(what, row),
-                    sender=cfg.mailbox.address,
-                    sent_folder=cfg.mailbox.sent_folder,
-                )
-            finally:
-                own.close()
-
-        sender = _Sender(lambda: deliver(Store(store.path)))
-        sender.start()
+    def deliver(own: Store) -> outbox.Delivery:
         try:
-            _render_and_queue(
-                cfg, prepared, todo, existing, store, archive, now_fn, handoff, outcome, emit
+            return outbox.deliver(
+                own,
+                archive,
+                smtp_factory,
+                imap_factory if copy_to_sent else None,
+                iter(handoff.get, None),
+                now_fn,
+                cfg.mailbox.rate_per_minute,
+                lambda row, what: emit(what, row),
+                sender=cfg.mailbox.address,
+                sent_folder=cfg.mailbox.sent_folder,
             )
         finally:
-            handoff.put(None)
-            sender.join()
-        outcome.delivery = sender.result()
-        outcome.rows = outbox.rows(store, campaign=campaign.id, kind=KIND_DIRECTIVE)
-        return outcome
+            own.close()
+
+    sender = _Sender(lambda: deliver(store.reopened()))
+    sender.start()
+    try:
+        _render_and_queue(
+            cfg, prepared, todo, existing, store, archive, now_fn, handoff, outcome, emit
+        )
     finally:
-        if own_store:
-            store.close()
+        handoff.put(None)
+        sender.join()
+    outcome.delivery = sender.result()
+    outcome.rows = outbox.rows(store, campaign=campaign.id, kind=KIND_DIRECTIVE)
+    return outcome

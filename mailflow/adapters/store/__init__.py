@@ -20,3 +20,12 @@ __all__ = ["CURRENT_PLACEMENT", "MIGRATIONS", "Migration", "Store", "StoreBase"]
 
 class Store(MailRows, PartRows, SendRows, DraftRows, EventRows):
     """The only holder of the SQLite connection; services above it speak in rows."""
+
+    # --- send: the sender thread's own connection --------------------------------------
+
+    def reopened(self) -> Store:
+        """Another connection to the same state file, for another thread.
+
+        Why: a send renders on one thread and delivers on another, and each thread commits
+        its own transactions; the file, its WAL and its migrations are the same."""
+        return Store(self.path)
