@@ -113,6 +113,97 @@ def test_a_campaign_reminds_at_the_same_vietnam_hour_and_flags_the_same_replies_
     assert ("2023-07-22", "QLCN") not in days  # QLCN's late reply came before 08:00
 
 
+#: the ten-day campaign of test_daemon_campaign.py, its last two replies moved to either
+#: side of midnight in Vietnam: on time there, then late there though still the 21st in UTC
+TEN_DAYS_START = datetime(2023, 7, 12, 8, 0)
+TEN_DAYS_END = datetime(2023, 7, 22, 18, 0)
+TEN_DAYS = [
+    Act(datetime(2023, 7, 12, 10, 0), "VP", "out-of-office"),  # back 20/7, has a deputy
+    Act(datetime(2023, 7, 12, 10, 30), "QLKH", "out-of-office"),  # back 20/7, no deputy
+    Act(datetime(2023, 7, 14, 9, 0), "QLCN", "verbatim"),
+    Act(datetime(2023, 7, 19, 10, 0), "KHTC", "verbatim"),
+    Act(datetime(2023, 7, 20, 9, 0), "VP", "verbatim"),
+    Act(datetime(2023, 7, 21, 23, 30), "TDC", "verbatim"),  # 16:30 UTC: on time
+    Act(datetime(2023, 7, 22, 6, 30), "TTCG", "verbatim"),  # 21/7 23:30 UTC, yet late
+]
+
+
+def _ten_day_moments() -> list[datetime]:
+    moments = {a.at for a in TEN_DAYS}
+    day = TEN_DAYS_START
+    while day <= TEN_DAYS_END:
+        moments |= {day.replace(hour=8), day.replace(hour=17, minute=30)}
+        day += timedelta(days=1)
+    return sorted(m for m in moments if TEN_DAYS_START < m <= TEN_DAYS_END)
+
+
+@pytest.mark.parametrize("server_zone", ["UTC", "Asia/Ho_Chi_Minh"], indirect=True)
+def test_the_ten_day_campaign_sends_the_same_reminders_at_the_same_vietnam_times(
+    server_zone: str, tmp_path: Path
+) -> None:
+    """Both server zones must give exactly this: who is reminded on which day, the Vietnam
+    hour on each reminder's Date, and which departments the draft flags late."""
+    env = mailenv.start_embedded()
+    try:
+        path = tmp_path / "config.toml"
+        path.write_text(
+            with_daemon_settings(env.config_text(), draft_pdf='"none"'), encoding="utf-8"
+        )
+        cfg = config_mod.load(path)
+        clock = FrozenClock(TEN_DAYS_START)
+        assert send_directives(cfg, clock.now()) == 6
+        deps = Departments(env, cfg, outline_of(cfg))
+        daemon = Daemon(cfg, clock).open()
+        try:
+            for moment in _ten_day_moments():
+                clock.set(moment)
+                for act in TEN_DAYS:
+                    if act.at == moment:
+                        deps.act(act)
+                daemon.run_all()
+            plan = gather_plan(cfg, daemon.store, daemon.archive, cfg.campaigns[0], clock.now())
+        finally:
+            daemon.close()
+        reminders = sorted(
+            (
+                parsed(raw)["Date"].datetime.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M"),
+                dep.code,
+            )
+            for dep in cfg.departments
+            for address in {*dep.emails, *dep.deputy_emails}
+            for raw in env.messages(address)
+            if loop_kind(parsed(raw)) == "reminder"
+        )
+    finally:
+        mailenv.stop_embedded(env)
+    a = env.addr
+    by_day: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
+    for day, code, recipients in reminder_log(cfg.state_path):
+        by_day.setdefault(day, set()).add((code, recipients))
+    assert by_day == {
+        "2023-07-18": {
+            ("VP", (a("pho.vp"),)),  # away: its deputy gets it
+            ("TDC", (a("tdc"),)),
+            ("KHTC", (a("khtc"),)),
+            ("TTCG", (a("trungtam"),)),
+        },
+        "2023-07-20": {
+            ("VP", (a("vanphong"),)),
+            ("QLKH", (a("qlkh"),)),
+            ("TDC", (a("tdc"),)),
+            ("TTCG", (a("trungtam"),)),
+        },
+        # TDC's reply comes at 23:30, after the morning's reminder
+        "2023-07-21": {("QLKH", (a("qlkh"),)), ("TDC", (a("tdc"),)), ("TTCG", (a("trungtam"),))},
+        # TTCG replied at 06:30, before the 08:00 reminders; QLKH's head is copied
+        "2023-07-22": {("QLKH", (a("qlkh"), a("truong.qlkh")))},
+    }
+    assert reminders == sorted(
+        (f"{day} 08:00", code) for day, entries in by_day.items() for code, _ in entries
+    )
+    assert sorted(r.code for r in plan.grid if r.late) == ["QLKH", "TTCG"]
+
+
 @pytest.mark.parametrize("server_zone", ["UTC", "America/New_York"], indirect=True)
 def test_the_system_clock_reads_the_office_wall_time_whatever_the_server_zone(
     server_zone: str,
