@@ -261,14 +261,11 @@ SERVICE_RANKS = {
 
 #: today's violations of the rank rule (module → import statements), being removed
 RANK_ALLOWANCE = {
-    "mailflow.services.intake": 1,  # load_outline from match: it lives in basics
     # queue_mail from office_mail: the cycle match → office_mail → review → match
     "mailflow.services.match": 1,
-    "mailflow.services.remind": 2,  # load_outline from match: it lives in basics
 }
 #: modules that are part of an import cycle today, being removed
 CYCLE_ALLOWANCE = {
-    "mailflow.services.intake",
     "mailflow.services.match",
     "mailflow.services.office_mail",
     "mailflow.services.review",

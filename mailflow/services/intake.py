@@ -307,7 +307,7 @@ def _document_lines(ex: ExtractedLike) -> list[str]:
 def campaign_profiles(config: Config, store: Store, known: KnownState) -> tuple[OpenCampaign, ...]:
     """Each campaign with what the content layer compares: its outline, the subject its
     directive went out with, and whether its final draft has gone (closed)."""
-    from mailflow.services.match import load_outline  # the job module imports this one
+    from mailflow.services.basics import load_outline
 
     subjects: dict[str, str] = {}
     closed: set[str] = set()

@@ -144,7 +144,7 @@ def away(store: Store, campaign: str) -> dict[str, Away]:
 
 def due_reminders(cfg: Config, store: Store, campaign: Campaign, now: datetime) -> list[Due]:
     """Ask the core which reminders are due for ``campaign`` at ``now``."""
-    from mailflow.services.match import load_outline
+    from mailflow.services.basics import load_outline
 
     outline = load_outline(cfg, campaign)
     sent = directives_sent(store, campaign.id)
@@ -312,7 +312,7 @@ def run_reminders(
 
     Given ``servers``, send them at once too; without, they wait in the outbox for the
     next send round (the daemon's "outbox" job)."""
-    from mailflow.services.match import load_outline
+    from mailflow.services.basics import load_outline
 
     new_rows: list[outbox.OutboxRow] = []
     for campaign in campaigns if campaigns is not None else cfg.campaigns:
