@@ -113,3 +113,30 @@ def test_help_with_a_chosen_language_reads_no_config(tmp_path: Path) -> None:
     loaded = set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
     assert "tomllib" not in loaded and "mailflow.config" not in loaded
     assert "Usage:" in probe.stdout  # English, as asked: the config's "vi" was not read
+
+
+ALL_HELP_PROBE = """
+import sys
+from mailflow.cli import cli
+from mailflow.cli.base import COMMANDS
+for args in (["--help"], *([name, "--help"] for name in sorted(COMMANDS))):
+    try:
+        cli(["--lang", "en", *args], prog_name="mailflow")
+    except SystemExit as exc:
+        print("EXIT", " ".join(args), exc.code)
+print("LOADED", " ".join(sorted(sys.modules)))
+"""
+
+
+def test_no_help_loads_richs_console() -> None:
+    """Help and click's usage errors print through click: rich's console (a third of
+    what `mailflow --help` costs beyond click) is imported only when a command prints."""
+    probe = subprocess.run(
+        [sys.executable, "-c", ALL_HELP_PROBE], capture_output=True, text=True, timeout=120
+    )
+    lines = probe.stdout.splitlines()
+    exits = [ln for ln in lines if ln.startswith("EXIT ")]
+    assert exits and all(ln.endswith(" 0") for ln in exits), probe.stdout[-2000:] + probe.stderr
+    loaded = set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
+    assert "mailflow.cli.review" in loaded  # every command module was looked up
+    assert sorted(m for m in loaded if m.startswith(("rich.console", "rich.table"))) == []

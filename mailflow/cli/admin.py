@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from mailflow import bootstrap
 from mailflow.adapters import sandbox, smtp
@@ -18,6 +16,7 @@ from mailflow.adapters.archive import exposed_paths
 from mailflow.adapters.mailserver import accounts_for
 from mailflow.adapters.netdiag import unverified_warnings
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
+from mailflow.cli.common import escape
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 
@@ -54,6 +53,8 @@ def check(app: AppContext) -> None:
     ):
         err_console.print(f"[bold yellow]⚠[/] {warning}")
     problems.extend(_campaign_problems(cfg))
+
+    from rich.table import Table
 
     table = Table(title=t("admin.check_servers"), show_lines=False)
     table.add_column(t("admin.col_protocol"))

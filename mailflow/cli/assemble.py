@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.text import Text
 
 from mailflow.cli.base import (
     AppContext,
@@ -82,6 +81,8 @@ def _assemble(
 
     ``keep`` False (``--out`` alone): a preview file with no version number. A kept
     draft is a new version only when something changed since the last one."""
+    from rich.text import Text
+
     from mailflow.clock import aware_now
     from mailflow.model import SendStatus
 
@@ -150,6 +151,8 @@ def _report_flush(
     The receipts queued before are sent in the same SMTP session; a 550 for one of
     them is that receipt's failure (subject, recipient, the server's words), not the
     draft's: the command fails (exit 1) only when the draft did not go."""
+    from rich.text import Text
+
     from mailflow.model import SendStatus
 
     mine = outbox.get(store, draft.dedupe_key)
@@ -306,6 +309,7 @@ td.extra {{ background: #fff6d6; }}
 def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_json: bool) -> None:
     """Bảng phòng × mục: đã gửi, thư lỗi, vắng mặt, đã nhận, muộn, còn thiếu / the grid."""
     from rich.table import Table
+    from rich.text import Text
 
     from mailflow.adapters.archive import write_atomic
     from mailflow.clock import aware_now

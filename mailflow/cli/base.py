@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from mailflow.cli import clicktext
 from mailflow.errors import MailflowError
@@ -31,11 +30,46 @@ from mailflow.i18n import LANGS, get_lang, set_lang, t
 from mailflow.messages import CATALOGUE
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from mailflow import config as config_mod
     from mailflow.model import Campaign
 
-console = Console(stderr=False, highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class LazyConsole:
+    """rich's Console, made on first use.
+
+    Why: importing ``rich.console`` costs about as much as the rest of ``mailflow
+    --help``, and ``--help`` and click's usage errors print through click, never
+    through rich. Commands print with ``console.print`` as with a Console; where
+    rich wants the object itself (a progress bar), pass ``console.real``.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        """The Console, created (and rich.console imported) on first use."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``."""
+        self.real.print(*objects, **options)
+
+    @property
+    def is_terminal(self) -> bool:
+        """``Console.is_terminal``: whether the output is a terminal."""
+        return self.real.is_terminal
+
+
+console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)
+err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 #: command name -> module that defines it. tests/test_cli_contract.py checks this list
 #: against the commands the modules really register, so a new command cannot be missed.

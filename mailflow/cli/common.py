@@ -3,14 +3,13 @@
 Why a module of their own: they used to live in ``cli.review``, so ``mailflow status``
 (in ``cli.assemble``) imported the whole review command module, its tables and the
 section model just to print a line. This module costs only what ``cli.base`` already
-loads (click, rich's console, the catalogue) plus ``mailflow.display``.
+loads (click, the catalogue) plus ``mailflow.display``; rich's markup is imported when
+something is printed, not for ``--help``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from rich.markup import escape
 
 from mailflow.cli.base import console
 from mailflow.display import safe
@@ -19,6 +18,16 @@ from mailflow.i18n import t
 if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
+
+
+def escape(text: str) -> str:
+    """``rich.markup.escape``: ``text`` that rich prints as it is, never as markup.
+
+    Imported on first use: ``rich.markup`` loads rich's whole text model, which a
+    command's ``--help`` does not need."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def add_row(table: Table, *cells: str | Text) -> None:

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from mailflow.cli.base import cli, console
 from mailflow.i18n import t
@@ -41,6 +40,8 @@ def demo(directory: Path, backend: str) -> None:
     for day, code, reason in result.reminders:
         why = t(f"demo.reason_{reason}") if f"demo.reason_{reason}" in CATALOGUE else reason
         console.print(t("demo.reminder_line", day=day, code=code, reason=why), markup=False)
+    from rich.table import Table
+
     table = Table(title=t("demo.grid_title"))
     for key in ("demo.col_department", "demo.col_received", "demo.col_late", "demo.col_missing"):
         table.add_column(t(key))

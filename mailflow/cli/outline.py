@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
-from rich.tree import Tree
 
 from mailflow.cli.base import AppContext, cli, console, pass_app, pick_campaign
+from mailflow.cli.common import escape
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # python-docx is loaded when the command runs, not for --help
+    from rich.tree import Tree
+
     from mailflow.model import Outline, Section
 
 
@@ -68,6 +69,8 @@ def outline(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
 
 
 def _tree(parsed: Outline, names: dict[str, str], campaign_id: str) -> Tree:
+    from rich.tree import Tree
+
     root = Tree(f"[bold]{escape(parsed.title or campaign_id)}[/]")
     nodes: dict[str | None, Tree] = {None: root}
     for s in parsed.sections:

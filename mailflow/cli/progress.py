@@ -35,7 +35,7 @@ class Progress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=console,
+                console=console.real,
                 transient=True,
             )
             self._bar.__enter__()

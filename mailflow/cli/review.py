@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.table import Table
 
 from mailflow.cli.base import (
     AppContext,
@@ -197,6 +196,8 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
         store.close()
         _review_json(campaign.id, outline, rows, mails, docs)
         return
+    from rich.table import Table
+
     table = Table(title=plain("review.parts_title", campaign=campaign.id, count=len(rows)))
     for col in ("col_part", "col_department", "col_mail", "col_status", "col_text", "col_best"):
         table.add_column(t(f"review.{col}"), overflow="fold")
@@ -428,6 +429,8 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
     if as_json:
         _history_json(store, campaign.id, code, outline, rows)
         return
+    from rich.table import Table
+
     table = Table(title=plain("review.history_title", campaign=campaign.id, count=len(rows)))
     for col in (
         "col_when",

@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app, pick_campaign
+from mailflow.cli.common import escape
 from mailflow.clock import aware_now
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
+    from rich.table import Table
+
     from mailflow.model import SendStatus
     from mailflow.services import send as job
 
@@ -87,6 +88,8 @@ def _narrow(
 
 
 def _failed_table(rows: list[Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title=t("send.failed_title"), show_lines=True)
     for key in ("department", "address", "reason"):
         table.add_column(t(f"send.col.{key}"), overflow="fold")
@@ -212,7 +215,7 @@ def _send_with_progress(cfg: Any, prepared: job.ReadyCampaign, allow_unresolved:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with Progress(*columns, console=console.real, transient=False) as progress:
         tasks: dict[str, Any] = {}
 
         def on_event(kind: str, value: Any) -> None:
