@@ -67,6 +67,15 @@ class LazyConsole:
         """``Console.is_terminal``: whether the output is a terminal."""
         return self.real.is_terminal
 
+    @property
+    def width(self) -> int:
+        """``Console.width``: the columns tables are fitted to."""
+        return self.real.width
+
+    @width.setter
+    def width(self, columns: int) -> None:
+        self.real.width = columns
+
 
 console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)
 err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
