@@ -30,6 +30,7 @@ class Shape:
     modules: int
     lines: int
     functions: list[int]  # length in lines of every function and method, nested ones too
+    longest: list[tuple[int, str]]  # (length, "path:function") of the longest ones
     layers: dict[str, int]  # lines per layer: core, adapters, services, cli, … top-level
 
     def percentile(self, p: float) -> int:
@@ -53,6 +54,7 @@ def extract(rev: str, into: Path) -> Path:
 def measure(rev: str, package: Path) -> Shape:
     lines = 0
     functions: list[int] = []
+    named: list[tuple[int, str]] = []
     layers: dict[str, int] = {}
     files = sorted(package.rglob("*.py"))
     for path in files:
@@ -64,8 +66,11 @@ def measure(rev: str, package: Path) -> Shape:
         layers[layer] = layers.get(layer, 0) + count
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                functions.append((node.end_lineno or node.lineno) - node.lineno + 1)
-    return Shape(rev, len(files), lines, functions, layers)
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                functions.append(length)
+                named.append((length, f"{rel}:{node.name}"))
+    longest = sorted(named, reverse=True)[:5]
+    return Shape(rev, len(files), lines, functions, longest, layers)
 
 
 def shape_at(rev: str) -> Shape:
@@ -82,6 +87,7 @@ def report(shape: Shape) -> str:
         f"p90 {shape.percentile(90)}, max {max(lengths)}",
         "  lines per layer: "
         + ", ".join(f"{name} {n}" for name, n in sorted(shape.layers.items())),
+        "  longest functions: " + ", ".join(f"{where} {n}" for n, where in shape.longest),
     ]
     return "\n".join(out)
 
