@@ -75,6 +75,7 @@ def _workspace(folder: Path) -> tuple[Path, object]:
             store=store,
             archive=archive,
             servers=bootstrap.build(cfg).servers,
+            templates=bootstrap.build(cfg).templates,
             allow_unresolved=True,
         )
     finally:

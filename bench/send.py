@@ -126,6 +126,7 @@ def run_mailflow(config: Path, copy_to_sent: bool) -> tuple[float, dict[str, flo
             store=store,
             archive=bootstrap.archive(cfg),
             servers=bootstrap.build(cfg).servers,
+            templates=bootstrap.build(cfg).templates,
             copy_to_sent=copy_to_sent,
         )
         elapsed = time.perf_counter() - start

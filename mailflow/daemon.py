@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import schedule
 
@@ -52,6 +52,9 @@ from mailflow.config import Config
 from mailflow.display import SafeFormatter
 from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
+
+if TYPE_CHECKING:  # jinja2 loads when the first mail is rendered
+    from mailflow.adapters.mailtext import MailTemplates
 
 log = logging.getLogger("mailflow.daemon")
 
@@ -194,9 +197,17 @@ class Daemon:
     @property
     def servers(self) -> MailServers:
         """The mailbox's IMAP and SMTP client factories (built once, by bootstrap)."""
+        return self._adapters().servers
+
+    @property
+    def templates(self) -> MailTemplates:
+        """The mail texts (built once, by bootstrap)."""
+        return self._adapters().templates
+
+    def _adapters(self) -> bootstrap.App:
         if self._app is None:
             self._app = bootstrap.build(self.cfg, self.clock)
-        return self._app.servers
+        return self._app
 
     def job(self, name: str) -> Job:
         return next(j for j in self.jobs if j.name == name)
@@ -457,7 +468,8 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
     def remind(now: datetime) -> object:
         from mailflow.services.remind import run_reminders
 
-        sent = run_reminders(cfg, d.store, d.archive, now)  # the "outbox" job sends them
+        # queued only: the "outbox" job sends them
+        sent = run_reminders(cfg, d.store, d.archive, now, templates=d.templates)
         return t("daemon.remind_summary", n=len(sent)) if sent else None
 
     jobs.append(("remind", remind))

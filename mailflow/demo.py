@@ -407,6 +407,7 @@ class Demo:
         assert self.cfg is not None
         prepared = send_job.prepare(self.cfg, self.cfg.campaigns[0].id)
         store, archive = bootstrap.store(self.cfg), bootstrap.archive(self.cfg)
+        adapters = bootstrap.build(self.cfg, self.clock)
         try:
             outcome = send_job.send(
                 self.cfg,
@@ -414,7 +415,8 @@ class Demo:
                 lambda: aware(self.clock.now()),
                 store=store,
                 archive=archive,
-                servers=bootstrap.build(self.cfg, self.clock).servers,
+                servers=adapters.servers,
+                templates=adapters.templates,
                 allow_unresolved=True,
             )
         finally:

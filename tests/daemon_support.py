@@ -112,6 +112,7 @@ def send_directives(cfg: Config, now: datetime) -> int:
             store=store,
             archive=archive,
             servers=bootstrap.build(cfg).servers,
+            templates=bootstrap.build(cfg).templates,
             allow_unresolved=True,
         )
     finally:

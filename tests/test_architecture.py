@@ -287,8 +287,6 @@ SQL_ALLOWANCE = {
 #: today's adapters built outside mailflow/bootstrap.py (module → calls)
 CONSTRUCTION_ALLOWANCE = {
     "mailflow.services.intake": 1,  # LibreOffice, built on first conversion
-    "mailflow.services.remind": 1,  # MailTemplates for the reminder's texts
-    "mailflow.services.send": 1,  # MailTemplates for the directive's mail
 }
 #: today's imports against the layer rule (module → imports)
 LAYER_ALLOWANCE: dict[str, int] = {}

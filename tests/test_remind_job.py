@@ -13,6 +13,7 @@ import pytest
 from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow import config as config_mod
+from mailflow.adapters.mailtext import MailTemplates
 from mailflow.core.due import Away
 from mailflow.errors import MailflowError
 from mailflow.model import Due
@@ -51,7 +52,9 @@ def _insert_mail(store, **row) -> None:  # type: ignore[no-untyped-def]
 
 def test_the_reminder_names_the_missing_sections_by_their_headings(cfg: config_mod.Config) -> None:
     campaign = cfg.campaigns[0]
-    subject, text, html = remind.render(cfg, campaign, load_outline(cfg, campaign), _due("TTCG"))
+    subject, text, html = remind.render(
+        cfg, campaign, load_outline(cfg, campaign), _due("TTCG"), templates=MailTemplates(cfg)
+    )
     assert "[2023-H1]" in subject
     assert "Phát triển một số ngành sản xuất" in text
     assert "Phần thứ hai" in text
@@ -63,10 +66,12 @@ def test_overdue_and_deadline_reminders_say_so(cfg: config_mod.Config) -> None:
     campaign = cfg.campaigns[0]
     outline = load_outline(cfg, campaign)
     late = Due(**{**_due("TTCG").__dict__, "reason": "overdue", "at": datetime(2023, 7, 24, 8)})
-    subject, text, _ = remind.render(cfg, campaign, outline, late)
+    subject, text, _ = remind.render(cfg, campaign, outline, late, templates=MailTemplates(cfg))
     assert "3 ngày" in subject and "quá hạn 3 ngày" in text
     today = Due(**{**_due("TTCG").__dict__, "reason": "deadline", "at": datetime(2023, 7, 21, 8)})
-    assert "Hôm nay" in remind.render(cfg, campaign, outline, today)[1]
+    assert (
+        "Hôm nay" in remind.render(cfg, campaign, outline, today, templates=MailTemplates(cfg))[1]
+    )
 
 
 def test_english_reminders_come_from_the_en_templates(cfg: config_mod.Config) -> None:
@@ -74,7 +79,11 @@ def test_english_reminders_come_from_the_en_templates(cfg: config_mod.Config) ->
     path.write_text(path.read_text(encoding="utf-8").replace('lang = "vi"', 'lang = "en"'))
     en = config_mod.load(path)
     subject, text, _ = remind.render(
-        en, en.campaigns[0], load_outline(en, en.campaigns[0]), _due("QLCN")
+        en,
+        en.campaigns[0],
+        load_outline(en, en.campaigns[0]),
+        _due("QLCN"),
+        templates=MailTemplates(en),
     )
     assert subject.startswith("Reminder:")
     assert "day(s) left" in text
@@ -83,7 +92,9 @@ def test_english_reminders_come_from_the_en_templates(cfg: config_mod.Config) ->
 def test_a_reminder_to_the_deputy_says_why(cfg: config_mod.Config) -> None:
     campaign = cfg.campaigns[0]
     due = _due("VP", to=("pho.vp@sokhcn.example",))
-    text = remind.render(cfg, campaign, load_outline(cfg, campaign), due)[1]
+    text = remind.render(
+        cfg, campaign, load_outline(cfg, campaign), due, templates=MailTemplates(cfg)
+    )[1]
     assert "người được ủy quyền" in text
 
 
@@ -97,7 +108,13 @@ def test_a_broken_template_is_a_clear_error(cfg: config_mod.Config, tmp_path: Pa
     broken = config_mod.load(cfg.path)
     campaign = broken.campaigns[0]
     with pytest.raises(MailflowError) as info:
-        remind.render(broken, campaign, load_outline(broken, campaign), _due("QLCN"))
+        remind.render(
+            broken,
+            campaign,
+            load_outline(broken, campaign),
+            _due("QLCN"),
+            templates=MailTemplates(broken),
+        )
     assert "reminder" in info.value.message and str(templates / "mail") in info.value.hint
 
 
@@ -106,8 +123,12 @@ def test_queueing_the_same_days_reminder_twice_makes_one_mail(cfg: config_mod.Co
     campaign = cfg.campaigns[0]
     outline = load_outline(cfg, campaign)
     now = datetime(2023, 7, 18, 8, 5)
-    first, new1 = remind.queue_reminder(cfg, store, archive, campaign, outline, _due("TDC"), now)
-    again, new2 = remind.queue_reminder(cfg, store, archive, campaign, outline, _due("TDC"), now)
+    first, new1 = remind.queue_reminder(
+        cfg, store, archive, campaign, outline, _due("TDC"), now, templates=MailTemplates(cfg)
+    )
+    again, new2 = remind.queue_reminder(
+        cfg, store, archive, campaign, outline, _due("TDC"), now, templates=MailTemplates(cfg)
+    )
     assert (new1, new2) == (True, False)
     assert first.id == again.id
     assert first.dedupe_key == "reminder:2023-h1:TDC:2023-07-18"
@@ -125,7 +146,14 @@ def test_the_head_is_copied_on_the_wire_and_in_the_header(cfg: config_mod.Config
         **{**_due("QLKH").__dict__, "cc": ("truong.qlkh@sokhcn.example",), "reason": "overdue"}
     )
     row, _ = remind.queue_reminder(
-        cfg, store, archive, campaign, load_outline(cfg, campaign), due, datetime(2023, 7, 22, 8)
+        cfg,
+        store,
+        archive,
+        campaign,
+        load_outline(cfg, campaign),
+        due,
+        datetime(2023, 7, 22, 8),
+        templates=MailTemplates(cfg),
     )
     assert row.recipients == ("qlkh@sokhcn.example", "truong.qlkh@sokhcn.example")
     msg = email.message_from_bytes(archive.read(row.archive_path), policy=policy.default)

@@ -111,8 +111,10 @@ def _campaign_problems(cfg: Config) -> list[tuple[str, str]]:
             prepared = job.prepare(cfg, campaign.id)
             states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
             sent_any = any(state == "sent" for state in states.values())
+            templates = bootstrap.build(cfg).templates
             mine = [
-                (p.message, p.hint) for p in job.problems(cfg, prepared, today, sent_any=sent_any)
+                (p.message, p.hint)
+                for p in job.problems(cfg, prepared, today, templates=templates, sent_any=sent_any)
             ]
         except MailflowError as exc:
             mine = [(exc.message, exc.hint)]

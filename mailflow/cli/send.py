@@ -139,6 +139,7 @@ def send(
         cfg,
         prepared,
         bootstrap.clock().now().date(),
+        templates=bootstrap.build(cfg).templates,
         sent_any=any(state == "sent" for state in states.values()),
         allow_unresolved=allow_unresolved,
     )
@@ -164,7 +165,7 @@ def send(
         console.print(line, markup=False, highlight=False)
     out = preview_dir or cfg.base_dir / "preview" / prepared.campaign.id
     try:
-        written = job.preview(cfg, prepared, out, _now())
+        written = job.preview(cfg, prepared, out, _now(), bootstrap.build(cfg).templates)
         console.print(t("send.preview_written", n=len(written), path=out))
     except MailflowError as exc:  # a broken template is one of the blockers above
         if not blockers:
@@ -253,6 +254,7 @@ def _send_with_progress(cfg: Any, prepared: job.ReadyCampaign, allow_unresolved:
                 store=built.store,
                 archive=built.archive,
                 servers=built.servers,
+                templates=built.templates,
                 allow_unresolved=allow_unresolved,
             )
 

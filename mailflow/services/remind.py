@@ -165,7 +165,9 @@ def due_reminders(cfg: Config, store: Store, campaign: Campaign, now: datetime) 
 # --- the mail -----------------------------------------------------------------------------
 
 
-def render(cfg: Config, campaign: Campaign, outline: Outline, due: Due) -> tuple[str, str, str]:
+def render(
+    cfg: Config, campaign: Campaign, outline: Outline, due: Due, *, templates: MailTemplates
+) -> tuple[str, str, str]:
     """Subject, text and HTML of one reminder."""
     dep = cfg.department(due.department)
     today = due.at.date() if due.at else campaign.deadline
@@ -183,7 +185,7 @@ def render(cfg: Config, campaign: Campaign, outline: Outline, due: Due) -> tuple
         "office": cfg.office.name,
         "mailbox": cfg.mailbox.address,
     }
-    text, html = MailTemplates(cfg).pair("reminder", values)
+    text, html = templates.pair("reminder", values)
     subject = t(f"daemon.reminder_subject_{due.reason}", cfg.lang, **values)
     return subject, text, html
 
@@ -197,6 +199,8 @@ def queue_reminder(
     due: Due,
     now: datetime,
     directive_id: str = "",
+    *,
+    templates: MailTemplates,
 ) -> tuple[outbox.OutboxRow, bool]:
     """Queue one reminder (exactly once per department and day); returns (row, new)."""
     today = _naive(now).date()
@@ -210,7 +214,7 @@ def queue_reminder(
     )
     n = max(1, min(already + 1, cfg.daemon.reminders_per_day))
     key = reminder_key(campaign.id, due.department, today, n)
-    subject, text, html = render(cfg, campaign, outline, due)
+    subject, text, html = render(cfg, campaign, outline, due, templates=templates)
     mail = Outgoing(
         from_addr=cfg.mailbox.address,
         from_name=cfg.office.name,
@@ -305,6 +309,7 @@ def run_reminders(
     archive: Archive,
     now: datetime,
     *,
+    templates: MailTemplates,
     servers: MailServers | None = None,
     campaigns: Sequence[Campaign] | None = None,
 ) -> list[outbox.OutboxRow]:
@@ -323,7 +328,15 @@ def run_reminders(
         ids = {code: mid for code, (_, mid) in directives_sent(store, campaign.id).items()}
         for due in dues:
             row, new = queue_reminder(
-                cfg, store, archive, campaign, outline, due, now, ids.get(due.department, "")
+                cfg,
+                store,
+                archive,
+                campaign,
+                outline,
+                due,
+                now,
+                ids.get(due.department, ""),
+                templates=templates,
             )
             if new:
                 new_rows.append(row)

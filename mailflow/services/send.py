@@ -116,6 +116,7 @@ def problems(
     prepared: ReadyCampaign,
     today: date,
     *,
+    templates: MailTemplates,
     sent_any: bool,
     allow_unresolved: bool = False,
 ) -> list[Problem]:
@@ -144,7 +145,7 @@ def problems(
             )
         )
     year = campaign_year(campaign.title, campaign.deadline)
-    renderer = Renderer(cfg, prepared, today)
+    renderer = Renderer(cfg, prepared, today, templates)
     if plan.items:
         directive_ctx, mail_ctx = renderer.contexts(plan.items[0])
         try:
@@ -239,7 +240,9 @@ class Rendered:
 class Renderer:
     """Renders one department's files and mail; the outline file is read once."""
 
-    def __init__(self, cfg: Config, prepared: ReadyCampaign, today: date) -> None:
+    def __init__(
+        self, cfg: Config, prepared: ReadyCampaign, today: date, templates: MailTemplates
+    ) -> None:
         self.cfg = cfg
         self.prepared = prepared
         self.today = today
@@ -247,7 +250,7 @@ class Renderer:
         self.template = Path(campaign.directive)
         self.outline_bytes = Path(campaign.outline).read_bytes()
         self.departments = cfg.campaign_departments(campaign)
-        self.mail_templates = MailTemplates(cfg)
+        self.mail_templates = templates
         self.subject = subject(cfg, campaign)
 
     def contexts(self, item: DepartmentPlan) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -309,9 +312,11 @@ def detail(item: DepartmentPlan, subject_line: str) -> dict[str, Any]:
 # --- dry run ------------------------------------------------------------------------------
 
 
-def preview(cfg: Config, prepared: ReadyCampaign, out_dir: Path, now: datetime) -> list[Path]:
+def preview(
+    cfg: Config, prepared: ReadyCampaign, out_dir: Path, now: datetime, templates: MailTemplates
+) -> list[Path]:
     """Write every department's directive, marked outline and .eml; send nothing."""
-    renderer = Renderer(cfg, prepared, now.date())
+    renderer = Renderer(cfg, prepared, now.date(), templates)
     written: list[Path] = []
     for item in prepared.plan.items:
         r = renderer.render(item)
@@ -399,12 +404,13 @@ def _render_and_queue(
     handoff: queue.Queue[outbox.OutboxRow | None],
     outcome: SendOutcome,
     emit: Events,
+    templates: MailTemplates,
 ) -> None:
     """Render, compose and queue each department; hand every committed row to the sender."""
     if not todo:
         return
     campaign = prepared.campaign
-    renderer = Renderer(cfg, prepared, now_fn().date())
+    renderer = Renderer(cfg, prepared, now_fn().date(), templates)
     pending: list[outbox.QueueEntry] = []
 
     def flush() -> None:
@@ -452,6 +458,7 @@ def send(
     store: Store,
     archive: Archive,
     servers: MailServers,
+    templates: MailTemplates,
     allow_unresolved: bool = False,
     copy_to_sent: bool = True,
 ) -> SendOutcome:
@@ -542,7 +549,7 @@ def send(
     sender.start()
     try:
         _render_and_queue(
-            cfg, prepared, todo, existing, store, archive, now_fn, handoff, outcome, emit
+            cfg, prepared, todo, existing, store, archive, now_fn, handoff, outcome, emit, templates
         )
     finally:
         handoff.put(None)
