@@ -47,7 +47,7 @@ from mailflow.adapters import sandbox
 from mailflow.adapters.locks import Busy, assemble_lock_path, held
 from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.netdiag import unverified_warnings
-from mailflow.clock import Clock, SystemClock, aware
+from mailflow.clock import Clock, aware
 from mailflow.config import Config
 from mailflow.display import SafeFormatter
 from mailflow.errors import MailflowError, TransientError
@@ -154,7 +154,7 @@ class Job:
 @dataclass
 class Daemon:
     cfg: Config
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock = field(default_factory=bootstrap.clock)  # MAILFLOW_FAKE_NOW or the system's
     jobs: list[Job] = field(default_factory=list)
     stop_requested: threading.Event = field(default_factory=threading.Event)
     _nudge: threading.Event = field(default_factory=threading.Event)

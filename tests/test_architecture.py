@@ -469,13 +469,14 @@ def _sql_outside_store(root: Path) -> dict[str, int]:
 
 def _constructions(path: Path) -> list[int]:
     """Lines that build an adapter: ``Store(…)``, ``ImapClient.from_config(…)``,
-    ``clock.from_env()``."""
+    ``clock.from_env()``, or hand an adapter class over to be called later
+    (``field(default_factory=SystemClock)``)."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        if isinstance(func, ast.Name) and func.id in ADAPTER_CLASSES:
+        if isinstance(func, ast.Name) and func.id in ADAPTER_CLASSES | {"from_env"}:
             lines.append(node.lineno)
         elif isinstance(func, ast.Attribute):
             owner = func.value
@@ -487,6 +488,15 @@ def _constructions(path: Path) -> list[int]:
                 and owner_name in ADAPTER_CLASSES | {"clock", "clock_mod"}
             ):
                 lines.append(node.lineno)
+        if getattr(func, "id", "") in {"isinstance", "issubclass", "cast"}:
+            continue
+        handed = [*node.args, *(k.value for k in node.keywords)]
+        if any(
+            (isinstance(a, ast.Name) and a.id in ADAPTER_CLASSES)
+            or (isinstance(a, ast.Attribute) and a.attr in ADAPTER_CLASSES)
+            for a in handed
+        ):
+            lines.append(node.lineno)
     return lines
 
 
@@ -648,9 +658,11 @@ def test_the_construction_checker_catches_adapters_built_in_a_service(tmp_path: 
             "c = ImapClient.from_config(cfg.mailbox)\n"
             "k = clock.from_env()\n"
             "t = store.Store(p)\n"
-            "ok = FaultHook.from_env()\nm = MailPart(x)\n",
+            "ok = FaultHook.from_env()\nm = MailPart(x)\n"
+            "clock: Clock = field(default_factory=SystemClock)\n"
+            "isinstance(s, Store)\n",
             "bootstrap.py": "s = Store(path)\n",
             "adapters/smtp.py": "c = SmtpClient.from_config(m)\n",
         },
     )
-    assert _constructions_outside_bootstrap(root) == {"mailflow.services.send": 4}
+    assert _constructions_outside_bootstrap(root) == {"mailflow.services.send": 5}
