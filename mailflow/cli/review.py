@@ -37,7 +37,7 @@ from mailflow.model import MailKind, Outline, PlacementStatus
 # heavy (store, python-docx, matching): loaded when a command runs, not for --help
 bootstrap = lazy_module("mailflow.bootstrap")
 render_reason = lazy_function("mailflow.services.intake", "reason_text")
-extract_again = lazy_function("mailflow.services.match", "extract_again")
+extract_again = lazy_function("mailflow.services.review", "extract_again")
 load_outline = lazy_function("mailflow.services.match", "load_outline")
 match_mail = lazy_function("mailflow.services.match", "match_mail")
 restore_part = lazy_function("mailflow.services.match", "restore_part")

@@ -136,16 +136,11 @@ def _sent_docx_lines(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(letter lines, marked outline lines) of the directive sent to ``department``."""
     try:
-        rows = store.query(
-            "SELECT archive_path FROM sends WHERE campaign = ? AND kind = 'directive' "
-            "ORDER BY department IS NOT ?, id LIMIT 1",
-            [campaign, department],
-        )
+        key = store.directive_archive_path(campaign, department)
     except Exception:  # no outbox table in an old state file
         return (), ()
-    if not rows:
+    if key is None:
         return (), ()
-    key = rows[0]["archive_path"]
     if key not in _DIRECTIVES:
         docs: list[tuple[str, ...]] = []
         try:
@@ -199,10 +194,10 @@ class _DocParts:
 
 
 def _mail_row(store: Store, mail_id: int) -> dict[str, Any]:
-    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
-    if not rows:
+    row = store.mail_by_id(mail_id)
+    if row is None:
         raise MailflowError(t("review.no_mail", id=mail_id), t("review.no_mail_hint"))
-    return rows[0]
+    return row
 
 
 def _previous(
@@ -210,18 +205,7 @@ def _previous(
 ) -> list[tuple[PlacedRow, datetime | None, str]]:
     """The department's other parts in this campaign: current placement, arrival and the
     subject of the mail each came in."""
-    rows = store.query(
-        """
-        SELECT p.id AS part_id, p.document_id, p.text, p.heading, pl.section_key, pl.status,
-               m.date, m.received_at, m.subject
-        FROM parts p
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        JOIN mails m ON m.id = p.mail_id
-        WHERE p.campaign = ? AND p.department = ? AND p.mail_id != ?
-        ORDER BY p.id
-        """,
-        [campaign, department, mail_id],
-    )
+    rows = store.department_parts_elsewhere(campaign, department, mail_id)
     return [
         (
             PlacedRow(
@@ -321,16 +305,7 @@ def outline_lines(campaign: Campaign) -> tuple[str, ...]:
 
 def current_sections(store: Store, campaign: str, department: str) -> set[str]:
     """Sections the department has live (auto or reviewed) parts in."""
-    rows = store.query(
-        """
-        SELECT DISTINCT pl.section_key FROM parts p JOIN placements pl ON pl.id = (
-            SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.campaign = ? AND p.department = ? AND pl.status IN (?, ?)
-          AND pl.section_key IS NOT NULL
-        """,
-        [campaign, department, *LIVE],
-    )
-    return {r["section_key"] for r in rows}
+    return store.sections_with_status(campaign, department, LIVE)
 
 
 def _keep_pictures(
@@ -368,11 +343,8 @@ def _readable(
         try:
             blocks = document_blocks(archive, doc)[0]
         except MailflowError as exc:
-            with store.transaction() as db:
-                db.conn.execute(
-                    "UPDATE documents SET status = 'quarantined', reason = ? WHERE id = ?",
-                    ["assemble.document_unreadable", doc["id"]],
-                )
+            with store.transaction():
+                store.set_document_status(doc["id"], "quarantined", "assemble.document_unreadable")
                 store.event("match.unreadable", now, document=doc["id"], error=exc.message[:300])
             continue
         if blocks:
@@ -400,9 +372,7 @@ def match_mail(
         )
     if mail.get("matched_at"):
         return MatchResult(mail_id, campaign_id, department, already=True)
-    docs = store.query(
-        "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal", [mail_id]
-    )
+    docs = store.readable_documents(mail_id)
     # one mail, two campaigns (issue 18): documents intake found answering another campaign
     # carry it; each campaign is matched over its own documents, the mail's own first
     groups: dict[str, list[dict[str, Any]]] = {campaign_id: []}
@@ -547,47 +517,35 @@ def _match_campaign(
     real: dict[int, int] = {}
     stamp = now.isoformat(timespec="seconds")
     counts = {"auto": 0, "reviewed": 0, "review": 0, "unplaced": 0}
-    with store.transaction() as db:
-        conn = db.conn
+    with store.transaction():
         for doc, reason in ignored:
-            conn.execute(
-                "UPDATE documents SET status = 'ignored', reason = ? WHERE id = ?",
-                [f"review.reason.copy_{reason}", doc["id"]],
-            )
+            store.set_document_status(doc["id"], "ignored", f"review.reason.copy_{reason}")
         for doc, _kept in copies:
-            conn.execute(
-                "UPDATE documents SET status = 'ignored', reason = ? WHERE id = ?",
-                [SAME_REPORT_REASON, doc["id"]],
-            )
+            store.set_document_status(doc["id"], "ignored", SAME_REPORT_REASON)
         for k, r in enumerate(results):
             by_ordinal = {p.part: p for p in r.placements}
             for part in r.parts:
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO parts (document_id, mail_id, campaign, department, "
-                    "ordinal, heading, text, block_start, block_end, created_at, row_start, "
-                    "row_end, level, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        r.doc["id"],
-                        mail_id,
-                        campaign_id,
-                        department,
-                        part.ordinal,
-                        part.heading,
-                        part.text,
-                        part.block_start,
-                        part.block_end,
-                        stamp,
-                        part.rows[0] if part.rows else None,
-                        part.rows[1] if part.rows else None,
-                        part.level,
-                        json.dumps(list(part.context), ensure_ascii=False),
-                    ],
+                new_id = store.add_part(
+                    document_id=r.doc["id"],
+                    mail_id=mail_id,
+                    campaign=campaign_id,
+                    department=department,
+                    ordinal=part.ordinal,
+                    heading=part.heading,
+                    text=part.text,
+                    block_start=part.block_start,
+                    block_end=part.block_end,
+                    created_at=stamp,
+                    row_start=part.rows[0] if part.rows else None,
+                    row_end=part.rows[1] if part.rows else None,
+                    level=part.level,
+                    context=json.dumps(list(part.context), ensure_ascii=False),
                 )
-                if not cur.rowcount:
+                if new_id is None:
                     continue
                 pl = by_ordinal[part.ordinal]
                 ref = -(k * 100_000 + part.ordinal + 1)
-                real[ref] = int(cur.lastrowid or 0)
+                real[ref] = new_id
                 decided = decided_by
                 if ref in inherit:
                     # a newer version of a part placed before: it takes that part's place
@@ -603,18 +561,14 @@ def _match_campaign(
                         own_text(part.text, part.heading),
                     )
                 )
-                conn.execute(
-                    "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-                    "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        cur.lastrowid,
-                        pl.section_key,
-                        round(pl.score, 2),
-                        pl.status.value,
-                        json.dumps([[k2, round(s2, 2)] for k2, s2 in pl.candidates]),
-                        decided,
-                        stamp,
-                    ],
+                store.add_placement(
+                    new_id,
+                    section_key=pl.section_key,
+                    score=round(pl.score, 2),
+                    status=pl.status.value,
+                    candidates=json.dumps([[k2, round(s2, 2)] for k2, s2 in pl.candidates]),
+                    decided_by=decided,
+                    created_at=stamp,
                 )
         outdated = revise(fresh, later, revision=later_said, same_text=same_text) if later else None
         marks: list[tuple[int, str]] = [
@@ -623,18 +577,9 @@ def _match_campaign(
         if outdated is not None:
             marks += [(old, replaced_mark(by)) for old, by in outdated.replaced_by]
         for part_id, mark in marks:
-            prev = conn.execute(
-                "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
-                "ORDER BY id DESC LIMIT 1",
-                [part_id],
-            ).fetchone()
-            conn.execute(
-                "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-                "decided_by, created_at) VALUES (?, ?, ?, 'superseded', ?, ?, ?)",
-                [part_id, prev[0], prev[1], prev[2], mark, stamp],
-            )
+            store.supersede_part(part_id, decided_by=mark, created_at=stamp)
         if last:
-            conn.execute("UPDATE mails SET matched_at = ? WHERE id = ?", [stamp, mail_id])
+            store.set_matched(mail_id, stamp)
         store.event(
             "match.placed",
             now,
@@ -708,18 +653,12 @@ def revise_on_place(
     would have, had it been sure). Returns the part ids superseded ((): none)."""
     if section is None:
         return ()
-    rows = store.query(
-        "SELECT p.mail_id, p.campaign, p.department FROM parts p WHERE p.id = ?", [part_id]
-    )
-    if not rows:
+    owner = store.part(part_id)
+    if owner is None:
         return ()
-    mail_id, campaign, department = rows[0]["mail_id"], rows[0]["campaign"], rows[0]["department"]
-    said = store.query(
-        "SELECT detail FROM events WHERE kind = 'match.placed' AND mail_id = ? "
-        "ORDER BY id DESC LIMIT 1",
-        [mail_id],
-    )
-    if not said or not json.loads(said[0]["detail"] or "{}").get("revision"):
+    mail_id, campaign, department = owner["mail_id"], owner["campaign"], owner["department"]
+    said = store.last_event_detail("match.placed", mail_id)
+    if not json.loads(said or "{}").get("revision"):
         return ()
     mine = arrival(_mail_row(store, mail_id))
     earlier = [
@@ -733,18 +672,9 @@ def revise_on_place(
     if not gone:
         return ()
     stamp = now.isoformat(timespec="seconds")
-    with store.transaction() as db:
+    with store.transaction():
         for old in gone:
-            last = db.conn.execute(
-                "SELECT section_key, score, candidates FROM placements WHERE part_id = ? "
-                "ORDER BY id DESC LIMIT 1",
-                [old],
-            ).fetchone()
-            db.conn.execute(
-                "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-                "decided_by, created_at) VALUES (?, ?, ?, 'superseded', ?, ?, ?)",
-                [old, last[0], last[1], last[2], replaced_mark(placed.part_id), stamp],
-            )
+            store.supersede_part(old, decided_by=replaced_mark(placed.part_id), created_at=stamp)
         store.event(
             "review.revision_placed",
             now,
@@ -765,43 +695,28 @@ def restore_part(store: Store, part_id: int, *, user: str, now: datetime) -> dic
     Returns the restored row (part, campaign, department, mail_id, section_key, status);
     raises MailflowError when the part does not exist or was not replaced.
     """
-    rows = store.query(
-        """
-        SELECT p.id, p.campaign, p.department, p.mail_id, pl.status FROM parts p
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.id = ?
-        """,
-        [part_id],
-    )
-    if not rows:
+    current = store.current_placement(part_id)
+    if current is None:
         raise MailflowError(t("review.no_part", id=part_id), t("review.no_part_hint"))
-    row = rows[0]
+    row = {k: current[k] for k in ("id", "campaign", "department", "mail_id", "status")}
     if row["status"] != PlacementStatus.SUPERSEDED.value:
         raise MailflowError(t("review.not_superseded", id=part_id), t("review.not_superseded_hint"))
-    before = store.query(
-        "SELECT section_key, score, status, candidates FROM placements "
-        "WHERE part_id = ? AND status != 'superseded' ORDER BY id DESC LIMIT 1",
-        [part_id],
-    )
-    back = (
-        before[0]
-        if before
-        else {"section_key": None, "score": 0.0, "status": "unplaced", "candidates": "[]"}
-    )
+    back = store.placement_before_superseded(part_id) or {
+        "section_key": None,
+        "score": 0.0,
+        "status": "unplaced",
+        "candidates": "[]",
+    }
     stamp = now.isoformat(timespec="seconds")
-    with store.transaction() as db:
-        db.conn.execute(
-            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                part_id,
-                back["section_key"],
-                back["score"],
-                back["status"],
-                back["candidates"],
-                user,
-                stamp,
-            ],
+    with store.transaction():
+        store.add_placement(
+            part_id,
+            section_key=back["section_key"],
+            score=back["score"],
+            status=back["status"],
+            candidates=back["candidates"],
+            decided_by=user,
+            created_at=stamp,
         )
         store.event(
             "review.restored",
@@ -816,38 +731,14 @@ def restore_part(store: Store, part_id: int, *, user: str, now: datetime) -> dic
     return {**row, "section_key": back["section_key"], "status": back["status"]}
 
 
-def extract_again(
-    cfg: Config, store: Store, archive: Archive, mail_id: int, *, user: str, now: datetime
-) -> int:
-    """Unpack a held mail that has no document rows (quarantined before extraction).
-
-    Runs the archived bytes through intake's own extraction (as a person-accepted
-    report) and records the documents; returns how many were added.
-    """
-    from mailflow.services.intake import Intake, Override, insert_documents
-
-    mail = _mail_row(store, mail_id)
-    if store.query("SELECT 1 FROM documents WHERE mail_id = ? LIMIT 1", [mail_id]):
-        return 0
-    raw = archive.read(mail["archive_path"])
-    override = Override(mail["campaign"] or "", mail["department"] or "", user)
-    with Intake(cfg, store, archive, clock=lambda: now) as intake:
-        prepared = intake.prepare_many([(raw, None)], source="release", override=override)[0]
-    with store.transaction() as db:
-        insert_documents(db.conn, mail_id, prepared.documents)
-    return len(prepared.documents)
-
-
 def match_pending(
     cfg: Config, store: Store, archive: Archive, now: datetime, *, send_receipt: bool = True
 ) -> list[MatchResult]:
     """Match every report mail not matched yet, oldest first (after each poll)."""
-    rows = store.query(
-        "SELECT id FROM mails WHERE kind = ? AND matched_at IS NULL AND campaign IS NOT NULL "
-        "AND department IS NOT NULL ORDER BY COALESCE(date, received_at), id",
-        [MailKind.REPORT.value],
-    )
-    return [match_mail(cfg, store, archive, r["id"], now, send_receipt=send_receipt) for r in rows]
+    return [
+        match_mail(cfg, store, archive, mail_id, now, send_receipt=send_receipt)
+        for mail_id in store.unmatched_reports(MailKind.REPORT.value)
+    ]
 
 
 # --- the receipt ------------------------------------------------------------------------
@@ -976,14 +867,7 @@ def queue_receipt(
         )
         return False
     department = cfg.department(mail["department"])
-    review = store.query(
-        """
-        SELECT COUNT(*) AS n FROM parts p JOIN placements pl ON pl.id = (
-            SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.mail_id = ? AND p.campaign = ? AND pl.status = 'review'
-        """,
-        [mail["id"], campaign.id],
-    )[0]["n"]
+    review = store.count_mail_parts(mail["id"], campaign.id, PlacementStatus.REVIEW.value)
     subject, body = receipt_text(
         outline,
         department.name,

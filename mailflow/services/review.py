@@ -9,6 +9,7 @@ Errors are MailflowError with a one-line message and a hint, for either caller t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,9 @@ from mailflow.core.sections import name_of_key, resolve_section, section_name
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.model import MailKind, PlacementStatus
+from mailflow.services.basics import load_outline
+from mailflow.services.intake import Intake, Override, insert_documents, reason_text
+from mailflow.services.match import MatchResult, match_mail, restore_part, revise_on_place
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 APPENDIX_WORDS = ("none", "appendix", "-", "phụ lục", "phu luc")
@@ -43,8 +47,6 @@ def place_part(
     """Put part ``part_id`` under ``section`` (number, key, unique title prefix or
     "none"/"phụ lục" for the appendix). Ambiguous or unknown: ConfigError naming the
     candidates; nothing is written."""
-    from mailflow.services.match import load_outline, revise_on_place
-
     row = store.current_placement(part_id)
     if row is None:
         raise ConfigError(t("review.no_part", id=part_id), t("review.no_part_hint"))
@@ -73,19 +75,15 @@ def place_part(
     status = PlacementStatus.REVIEWED if key else PlacementStatus.UNPLACED
     if row["section_key"] == key and row["status"] == status.value:
         return Placed(part_id, row["campaign"], before, after, (), False)
-    with store.transaction() as db:
-        db.conn.execute(
-            "INSERT INTO placements (part_id, section_key, score, status, candidates, "
-            "decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                part_id,
-                key,
-                row["score"],
-                status.value,
-                row["candidates"],
-                user,
-                now.isoformat(timespec="seconds"),
-            ],
+    with store.transaction():
+        store.add_placement(
+            part_id,
+            section_key=key,
+            score=row["score"],
+            status=status.value,
+            candidates=row["candidates"],
+            decided_by=user,
+            created_at=now.isoformat(timespec="seconds"),
         )
         store.event(
             "review.placed",
@@ -107,7 +105,7 @@ class Released:
     mail: int
     campaign: str
     department: str  # the department's name
-    result: Any  # jobs.match.MatchResult
+    result: MatchResult
 
 
 def release_mail(
@@ -123,13 +121,10 @@ def release_mail(
     send_receipt: bool = True,
 ) -> Released:
     """Accept held mail ``mail_id`` as department ``code``'s report, unpack and match it."""
-    from mailflow.services.match import extract_again, match_mail
-
     department = cfg.department(code)
-    rows = store.query("SELECT * FROM mails WHERE id = ?", [mail_id])
-    if not rows:
+    mail = store.mail_by_id(mail_id)
+    if mail is None:
         raise ConfigError(t("review.no_mail", id=mail_id), t("review.no_mail_hint"))
-    mail = rows[0]
     if mail["kind"] not in ATTENTION:
         raise ConfigError(
             t("review.not_held", id=mail_id, kind=mail["kind"] or "-"), t("review.not_held_hint")
@@ -145,11 +140,14 @@ def release_mail(
         raise ConfigError(
             t("review.campaign_needed", known=known), t("review.campaign_needed_hint")
         )
-    with store.transaction() as db:
-        db.conn.execute(
-            "UPDATE mails SET kind = ?, campaign = ?, department = ?, imported_by = ?, "
-            "reason = ? WHERE id = ?",
-            [MailKind.REPORT.value, campaign.id, department.code, user, "review.released", mail_id],
+    with store.transaction():
+        store.release_mail_as(
+            mail_id,
+            kind=MailKind.REPORT.value,
+            campaign=campaign.id,
+            department=department.code,
+            by=user,
+            reason="review.released",
         )
         store.event(
             "review.released",
@@ -166,14 +164,43 @@ def release_mail(
     return Released(mail_id, campaign.id, department.name, result)
 
 
-def restore(store: Store, part_id: int, *, user: str, now: datetime) -> dict[str, Any]:
-    """``jobs.match.restore_part``: re-exported so both callers name one module."""
-    from mailflow.services.match import restore_part
+def extract_again(
+    cfg: Config, store: Store, archive: Archive, mail_id: int, *, user: str, now: datetime
+) -> int:
+    """Unpack a held mail that has no document rows (quarantined before extraction).
 
+    Runs the archived bytes through intake's own extraction (as a person-accepted
+    report) and records the documents; returns how many were added. It lives here, not
+    in match: only a person's release asks for it, and match stays below intake's rank.
+    """
+    mail = store.mail_by_id(mail_id)
+    if mail is None:
+        raise MailflowError(t("review.no_mail", id=mail_id), t("review.no_mail_hint"))
+    if store.has_documents(mail_id):
+        return 0
+    raw = archive.read(mail["archive_path"])
+    override = Override(mail["campaign"] or "", mail["department"] or "", user)
+    with Intake(cfg, store, archive, clock=lambda: now) as intake:
+        prepared = intake.prepare_many([(raw, None)], source="release", override=override)[0]
+    with store.transaction() as db:
+        insert_documents(db.conn, mail_id, prepared.documents)
+    return len(prepared.documents)
+
+
+def restore(store: Store, part_id: int, *, user: str, now: datetime) -> dict[str, Any]:
+    """``services.match.restore_part``: re-exported so both callers name one module."""
     return restore_part(store, part_id, user=user, now=now)
 
 
-__all__ = ["MailflowError", "Placed", "Released", "place_part", "release_mail", "restore"]
+__all__ = [
+    "MailflowError",
+    "Placed",
+    "Released",
+    "extract_again",
+    "place_part",
+    "release_mail",
+    "restore",
+]
 
 
 def _short(text: str | None, width: int) -> str:
@@ -195,11 +222,6 @@ def waiting_lines(
     ``unread``: the draft plan's list of documents that gave no text (the one the draft's
     appendix shows: quarantined, unconverted, unsupported, a scan OCR read nothing from),
     so the mail and the draft name the same files."""
-    import json
-
-    from mailflow.services.intake import reason_text
-    from mailflow.services.match import load_outline
-
     outline = load_outline(cfg, cfg.campaign(campaign_id))
     none = t("review.none_section", lang)
     lines: list[str] = []

@@ -22,3 +22,17 @@ class EventRows(StoreBase):
             where += " AND department = ?"
             params.append(department)
         return self.query(f"SELECT * FROM events WHERE {where} ORDER BY id", params)
+
+    # -- match and review
+
+    def last_event_detail(self, kind: str, mail_id: int) -> str | None:
+        """The JSON detail of the newest ``kind`` event about mail ``mail_id`` (None: no
+        such event, or it had no detail); e.g. whether a match found a revision word."""
+        rows = self.query(
+            "SELECT detail FROM events WHERE kind = ? AND mail_id = ? ORDER BY id DESC LIMIT 1",
+            [kind, mail_id],
+        )
+        if not rows:
+            return None
+        detail: str | None = rows[0]["detail"]
+        return detail

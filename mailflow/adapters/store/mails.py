@@ -82,3 +82,76 @@ class MailRows(StoreBase):
             raise KeyError(mail_id)
         department: str | None = rows[0]["department"]
         return department
+
+    # -- match and review
+
+    def mail_by_id(self, mail_id: int) -> dict[str, Any] | None:
+        """Every column of mail ``mail_id``; None when there is no such mail."""
+        rows = self.query("SELECT * FROM mails WHERE id = ?", [mail_id])
+        return rows[0] if rows else None
+
+    def readable_documents(self, mail_id: int) -> list[dict[str, Any]]:
+        """Mail ``mail_id``'s documents intake accepted (status 'ok'), in mail order: what
+        the match reads."""
+        return self.query(
+            "SELECT * FROM documents WHERE mail_id = ? AND status = 'ok' ORDER BY ordinal",
+            [mail_id],
+        )
+
+    def has_documents(self, mail_id: int) -> bool:
+        """Whether mail ``mail_id`` has any document row (a mail held before extraction
+        has none, and a release extracts them)."""
+        return bool(self.query("SELECT 1 FROM documents WHERE mail_id = ? LIMIT 1", [mail_id]))
+
+    def set_document_status(self, document_id: int, status: str, reason: str) -> None:
+        """Set a document aside after intake ('quarantined' when unreadable, 'ignored' for
+        an outline copy or a second form of the same report), with the reason's key."""
+        self.conn.execute(
+            "UPDATE documents SET status = ?, reason = ? WHERE id = ?",
+            [status, reason, document_id],
+        )
+
+    def set_matched(self, mail_id: int, at: str) -> None:
+        """Mark mail ``mail_id`` handled (matched, or an Office reply answered) at ``at``:
+        the next run leaves it alone."""
+        self.conn.execute("UPDATE mails SET matched_at = ? WHERE id = ?", [at, mail_id])
+
+    def unmatched_reports(self, kind: str) -> list[int]:
+        """Ids of mails of ``kind`` (report) with a campaign and a department and not
+        matched yet, oldest first by the mail's own date (arrival when it has none)."""
+        rows = self.query(
+            "SELECT id FROM mails WHERE kind = ? AND matched_at IS NULL AND campaign IS NOT NULL "
+            "AND department IS NOT NULL ORDER BY COALESCE(date, received_at), id",
+            [kind],
+        )
+        return [int(r["id"]) for r in rows]
+
+    def release_mail_as(
+        self, mail_id: int, *, kind: str, campaign: str, department: str, by: str, reason: str
+    ) -> None:
+        """A person accepted held mail ``mail_id`` as ``department``'s report for
+        ``campaign``: its new kind, who decided, and the reason key."""
+        self.conn.execute(
+            "UPDATE mails SET kind = ?, campaign = ?, department = ?, imported_by = ?, "
+            "reason = ? WHERE id = ?",
+            [kind, campaign, department, by, reason, mail_id],
+        )
+
+    def unhandled_mails(self, kind: str) -> list[dict[str, Any]]:
+        """Mails of ``kind`` (Office replies) not handled yet, oldest first, with what
+        answering them needs (campaign, sender, Message-ID, subject, archive path)."""
+        return self.query(
+            "SELECT id, campaign, from_addr, message_id, subject, archive_path FROM mails "
+            "WHERE kind = ? AND matched_at IS NULL ORDER BY id",
+            [kind],
+        )
+
+    def handled_elsewhere(self, kind: str, message_id: str, mail_id: int) -> bool:
+        """Whether another mail of ``kind`` with this Message-ID was handled already: the
+        same reply delivered twice is applied once."""
+        rows = self.query(
+            "SELECT id FROM mails WHERE kind = ? AND message_id = ? AND id <> ? "
+            "AND matched_at IS NOT NULL",
+            [kind, message_id, mail_id],
+        )
+        return bool(rows)
