@@ -23,7 +23,7 @@ from mailflow.daemon import Daemon, Job
 from mailflow.i18n import get_lang, set_lang
 from mailflow.model import SendStatus
 from mailflow.services import outbox
-from mailflow.services.office_mail import queue_mail
+from mailflow.services.outbox import queue_mail
 
 
 @pytest.fixture(autouse=True)

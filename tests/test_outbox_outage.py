@@ -30,7 +30,7 @@ from mailflow.cli import cli
 from mailflow.clock import FrozenClock
 from mailflow.daemon import Daemon
 from mailflow.i18n import get_lang, set_lang, t
-from mailflow.services.office_mail import queue_mail
+from mailflow.services.outbox import queue_mail
 
 pytestmark = pytest.mark.integration
 

@@ -66,6 +66,7 @@ from mailflow.services.basics import (  # moved there: `mailflow status` needs o
 from mailflow.services.basics import attribution_extras as attribution_extras  # re-exported
 from mailflow.services.basics import load_outline as load_outline  # re-exported
 from mailflow.services.basics import parse_when as parse_when  # re-exported
+from mailflow.services.outbox import queue_mail
 
 #: Placement statuses that count as "this section was received".
 LIVE = (PlacementStatus.AUTO.value, PlacementStatus.REVIEWED.value)
@@ -852,8 +853,6 @@ def queue_receipt(
     split_note: tuple[str, str, str] | None = None,
 ) -> bool:
     """Queue the one receipt for this mail; False when there is nobody it may go to."""
-    from mailflow.services.office_mail import queue_mail
-
     sender = (mail.get("from_addr") or "").lower()
     to = receipt_recipients(cfg, archive, mail)
     if not to:

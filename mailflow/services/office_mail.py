@@ -18,7 +18,7 @@ from typing import Any
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
-from mailflow.clock import aware, wall
+from mailflow.clock import wall
 from mailflow.config import Config
 from mailflow.core.due import (
     deadline_at,
@@ -36,7 +36,8 @@ from mailflow.services.assemble import (
     gather_plan,
     previous_summary,
 )
-from mailflow.services.match import load_outline, parse_when
+from mailflow.services.basics import load_outline, parse_when
+from mailflow.services.outbox import queue_mail
 from mailflow.services.review import waiting_lines
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,64 +45,6 @@ OFFICE_KINDS = ("draft", "digest")
 
 
 # --- sending through the outbox -------------------------------------------------------
-
-
-def queue_mail(
-    cfg: Config,
-    store: Store,
-    archive: Archive,
-    *,
-    kind: str,
-    campaign: str,
-    department: str | None,
-    to: Sequence[str],
-    subject: str,
-    text: str,
-    dedupe_key: str,
-    now: datetime,
-    auto_submitted: str = "auto-generated",
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-    in_reply_to: str = "",
-    detail: dict[str, Any] | None = None,
-) -> Any:
-    """Queue one mail in the outbox (exactly once per ``dedupe_key``); returns its row."""
-    from mailflow.adapters.compose import (
-        Attachment,
-        Outgoing,
-        compose,
-        loop_id,
-        new_message_id,
-        recipients,
-    )
-    from mailflow.services import outbox
-
-    mail = Outgoing(
-        from_addr=cfg.mailbox.address,
-        from_name=cfg.office.name,
-        to=tuple(to),
-        subject=subject,
-        text=text,
-        attachments=tuple(Attachment(n, d, ct) for n, d, ct in attachments),
-        loop_id=loop_id(campaign, kind, dedupe_key),
-        auto_submitted=auto_submitted,
-        in_reply_to=in_reply_to,
-        references=(in_reply_to,) if in_reply_to else (),
-    )
-    message_id = new_message_id(cfg.mailbox.address)
-    data = compose(mail, message_id, aware(now))
-    return outbox.queue(
-        store,
-        archive,
-        dedupe_key,
-        kind,
-        campaign,
-        department,
-        recipients(mail),
-        data,
-        message_id,
-        detail=detail or {},
-        now=now,
-    )
 
 
 def flush(

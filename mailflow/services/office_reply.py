@@ -35,6 +35,10 @@ from mailflow.core.sections import name_of_key
 from mailflow.errors import MailflowError
 from mailflow.i18n import get_lang, set_lang, t
 from mailflow.model import MailKind
+from mailflow.services.assemble import assemble
+from mailflow.services.basics import load_outline
+from mailflow.services.office_mail import send_draft
+from mailflow.services.outbox import queue_mail
 from mailflow.services.review import place_part, release_mail, restore
 
 ANSWER_KIND = "answer"
@@ -53,23 +57,14 @@ class ReplyOutcome:
 
 
 def _pending(store: Store) -> list[dict[str, Any]]:
-    return store.query(
-        "SELECT id, campaign, from_addr, message_id, subject, archive_path FROM mails "
-        "WHERE kind = ? AND matched_at IS NULL ORDER BY id",
-        [MailKind.OFFICE_REPLY.value],
-    )
+    return store.unhandled_mails(MailKind.OFFICE_REPLY.value)
 
 
 def _seen(store: Store, mail_id: int, message_id: str) -> bool:
     """Another mail with this Message-ID was handled already: this one is a repeat."""
     if not message_id:
         return False
-    rows = store.query(
-        "SELECT id FROM mails WHERE kind = ? AND message_id = ? AND id <> ? "
-        "AND matched_at IS NOT NULL",
-        [MailKind.OFFICE_REPLY.value, message_id, mail_id],
-    )
-    return bool(rows)
+    return store.handled_elsewhere(MailKind.OFFICE_REPLY.value, message_id, mail_id)
 
 
 def _apply(
@@ -112,8 +107,6 @@ def _apply(
     if isinstance(command, SetCampaign):
         return _set_campaign(cfg, store, archive, command, user, now)
     assert isinstance(command, Restore)
-    from mailflow.services.match import load_outline
-
     row = restore(store, command.part, user=user, now=now)
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
     section = name_of_key(outline, row.get("section_key"), t("review.none_section"))
@@ -129,15 +122,15 @@ def _own_campaign(store: Store, command: Any, campaign: str | None) -> None:
     if not campaign:
         return
     if isinstance(command, Place | Appendix | Restore):
-        rows = store.query("SELECT campaign FROM parts WHERE id = ?", [command.part])
-        other = rows[0]["campaign"] if rows else None
+        part = store.part(command.part)
+        other = part["campaign"] if part else None
         if other and other != campaign:
             raise MailflowError(
                 t("reply.other_campaign_part", id=command.part, other=other, campaign=campaign)
             )
     elif isinstance(command, Release | SetCampaign):
-        rows = store.query("SELECT campaign FROM mails WHERE id = ?", [command.mail])
-        other = rows[0]["campaign"] if rows else None
+        mail = store.mail_by_id(command.mail)
+        other = mail["campaign"] if mail else None
         if other and other != campaign:
             raise MailflowError(
                 t("reply.other_campaign_mail", id=command.mail, other=other, campaign=campaign)
@@ -156,10 +149,13 @@ def _set_campaign(
         command.campaign,
     )
     cfg.campaign(campaign_id)  # an unknown id is refused before anything changes
-    rows = store.query("SELECT department FROM mails WHERE id = ?", [command.mail])
-    if not rows:
-        raise MailflowError(t("review.no_mail", id=command.mail), t("review.no_mail_hint"))
-    if not rows[0]["department"]:
+    try:
+        department = store.mail_department(command.mail)
+    except KeyError:
+        raise MailflowError(
+            t("review.no_mail", id=command.mail), t("review.no_mail_hint")
+        ) from None
+    if not department:
         raise MailflowError(
             t("review.campaign_no_department", id=command.mail),
             t("review.campaign_no_department_hint", id=command.mail, campaign=campaign_id),
@@ -169,7 +165,7 @@ def _set_campaign(
         store,
         archive,
         command.mail,
-        rows[0]["department"],
+        department,
         campaign_id=campaign_id,
         user=user,
         now=now,
@@ -220,11 +216,8 @@ def _handle_reply(
                 continue
             out.done.append(text)
             out.changed = out.changed or changed
-    with store.transaction() as db:
-        db.conn.execute(
-            "UPDATE mails SET matched_at = ? WHERE id = ?",
-            [now.isoformat(timespec="seconds"), row["id"]],
-        )
+    with store.transaction():
+        store.set_matched(row["id"], now.isoformat(timespec="seconds"))
         store.event(
             "review.reply_duplicate" if out.duplicate else "review.reply",
             now,
@@ -253,8 +246,6 @@ def _answer(
     message_id: str,
     now: datetime,
 ) -> Any:
-    from mailflow.services.office_mail import queue_mail
-
     lang = cfg.lang
     lines = [t("reply.answer_intro", lang), ""]
     if out.done:
@@ -295,9 +286,6 @@ def _answer(
 def _new_draft(
     cfg: Config, store: Store, archive: Archive, campaign_id: str, now: datetime
 ) -> list[Any]:
-    from mailflow.services.assemble import assemble
-    from mailflow.services.office_mail import send_draft
-
     campaign = cfg.campaign(campaign_id)
     result = assemble(cfg, store, archive, campaign, now, pdf=cfg.daemon.draft_pdf == "all")
     return [send_draft(cfg, store, archive, campaign, result, now, reason="update")]

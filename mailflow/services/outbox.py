@@ -54,6 +54,7 @@ from mailflow.model import SendStatus
 if TYPE_CHECKING:  # the clients load yagmail, ssl and imap_tools: only when sending
     from mailflow.adapters.imap import ImapClient
     from mailflow.adapters.smtp import SendResult, SmtpClient
+    from mailflow.config import Config
 
 CRASH_ENV = "MAILFLOW_CRASH_AFTER"
 ARCHIVE_KIND = "sent"
@@ -631,3 +632,64 @@ def resolve_sending(
             )
             out.append((_reload(store, row.id), outcome))
     return out
+
+
+# --- one composed mail ---------------------------------------------------------------
+
+
+def queue_mail(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    *,
+    kind: str,
+    campaign: str,
+    department: str | None,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    dedupe_key: str,
+    now: datetime,
+    auto_submitted: str = "auto-generated",
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    in_reply_to: str = "",
+    detail: dict[str, Any] | None = None,
+) -> OutboxRow:
+    """Queue one mail in the outbox (exactly once per ``dedupe_key``); returns its row."""
+    # here, not at the top: `mailflow status` loads this module and never composes a mail
+    from mailflow.adapters.compose import (
+        Attachment,
+        Outgoing,
+        compose,
+        loop_id,
+        new_message_id,
+        recipients,
+    )
+
+    mail = Outgoing(
+        from_addr=cfg.mailbox.address,
+        from_name=cfg.office.name,
+        to=tuple(to),
+        subject=subject,
+        text=text,
+        attachments=tuple(Attachment(n, d, ct) for n, d, ct in attachments),
+        loop_id=loop_id(campaign, kind, dedupe_key),
+        auto_submitted=auto_submitted,
+        in_reply_to=in_reply_to,
+        references=(in_reply_to,) if in_reply_to else (),
+    )
+    message_id = new_message_id(cfg.mailbox.address)
+    data = compose(mail, message_id, aware(now))
+    return queue(
+        store,
+        archive,
+        dedupe_key,
+        kind,
+        campaign,
+        department,
+        recipients(mail),
+        data,
+        message_id,
+        detail=detail or {},
+        now=now,
+    )
