@@ -29,7 +29,7 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.sanitize import removed_lines
 from mailflow.adapters.store import Store
-from mailflow.config import Config
+from mailflow.config import Config, IntakeSettings
 from mailflow.core.bodytext import strip_reply
 from mailflow.core.due import missing_sections
 from mailflow.core.identify import list_addresses, may_auto_answer
@@ -75,36 +75,42 @@ LIVE = (PlacementStatus.AUTO.value, PlacementStatus.REVIEWED.value)
 # --- a document's blocks ------------------------------------------------------------------
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes, bounds: IntakeSettings) -> str:
     """Text of a PDF stored before intake kept its docx form (older state files).
 
     Intake now extracts a PDF's text ONCE and stores it as the document's docx form; this
-    reads only rows from before that, with the same bounded extractor (pages, time, bytes).
+    reads only rows from before that, with the same bounded extractor and the same bounds:
+    the unpacker's page cap and ``[intake]``'s time and text size, as configured.
     """
+    # here, not at the top: only a state file from before docx forms ever needs them
     from mailflow.adapters import pdf
     from mailflow.adapters.unpack import Limits
 
-    limits = Limits()
     try:
         return pdf.extract_text(
             data,
-            max_pages=limits.pdf_max_pages,
-            timeout=limits.pdf_timeout_seconds,
-            max_bytes=limits.pdf_max_text_bytes,
+            max_pages=Limits().pdf_max_pages,
+            timeout=bounds.pdf_timeout_seconds,
+            max_bytes=bounds.pdf_max_text_bytes,
         ).text
     except pdf.PdfProblem:  # unpack vetted it then; unreadable now is no text
         return ""
 
 
-def document_blocks(archive: Archive, doc: dict[str, Any]) -> tuple[tuple[Block, ...], str]:
-    """Blocks of one stored document and the .docx that holds them ("" for text sources)."""
+def document_blocks(
+    archive: Archive, doc: dict[str, Any], bounds: IntakeSettings | None = None
+) -> tuple[tuple[Block, ...], str]:
+    """Blocks of one stored document and the .docx that holds them ("" for text sources).
+
+    ``bounds``: the ``[intake]`` settings that bound reading an old row's PDF (defaults
+    when not given)."""
     if doc.get("docx_path"):
         path = archive.path(doc["docx_path"])
         return read_docx(path, doc.get("name") or path.name), str(path)
     data = archive.read(doc["archive_path"])
     ctype = (doc.get("content_type") or "").lower()
     if ctype == "application/pdf" or data[:5] == b"%PDF-":
-        return blocks_from_text(_pdf_text(data)), ""
+        return blocks_from_text(_pdf_text(data, bounds or IntakeSettings())), ""
     if ctype.startswith("text/"):
         text = data.decode("utf-8", "replace")
         return blocks_from_text(strip_reply(text)), ""
@@ -330,7 +336,11 @@ def _keep_pictures(
 
 
 def _readable(
-    store: Store, docs: list[dict[str, Any]], archive: Archive, now: datetime
+    store: Store,
+    docs: list[dict[str, Any]],
+    archive: Archive,
+    now: datetime,
+    bounds: IntakeSettings,
 ) -> list[tuple[dict[str, Any], tuple[Block, ...]]]:
     """Each document's blocks; one that cannot be read is quarantined, never stops the rest.
 
@@ -342,7 +352,7 @@ def _readable(
     out: list[tuple[dict[str, Any], tuple[Block, ...]]] = []
     for doc in docs:
         try:
-            blocks = document_blocks(archive, doc)[0]
+            blocks = document_blocks(archive, doc, bounds)[0]
         except MailflowError as exc:
             with store.transaction():
                 store.set_document_status(doc["id"], "quarantined", "assemble.document_unreadable")
@@ -433,7 +443,7 @@ def _match_campaign(
     )
     marked = marked_outline_lines(store, archive, campaign_id, department)
     sent = (*outline_lines(campaign), *marked)
-    read = _readable(store, docs, archive, now)
+    read = _readable(store, docs, archive, now, cfg.intake)
     # the same report in two forms (.docx + its signed .pdf): enters once, editable form
     ranked = [(n, _form_rank(d)) for n, (d, _b) in enumerate(read)]
     compared = [(n, rank) for n, rank in ranked if rank is not None]
