@@ -140,6 +140,7 @@ class Step:
     own_mb: float = 0.0  # the mailflow process itself
     child_mb: float = 0.0  # its largest child (LibreOffice, pdftotext…)
     child_name: str = ""
+    output: str = ""  # everything the command printed (English: the runs use --lang en)
 
 
 @dataclass
@@ -279,6 +280,7 @@ def run_step(config: Path, *args: str) -> Step:
         own / 1024,
         watch.peak_kb / 1024,
         watch.peak_name,
+        text,
     )
 
 

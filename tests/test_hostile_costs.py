@@ -6,6 +6,7 @@ timing assert here: `python -m bench.hostile_costs` prints the time and memory t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,13 @@ def test_a_cost_case_is_taken_in_and_assembled_with_its_reason_recorded(
     run = hostile_costs.run_case(case, tmp_path / case)
     assert run.steps["ingest"].exit_code == 0, run.steps["ingest"].last_line
     assert run.steps["assemble"].exit_code == 0, run.steps["assemble"].last_line
-    assert run.draft is not None and run.draft.with_suffix(".pdf").is_file()
+    assert run.draft is not None
+    # The PDF is a convenience beside the .docx: on a loaded machine LibreOffice may pass
+    # `draft.pdf_timeout_seconds` printing the 100,000-paragraph case; then the command
+    # must say so (a time bound, not a timing assert).
+    assert run.draft.with_suffix(".pdf").is_file() or re.search(
+        r"took more than \d+ s to convert", run.steps["assemble"].output
+    ), run.steps["assemble"].output[-400:]
     [doc] = [d for d in run.documents if d["name"] in ("bao-cao.docx", "bao-cao.pdf")]
     status, reason, params = EXPECTED[case]
     assert (doc["status"], doc["reason"]) == (status, reason)
