@@ -100,7 +100,7 @@ COMMANDS: dict[str, str] = {
     "review": "mailflow.cli.review",
     "run": "mailflow.cli.run",
     "send": "mailflow.cli.send",
-    "status": "mailflow.cli.assemble",
+    "status": "mailflow.cli.status",
 }
 
 SHARED_OPTIONS = ("config_path", "lang", "debug")

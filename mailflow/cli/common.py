@@ -1,8 +1,8 @@
 """Printing helpers several command modules share.
 
 Why a module of their own: they used to live in ``cli.review``, so ``mailflow status``
-(in ``cli.assemble``) imported the whole review command module, its tables and the
-section model just to print a line. This module costs only what ``cli.base`` already
+imported the whole review command module, its tables and the section model just to print
+a line. This module costs only what ``cli.base`` already
 loads (click, the catalogue) plus ``mailflow.display``; rich's markup is imported when
 something is printed, not for ``--help``.
 """
