@@ -425,7 +425,7 @@ class Demo:
 
     def run(self) -> DemoResult:
         from mailflow.daemon import Daemon, setup_logging
-        from mailflow.services.match import load_outline
+        from mailflow.services.basics import load_outline
 
         assert self.cfg is not None
         campaign = self.cfg.campaigns[0]

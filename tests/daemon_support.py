@@ -94,7 +94,7 @@ class Departments:
 
 
 def outline_of(cfg: Config) -> Outline:
-    from mailflow.services.match import load_outline
+    from mailflow.services.basics import load_outline
 
     return load_outline(cfg, cfg.campaigns[0])
 

@@ -18,7 +18,7 @@ from mailflow.core.due import Away
 from mailflow.errors import MailflowError
 from mailflow.model import Due
 from mailflow.services import remind
-from mailflow.services.match import load_outline
+from mailflow.services.basics import load_outline
 
 
 @pytest.fixture

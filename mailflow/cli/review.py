@@ -38,7 +38,7 @@ from mailflow.model import MailKind, Outline, PlacementStatus
 bootstrap = lazy_module("mailflow.bootstrap")
 render_reason = lazy_function("mailflow.services.intake", "reason_text")
 extract_again = lazy_function("mailflow.services.review", "extract_again")
-load_outline = lazy_function("mailflow.services.match", "load_outline")
+load_outline = lazy_function("mailflow.services.basics", "load_outline")
 match_mail = lazy_function("mailflow.services.match", "match_mail")
 restore_part = lazy_function("mailflow.services.match", "restore_part")
 revise_on_place = lazy_function("mailflow.services.match", "revise_on_place")

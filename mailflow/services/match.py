@@ -62,10 +62,8 @@ from mailflow.services.basics import (  # moved there: `mailflow status` needs o
     SAME_REPORT_REASON,
     SYSTEM,
     arrival,
+    load_outline,
 )
-from mailflow.services.basics import attribution_extras as attribution_extras  # re-exported
-from mailflow.services.basics import load_outline as load_outline  # re-exported
-from mailflow.services.basics import parse_when as parse_when  # re-exported
 from mailflow.services.outbox import queue_mail
 
 #: Placement statuses that count as "this section was received".
