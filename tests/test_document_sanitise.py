@@ -696,3 +696,35 @@ def test_the_element_budget_is_exact_when_the_quick_bound_exceeds_it() -> None:
     assert taken.status == unpack.OK and taken.docx == data
     refused = intake(data, xml_max_elements=exact - 1)
     assert (refused.status, refused.reason) == (unpack.QUARANTINED, "intake.unpack.xml_elements")
+
+
+def _cold(data: bytes) -> unpack.Extracted:
+    """The document read with no memory of parts seen before."""
+    unpack._FACTS.clear()
+    unpack._PARTS.clear()
+    return intake(data)
+
+
+def test_a_template_part_met_again_reads_as_when_it_was_first_inflated() -> None:
+    first, second = base_docx("Báo cáo thứ nhất."), base_docx("Báo cáo thứ hai.")
+    styles = package(second)["word/styles.xml"]
+    assert len(styles) > 16 * 1024 and styles == package(first)["word/styles.xml"]
+    cold = _cold(second)
+    intake(first)  # its styles part is now remembered
+    warm = intake(second)
+    assert (warm.status, warm.reason, warm.params) == (cold.status, cold.reason, cold.params)
+    assert warm.docx == cold.docx == second
+
+
+def test_a_seen_part_under_a_local_name_that_differs_is_still_refused() -> None:
+    data = base_docx()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        offset = zf.getinfo("word/styles.xml").header_offset
+    start = offset + 30
+    assert data[start : start + len("word/styles.xml")] == b"word/styles.xml"
+    forged = data[:start] + b"word/styleS.xml" + data[start + len(b"word/styles.xml") :]
+    cold = _cold(forged)
+    assert (cold.status, cold.reason) == (unpack.QUARANTINED, "intake.unpack.damaged")
+    intake(data)  # the genuine styles part is now remembered
+    warm = intake(forged)
+    assert (warm.status, warm.reason) == (unpack.QUARANTINED, "intake.unpack.damaged")

@@ -114,6 +114,23 @@ class _Facts:
 _FACTS: dict[bytes, _Facts] = {}
 _FACTS_MAX = 1024  # entries (a few dozen bytes each)
 _FACTS_MIN_BYTES = 16 * 1024  # smaller parts are scanned directly
+#: inflated bytes of the same large parts, by the same key: a template part met again is
+#: not inflated again (its bytes are a function of the stored member the key digests,
+#: whose CRC and size matched them when they were first inflated). Bounded in bytes.
+_PARTS: dict[bytes, bytes] = {}
+_PARTS_MAX_BYTES = 16 * 1024 * 1024
+_parts_bytes = 0
+
+
+def _remember_part(key: bytes, part: bytes) -> None:
+    global _parts_bytes
+    if not key or len(part) > _PARTS_MAX_BYTES // 4:
+        return
+    if _parts_bytes + len(part) > _PARTS_MAX_BYTES:
+        _PARTS.clear()  # bounded; the next few documents fill it again
+        _parts_bytes = 0
+    _PARTS[key] = part
+    _parts_bytes += len(part)
 
 
 def _member_key(data: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -122,7 +139,11 @@ def _member_key(data: bytes, info: zipfile.ZipInfo) -> bytes:
     head = data[start : start + 30]
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
         return b""
-    start += 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    name_len = int.from_bytes(head[26:28], "little")
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if data[start + 30 : start + 30 + name_len] != info.orig_filename.encode(encoding, "replace"):
+        return b""  # local and central names differ: zipfile refuses it, let it say so
+    start += 30 + name_len + int.from_bytes(head[28:30], "little")
     raw = memoryview(data)[start : start + info.compress_size]
     if len(raw) != info.compress_size:
         return b""
@@ -593,6 +614,27 @@ class _Walker:
                 )
         return zf
 
+    def known_member(self, info: zipfile.ZipInfo, key: bytes) -> bytes | None:
+        """A large part inflated before from the very same stored bytes (``_PARTS``), under
+        the same budgets as :meth:`read_member`; None when not seen before."""
+        part = _PARTS.get(key) if key else None
+        if part is None:
+            return None
+        if len(part) > self.limits.zip_max_inflated - self.inflated:
+            raise _Hostile(
+                "intake.unpack.zip_size", size=len(part), limit=self.limits.zip_max_inflated
+            )
+        if info.file_size > self.limits.zip_ratio_min_bytes and (
+            len(part) > self.limits.zip_max_ratio * max(info.compress_size, 1)
+        ):
+            raise _Hostile(
+                "intake.unpack.zip_ratio",
+                ratio=int(len(part) / max(info.compress_size, 1)),
+                limit=int(self.limits.zip_max_ratio),
+            )
+        self.inflated += len(part)
+        return part
+
     def read_member(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         """Inflate one member, stopping as soon as it exceeds what it declared or our budget."""
         allowance = min(info.file_size, self.limits.zip_max_inflated - self.inflated)
@@ -701,10 +743,14 @@ class _Walker:
                         size=info.file_size,
                         limit=self.limits.xml_max_part_bytes,
                     )
-                part = self.read_member(zf, info)
-                facts[low] = _part_facts(
-                    part, _member_key(data, info) if len(part) >= _FACTS_MIN_BYTES else b""
-                )
+                key = _member_key(data, info) if info.file_size >= _FACTS_MIN_BYTES else b""
+                part = self.known_member(info, key)
+                if part is None:
+                    part = self.read_member(zf, info)
+                    if len(part) < _FACTS_MIN_BYTES:
+                        key = b""
+                    _remember_part(key, part)
+                facts[low] = _part_facts(part, key)
                 if facts[low].doctype:
                     raise _Hostile("intake.unpack.doctype", part=info.filename)
                 contents[low] = part
