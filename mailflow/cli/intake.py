@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import mailbox
 import mimetypes
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from mailflow.i18n import t
 from mailflow.messages import CATALOGUE
 from mailflow.services.intake import Intake, Outcome, Override, reason_text
 from mailflow.services.match import match_pending
-from mailflow.services.poll import PollResult, poll_once
+from mailflow.services.poll import PollResult, poll_loop, poll_once
 
 
 def _now() -> datetime:
@@ -154,21 +153,33 @@ def poll(app: AppContext, once: bool) -> None:
                 return
             seconds = max(cfg.daemon.poll_seconds, 1)
             console.print(t("poll.loop_started", seconds=seconds))
-            while True:  # Ctrl+C ends it (the CLI group turns it into exit 130)
-                try:
-                    _print_poll(poll_once(cfg, store, archive, servers, clock=_now, intake=intake))
-                    _match_new(cfg, store, archive)
-                except MailflowError as exc:
-                    err_console.print(
-                        t(
-                            "poll.loop_error",
-                            at=_now().strftime("%H:%M:%S"),
-                            error=exc.message,
-                            seconds=seconds,
-                        ),
-                        markup=False,
-                    )
-                time.sleep(seconds)
+
+            def after(result: PollResult) -> None:
+                _print_poll(result)
+                _match_new(cfg, store, archive)
+
+            def on_error(exc: MailflowError) -> None:
+                err_console.print(
+                    t(
+                        "poll.loop_error",
+                        at=_now().strftime("%H:%M:%S"),
+                        error=exc.message,
+                        seconds=seconds,
+                    ),
+                    markup=False,
+                )
+
+            # Ctrl+C ends it (the CLI group turns it into exit 130)
+            poll_loop(
+                cfg,
+                store,
+                archive,
+                servers,
+                intake=intake,
+                clock=_now,
+                after=after,
+                on_error=on_error,
+            )
     finally:
         store.close()
 

@@ -280,11 +280,7 @@ class Outcome:
 
 def sent_message_ids(store: Store) -> dict[str, tuple[str, str]]:
     """Our sent Message-IDs → (campaign, department): replies name them in In-Reply-To."""
-    try:
-        rows = store.db.execute("SELECT message_id, campaign, department FROM sends").fetchall()
-    except sqlite3.Error:  # the outbox table may not exist in an old state file
-        return {}
-    return {mid: (camp or "", dept or "") for mid, camp, dept in rows if mid}
+    return {mid: (camp or "", dept or "") for mid, camp, dept in store.sent_message_ids()}
 
 
 CAMPAIGN_UNKNOWN = "intake.why.campaign_unknown"
@@ -310,21 +306,10 @@ def campaign_profiles(config: Config, store: Store, known: KnownState) -> tuple[
     from mailflow.services.basics import load_outline
 
     subjects: dict[str, str] = {}
-    closed: set[str] = set()
-    try:
-        for camp, det in store.db.execute(
-            "SELECT campaign, detail FROM sends WHERE kind = 'directive' ORDER BY id"
-        ).fetchall():
-            with contextlib.suppress(ValueError, TypeError, AttributeError):
-                subjects.setdefault(camp or "", str(json.loads(det or "{}").get("subject", "")))
-        closed = {
-            (key or "").split(":", 1)[1]
-            for (key,) in store.db.execute(
-                "SELECT dedupe_key FROM sends WHERE dedupe_key LIKE 'final:%'"
-            ).fetchall()
-        }
-    except sqlite3.Error:  # an old state file without the outbox table
-        pass
+    for camp, det in store.directive_subjects():
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            subjects.setdefault(camp or "", str(json.loads(det or "{}").get("subject", "")))
+    closed = store.closed_campaigns()
     out = []
     for c in known.campaigns:
         outline = None
@@ -903,17 +888,13 @@ class Intake:
         """
         now = self.clock()
         outcomes: list[Outcome] = []
-        with STAGES("commit"), self.store.transaction() as db:
+        with STAGES("commit"), self.store.transaction():
             for item in items:
-                outcomes.append(self._record_isolated(db, item, now))
+                outcomes.append(self._record_isolated(item, now))
             if mailbox_state is not None:
                 folder, uidvalidity, last_uid = mailbox_state
-                db.execute(
-                    "INSERT INTO mailbox_state (folder, uidvalidity, last_uid, updated_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT(folder) DO UPDATE SET "
-                    "uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid, "
-                    "updated_at=excluded.updated_at",
-                    [folder, uidvalidity, last_uid, now.isoformat(timespec="seconds")],
+                self.store.set_mailbox_state(
+                    folder, uidvalidity, last_uid, now.isoformat(timespec="seconds")
                 )
         return outcomes
 
@@ -929,79 +910,73 @@ class Intake:
         item = self.prepare(raw, source=source, location=location, override=override)
         return self.commit([item])[0]
 
-    def _record_isolated(self, db: Any, item: AnalysedMail, now: datetime) -> Outcome:
+    def _record_isolated(self, item: AnalysedMail, now: datetime) -> Outcome:
         """Record one mail; if that fails, record it quarantined; if THAT fails, a bare row.
 
         The bare row (hash, archive path, server place, reason) holds nothing read from
         the mail, so it can always be written: the mail is never met again by the next
         poll, and a person finds it in `review` with the error.
         """
-        conn = db.conn
+        store = self.store
         first: Exception | None = None
         for attempt in ("record", "quarantine"):
-            conn.execute("SAVEPOINT mail")
+            store.savepoint("mail")
             try:
                 if attempt == "record":
                     self.faults.hit("record", item.message_id)
-                    outcome = self._record(db, item, now)
+                    outcome = self._record(item, now)
                 else:
                     self.faults.hit("quarantine", item.message_id)
                     assert first is not None
-                    outcome = self._record(db, _quarantined(item, "record", first), now)
+                    outcome = self._record(_quarantined(item, "record", first), now)
             except (sqlite3.OperationalError, MailflowError):
                 with contextlib.suppress(sqlite3.Error):  # the state itself: the batch fails
-                    conn.execute("ROLLBACK TO mail")
-                    conn.execute("RELEASE mail")
+                    store.rollback_to("mail")
                 raise
             except Exception as exc:
-                conn.execute("ROLLBACK TO mail")
-                conn.execute("RELEASE mail")
+                store.rollback_to("mail")
                 log.warning(
                     "cannot %s mail %s (%s)", attempt, item.archive_path, safe(_error_text(exc))
                 )
                 log.debug("traceback of the %s failure", attempt, exc_info=True)
                 first = first or exc
                 continue
-            conn.execute("RELEASE mail")
+            store.release("mail")
             return outcome
         assert first is not None
-        return self._record_bare(conn, item, now, first)
+        return self._record_bare(item, now, first)
 
-    def _record_bare(self, conn: Any, item: AnalysedMail, now: datetime, exc: Exception) -> Outcome:
-        row = conn.execute(
-            "SELECT id, kind, campaign, department, reason FROM mails WHERE sha256 = ?",
-            [item.sha256],
-        ).fetchone()
+    def _record_bare(self, item: AnalysedMail, now: datetime, exc: Exception) -> Outcome:
+        row = self.store.mail_by_sha256(item.sha256)
         params = {"stage": "record", "error": ascii(_error_text(exc))[1:-1]}
         if row is not None:  # already recorded by an earlier run: nothing to add
             return Outcome(
-                mail_id=int(row[0]),
+                mail_id=int(row["id"]),
                 sha256=item.sha256,
                 created=False,
-                kind=row[1] or "",
-                campaign=row[2],
-                department=row[3],
-                reason=row[4] or "",
+                kind=row["kind"] or "",
+                campaign=row["campaign"],
+                department=row["department"],
+                reason=row["reason"] or "",
             )
         loc = item.location
-        cur = conn.execute(
-            "INSERT INTO mails (sha256, archive_path, source, folder, uidvalidity, uid, "
-            "received_at, kind, reason, moved, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            [
-                item.sha256,
-                item.archive_path,
-                item.source,
-                loc.folder if loc else None,
-                loc.uidvalidity if loc else None,
-                loc.uid if loc else None,
-                now.isoformat(timespec="seconds"),
-                MailKind.QUARANTINED.value,
-                STAGE_FAILED,
-                json.dumps({"reason_params": params, "bare": True}),
-            ],
+        mail_id = self.store.insert_mail(
+            {
+                "sha256": item.sha256,
+                "archive_path": item.archive_path,
+                "source": item.source,
+                "folder": loc.folder if loc else None,
+                "uidvalidity": loc.uidvalidity if loc else None,
+                "uid": loc.uid if loc else None,
+                "received_at": now.isoformat(timespec="seconds"),
+                "kind": MailKind.QUARANTINED.value,
+                "reason": STAGE_FAILED,
+                "moved": 0,
+                "detail": json.dumps({"reason_params": params, "bare": True}),
+            }
         )
         return Outcome(
-            mail_id=int(cur.lastrowid or 0),
+            mail_id=mail_id,
             sha256=item.sha256,
             created=True,
             kind=MailKind.QUARANTINED.value,
@@ -1012,15 +987,10 @@ class Intake:
             location=loc,
         )
 
-    def _record(self, db: Any, item: AnalysedMail, now: datetime) -> Outcome:
-        conn = db.conn
-        row = conn.execute(
-            "SELECT id, folder, uidvalidity, uid, moved, kind, campaign, department, reason, "
-            "from_addr, subject, detail FROM mails WHERE sha256 = ?",
-            [item.sha256],
-        ).fetchone()
+    def _record(self, item: AnalysedMail, now: datetime) -> Outcome:
+        row = self.store.mail_by_sha256(item.sha256)
         if row is not None:
-            return self._known(conn, row, item, now)
+            return self._known(row, item, now)
         loc = item.location
         values = {
             "sha256": item.sha256,
@@ -1044,12 +1014,8 @@ class Intake:
             "detail": _dumps(item.detail),
         }
         values = {k: mime.clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
-        cols = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
         try:
-            cur = conn.execute(
-                f"INSERT INTO mails ({cols}) VALUES ({marks})", list(values.values())
-            )
+            mail_id = self.store.insert_mail(values)
         except sqlite3.IntegrityError as exc:
             assert loc is not None  # sha256 was checked above: only the place can clash
             raise MailflowError(
@@ -1061,9 +1027,8 @@ class Intake:
                 ),
                 t("poll.location_conflict_hint"),
             ) from exc
-        mail_id = int(cur.lastrowid or 0)
-        insert_documents(conn, mail_id, item.documents)
-        self._bounce_fails_send(conn, item, mail_id, now)
+        insert_documents(self.store, mail_id, item.documents)
+        self._bounce_fails_send(item, mail_id, now)
         self.store.event(
             "intake.mail",
             now,
@@ -1090,7 +1055,7 @@ class Intake:
             location=loc,
         )
 
-    def _known(self, conn: Any, row: Any, item: AnalysedMail, now: datetime) -> Outcome:
+    def _known(self, row: dict[str, Any], item: AnalysedMail, now: datetime) -> Outcome:
         """The same bytes again: no second row; remember the new server place if useful.
 
         The place is taken over when the row has none (the mail came by `ingest` first),
@@ -1098,20 +1063,19 @@ class Intake:
         the server renumbered (UIDVALIDITY change): then a crash before the move is
         repaired by the next poll like for a new mail.
         """
-        (
-            mail_id,
-            folder,
-            uidvalidity,
-            uid,
-            moved,
-            kind,
-            campaign,
-            department,
-            reason,
-            from_addr,
-            subject,
-            detail,
-        ) = row
+        mail_id, folder, uidvalidity, uid = row["id"], row["folder"], row["uidvalidity"], row["uid"]
+        moved, kind, campaign, department = (
+            row["moved"],
+            row["kind"],
+            row["campaign"],
+            row["department"],
+        )
+        reason, from_addr, subject, detail = (
+            row["reason"],
+            row["from_addr"],
+            row["subject"],
+            row["detail"],
+        )
         loc = item.location
         take_place = (
             loc is not None
@@ -1120,10 +1084,7 @@ class Intake:
         )
         if take_place:
             assert loc is not None
-            conn.execute(
-                "UPDATE mails SET folder=?, uidvalidity=?, uid=?, moved=0 WHERE id=?",
-                [loc.folder, loc.uidvalidity, loc.uid, mail_id],
-            )
+            self.store.move_mail_place(mail_id, loc.folder, loc.uidvalidity, loc.uid)
             self.store.event(
                 "intake.duplicate",
                 now,
@@ -1150,9 +1111,7 @@ class Intake:
             location=loc if take_place else None,
         )
 
-    def _bounce_fails_send(
-        self, conn: Any, item: AnalysedMail, mail_id: int, now: datetime
-    ) -> None:
+    def _bounce_fails_send(self, item: AnalysedMail, mail_id: int, now: datetime) -> None:
         """A bounce for one of our sends marks that send failed (the reminder logic reads it)."""
         ident = item.identification
         if ident is None or ident.bounce is None or not ident.bounce.failed:
@@ -1162,15 +1121,7 @@ class Intake:
             return
         bare = original.strip("<>")
         why = f"bounce {ident.bounce.status} {ident.bounce.diagnostic}".strip()[:500]
-        try:
-            cur = conn.execute(
-                "UPDATE sends SET status='failed', last_error=? "
-                "WHERE message_id IN (?, ?) AND status != 'failed'",
-                [why, original, bare],
-            )
-        except sqlite3.OperationalError:  # no outbox table in this state file
-            return
-        if cur.rowcount:
+        if self.store.fail_sends([original, bare], why):  # 0 too with no outbox table
             self.store.event(
                 "send.bounced",
                 now,
@@ -1214,12 +1165,10 @@ def reason_text(reason: str, params: dict[str, str]) -> str:
         return safe(reason)
 
 
-def insert_documents(conn: Any, mail_id: int, documents: Sequence[AnalysedDocument]) -> None:
-    """Document rows of one mail; a repeat (same mail, same ordinal) is a no-op."""
-    conn.executemany(
-        "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
-        "archive_path, docx_path, status, reason, reason_params, campaign) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+def insert_documents(store: Store, mail_id: int, documents: Sequence[AnalysedDocument]) -> None:
+    """Document rows of one mail, in one statement; a repeat (same mail, same ordinal) is
+    a no-op."""
+    store.insert_documents(
         [
             (
                 mail_id,

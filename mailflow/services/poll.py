@@ -45,6 +45,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -255,19 +256,17 @@ class Poller:
 
     def run(self) -> PollResult:
         folder = self.mb.inbox
-        rows = self.store.query(
-            "SELECT uidvalidity, last_uid FROM mailbox_state WHERE folder = ?", [folder]
-        )
-        if rows and self._idle(folder, rows[0]["uidvalidity"], rows[0]["last_uid"]):
-            return PollResult(folder, rows[0]["uidvalidity"])
+        stored = self.store.mailbox_state(folder)
+        if stored and self._idle(folder, stored["uidvalidity"], stored["last_uid"]):
+            return PollResult(folder, stored["uidvalidity"])
         state = self.imap.select(folder)
         result = PollResult(folder, state.uidvalidity)
-        if rows and rows[0]["uidvalidity"] != state.uidvalidity:
-            result.resync = self._resync(folder, rows[0]["uidvalidity"], state.uidvalidity)
+        if stored and stored["uidvalidity"] != state.uidvalidity:
+            result.resync = self._resync(folder, stored["uidvalidity"], state.uidvalidity)
             return result
-        if not rows:
+        if not stored:
             self.intake.commit([], mailbox_state=(folder, state.uidvalidity, 0))
-        last_uid = rows[0]["last_uid"] if rows else 0
+        last_uid = stored["last_uid"] if stored else 0
         result.recovered = self._move_pending(folder, state.uidvalidity)
         uids = self.imap.uids_above(last_uid)
         if not uids:
@@ -328,11 +327,7 @@ class Poller:
         status = self.imap.status(folder)
         if status.uidvalidity != uidvalidity or not status.uidnext or status.uidnext > last_uid + 1:
             return False
-        pending = self.store.query(
-            "SELECT 1 FROM mails WHERE folder = ? AND uidvalidity = ? AND moved = 0 LIMIT 1",
-            [folder, uidvalidity],
-        )
-        return not pending
+        return not self.store.has_unmoved(folder, uidvalidity)
 
     # --- steps ------------------------------------------------------------------------
 
@@ -366,32 +361,20 @@ class Poller:
     def _mark_moved(self, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
         if not uids:
             return
-        with STAGES("commit"), self.store.transaction() as db:
-            for chunk in _chunks(uids, 500):
-                marks = ",".join("?" for _ in chunk)
-                db.execute(
-                    f"UPDATE mails SET moved = 1 WHERE folder = ? AND uidvalidity = ? "
-                    f"AND uid IN ({marks})",
-                    [folder, uidvalidity, *chunk],
-                )
+        with STAGES("commit"), self.store.transaction():
+            self.store.mark_moved(folder, uidvalidity, uids)
 
     def _move_pending(self, folder: str, uidvalidity: int) -> int:
         """Rows committed but not moved (a poll killed between commit and move)."""
-        rows = self.store.query(  # uses the partial index mails_unmoved
-            "SELECT uid, kind FROM mails WHERE folder = ? AND uidvalidity = ? AND moved = 0",
-            [folder, uidvalidity],
-        )
+        rows = self.store.unmoved_mails(folder, uidvalidity)
         rows = sorted((r for r in rows if r["uid"] is not None), key=lambda r: r["uid"])
         if not rows:
             return 0
         present = set(self.imap.uids_present([r["uid"] for r in rows]))
         moved = self._move([(r["uid"], r["kind"]) for r in rows if r["uid"] in present])
         # rows whose mail had already left the inbox (moved just before the kill)
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE mails SET moved = 1 WHERE folder = ? AND uidvalidity = ? AND moved = 0",
-                [folder, uidvalidity],
-            )
+        with self.store.transaction():
+            self.store.mark_all_moved(folder, uidvalidity)
         if moved:
             log.info("moved %d mail(s) committed by an interrupted poll", moved)
         return moved
@@ -413,18 +396,12 @@ class Poller:
             for uid, raw in fetched:
                 report.seen += 1
                 digest = sha256(raw)
-                if self.store.query("SELECT 1 FROM mails WHERE sha256 = ?", [digest]):
+                if self.store.has_mail(digest):
                     report.known += 1
                     relocated.append((uid, digest))
                     continue
                 message_id = mime.parse(raw).message_id
-                same = (
-                    self.store.query(
-                        "SELECT id, sha256 FROM mails WHERE message_id = ?", [message_id]
-                    )
-                    if message_id
-                    else []
-                )
+                same = self.store.mails_with_message_id(message_id) if message_id else []
                 if same:
                     report.same_id += 1
                     with self.store.transaction():
@@ -441,13 +418,9 @@ class Poller:
                         )
                     continue
                 fresh.append((raw, Location(folder, new, uid)))
-            with self.store.transaction() as db:
+            with self.store.transaction():
                 for uid, digest in relocated:
-                    db.execute(
-                        "UPDATE mails SET folder = ?, uidvalidity = ?, uid = ?, moved = 0 "
-                        "WHERE sha256 = ?",
-                        [folder, new, uid, digest],
-                    )
+                    self.store.relocate_mail(digest, folder, new, uid)
             prepared = self.intake.prepare_many(fresh, source="imap")
             report.new_mails += sum(1 for o in self.intake.commit(prepared) if o.created)
         # adopt the new numbering only once every mail has been looked at: a crash during
@@ -491,3 +464,34 @@ def poll_once(
     crash.hit("before-deferred", [1])
     result.deferred = intake.finish_deferred()
     return result
+
+
+def poll_loop(
+    config: Config,
+    store: Store,
+    archive: Archive,
+    servers: MailServers,
+    *,
+    intake: Intake,
+    clock: Callable[[], datetime],
+    after: Callable[[PollResult], None],
+    on_error: Callable[[MailflowError], None],
+    sleep: Callable[[float], None] = time.sleep,
+    rounds: int | None = None,
+) -> None:
+    """`mailflow poll` without ``--once``: poll every ``daemon.poll_seconds`` until stopped.
+
+    ``after`` gets each poll's result (the CLI prints it and matches the new reports); a
+    MailflowError of a round (the server unreachable, a matching problem) goes to
+    ``on_error`` and the loop goes on: the next round repeats whatever was not committed.
+    ``rounds`` bounds the loop (tests); Ctrl+C ends it (KeyboardInterrupt passes through).
+    """
+    seconds = max(config.daemon.poll_seconds, 1)
+    done = 0
+    while rounds is None or done < rounds:
+        try:
+            after(poll_once(config, store, archive, servers, clock=clock, intake=intake))
+        except MailflowError as exc:
+            on_error(exc)
+        done += 1
+        sleep(seconds)

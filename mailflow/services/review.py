@@ -182,8 +182,8 @@ def extract_again(
     override = Override(mail["campaign"] or "", mail["department"] or "", user)
     with Intake(cfg, store, archive, clock=lambda: now) as intake:
         prepared = intake.prepare_many([(raw, None)], source="release", override=override)[0]
-    with store.transaction() as db:
-        insert_documents(db.conn, mail_id, prepared.documents)
+    with store.transaction():
+        insert_documents(store, mail_id, prepared.documents)
     return len(prepared.documents)
 
 

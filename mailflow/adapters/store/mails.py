@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +11,170 @@ from mailflow.adapters.store.base import StoreBase
 
 class MailRows(StoreBase):
     """Questions about mails and documents."""
+
+    # -- intake and poll (services.intake, services.poll) --------------------------------
+
+    def sent_message_ids(self) -> list[tuple[str, str | None, str | None]]:
+        """(Message-ID, campaign, department) of every mail we sent: a reply names one in
+        In-Reply-To. Empty when the state predates the outbox table."""
+        try:
+            rows = self.conn.execute("SELECT message_id, campaign, department FROM sends")
+            return [(mid, camp, dept) for mid, camp, dept in rows.fetchall() if mid]
+        except sqlite3.Error:
+            return []
+
+    def directive_subjects(self) -> list[tuple[str | None, str | None]]:
+        """(campaign, JSON detail) of each directive sent, oldest first: the subject a
+        reply may repeat. Empty when the state predates the outbox table."""
+        try:
+            return list(
+                self.conn.execute(
+                    "SELECT campaign, detail FROM sends WHERE kind = 'directive' ORDER BY id"
+                ).fetchall()
+            )
+        except sqlite3.Error:
+            return []
+
+    def closed_campaigns(self) -> set[str]:
+        """Campaigns whose final draft has gone to the Office (an outbox key ``final:<id>``)."""
+        try:
+            keys = self.conn.execute(
+                "SELECT dedupe_key FROM sends WHERE dedupe_key LIKE 'final:%'"
+            ).fetchall()
+        except sqlite3.Error:
+            return set()
+        return {(key or "").split(":", 1)[1] for (key,) in keys}
+
+    def mailbox_state(self, folder: str) -> dict[str, Any] | None:
+        """The stored UIDVALIDITY and last UID taken in from ``folder``; None: never polled."""
+        rows = self.query(
+            "SELECT uidvalidity, last_uid FROM mailbox_state WHERE folder = ?", [folder]
+        )
+        return rows[0] if rows else None
+
+    def set_mailbox_state(self, folder: str, uidvalidity: int, last_uid: int, at: str) -> None:
+        """Remember the last UID taken in from ``folder`` (in the batch's transaction)."""
+        self.conn.execute(
+            "INSERT INTO mailbox_state (folder, uidvalidity, last_uid, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(folder) DO UPDATE SET "
+            "uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid, "
+            "updated_at=excluded.updated_at",
+            [folder, uidvalidity, last_uid, at],
+        )
+
+    def has_unmoved(self, folder: str, uidvalidity: int) -> bool:
+        """Whether a mail of ``folder`` was recorded but not yet moved on the server."""
+        return bool(
+            self.query(
+                "SELECT 1 FROM mails WHERE folder = ? AND uidvalidity = ? AND moved = 0 LIMIT 1",
+                [folder, uidvalidity],
+            )
+        )
+
+    def unmoved_mails(self, folder: str, uidvalidity: int) -> list[dict[str, Any]]:
+        """UID and kind of the mails recorded but not moved (a poll killed between its
+        commit and its move); uses the partial index mails_unmoved."""
+        return self.query(
+            "SELECT uid, kind FROM mails WHERE folder = ? AND uidvalidity = ? AND moved = 0",
+            [folder, uidvalidity],
+        )
+
+    def mark_moved(self, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
+        """These mails have left the inbox (500 UIDs per statement)."""
+        for start in range(0, len(uids), 500):
+            chunk = list(uids[start : start + 500])
+            marks = ",".join("?" for _ in chunk)
+            self.conn.execute(
+                f"UPDATE mails SET moved = 1 WHERE folder = ? AND uidvalidity = ? "
+                f"AND uid IN ({marks})",
+                [folder, uidvalidity, *chunk],
+            )
+
+    def mark_all_moved(self, folder: str, uidvalidity: int) -> None:
+        """Every mail of ``folder`` is out of the inbox (after the repair of a killed poll)."""
+        self.conn.execute(
+            "UPDATE mails SET moved = 1 WHERE folder = ? AND uidvalidity = ? AND moved = 0",
+            [folder, uidvalidity],
+        )
+
+    def has_mail(self, sha256: str) -> bool:
+        """Whether these exact bytes were recorded."""
+        return bool(self.query("SELECT 1 FROM mails WHERE sha256 = ?", [sha256]))
+
+    def mails_with_message_id(self, message_id: str) -> list[dict[str, Any]]:
+        """Id and hash of the mails recorded with ``message_id``."""
+        return self.query("SELECT id, sha256 FROM mails WHERE message_id = ?", [message_id])
+
+    def relocate_mail(self, sha256: str, folder: str, uidvalidity: int, uid: int) -> None:
+        """The server renumbered: the mail with these bytes now sits at this place."""
+        self.conn.execute(
+            "UPDATE mails SET folder = ?, uidvalidity = ?, uid = ?, moved = 0 WHERE sha256 = ?",
+            [folder, uidvalidity, uid, sha256],
+        )
+
+    def mail_by_sha256(self, sha256: str) -> dict[str, Any] | None:
+        """The recorded mail with these bytes (what a repeat of it needs), or None."""
+        rows = self.query(
+            "SELECT id, folder, uidvalidity, uid, moved, kind, campaign, department, reason, "
+            "from_addr, subject, detail FROM mails WHERE sha256 = ?",
+            [sha256],
+        )
+        return rows[0] if rows else None
+
+    def insert_mail(self, values: dict[str, Any]) -> int:
+        """A new mail row from column → value; its id. Raises sqlite3.IntegrityError when
+        its hash or its server place is taken."""
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cur = self.conn.execute(
+            f"INSERT INTO mails ({cols}) VALUES ({marks})", list(values.values())
+        )
+        return int(cur.lastrowid or 0)
+
+    def move_mail_place(self, mail_id: int, folder: str, uidvalidity: int, uid: int) -> None:
+        """A mail met again at another server place takes it (and is to be moved again)."""
+        self.conn.execute(
+            "UPDATE mails SET folder=?, uidvalidity=?, uid=?, moved=0 WHERE id=?",
+            [folder, uidvalidity, uid, mail_id],
+        )
+
+    def insert_documents(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Document rows (mail_id, ordinal, name, content_type, sha256, archive_path,
+        docx_path, status, reason, reason_params, campaign) in one statement; a repeat
+        (same mail, same ordinal) is a no-op."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO documents (mail_id, ordinal, name, content_type, sha256, "
+            "archive_path, docx_path, status, reason, reason_params, campaign) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def fail_sends(self, message_ids: Sequence[str], why: str) -> int:
+        """Our sends with one of these Message-IDs bounced: status failed; how many
+        changed (0 also when the state predates the outbox table)."""
+        marks = ", ".join("?" for _ in message_ids)
+        try:
+            cur = self.conn.execute(
+                f"UPDATE sends SET status='failed', last_error=? "
+                f"WHERE message_id IN ({marks}) AND status != 'failed'",
+                [why, *message_ids],
+            )
+        except sqlite3.OperationalError:
+            return 0
+        return int(cur.rowcount)
+
+    def savepoint(self, name: str) -> None:
+        """Open a savepoint inside the current transaction (one mail of a batch)."""
+        self.conn.execute(f"SAVEPOINT {name}")
+
+    def release(self, name: str) -> None:
+        """Keep what was done since savepoint ``name``."""
+        self.conn.execute(f"RELEASE {name}")
+
+    def rollback_to(self, name: str) -> None:
+        """Undo what was done since savepoint ``name``, and close it."""
+        self.conn.execute(f"ROLLBACK TO {name}")
+        self.conn.execute(f"RELEASE {name}")
 
     # -- intake: documents whose expensive reading waits (services.intake.finish_deferred)
 
@@ -37,7 +202,7 @@ class MailRows(StoreBase):
         """Record a deferred document's reading: its status, reason and .docx form. Only
         a document still waiting (``waiting_reason``) changes, so doing it twice (a crash
         before the commit) is harmless; False when it had already been recorded."""
-        cur = self.db.execute(
+        cur = self.conn.execute(
             "UPDATE documents SET status = ?, reason = ?, reason_params = ?, docx_path = ? "
             "WHERE id = ? AND status = 'needs-conversion' AND reason = ?",
             [status, reason, reason_params, docx_path, document_id, waiting_reason],
@@ -51,7 +216,7 @@ class MailRows(StoreBase):
 
     def set_mail_detail(self, mail_id: int, detail: str) -> None:
         """Replace mail ``mail_id``'s JSON detail (a document's notes changed)."""
-        self.db.execute("UPDATE mails SET detail = ? WHERE id = ?", [detail, mail_id])
+        self.conn.execute("UPDATE mails SET detail = ? WHERE id = ?", [detail, mail_id])
 
     def attention_mails(self, campaign: str, kinds: Sequence[str]) -> list[dict[str, Any]]:
         """Mails of ``kinds`` (quarantined, review) for ``campaign`` or for no campaign yet."""
