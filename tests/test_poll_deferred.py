@@ -29,6 +29,7 @@ from mailenv import MailEnv
 from mailflow import config as config_mod
 from mailflow.adapters import unpack
 from mailflow.adapters.archive import Archive
+from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.mime import parse
 from mailflow.adapters.store import Store
 from mailflow.services.intake import unpack_limits
@@ -166,7 +167,7 @@ def test_deferred_documents_end_as_the_per_mail_path_reads_them(
     cfg = config_mod.load(_config(tmp_path, env))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, clock=_now)
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
     finally:
         store.close()
     assert (result.fetched, result.moved, result.deferred) == (3, 3, 2)
@@ -247,7 +248,7 @@ def test_a_reading_past_its_timeout_waits_for_a_person_with_the_reason(
     cfg = config_mod.load(_config(tmp_path, env, "deferred_timeout_seconds = 0.001"))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, clock=_now)
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
         held = store.held_documents(cfg.campaigns[0].id, "report")
     finally:
         store.close()
@@ -272,7 +273,7 @@ def test_with_no_deferred_workers_the_poll_reads_every_document_in_its_batch(
     cfg = config_mod.load(_config(tmp_path, env, "deferred_workers = 0"))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, clock=_now)
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
     finally:
         store.close()
     assert (result.fetched, result.deferred) == (3, 0)
