@@ -268,12 +268,9 @@ SQL_ALLOWANCE = {
     "mailflow.demo": 4,
     "mailflow.services.assemble": 13,
     "mailflow.services.basics": 4,
-    "mailflow.services.intake": 23,
     "mailflow.services.office_mail": 3,
     "mailflow.services.outbox": 10,
-    "mailflow.services.poll": 15,
     "mailflow.services.remind": 10,
-    "mailflow.services.review": 1,  # extract_again hands intake's insert_documents the conn
 }
 #: today's adapters built outside mailflow/bootstrap.py (module → calls)
 CONSTRUCTION_ALLOWANCE = {
