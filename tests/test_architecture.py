@@ -240,6 +240,7 @@ ADAPTERS_MAY_IMPORT = {
     "adapters",
 }
 SERVICES_MAY_IMPORT = ADAPTERS_MAY_IMPORT | {"services"}
+CORE_MAY_IMPORT = {"core", "model"}
 
 #: a service imports only services of a LOWER rank, so the use cases form layers of their
 #: own: what is shared sits low (the outbox, the outline and time helpers), intake reads a
@@ -277,7 +278,11 @@ CONSTRUCTION_ALLOWANCE = {
     "mailflow.services.intake": 1,  # LibreOffice, built on first conversion
 }
 #: today's imports against the layer rule (module → imports)
-LAYER_ALLOWANCE: dict[str, int] = {}
+LAYER_ALLOWANCE = {
+    # Config for KnownState.from_config's annotation (TYPE_CHECKING only): building the known
+    # state from the config belongs in the shell, the core would then take plain values
+    "mailflow.core.identify": 1,
+}
 
 #: adapters that hold a resource or reach outside the process: bootstrap builds them once
 ADAPTER_CLASSES = {
@@ -353,9 +358,11 @@ def _layer_violations(root: Path) -> list[str]:
     from the CLI, the daemon and the demo."""
     bad: list[str] = []
     for module, imports in _graph(root).items():
-        allowed = {"adapters": ADAPTERS_MAY_IMPORT, "services": SERVICES_MAY_IMPORT}.get(
-            _layer(module)
-        )
+        allowed = {
+            "core": CORE_MAY_IMPORT,
+            "adapters": ADAPTERS_MAY_IMPORT,
+            "services": SERVICES_MAY_IMPORT,
+        }.get(_layer(module))
         if allowed is None:
             continue
         bad += [
@@ -515,7 +522,7 @@ def _over_allowance(found: dict[str, int], allowance: dict[str, int]) -> list[st
     return problems
 
 
-def test_adapters_and_services_import_only_lower_layers() -> None:
+def test_core_adapters_and_services_import_only_lower_layers() -> None:
     per_module: dict[str, int] = {}
     for violation in _layer_violations(ROOT):
         module = violation.split(" ", 1)[0]
@@ -575,13 +582,16 @@ def test_the_layer_checker_catches_an_adapter_importing_a_service(tmp_path: Path
             "adapters/imap.py": "from mailflow.errors import MailflowError\n"
             "def f():\n    from mailflow.services import poll\n",
             "services/poll.py": "from mailflow import daemon\nfrom mailflow.core import due\n",
-            "core/due.py": "",
+            "core/due.py": "from mailflow.model import Due\nfrom mailflow import config\n",
+            "model.py": "",
+            "config.py": "",
             "errors.py": "",
             "daemon.py": "",
         },
     )
     assert _layer_violations(root) == [
         "mailflow.adapters.imap imports mailflow.services.poll (line 3)",
+        "mailflow.core.due imports mailflow.config (line 2)",
         "mailflow.services.poll imports mailflow.daemon (line 1)",
     ]
 
