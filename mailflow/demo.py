@@ -464,9 +464,7 @@ class Demo:
         assert self.cfg is not None
         store = daemon.store
         campaign = self.cfg.campaigns[0]
-        for row in store.query(
-            "SELECT department, created_at, detail FROM sends WHERE kind = 'reminder' ORDER BY id"
-        ):
+        for row in store.reminder_log():
             reason = json.loads(row["detail"] or "{}").get("reason", "")
             self.result.reminders.append((row["created_at"][:10], row["department"], reason))
         drafts = store.query(

@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -241,24 +240,12 @@ def _doc_params(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-def _table_rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    try:
-        return store.query(sql, params)
-    except sqlite3.OperationalError:  # an older state without the table
-        return []
-
-
 def department_statuses(
     store: Store, cfg: Config, campaign: Campaign
 ) -> dict[str, DepartmentStatus]:
     """What we know about each department: directive sent/bounced, away, report received."""
     out: dict[str, DepartmentStatus] = {}
-    sends = _table_rows(
-        store,
-        "SELECT department, status, sent_at, created_at FROM sends "
-        "WHERE campaign = ? AND kind = 'directive' ORDER BY id",
-        [campaign.id],
-    )
+    sends = store.directive_sends(campaign.id)
     # a mail split between campaigns (issue 18) is a report to each its documents answer
     mails = store.query(
         "SELECT * FROM mails WHERE (campaign = ? OR id IN "

@@ -238,11 +238,7 @@ class OfficeFacts:
 
 def _sends(store: Store, campaign: str) -> list[dict[str, Any]]:
     try:
-        return store.query(
-            "SELECT kind, dedupe_key, created_at FROM sends WHERE campaign = ? AND kind IN "
-            "('draft', 'digest') ORDER BY id",
-            [campaign],
-        )
+        return store.office_sends(campaign)
     except Exception:  # no outbox table yet: nothing was sent
         return []
 

@@ -176,8 +176,8 @@ def waiting(store: Store, now: datetime, older_than: timedelta) -> list[OutboxRo
 
 
 def get(store: Store, dedupe_key: str) -> OutboxRow | None:
-    found = store.query("SELECT * FROM sends WHERE dedupe_key = ?", [dedupe_key])
-    return OutboxRow.from_db(found[0]) if found else None
+    found = store.send_by_key(dedupe_key)
+    return OutboxRow.from_db(found) if found else None
 
 
 def rows(
@@ -187,22 +187,12 @@ def rows(
     kind: str | None = None,
     statuses: Iterable[SendStatus] = (),
 ) -> list[OutboxRow]:
-    sql, params = "SELECT * FROM sends WHERE 1=1", []
-    if campaign is not None:
-        sql += " AND campaign = ?"
-        params.append(campaign)
-    if kind is not None:
-        sql += " AND kind = ?"
-        params.append(kind)
     wanted = [str(s) for s in statuses]
-    if wanted:
-        sql += f" AND status IN ({','.join('?' * len(wanted))})"
-        params.extend(wanted)
-    return [OutboxRow.from_db(r) for r in store.query(sql + " ORDER BY id", params)]
+    return [OutboxRow.from_db(r) for r in store.sends_where(campaign, kind, wanted)]
 
 
 def _reload(store: Store, row_id: int) -> OutboxRow:
-    return OutboxRow.from_db(store.query("SELECT * FROM sends WHERE id = ?", [row_id])[0])
+    return OutboxRow.from_db(store.send_by_id(row_id))
 
 
 # --- queueing -----------------------------------------------------------------------------
@@ -241,24 +231,19 @@ def queue_many(
     for e in entries:
         if get(store, e.dedupe_key) is None:
             fresh.append((e, archive.put(e.data, ARCHIVE_KIND, ".eml")))
-    with store.transaction() as db:
+    with store.transaction():
         for e, stored in fresh:
-            db.execute(
-                "INSERT OR IGNORE INTO sends (dedupe_key, kind, campaign, department, recipients,"
-                " message_id, sha256, archive_path, status, attempts, created_at, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
-                [
-                    e.dedupe_key,
-                    e.kind,
-                    e.campaign,
-                    e.department,
-                    json.dumps(list(e.recipients)),
-                    e.message_id,
-                    stored.sha256,
-                    stored.relpath,
-                    created_at,
-                    json.dumps(e.detail, ensure_ascii=False, default=str),
-                ],
+            store.add_send(
+                e.dedupe_key,
+                e.kind,
+                e.campaign,
+                e.department,
+                json.dumps(list(e.recipients)),
+                e.message_id,
+                stored.sha256,
+                stored.relpath,
+                created_at,
+                json.dumps(e.detail, ensure_ascii=False, default=str),
             )
     new_keys = {e.dedupe_key for e, _ in fresh}
     out = []
@@ -286,19 +271,14 @@ def requeue_failed(
     """
     stored = archive.put(data, ARCHIVE_KIND, ".eml")
     detail = {**(detail if detail is not None else row.detail), "requeued_at": _iso(_utcnow())}
-    with store.transaction() as db:
-        db.execute(
-            "UPDATE sends SET recipients = ?, message_id = ?, sha256 = ?, archive_path = ?,"
-            " status = 'queued', attempts = 0, detail = ?, next_attempt_at = NULL"
-            " WHERE id = ? AND status = 'failed'",
-            [
-                json.dumps(list(recipients)),
-                message_id,
-                stored.sha256,
-                stored.relpath,
-                json.dumps(detail, ensure_ascii=False, default=str),
-                row.id,
-            ],
+    with store.transaction():
+        store.requeue_failed_send(
+            row.id,
+            json.dumps(list(recipients)),
+            message_id,
+            stored.sha256,
+            stored.relpath,
+            json.dumps(detail, ensure_ascii=False, default=str),
         )
     return _reload(store, row.id)
 
@@ -360,9 +340,8 @@ class _SentCopier:
 
 
 def _set(store: Store, row_id: int, **values: Any) -> None:
-    cols = ", ".join(f"{k} = ?" for k in values)
-    with store.transaction() as db:
-        db.execute(f"UPDATE sends SET {cols} WHERE id = ?", [*values.values(), row_id])
+    with store.transaction():
+        store.update_send(row_id, **values)
 
 
 def _merge_detail(row: OutboxRow, **extra: Any) -> str:
@@ -434,13 +413,9 @@ def deliver(
             data = archive.read(row.archive_path)
             tries = 0
             while True:
-                with store.transaction() as db:
-                    cur = db.execute(
-                        "UPDATE sends SET status = 'sending', attempts = attempts + 1"
-                        " WHERE id = ? AND status = 'queued'",
-                        [row.id],
-                    )
-                if cur.rowcount != 1:  # another process took it
+                with store.transaction():
+                    claimed = store.claim_send(row.id)
+                if not claimed:  # another process took it
                     break
                 row = _reload(store, row.id)
                 tries += 1

@@ -65,11 +65,9 @@ def _naive(now: datetime) -> datetime:
 def directives_sent(store: Store, campaign: str) -> dict[str, tuple[datetime, str]]:
     """Department → (when its directive went, its Message-ID), for sent directives only."""
     out: dict[str, tuple[datetime, str]] = {}
-    for row in store.query(
-        "SELECT department, sent_at, created_at, message_id FROM sends "
-        "WHERE campaign = ? AND kind = 'directive' AND status = ? ORDER BY id",
-        [campaign, SendStatus.SENT.value],
-    ):
+    for row in store.directive_sends(campaign):
+        if row["status"] != SendStatus.SENT.value:
+            continue
         when = _local(row["sent_at"]) or _local(row["created_at"])
         if row["department"] and when is not None:
             out[row["department"]] = (when, row["message_id"])
@@ -79,11 +77,7 @@ def directives_sent(store: Store, campaign: str) -> dict[str, tuple[datetime, st
 def reminders_sent(store: Store, campaign: str) -> dict[str, list[datetime]]:
     """Department → when each reminder was queued (queued counts: it will go)."""
     out: dict[str, list[datetime]] = {}
-    for row in store.query(
-        "SELECT department, created_at FROM sends WHERE campaign = ? AND kind = ? "
-        "AND status != ? ORDER BY id",
-        [campaign, KIND, SendStatus.FAILED.value],
-    ):
+    for row in store.reminder_times(campaign, KIND, SendStatus.FAILED.value):
         when = _local(row["created_at"])
         if row["department"] and when is not None:
             out.setdefault(row["department"], []).append(when)
