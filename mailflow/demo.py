@@ -467,13 +467,10 @@ class Demo:
         for row in store.reminder_log():
             reason = json.loads(row["detail"] or "{}").get("reason", "")
             self.result.reminders.append((row["created_at"][:10], row["department"], reason))
-        drafts = store.query(
-            "SELECT path, summary FROM drafts WHERE campaign = ? ORDER BY version DESC LIMIT 1",
-            [campaign.id],
-        )
-        if drafts:
-            self.result.final_docx = daemon.archive.root / drafts[0]["path"]
-            pdf = json.loads(drafts[0]["summary"] or "{}").get("pdf")
+        draft = store.latest_draft(campaign.id)
+        if draft is not None:
+            self.result.final_docx = daemon.archive.root / draft["path"]
+            pdf = json.loads(draft["summary"] or "{}").get("pdf")
             self.result.final_pdf = daemon.archive.root / pdf if pdf else None
             if self.result.final_pdf is None:
                 self.result.final_pdf = self._pdf(self.result.final_docx)

@@ -80,20 +80,7 @@ def placed_parts(
     starts after that heading (see ``repeats_title``).
     """
     titles = {s.key: s.title for s in outline.sections} if outline else {}
-    rows = store.query(
-        """
-        SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end, p.row_start,
-               d.name AS file_name, d.docx_path, d.reason AS doc_reason, m.date, m.received_at,
-               pl.section_key, pl.status, pl.candidates
-        FROM parts p
-        JOIN documents d ON d.id = p.document_id
-        JOIN mails m ON m.id = p.mail_id
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.campaign = ?
-        ORDER BY p.id
-        """,
-        [campaign.id],
-    )
+    rows = store.parts_for_draft(campaign.id)
     replaced, signed = attribution_extras(store, campaign.id)
     out: list[PlacedPart] = []
     for r in rows:
@@ -174,17 +161,8 @@ def unread_documents(store: Store, archive: Archive, campaign: Campaign) -> list
     pictures, copies of our own outline) are not report content and are left out, and so
     is the mail body: a body with nothing in it is no lost document.
     """
-    rows = store.query(
-        """
-        SELECT d.id, d.ordinal, d.name, d.status, d.reason, d.archive_path,
-               m.department, m.from_addr, m.detail, m.date, m.received_at, m.kind,
-               m.matched_at,
-               (SELECT COUNT(*) FROM parts p WHERE p.document_id = d.id) AS parts
-        FROM documents d JOIN mails m ON m.id = d.mail_id
-        WHERE m.campaign = ? AND m.kind IN (?, ?)
-        ORDER BY m.id, d.ordinal
-        """,
-        [campaign.id, MailKind.REPORT.value, MailKind.QUARANTINED.value],
+    rows = store.campaign_documents(
+        campaign.id, (MailKind.REPORT.value, MailKind.QUARANTINED.value)
     )
     out: list[UnreadDocument] = []
     for r in rows:
@@ -247,12 +225,7 @@ def department_statuses(
     out: dict[str, DepartmentStatus] = {}
     sends = store.directive_sends(campaign.id)
     # a mail split between campaigns (issue 18) is a report to each its documents answer
-    mails = store.query(
-        "SELECT * FROM mails WHERE (campaign = ? OR id IN "
-        "(SELECT mail_id FROM documents WHERE campaign = ?)) AND department IS NOT NULL "
-        "ORDER BY id",
-        [campaign.id, campaign.id],
-    )
+    mails = store.department_mails(campaign.id)
     for dep in cfg.campaign_departments(campaign):
         code = dep.code
         mine = [s for s in sends if s["department"] == code]
@@ -325,17 +298,14 @@ class AssembleResult:
 
 
 def previous_summary(store: Store, campaign: str) -> tuple[int, dict[str, Any] | None]:
-    rows = store.query(
-        "SELECT version, summary FROM drafts WHERE campaign = ? ORDER BY version DESC LIMIT 1",
-        [campaign],
-    )
-    if not rows:
+    row = store.latest_draft(campaign)
+    if row is None:
         return 0, None
     try:
-        summary = json.loads(rows[0]["summary"] or "{}")
+        summary = json.loads(row["summary"] or "{}")
     except ValueError:
         summary = {}
-    return rows[0]["version"], summary.get("plan")
+    return row["version"], summary.get("plan")
 
 
 def render_note(key: str, params: dict[str, str], lang: str | None = None) -> str:
@@ -446,20 +416,15 @@ def assemble(
         "pdf": str(pdf_path.relative_to(archive.root)) if pdf_path else None,
         "warnings": list(rendered.warnings),
     }
-    with store.transaction() as db:
-        cur = db.conn.execute(
-            "INSERT INTO drafts (campaign, version, path, sha256, created_at, summary) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                campaign.id,
-                version,
-                stored.relpath,
-                stored.sha256,
-                now.isoformat(timespec="seconds"),
-                json.dumps(summary, ensure_ascii=False, default=str),
-            ],
+    with store.transaction():
+        draft_id = store.add_draft(
+            campaign.id,
+            version,
+            stored.relpath,
+            stored.sha256,
+            now.isoformat(timespec="seconds"),
+            json.dumps(summary, ensure_ascii=False, default=str),
         )
-        draft_id = int(cur.lastrowid or 0)
         store.event(
             "assemble.draft",
             now,
@@ -520,11 +485,8 @@ def _last_version(
     out: Path | None,
 ) -> AssembleResult:
     """The newest stored version, returned as it is because nothing changed since."""
-    row = store.query(
-        "SELECT id, version, path, sha256, summary FROM drafts WHERE campaign = ? "
-        "ORDER BY version DESC LIMIT 1",
-        [campaign.id],
-    )[0]
+    row = store.latest_draft(campaign.id)
+    assert row is not None  # only called when a version exists (its summary was diffed)
     try:
         pdf_rel = json.loads(row["summary"] or "{}").get("pdf")
     except ValueError:

@@ -114,29 +114,14 @@ def attribution_extras(
 ) -> tuple[dict[int, tuple[datetime, ...]], dict[int, tuple[str, ...]]]:
     """Per part id: when the parts it replaced had come, and the other forms of the same
     report in its mail (the signed .pdf beside a .docx), for the draft's attribution."""
-    rows = store.query(
-        """
-        SELECT pl.decided_by, m.date, m.received_at FROM parts p
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        JOIN mails m ON m.id = p.mail_id
-        WHERE p.campaign = ? AND pl.status = 'superseded' AND pl.decided_by LIKE ?
-        """,
-        [campaign, REPLACED_PREFIX + "%"],
-    )
+    rows = store.replaced_arrivals(campaign, REPLACED_PREFIX)
     replaced: dict[int, list[datetime]] = {}
     for r in rows:
         tail = (r["decided_by"] or "")[len(REPLACED_PREFIX) :]
         when = arrival(r)
         if tail.isdigit() and when is not None:
             replaced.setdefault(int(tail), []).append(when)
-    copies = store.query(
-        """
-        SELECT p.id, d.name FROM parts p
-        JOIN documents d ON d.mail_id = p.mail_id AND d.status = 'ignored' AND d.reason = ?
-        WHERE p.campaign = ? ORDER BY d.ordinal
-        """,
-        [SAME_REPORT_REASON, campaign],
-    )
+    copies = store.same_report_copies(campaign, SAME_REPORT_REASON)
     signed: dict[int, list[str]] = {}
     for r in copies:
         signed.setdefault(r["id"], []).append(r["name"])

@@ -254,8 +254,7 @@ def office_facts(store: Store, campaign: Campaign) -> OfficeFacts:
         if s["kind"] == "digest" or s["dedupe_key"].startswith("final:")
     ]
     finals = [parse_when(s["created_at"]) for s in sends if s["dedupe_key"].startswith("final:")]
-    created = store.query("SELECT created_at FROM parts WHERE campaign = ?", [campaign.id])
-    stamps = [parse_when(r["created_at"]) for r in created]
+    stamps = [parse_when(c) for c in store.part_times(campaign.id)]
     new = sum(1 for s in stamps if s is not None and (last is None or s > last))
     return OfficeFacts(
         last,

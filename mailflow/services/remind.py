@@ -87,41 +87,20 @@ def reminders_sent(store: Store, campaign: str) -> dict[str, list[datetime]]:
 def received_sections(store: Store, campaign: str) -> dict[str, set[str]]:
     """Department → section keys its live (auto or reviewed) parts are placed on."""
     out: dict[str, set[str]] = {}
-    for row in store.query(
-        """
-        SELECT DISTINCT p.department, pl.section_key FROM parts p
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.campaign = ? AND pl.status IN ('auto', 'reviewed')
-          AND pl.section_key IS NOT NULL
-        """,
-        [campaign],
-    ):
+    for row in store.placed_sections(campaign):
         out.setdefault(row["department"], set()).add(row["section_key"])
     return out
 
 
 def pending_review(store: Store, campaign: str) -> set[str]:
     """Departments with a part that waits for a person (status review)."""
-    rows = store.query(
-        """
-        SELECT DISTINCT p.department FROM parts p
-        JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
-        WHERE p.campaign = ? AND pl.status = 'review'
-        """,
-        [campaign],
-    )
-    return {r["department"] for r in rows}
+    return set(store.departments_in_review(campaign))
 
 
 def away(store: Store, campaign: str) -> dict[str, Away]:
     """Department → its latest out-of-office (when it came, the return date it gives)."""
     out: dict[str, Away] = {}
-    for row in store.query(
-        "SELECT department, date, received_at, detail FROM mails "
-        "WHERE kind = ? AND department IS NOT NULL AND (campaign = ? OR campaign IS NULL) "
-        "ORDER BY id",
-        [MailKind.AUTO_REPLY.value, campaign],
-    ):
+    for row in store.away_notices(campaign, MailKind.AUTO_REPLY.value):
         since = _local(row["received_at"]) or _local(row["date"])
         if since is None:
             continue

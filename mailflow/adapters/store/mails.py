@@ -320,3 +320,45 @@ class MailRows(StoreBase):
             [kind, message_id, mail_id],
         )
         return bool(rows)
+
+    # -- assemble/remind/outbox
+
+    def away_notices(self, campaign: str, kind: str) -> list[dict[str, Any]]:
+        """Mails of ``kind`` (auto-replies) from a known department for ``campaign`` or
+        no campaign yet, oldest first (department, date, received_at, detail with the
+        return date): who is away, so a reminder waits."""
+        return self.query(
+            "SELECT department, date, received_at, detail FROM mails "
+            "WHERE kind = ? AND department IS NOT NULL AND (campaign = ? OR campaign IS NULL) "
+            "ORDER BY id",
+            [kind, campaign],
+        )
+
+    def department_mails(self, campaign: str) -> list[dict[str, Any]]:
+        """Every mail from a known department for ``campaign`` (whole rows), also a mail
+        split between campaigns (issue 18) with a document for this one, oldest first:
+        bounces, auto-replies and reports behind each department's status in the draft."""
+        return self.query(
+            "SELECT * FROM mails WHERE (campaign = ? OR id IN "
+            "(SELECT mail_id FROM documents WHERE campaign = ?)) AND department IS NOT NULL "
+            "ORDER BY id",
+            [campaign, campaign],
+        )
+
+    def campaign_documents(self, campaign: str, mail_kinds: Sequence[str]) -> list[dict[str, Any]]:
+        """Every document of ``campaign``'s mails of ``mail_kinds`` with its mail's facts
+        and how many parts it gave, in mail and file order: the draft lists the ones
+        that gave no text so no report is silently lost."""
+        marks = ", ".join("?" for _ in mail_kinds)
+        return self.query(
+            f"""
+            SELECT d.id, d.ordinal, d.name, d.status, d.reason, d.archive_path,
+                   m.department, m.from_addr, m.detail, m.date, m.received_at, m.kind,
+                   m.matched_at,
+                   (SELECT COUNT(*) FROM parts p WHERE p.document_id = d.id) AS parts
+            FROM documents d JOIN mails m ON m.id = d.mail_id
+            WHERE m.campaign = ? AND m.kind IN ({marks})
+            ORDER BY m.id, d.ordinal
+            """,
+            [campaign, *mail_kinds],
+        )

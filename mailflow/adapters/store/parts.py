@@ -197,3 +197,83 @@ class PartRows(StoreBase):
             [mail_id, campaign, status],
         )
         return int(rows[0]["n"])
+
+    # -- assemble/remind/outbox
+
+    def parts_for_draft(self, campaign: str) -> list[dict[str, Any]]:
+        """Every part of ``campaign`` with its latest placement, its document (name, docx,
+        reason) and its mail's times, in order: what a draft is assembled from."""
+        return self.query(
+            """
+            SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end,
+                   p.row_start, d.name AS file_name, d.docx_path, d.reason AS doc_reason,
+                   m.date, m.received_at, pl.section_key, pl.status, pl.candidates
+            FROM parts p
+            JOIN documents d ON d.id = p.document_id
+            JOIN mails m ON m.id = p.mail_id
+            JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+            WHERE p.campaign = ?
+            ORDER BY p.id
+            """,
+            [campaign],
+        )
+
+    def replaced_arrivals(self, campaign: str, decided_prefix: str) -> list[dict[str, Any]]:
+        """Superseded parts of ``campaign`` whose decision starts with ``decided_prefix``
+        (the revision rule's "replaced by <id>"), with their mail's date and arrival: the
+        draft says when the report it replaced had come."""
+        return self.query(
+            """
+            SELECT pl.decided_by, m.date, m.received_at FROM parts p
+            JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+            JOIN mails m ON m.id = p.mail_id
+            WHERE p.campaign = ? AND pl.status = 'superseded' AND pl.decided_by LIKE ?
+            """,
+            [campaign, decided_prefix + "%"],
+        )
+
+    def same_report_copies(self, campaign: str, reason: str) -> list[dict[str, Any]]:
+        """Per part of ``campaign`` (id), the names of the documents of its mail ignored
+        for ``reason`` (another form of the same report, e.g. the signed .pdf), in the
+        mail's order: the draft names them beside the part."""
+        return self.query(
+            """
+            SELECT p.id, d.name FROM parts p
+            JOIN documents d ON d.mail_id = p.mail_id AND d.status = 'ignored' AND d.reason = ?
+            WHERE p.campaign = ? ORDER BY d.ordinal
+            """,
+            [reason, campaign],
+        )
+
+    def placed_sections(self, campaign: str) -> list[dict[str, Any]]:
+        """Distinct (department, section_key) pairs of ``campaign``'s live parts (latest
+        placement auto or reviewed, on a section): what each department has answered, so
+        a reminder asks only for the rest."""
+        return self.query(
+            """
+            SELECT DISTINCT p.department, pl.section_key FROM parts p
+            JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+            WHERE p.campaign = ? AND pl.status IN ('auto', 'reviewed')
+              AND pl.section_key IS NOT NULL
+            """,
+            [campaign],
+        )
+
+    def departments_in_review(self, campaign: str) -> list[str]:
+        """Departments of ``campaign`` with a part waiting for a person (latest placement
+        review): their answer is in, so no reminder chases them."""
+        rows = self.query(
+            """
+            SELECT DISTINCT p.department FROM parts p
+            JOIN placements pl ON pl.id = (SELECT MAX(id) FROM placements WHERE part_id = p.id)
+            WHERE p.campaign = ? AND pl.status = 'review'
+            """,
+            [campaign],
+        )
+        return [r["department"] for r in rows]
+
+    def part_times(self, campaign: str) -> list[str]:
+        """When each part of ``campaign`` was taken in (stored text): the Office mail
+        counts the parts new since its last mail."""
+        rows = self.query("SELECT created_at FROM parts WHERE campaign = ?", [campaign])
+        return [r["created_at"] for r in rows]
