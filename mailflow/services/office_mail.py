@@ -26,8 +26,10 @@ from mailflow.core.due import (
     final_due,
     office_update_due,
 )
-from mailflow.core.plan import DraftPlan, diff
+from mailflow.core.plan import DraftPlan, UnreadDocument, diff
 from mailflow.core.sections import name_of_key
+from mailflow.core.waiting import ATTENTION
+from mailflow.core.waiting import waiting_lines as wait_list
 from mailflow.i18n import t
 from mailflow.model import Campaign, PlacementStatus
 from mailflow.services.assemble import (
@@ -37,8 +39,8 @@ from mailflow.services.assemble import (
     previous_summary,
 )
 from mailflow.services.basics import load_outline, parse_when
+from mailflow.services.intake import reason_text
 from mailflow.services.outbox import queue_mail
-from mailflow.services.review import waiting_lines
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 OFFICE_KINDS = ("draft", "digest")
@@ -194,6 +196,30 @@ def send_draft(
         auto_submitted="auto-generated",
         attachments=attachments,
         detail={"version": result.version, "reason": reason, "draft_id": result.draft_id},
+    )
+
+
+def waiting_lines(
+    cfg: Config,
+    store: Store,
+    campaign_id: str,
+    lang: str | None = None,
+    unread: Sequence[UnreadDocument] = (),
+) -> list[str]:
+    """What waits for a person, one line each, for the end of every Office mail: the
+    store's parts in review or unplaced, held mails and replaced parts, with the draft
+    plan's ``unread`` documents, worded by ``core.waiting`` in ``lang``."""
+    outline = load_outline(cfg, cfg.campaign(campaign_id))
+    return wait_list(
+        outline,
+        store.current_placements(
+            campaign_id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
+        ),
+        store.attention_mails(campaign_id, ATTENTION),
+        unread,
+        store.current_placements(campaign_id, (PlacementStatus.SUPERSEDED.value,)),
+        lambda key, **params: t(key, lang, **params),
+        reason_text,
     )
 
 

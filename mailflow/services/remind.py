@@ -32,6 +32,7 @@ from mailflow.core.outline import section_label
 from mailflow.i18n import t
 from mailflow.model import Campaign, Due, MailKind, Outline, SendStatus
 from mailflow.services import outbox
+from mailflow.services.basics import load_outline
 
 log = logging.getLogger("mailflow.remind")
 
@@ -117,8 +118,6 @@ def away(store: Store, campaign: str) -> dict[str, Away]:
 
 def due_reminders(cfg: Config, store: Store, campaign: Campaign, now: datetime) -> list[Due]:
     """Ask the core which reminders are due for ``campaign`` at ``now``."""
-    from mailflow.services.basics import load_outline
-
     outline = load_outline(cfg, campaign)
     sent = directives_sent(store, campaign.id)
     return reminders_due(
@@ -290,8 +289,6 @@ def run_reminders(
 
     Given ``servers``, send them at once too; without, they wait in the outbox for the
     next send round (the daemon's "outbox" job)."""
-    from mailflow.services.basics import load_outline
-
     new_rows: list[outbox.OutboxRow] = []
     for campaign in campaigns if campaigns is not None else cfg.campaigns:
         dues = due_reminders(cfg, store, campaign, now)

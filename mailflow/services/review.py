@@ -9,8 +9,6 @@ Errors are MailflowError with a one-line message and a hint, for either caller t
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,13 +16,12 @@ from typing import Any
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
-from mailflow.core.plan import UnreadDocument
 from mailflow.core.sections import name_of_key, resolve_section, section_name
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.model import MailKind, PlacementStatus
 from mailflow.services.basics import load_outline
-from mailflow.services.intake import Intake, Override, insert_documents, reason_text
+from mailflow.services.intake import Intake, Override, insert_documents
 from mailflow.services.match import MatchResult, match_mail, restore_part, revise_on_place
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
@@ -201,87 +198,3 @@ __all__ = [
     "release_mail",
     "restore",
 ]
-
-
-def _short(text: str | None, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def waiting_lines(
-    cfg: Config,
-    store: Store,
-    campaign_id: str,
-    lang: str | None = None,
-    unread: Sequence[UnreadDocument] = (),
-) -> list[str]:
-    """What waits for a person, one line each, for the end of every Office mail: parts in
-    review (with their best candidates by the outline's number), held mails, report files
-    that gave no text, replaced parts. The ids are the ones the reply commands take.
-
-    ``unread``: the draft plan's list of documents that gave no text (the one the draft's
-    appendix shows: quarantined, unconverted, unsupported, a scan OCR read nothing from),
-    so the mail and the draft name the same files."""
-    outline = load_outline(cfg, cfg.campaign(campaign_id))
-    none = t("review.none_section", lang)
-    lines: list[str] = []
-    rows = store.current_placements(
-        campaign_id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
-    )
-    for r in rows:
-        best = [name_of_key(outline, k, none) for k, _ in json.loads(r["candidates"] or "[]")[:3]]
-        lines.append(
-            t(
-                "office.wait_part",
-                lang,
-                id=r["id"],
-                department=r["department"] or "-",
-                text=_short(r["heading"] or r["text"], 60),
-                best="; ".join(_short(b, 50) for b in best) or "-",
-            )
-        )
-    mails = store.attention_mails(campaign_id, ATTENTION)
-    for m in mails:
-        try:
-            params = json.loads(m["detail"] or "{}").get("reason_params") or {}
-        except ValueError:
-            params = {}
-        lines.append(
-            t(
-                "office.wait_mail",
-                lang,
-                id=m["id"],
-                sender=m["from_addr"] or "?",
-                subject=_short(m["subject"], 50),
-                reason=reason_text(m["reason"] or "", params if isinstance(params, dict) else {}),
-            )
-        )
-    for d in unread:
-        if d.gave_text:
-            continue  # its text is in the draft: nothing waits on it
-        try:
-            why = t(d.reason.key, lang, **d.reason.kwargs)
-        except (KeyError, IndexError, ValueError):
-            why = d.reason.key
-        lines.append(
-            t(
-                "office.wait_doc",
-                lang,
-                name=_short(d.file_name, 50),
-                department=d.department or "-",
-                sender=d.sender or "-",
-                reason=_short(why, 80),
-            )
-        )
-    gone = store.current_placements(campaign_id, (PlacementStatus.SUPERSEDED.value,))
-    for g in gone:
-        lines.append(
-            t(
-                "office.wait_replaced",
-                lang,
-                id=g["id"],
-                department=g["department"] or "-",
-                section=name_of_key(outline, g["section_key"], none),
-            )
-        )
-    return lines
