@@ -265,14 +265,7 @@ RANK_ALLOWANCE: dict[str, int] = {}
 #: modules that are part of an import cycle today, being removed
 CYCLE_ALLOWANCE: set[str] = set()
 #: today's SQL outside mailflow/adapters/store/ (module → lines), being moved into the store
-SQL_ALLOWANCE = {
-    "mailflow.demo": 4,
-    "mailflow.services.assemble": 13,
-    "mailflow.services.basics": 4,
-    "mailflow.services.office_mail": 3,
-    "mailflow.services.outbox": 10,
-    "mailflow.services.remind": 10,
-}
+SQL_ALLOWANCE: dict[str, int] = {}
 #: today's adapters built outside mailflow/bootstrap.py (module → calls)
 CONSTRUCTION_ALLOWANCE = {
     "mailflow.services.intake": 1,  # LibreOffice, built on first conversion
