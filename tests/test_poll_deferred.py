@@ -278,3 +278,32 @@ def test_with_no_deferred_workers_the_poll_reads_every_document_in_its_batch(
         store.close()
     assert (result.fetched, result.deferred) == (3, 0)
     assert [r["status"] for r in _documents(cfg.state_path)] == ["ok", "ok", "ok"]
+
+
+def test_a_mail_placed_by_its_documents_text_has_them_read_at_once(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # the campaign of an unthreaded mail is decided by its documents' text (issue 18), so
+    # a deferred workbook of such a mail is read in its own analysis, not after the batch
+    from mailflow.core.identify import Identification
+    from mailflow.model import MailKind
+    from mailflow.services.intake import CAMPAIGN_UNKNOWN, Intake
+
+    def unknown(headers, known):  # type: ignore[no-untyped-def]
+        return Identification(MailKind.REVIEW, None, "qlcn", CAMPAIGN_UNKNOWN)
+
+    cfg = config_mod.load(_config(tmp_path, env))
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    try:
+        intake = Intake(cfg, store, archive, clock=_now, identifier=unknown)
+        intake.defer = True
+        held = intake.analyse(_mails()[1])
+        threaded = Intake(cfg, store, archive, clock=_now)
+        threaded.defer = True
+        waiting = threaded.analyse(_mails()[1])
+    finally:
+        store.close()
+    [sheet] = [ex for ex in held.extracted if ex.name == "Bieu.xlsx"]
+    assert (sheet.status, sheet.reason) == ("ok", "intake.unpack.sheet")
+    [later] = [ex for ex in waiting.extracted if ex.name == "Bieu.xlsx"]
+    assert (later.status, later.reason) == ("needs-conversion", unpack.DEFERRED)
