@@ -32,6 +32,7 @@ from mailflow.core.waiting import ATTENTION
 from mailflow.core.waiting import waiting_lines as wait_list
 from mailflow.i18n import t
 from mailflow.model import Campaign, PlacementStatus
+from mailflow.services import outbox
 from mailflow.services.assemble import (
     AssembleResult,
     assemble,
@@ -53,8 +54,6 @@ def flush(
     cfg: Config, store: Store, archive: Archive, servers: MailServers, rows: Sequence[Any]
 ) -> Any:
     """Send ``rows`` (outbox rows just queued) now rather than at the next send round."""
-    from mailflow.services import outbox
-
     return outbox.deliver(
         store,
         archive,
@@ -224,8 +223,6 @@ def waiting_lines(
 
 
 def _waiting(cfg: Config, store: Store, now: datetime) -> list[Any]:
-    from mailflow.services import outbox
-
     return outbox.waiting(store, now, timedelta(minutes=cfg.mailbox.retry_warn_minutes))
 
 
