@@ -356,6 +356,7 @@ def mark_processed(config: Path, env, local: str, uids: list[int], uidvalidity: 
 
 
 def idle_polls(config: Path, runs: int) -> list[float]:
+    from mailflow import bootstrap
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.mailservers import MailServers
@@ -366,7 +367,15 @@ def idle_polls(config: Path, runs: int) -> list[float]:
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     times = []
     for _ in range(runs):
-        took, result = timed(lambda: poll_once(cfg, store, archive, MailServers(cfg.mailbox)))
+        took, result = timed(
+            lambda: poll_once(
+                cfg,
+                store,
+                archive,
+                MailServers(cfg.mailbox),
+                converter=bootstrap.build(cfg).converter,
+            )
+        )
         assert result.fetched == 0, result  # type: ignore[attr-defined]
         times.append(took)
     store.close()
@@ -393,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         print("needs root with Postfix and Dovecot installed", file=sys.stderr)
         return 2
     os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
+    from mailflow import bootstrap
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.mailservers import MailServers
@@ -446,7 +456,9 @@ def main(argv: list[str] | None = None) -> int:
             STAGES.take()
             DEFERRED_WALL.clear()
             t_poll, result = timed(
-                lambda c=cfg, s=store, a=archive: poll_once(c, s, a, MailServers(c.mailbox))
+                lambda c=cfg, s=store, a=archive: poll_once(
+                    c, s, a, MailServers(c.mailbox), converter=bootstrap.build(c).converter
+                )
             )
             totals = STAGES.take()
             t_deferred = sum(DEFERRED_WALL)

@@ -54,6 +54,7 @@ from mailflow.errors import MailflowError, TransientError
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # jinja2 loads when the first mail is rendered
+    from mailflow.adapters.convert import LibreOffice
     from mailflow.adapters.mailtext import MailTemplates
 
 log = logging.getLogger("mailflow.daemon")
@@ -198,6 +199,11 @@ class Daemon:
     def servers(self) -> MailServers:
         """The mailbox's IMAP and SMTP client factories (built once, by bootstrap)."""
         return self._adapters().servers
+
+    @property
+    def converter(self) -> LibreOffice:
+        """LibreOffice for old Word formats, shared by every poll (built once, by bootstrap)."""
+        return self._adapters().converter
 
     @property
     def templates(self) -> MailTemplates:
@@ -451,14 +457,21 @@ def default_jobs(d: Daemon) -> list[tuple[str, Callable[[datetime], object]]]:
         from mailflow.services.match import match_pending
         from mailflow.services.poll import poll_once
 
-        result = poll_once(cfg, d.store, d.archive, d.servers, clock=lambda: _aware(d.clock.now()))
+        result = poll_once(
+            cfg,
+            d.store,
+            d.archive,
+            d.servers,
+            converter=d.converter,
+            clock=lambda: _aware(d.clock.now()),
+        )
         if not d.keep_going():  # matching waits for the next round; the mail is safe
             return t("daemon.intake_summary", fetched=result.fetched, matched=0)
         matched = match_pending(cfg, d.store, d.archive, _aware(d.clock.now()))
         from mailflow.services.office_reply import answer_office_replies
 
         # the Office's reply commands; the answer and a new draft go with the outbox job
-        answer_office_replies(cfg, d.store, d.archive, _aware(d.clock.now()))
+        answer_office_replies(cfg, d.store, d.archive, _aware(d.clock.now()), d.converter)
         if result.fetched or matched:
             return t("daemon.intake_summary", fetched=result.fetched, matched=len(matched))
         return None

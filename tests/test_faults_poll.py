@@ -25,6 +25,7 @@ from faults import FaultyProxy
 
 import mailenv
 from mailenv import MailEnv
+from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.imap import ImapClient
@@ -213,7 +214,14 @@ def test_a_server_restarted_between_commit_and_move_loses_and_repeats_nothing(
 
     store = Store(cfg.state_path)
     with pytest.raises(MailflowError):
-        poll_once(cfg, store, Archive(cfg.archive_dir), MailServers(cfg.mailbox), clock=clock)
+        poll_once(
+            cfg,
+            store,
+            Archive(cfg.archive_dir),
+            MailServers(cfg.mailbox),
+            converter=bootstrap.build(cfg).converter,
+            clock=clock,
+        )
     store.close()
     assert len(recorded(config)) == 1  # committed, not yet moved
     second = EmbeddedMailServer(accounts, backend="maildir", data_dir=data, **ports).start()

@@ -26,6 +26,7 @@ from test_faults_poll import MAILBOX, PROCESSED, _emptied, ids, write_config
 
 import mailenv
 from mailenv import MailEnv
+from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters import unpack
 from mailflow.adapters.archive import Archive
@@ -167,7 +168,14 @@ def test_deferred_documents_end_as_the_per_mail_path_reads_them(
     cfg = config_mod.load(_config(tmp_path, env))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
+        result = poll_once(
+            cfg,
+            store,
+            archive,
+            MailServers(cfg.mailbox),
+            converter=bootstrap.build(cfg).converter,
+            clock=_now,
+        )
     finally:
         store.close()
     assert (result.fetched, result.moved, result.deferred) == (3, 3, 2)
@@ -248,7 +256,14 @@ def test_a_reading_past_its_timeout_waits_for_a_person_with_the_reason(
     cfg = config_mod.load(_config(tmp_path, env, "deferred_timeout_seconds = 0.001"))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
+        result = poll_once(
+            cfg,
+            store,
+            archive,
+            MailServers(cfg.mailbox),
+            converter=bootstrap.build(cfg).converter,
+            clock=_now,
+        )
         held = store.held_documents(cfg.campaigns[0].id, "report")
     finally:
         store.close()
@@ -273,7 +288,14 @@ def test_with_no_deferred_workers_the_poll_reads_every_document_in_its_batch(
     cfg = config_mod.load(_config(tmp_path, env, "deferred_workers = 0"))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
+        result = poll_once(
+            cfg,
+            store,
+            archive,
+            MailServers(cfg.mailbox),
+            converter=bootstrap.build(cfg).converter,
+            clock=_now,
+        )
     finally:
         store.close()
     assert (result.fetched, result.deferred) == (3, 0)

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailenv import MailEnv
+from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailserver import free_port
@@ -37,7 +38,13 @@ def config_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def intake(config_path: Path) -> Intake:
     cfg = config_mod.load(config_path)
-    return Intake(cfg, Store(cfg.state_path), Archive(cfg.archive_dir), clock=lambda: NOW)
+    return Intake(
+        cfg,
+        Store(cfg.state_path),
+        Archive(cfg.archive_dir),
+        clock=lambda: NOW,
+        converter=bootstrap.build(cfg).converter,
+    )
 
 
 def mail(sender: str, subject: str, date: str, n: int, body: str = "Nội dung báo cáo.") -> bytes:
@@ -98,7 +105,12 @@ def test_a_mail_that_breaks_the_unpacker_is_kept_quarantined_with_the_error(
 
     cfg = config_mod.load(config_path)
     intake = Intake(
-        cfg, Store(cfg.state_path), Archive(cfg.archive_dir), clock=lambda: NOW, extractor=broken
+        cfg,
+        Store(cfg.state_path),
+        Archive(cfg.archive_dir),
+        clock=lambda: NOW,
+        converter=bootstrap.build(cfg).converter,
+        extractor=broken,
     )
     raw = mail("qlkh", "Báo cáo 2023-H1", "Mon, 10 Jul 2023 09:00:00 +0700", 3)
     outcome = intake.process(raw, source="ingest")

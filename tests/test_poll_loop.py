@@ -17,6 +17,7 @@ from test_faults_poll import MAILBOX, _emptied, deliver, write_config
 
 import mailenv
 from mailenv import MailEnv
+from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailservers import MailServers
@@ -54,7 +55,9 @@ def _run(
     slept: list[float] = []
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        with Intake(cfg, store, archive, clock=_now) as intake:
+        with Intake(
+            cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter
+        ) as intake:
             poll_loop(
                 cfg,
                 store,

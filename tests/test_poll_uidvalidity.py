@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mailenv import MailEnv
+from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.imap import ImapClient
@@ -55,7 +56,12 @@ def renumbered(workspace: Path, mail_env: MailEnv) -> Path:
     mail_env.smtp_send(mail_env.addr("qlcn"), [MAILBOX], reply("qlcn", 2))
     mail_env.wait_for(MAILBOX, 2)
     poll_once(
-        cfg, store, archive, MailServers(cfg.mailbox), clock=lambda: datetime(2023, 7, 10, 9, 0)
+        cfg,
+        store,
+        archive,
+        MailServers(cfg.mailbox),
+        converter=bootstrap.build(cfg).converter,
+        clock=lambda: datetime(2023, 7, 10, 9, 0),
     )
     first, second = mail_env.messages(MAILBOX, "mailflow/processed")
     with ImapClient.from_config(cfg.mailbox) as imap:

@@ -22,6 +22,7 @@ from test_faults_poll import MAILBOX, PROCESSED, _emptied, deliver, ids, write_c
 
 import mailenv
 from mailenv import MailEnv
+from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailservers import MailServers
@@ -69,8 +70,22 @@ def test_a_pipelined_poll_records_moves_and_archives_every_batch_once(
     cfg = _config(tmp_path, env, batch=2, workers=workers)  # four batches, the last of one
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
-        again = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now)
+        result = poll_once(
+            cfg,
+            store,
+            archive,
+            MailServers(cfg.mailbox),
+            converter=bootstrap.build(cfg).converter,
+            clock=_now,
+        )
+        again = poll_once(
+            cfg,
+            store,
+            archive,
+            MailServers(cfg.mailbox),
+            converter=bootstrap.build(cfg).converter,
+            clock=_now,
+        )
     finally:
         store.close()
     assert (result.fetched, result.moved, again.fetched) == (7, 7, 0)
@@ -99,7 +114,14 @@ def test_a_mail_that_kills_its_worker_is_held_and_the_rest_of_its_batch_is_taken
             os.kill(os.getpid(), signal.SIGKILL)  # in the worker: the poll must survive it
         return real(parsed)
 
-    intake = Intake(cfg, store, archive, clock=_now, extractor=killer)
+    intake = Intake(
+        cfg,
+        store,
+        archive,
+        clock=_now,
+        converter=bootstrap.build(cfg).converter,
+        extractor=killer,
+    )
     try:
         result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now, intake=intake)
     finally:

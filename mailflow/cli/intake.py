@@ -63,7 +63,7 @@ def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
     from mailflow.services.office_mail import flush
     from mailflow.services.office_reply import answer_office_replies
 
-    outcomes = answer_office_replies(cfg, store, archive, _now())
+    outcomes = answer_office_replies(cfg, store, archive, _now(), bootstrap.build(cfg).converter)
     for o in outcomes:
         console.print(
             t(
@@ -141,9 +141,10 @@ def poll(app: AppContext, once: bool) -> None:
     """Nhận thư trả lời từ hộp thư IMAP / take replies in from the IMAP mailbox."""
     cfg = app.config()
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
-    servers = bootstrap.build(cfg).servers
+    adapters = bootstrap.build(cfg)
+    servers = adapters.servers
     try:
-        with Intake(cfg, store, archive, clock=_now) as intake:
+        with Intake(cfg, store, archive, clock=_now, converter=adapters.converter) as intake:
             console.print(
                 t("poll.connecting", address=cfg.mailbox.address, folder=cfg.mailbox.inbox)
             )
@@ -292,7 +293,9 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
         raise MailflowError(t("ingest.no_files", paths=", ".join(map(str, files))))
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
     try:
-        with Intake(cfg, store, archive, clock=_now) as intake:
+        with Intake(
+            cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter
+        ) as intake:
             if len(saved) > INGEST_BATCH:  # many mails: show how far it got
                 with Progress(len(saved), t("cli.progress.ingest")) as progress:
                     outcomes = ingest_saved(intake, saved, on_batch=progress.advance)
@@ -375,7 +378,9 @@ def import_cmd(app: AppContext, campaign_id: str | None, code: str, file: Path) 
     )
     store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
     try:
-        with Intake(cfg, store, archive, clock=_now) as intake:
+        with Intake(
+            cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter
+        ) as intake:
             outcome = intake.process(
                 raw,
                 source="import",

@@ -292,6 +292,7 @@ def release(
             campaign_id=campaign_id,
             user=user,
             now=aware_now(),
+            converter=bootstrap.build(cfg).converter,
             send_receipt=not no_receipt,
         )
     except MailflowError as exc:

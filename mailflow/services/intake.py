@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive
@@ -47,6 +47,9 @@ from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import MailKind
+
+if TYPE_CHECKING:  # LibreOffice's module loads where the converter is built (bootstrap)
+    from mailflow.adapters.convert import Converter
 
 log = logging.getLogger("mailflow.intake")
 
@@ -365,6 +368,7 @@ class Intake:
         archive: Archive,
         *,
         clock: Callable[[], datetime],
+        converter: Converter,
         extractor: Extractor | None = None,
         identifier: Callable[[Any, KnownState], Identification] = identify,
         faults: FaultHook | None = None,
@@ -381,7 +385,9 @@ class Intake:
         #: batches by :func:`finish_deferred`; only with the default extractor
         self.defer = False
         self._custom_extractor = extractor is not None
-        self._converter: Any = None
+        #: old Word formats and workbooks → .docx; built once by bootstrap, shared by every
+        #: Intake of the run (and by the deferred workers after the fork)
+        self._converter = converter
         self._identify = identifier
         self.known = KnownState.from_config(config)
         self.refresh()
@@ -396,13 +402,6 @@ class Intake:
     @property
     def extractor(self) -> Extractor:
         if self._extractor is None:
-            from mailflow.adapters.convert import LibreOffice
-
-            bounds = self.config.intake
-            self._converter = LibreOffice(
-                timeout=bounds.convert_timeout_seconds,
-                max_memory_bytes=bounds.convert_max_memory_mb * 1024 * 1024,
-            )
             self._extractor = default_extractor(self._converter, self.config)
         return self._extractor
 
@@ -411,7 +410,6 @@ class Intake:
         if not self.defer or self._custom_extractor:
             return list(self.extractor(parsed))
         if self._deferring is None:
-            _ = self.extractor  # the converter, shared
             self._deferring = default_extractor(self._converter, self.config, defer=True)
         return list(self._deferring(parsed))
 
@@ -423,13 +421,11 @@ class Intake:
         items = [ex for ex in extracted if isinstance(ex, unpack.Extracted)]
         if len(items) != len(extracted) or not any(unpack.is_deferred(ex) for ex in items):
             return list(extracted)
-        _ = self.extractor  # builds the converter
         return list(unpack.finish(items, unpack_limits(self.config), self._converter))
 
     def close(self) -> None:
-        """Remove LibreOffice's private profile, if one was made."""
-        if self._converter is not None:
-            self._converter.close()
+        """Nothing of its own to close: the converter belongs to whoever built it (the
+        composition root's App closes it); kept so ``with Intake(...)`` reads as a scope."""
 
     def __enter__(self) -> Intake:
         return self
@@ -766,7 +762,6 @@ class Intake:
         for row in rows:
             jobs.setdefault(int(row["mail_id"]), []).append(row)
         limits = unpack_limits(self.config)
-        _ = self.extractor  # the converter, built once before the fork
         converter, archive = self._converter, self.archive
 
         def read(job: tuple[int, list[dict[str, Any]]]) -> list[tuple[int, Any]]:

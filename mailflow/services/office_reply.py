@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive
@@ -40,6 +40,9 @@ from mailflow.services.basics import load_outline
 from mailflow.services.office_mail import send_draft
 from mailflow.services.outbox import queue_mail
 from mailflow.services.review import place_part, release_mail, restore
+
+if TYPE_CHECKING:
+    from mailflow.adapters.convert import Converter
 
 ANSWER_KIND = "answer"
 
@@ -75,6 +78,7 @@ def _apply(
     campaign: str | None,
     user: str,
     now: datetime,
+    converter: Converter,
 ) -> tuple[str, bool]:
     """(what was done, whether the draft changed); MailflowError when refused."""
     _own_campaign(store, command, campaign)
@@ -98,6 +102,7 @@ def _apply(
             campaign_id=campaign,
             user=user,
             now=now,
+            converter=converter,
         )
         r = done.result
         return (
@@ -105,7 +110,7 @@ def _apply(
             r.parts > 0,
         )
     if isinstance(command, SetCampaign):
-        return _set_campaign(cfg, store, archive, command, user, now)
+        return _set_campaign(cfg, store, archive, command, user, now, converter)
     assert isinstance(command, Restore)
     row = restore(store, command.part, user=user, now=now)
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
@@ -138,7 +143,13 @@ def _own_campaign(store: Store, command: Any, campaign: str | None) -> None:
 
 
 def _set_campaign(
-    cfg: Config, store: Store, archive: Archive, command: SetCampaign, user: str, now: datetime
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    command: SetCampaign,
+    user: str,
+    now: datetime,
+    converter: Converter,
 ) -> tuple[str, bool]:
     """``đợt 2024-kh cho thư 12``: what `mailflow campaign 12 2024-kh` does — the held
     mail's department is already known, so it is released under that campaign
@@ -169,6 +180,7 @@ def _set_campaign(
         campaign_id=campaign_id,
         user=user,
         now=now,
+        converter=converter,
     )
     text = t(
         "reply.done_campaign",
@@ -181,7 +193,12 @@ def _set_campaign(
 
 
 def handle_reply(
-    cfg: Config, store: Store, archive: Archive, row: dict[str, Any], now: datetime
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    row: dict[str, Any],
+    now: datetime,
+    converter: Converter,
 ) -> ReplyOutcome:
     """Apply one Office reply's commands once, record them, queue the answer (and draft).
 
@@ -189,13 +206,18 @@ def handle_reply(
     before = get_lang()
     set_lang(cfg.lang)
     try:
-        return _handle_reply(cfg, store, archive, row, now)
+        return _handle_reply(cfg, store, archive, row, now, converter)
     finally:
         set_lang(before)
 
 
 def _handle_reply(
-    cfg: Config, store: Store, archive: Archive, row: dict[str, Any], now: datetime
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    row: dict[str, Any],
+    now: datetime,
+    converter: Converter,
 ) -> ReplyOutcome:
     sender = (row["from_addr"] or "").lower()
     out = ReplyOutcome(row["id"], sender)
@@ -210,7 +232,9 @@ def _handle_reply(
         out.unreadable = list(reply.unreadable)
         for line, command in reply.commands:
             try:
-                text, changed = _apply(cfg, store, archive, command, row["campaign"], sender, now)
+                text, changed = _apply(
+                    cfg, store, archive, command, row["campaign"], sender, now, converter
+                )
             except MailflowError as exc:
                 out.failed.append(t("reply.failed_line", line=line, why=exc.message))
                 continue
@@ -292,10 +316,10 @@ def _new_draft(
 
 
 def answer_office_replies(
-    cfg: Config, store: Store, archive: Archive, now: datetime
+    cfg: Config, store: Store, archive: Archive, now: datetime, converter: Converter
 ) -> list[ReplyOutcome]:
     """Handle every Office reply not handled yet, oldest first (after each poll)."""
-    return [handle_reply(cfg, store, archive, row, now) for row in _pending(store)]
+    return [handle_reply(cfg, store, archive, row, now, converter) for row in _pending(store)]
 
 
 def outcome_json(o: ReplyOutcome) -> str:

@@ -51,6 +51,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mailflow.adapters import mime
 from mailflow.adapters.archive import Archive, sha256
@@ -60,6 +61,9 @@ from mailflow.adapters.store import Store
 from mailflow.clock import aware_now
 from mailflow.config import Config
 from mailflow.errors import MailflowError
+
+if TYPE_CHECKING:
+    from mailflow.adapters.convert import Converter
 from mailflow.i18n import t
 from mailflow.services.intake import ATTENTION_KINDS, STAGES, Analysis, Intake, Location, Outcome
 
@@ -447,13 +451,20 @@ def poll_once(
     archive: Archive,
     servers: MailServers,
     *,
+    converter: Converter | None = None,
     clock: Callable[[], datetime] | None = None,
     intake: Intake | None = None,
     crash: CrashHook | None = None,
 ) -> PollResult:
-    """Connect, poll the inbox once, disconnect. Raises MailflowError on any IMAP failure."""
+    """Connect, poll the inbox once, disconnect. Raises MailflowError on any IMAP failure.
+
+    Without an ``intake`` one is made over ``store`` and ``archive`` with ``converter``
+    (the composition root's, shared by every poll of the run)."""
     clock = clock or aware_now
-    intake = intake or Intake(config, store, archive, clock=clock)
+    if intake is None:
+        if converter is None:
+            raise TypeError("poll_once needs an intake, or a converter to make one")
+        intake = Intake(config, store, archive, clock=clock, converter=converter)
     intake.refresh()
     # documents needing PDF text, OCR, LibreOffice or a workbook's tables are read after
     # the batches (intake.deferred_workers), never in the per-mail path of ordinary mail

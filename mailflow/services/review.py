@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
@@ -23,6 +23,9 @@ from mailflow.model import MailKind, PlacementStatus
 from mailflow.services.basics import load_outline
 from mailflow.services.intake import Intake, Override, insert_documents
 from mailflow.services.match import MatchResult, match_mail, restore_part, revise_on_place
+
+if TYPE_CHECKING:
+    from mailflow.adapters.convert import Converter
 
 ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 APPENDIX_WORDS = ("none", "appendix", "-", "phụ lục", "phu luc")
@@ -115,9 +118,11 @@ def release_mail(
     campaign_id: str | None,
     user: str,
     now: datetime,
+    converter: Converter,
     send_receipt: bool = True,
 ) -> Released:
-    """Accept held mail ``mail_id`` as department ``code``'s report, unpack and match it."""
+    """Accept held mail ``mail_id`` as department ``code``'s report, unpack and match it
+    (``converter``: for old Word formats in a mail held before its documents were read)."""
     department = cfg.department(code)
     mail = store.mail_by_id(mail_id)
     if mail is None:
@@ -156,13 +161,20 @@ def release_mail(
             reason=mail["reason"],
             by=user,
         )
-    extract_again(cfg, store, archive, mail_id, user=user, now=now)
+    extract_again(cfg, store, archive, mail_id, user=user, now=now, converter=converter)
     result = match_mail(cfg, store, archive, mail_id, now, send_receipt=send_receipt)
     return Released(mail_id, campaign.id, department.name, result)
 
 
 def extract_again(
-    cfg: Config, store: Store, archive: Archive, mail_id: int, *, user: str, now: datetime
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail_id: int,
+    *,
+    user: str,
+    now: datetime,
+    converter: Converter,
 ) -> int:
     """Unpack a held mail that has no document rows (quarantined before extraction).
 
@@ -177,7 +189,7 @@ def extract_again(
         return 0
     raw = archive.read(mail["archive_path"])
     override = Override(mail["campaign"] or "", mail["department"] or "", user)
-    with Intake(cfg, store, archive, clock=lambda: now) as intake:
+    with Intake(cfg, store, archive, clock=lambda: now, converter=converter) as intake:
         prepared = intake.prepare_many([(raw, None)], source="release", override=override)[0]
     with store.transaction():
         insert_documents(store, mail_id, prepared.documents)
