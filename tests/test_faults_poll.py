@@ -35,6 +35,7 @@ from mailflow.adapters.store import Store
 from mailflow.cli import cli
 from mailflow.daemon import Daemon
 from mailflow.errors import MailflowError
+from mailflow.i18n import set_lang
 from mailflow.services.poll import poll_once
 
 pytestmark = pytest.mark.integration
@@ -363,6 +364,7 @@ def test_once_the_archive_has_room_again_the_next_poll_takes_the_mail_once(
 def daemon(env: MailEnv, tmp_path: Path) -> Iterator[Daemon]:
     config = write_config(tmp_path / "config.toml", env)
     cfg = config_mod.load(config)
+    set_lang("en")  # the log lines below are read in English, whatever ran before on the worker
     d = Daemon(cfg)
     d._store = Store(cfg.state_path, busy_ms=300)  # the default waits 30 s for a lock
     d._archive = Archive(cfg.archive_dir)
