@@ -466,8 +466,7 @@ class Intake:
         Pure work on bytes, so a poll can run it in a worker process while it fetches
         the next batch (``jobs.poll``); never raises on mail content.
         """
-        relpath = self.archive.relpath(raw, "mail", ".eml")
-        return self._analyse(raw, relpath, override)
+        return self._analyse(raw, override)
 
     def archive_analysed(
         self,
@@ -550,7 +549,7 @@ class Intake:
             extracted=[],
         )
 
-    def _analyse(self, raw: bytes, relpath: str, override: Override | None) -> Analysis:
+    def _analyse(self, raw: bytes, override: Override | None) -> Analysis:
         """Parse, identify and unpack one mail, in memory; never raises on mail content.
 
         Whatever fails in any of the three steps (a bug, a mail no code foresaw) holds
@@ -596,7 +595,10 @@ class Intake:
                     )
         except Exception as exc:  # a bug or a mail no code foresaw: keep it, show it
             log.warning(
-                "mail %s held for a person: %s failed (%s)", relpath, stage, safe(_error_text(exc))
+                "mail %s held for a person: %s failed (%s)",
+                self.archive.relpath(raw, "mail", ".eml"),  # only now: a hash and a stat
+                stage,
+                safe(_error_text(exc)),
             )
             log.debug("traceback of the %s failure", stage, exc_info=True)
             kind, campaign, department, imported_by, ident = (
