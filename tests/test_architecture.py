@@ -269,11 +269,7 @@ SQL_ALLOWANCE: dict[str, int] = {}
 #: today's adapters built outside mailflow/bootstrap.py (module → calls)
 CONSTRUCTION_ALLOWANCE: dict[str, int] = {}
 #: today's imports against the layer rule (module → imports)
-LAYER_ALLOWANCE = {
-    # Config for KnownState.from_config's annotation (TYPE_CHECKING only): building the known
-    # state from the config belongs in the shell, the core would then take plain values
-    "mailflow.core.identify": 1,
-}
+LAYER_ALLOWANCE: dict[str, int] = {}
 
 #: adapters that hold a resource or reach outside the process: bootstrap builds them once
 ADAPTER_CLASSES = {

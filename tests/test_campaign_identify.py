@@ -20,6 +20,7 @@ from mailflow.core.campaign import CampaignProfile, MailContent, decide
 from mailflow.core.identify import KnownState, OpenCampaign, decide_campaign
 from mailflow.core.outline import parse_outline
 from mailflow.model import Outline
+from mailflow.services.intake import known_state
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_OUTLINE = REPO / "campaigns" / "2023-h1" / "outline.docx"
@@ -360,7 +361,7 @@ def _known(tmp_path: Path, matching: str) -> KnownState:
     }.items():
         text = text.replace("{{" + key + "}}", value)
     (tmp_path / "config.toml").write_text(f"{text}\n[matching]\n{matching}\n", encoding="utf-8")
-    return KnownState.from_config(config_mod.load(tmp_path / "config.toml"))
+    return known_state(config_mod.load(tmp_path / "config.toml"))
 
 
 def test_campaign_margin_and_minimum_are_config_keys(sets, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

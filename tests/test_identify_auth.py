@@ -21,6 +21,7 @@ from mailflow.adapters.mailserver import free_port
 from mailflow.cli import cli
 from mailflow.core.identify import Identification, KnownState, identify
 from mailflow.model import MailKind
+from mailflow.services.intake import known_state
 
 TRUSTED = "mail.sokhcn.example"
 DOM = "sokhcn.example"
@@ -39,14 +40,14 @@ def config_text(require_auth_pass: bool) -> str:
 def known(request: pytest.FixtureRequest, tmp_path: Path) -> KnownState:
     path = tmp_path / "config.toml"
     path.write_text(config_text(request.param), encoding="utf-8")
-    return KnownState.from_config(config_mod.load(path))
+    return known_state(config_mod.load(path))
 
 
 @pytest.fixture
 def strict(tmp_path: Path) -> KnownState:
     path = tmp_path / "config.toml"
     path.write_text(config_text(True), encoding="utf-8")
-    return KnownState.from_config(config_mod.load(path))
+    return known_state(config_mod.load(path))
 
 
 def raw_mail(*headers: bytes) -> bytes:

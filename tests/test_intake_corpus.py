@@ -19,6 +19,7 @@ from mailflow.core import identify
 from mailflow.i18n import t
 from mailflow.messages import CATALOGUE
 from mailflow.model import MailKind
+from mailflow.services.intake import known_state
 
 ROOT = Path(__file__).resolve().parents[1]
 EML = ROOT.parent / "shared" / "corpora" / "eml"
@@ -39,7 +40,7 @@ def test_every_corpus_mail_is_classified_with_a_reason_and_never_crashes(
 ) -> None:
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     cfg = config.load(ROOT / "config.toml", check_files=False)
-    known = identify.KnownState.from_config(cfg)
+    known = known_state(cfg)
     files = sorted(p for p in EML.rglob("*") if p.is_file())
     per_set: dict[str, Counter[str]] = defaultdict(Counter)
     statuses: Counter[str] = Counter()

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mailflow.core import names
 from mailflow.core.campaign import (
@@ -36,10 +36,7 @@ from mailflow.core.campaign import (
     MailContent,
     decide,
 )
-from mailflow.model import MailKind
-
-if TYPE_CHECKING:  # only for the annotation; the core never loads config itself
-    from mailflow.config import Config
+from mailflow.model import Campaign, Department, MailKind
 
 LOOP_HEADER = "x-mailflow-id"
 
@@ -120,16 +117,26 @@ class KnownState:
     campaign_closed_penalty: float = CLOSED_PENALTY
 
     @classmethod
-    def from_config(
+    def build(
         cls,
-        config: Config,
+        departments: Iterable[Department],
+        campaigns: Iterable[Campaign],
+        *,
         sent: Mapping[str, tuple[str, str]] | None = None,
         open_campaigns: Iterable[str] | None = None,
+        own_address: str = "",
+        trusted_authserv_ids: Iterable[str] = (),
+        require_auth_pass: bool = False,
+        report_body_chars: int = 200,
+        campaign_min_points: float = MIN_SCORE,
+        campaign_margin: float = MARGIN,
+        campaign_closed_penalty: float = CLOSED_PENALTY,
     ) -> KnownState:
-        """Build from a loaded Config; ``open_campaigns`` = ids still taking replies (all)."""
+        """Build from the departments and campaigns (plain values; the shell reads them and
+        the bounds from the config); ``open_campaigns`` = ids still taking replies (all)."""
         addresses: dict[str, str] = {}
         aliases: dict[str, str] = {}
-        for d in config.departments:
+        for d in departments:
             for e in (*d.head_emails, *d.deputy_emails, *d.emails):
                 addresses[e.lower()] = d.code
             for n in d.names:
@@ -137,7 +144,7 @@ class KnownState:
         wanted = set(open_campaigns) if open_campaigns is not None else None
         camps = tuple(
             OpenCampaign(c.id, c.token or c.id, c.title)
-            for c in config.campaigns
+            for c in campaigns
             if wanted is None or c.id in wanted
         )
         return cls(
@@ -145,13 +152,13 @@ class KnownState:
             addresses=addresses,
             aliases=aliases,
             campaigns=camps,
-            trusted_authserv_ids=tuple(config.mailbox.trusted_authserv_ids),
-            require_auth_pass=config.mailbox.require_auth_pass,
-            own_addresses=(config.mailbox.address.lower(),),
-            report_body_chars=config.matching.report_body_chars,
-            campaign_min_points=config.matching.campaign_min_points,
-            campaign_margin=config.matching.campaign_margin,
-            campaign_closed_penalty=config.matching.campaign_closed_penalty,
+            trusted_authserv_ids=tuple(trusted_authserv_ids),
+            require_auth_pass=require_auth_pass,
+            own_addresses=(own_address.lower(),) if own_address else (),
+            report_body_chars=report_body_chars,
+            campaign_min_points=campaign_min_points,
+            campaign_margin=campaign_margin,
+            campaign_closed_penalty=campaign_closed_penalty,
         )
 
 

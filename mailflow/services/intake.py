@@ -22,7 +22,7 @@ import os
 import sqlite3
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -358,6 +358,28 @@ def _suffix(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).suffix.lower()[:9]
 
 
+def known_state(
+    config: Config,
+    sent: Mapping[str, tuple[str, str]] | None = None,
+    open_campaigns: Iterable[str] | None = None,
+) -> KnownState:
+    """The core's ``KnownState`` from a loaded config: the shell reads the config, the core
+    takes the departments, campaigns and bounds as plain values."""
+    return KnownState.build(
+        config.departments,
+        config.campaigns,
+        sent=sent,
+        open_campaigns=open_campaigns,
+        own_address=config.mailbox.address,
+        trusted_authserv_ids=config.mailbox.trusted_authserv_ids,
+        require_auth_pass=config.mailbox.require_auth_pass,
+        report_body_chars=config.matching.report_body_chars,
+        campaign_min_points=config.matching.campaign_min_points,
+        campaign_margin=config.matching.campaign_margin,
+        campaign_closed_penalty=config.matching.campaign_closed_penalty,
+    )
+
+
 class Intake:
     """One pipeline over a store and an archive; cheap to build, one per command run."""
 
@@ -389,12 +411,12 @@ class Intake:
         #: Intake of the run (and by the deferred workers after the fork)
         self._converter = converter
         self._identify = identifier
-        self.known = KnownState.from_config(config)
+        self.known = known_state(config)
         self.refresh()
 
     def refresh(self) -> None:
         """Re-read what changes while the daemon runs (sends made since the last poll)."""
-        known = KnownState.from_config(self.config, sent=sent_message_ids(self.store))
+        known = known_state(self.config, sent=sent_message_ids(self.store))
         if len(known.campaigns) > 1:  # the content layer needs outlines, subjects, closed
             known = replace(known, campaigns=campaign_profiles(self.config, self.store, known))
         self.known = known
