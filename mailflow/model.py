@@ -145,7 +145,11 @@ class MailKind(StrEnum):
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
     REVIEW = "review"
-    OFFICE_REPLY = "office-reply"  # the Office's review commands (jobs.office_reply)
+    OFFICE_REPLY = "office-reply"  # the Office's review commands (services.office_reply)
+
+
+#: mail kinds that wait for a person (the review folder, the review list, the Office mail)
+ATTENTION_KINDS = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
 
 class SendStatus(StrEnum):

@@ -32,7 +32,7 @@ from mailflow.core.sections import name_of_key
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.model import MailKind, Outline, PlacementStatus
+from mailflow.model import ATTENTION_KINDS, MailKind, Outline, PlacementStatus
 
 # heavy (store, python-docx, matching): loaded when a command runs, not for --help
 bootstrap = lazy_module("mailflow.bootstrap")
@@ -44,8 +44,6 @@ restore_part = lazy_function("mailflow.services.match", "restore_part")
 revise_on_place = lazy_function("mailflow.services.match", "revise_on_place")
 place_part = lazy_function("mailflow.services.review", "place_part")
 release_mail = lazy_function("mailflow.services.review", "release_mail")
-
-ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
 
 def os_user() -> str:
@@ -190,7 +188,7 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
     rows = store.current_placements(
         campaign.id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
     )
-    mails = store.attention_mails(campaign.id, ATTENTION)
+    mails = store.attention_mails(campaign.id, ATTENTION_KINDS)
     docs = store.held_documents(campaign.id, MailKind.REPORT.value)
     if as_json:
         store.close()

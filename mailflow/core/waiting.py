@@ -14,10 +14,9 @@ from typing import Any
 
 from mailflow.core.plan import UnreadDocument
 from mailflow.core.sections import name_of_key
-from mailflow.model import MailKind, Outline
+from mailflow.model import Outline
 
 #: the kinds of mail held for a person (the list's "held mails")
-ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 
 #: renders catalogue entry ``key`` with its params (``KeyError`` if there is none)
 Say = Callable[..., str]

@@ -46,7 +46,7 @@ from mailflow.core.review_reply import office_reply_kind
 from mailflow.display import safe
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-from mailflow.model import MailKind
+from mailflow.model import ATTENTION_KINDS, MailKind
 
 if TYPE_CHECKING:  # LibreOffice's module loads where the converter is built (bootstrap)
     from mailflow.adapters.convert import Converter
@@ -58,7 +58,6 @@ log = logging.getLogger("mailflow.intake")
 #: our own text (or noise) in front of the matcher.
 UNPACKED_KINDS = frozenset({MailKind.REPORT, MailKind.REVIEW, MailKind.QUARANTINED})
 #: Kinds a person must look at; on the server they go to ``mailbox.review_folder``.
-ATTENTION_KINDS = frozenset({MailKind.REVIEW.value, MailKind.QUARANTINED.value})
 _UNPACKED = frozenset(k.value for k in UNPACKED_KINDS)
 #: Reason of a mail whose analysis or recording failed (params: stage, error).
 STAGE_FAILED = "intake.why.stage_failed"

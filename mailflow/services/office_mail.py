@@ -28,10 +28,9 @@ from mailflow.core.due import (
 )
 from mailflow.core.plan import DraftPlan, UnreadDocument, diff
 from mailflow.core.sections import name_of_key
-from mailflow.core.waiting import ATTENTION
 from mailflow.core.waiting import waiting_lines as wait_list
 from mailflow.i18n import t
-from mailflow.model import Campaign, PlacementStatus
+from mailflow.model import ATTENTION_KINDS, Campaign, PlacementStatus
 from mailflow.services import outbox
 from mailflow.services.assemble import (
     AssembleResult,
@@ -214,7 +213,7 @@ def waiting_lines(
         store.current_placements(
             campaign_id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
         ),
-        store.attention_mails(campaign_id, ATTENTION),
+        store.attention_mails(campaign_id, ATTENTION_KINDS),
         unread,
         store.current_placements(campaign_id, (PlacementStatus.SUPERSEDED.value,)),
         lambda key, **params: t(key, lang, **params),

@@ -65,7 +65,8 @@ from mailflow.errors import MailflowError
 if TYPE_CHECKING:
     from mailflow.adapters.convert import Converter
 from mailflow.i18n import t
-from mailflow.services.intake import ATTENTION_KINDS, STAGES, Analysis, Intake, Location, Outcome
+from mailflow.model import ATTENTION_KINDS
+from mailflow.services.intake import STAGES, Analysis, Intake, Location, Outcome
 
 log = logging.getLogger("mailflow.poll")
 

@@ -19,7 +19,7 @@ from mailflow.config import Config
 from mailflow.core.sections import name_of_key, resolve_section, section_name
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
-from mailflow.model import MailKind, PlacementStatus
+from mailflow.model import ATTENTION_KINDS, MailKind, PlacementStatus
 from mailflow.services.basics import load_outline
 from mailflow.services.intake import Intake, Override, insert_documents
 from mailflow.services.match import MatchResult, match_mail, restore_part, revise_on_place
@@ -27,7 +27,6 @@ from mailflow.services.match import MatchResult, match_mail, restore_part, revis
 if TYPE_CHECKING:
     from mailflow.adapters.convert import Converter
 
-ATTENTION = (MailKind.QUARANTINED.value, MailKind.REVIEW.value)
 APPENDIX_WORDS = ("none", "appendix", "-", "phụ lục", "phu luc")
 
 
@@ -127,7 +126,7 @@ def release_mail(
     mail = store.mail_by_id(mail_id)
     if mail is None:
         raise ConfigError(t("review.no_mail", id=mail_id), t("review.no_mail_hint"))
-    if mail["kind"] not in ATTENTION:
+    if mail["kind"] not in ATTENTION_KINDS:
         raise ConfigError(
             t("review.not_held", id=mail_id, kind=mail["kind"] or "-"), t("review.not_held_hint")
         )
