@@ -317,10 +317,11 @@ def test_a_mail_placed_by_its_documents_text_has_them_read_at_once(
     cfg = config_mod.load(_config(tmp_path, env))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        intake = Intake(cfg, store, archive, clock=_now, identifier=unknown)
+        converter = bootstrap.build(cfg).converter
+        intake = Intake(cfg, store, archive, clock=_now, converter=converter, identifier=unknown)
         intake.defer = True
         held = intake.analyse(_mails()[1])
-        threaded = Intake(cfg, store, archive, clock=_now)
+        threaded = Intake(cfg, store, archive, clock=_now, converter=converter)
         threaded.defer = True
         waiting = threaded.analyse(_mails()[1])
     finally:
