@@ -26,6 +26,18 @@ def _process_language_restored() -> Iterator[None]:
     i18n.set_lang(before)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _module_language_restored() -> Iterator[None]:
+    """A module-scoped fixture that runs the CLI with ``--lang en`` sets the language for
+    the rest of its module; the next module on the same worker starts from the language it
+    would have had alone (set up before any other module fixture, torn down after them)."""
+    from mailflow import i18n
+
+    before = i18n.get_lang()
+    yield
+    i18n.set_lang(before)
+
+
 @pytest.fixture(scope="session")
 def _real_server() -> Iterator[MailEnv | None]:
     yield from mailenv.session_real()
