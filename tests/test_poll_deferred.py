@@ -34,6 +34,7 @@ from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.mime import parse
 from mailflow.adapters.store import Store
 from mailflow.services.intake import unpack_limits
+from mailflow.services.match import match_pending
 from mailflow.services.poll import poll_once
 
 pytestmark = pytest.mark.integration
@@ -232,6 +233,12 @@ def test_a_poll_killed_before_the_reading_leaves_them_waiting_and_the_next_one_r
         ("BC.pdf", unpack.DEFERRED),
         ("Bieu.xlsx", unpack.DEFERRED),
     ]
+    store = Store(cfg.state_path)
+    try:  # matching meanwhile (`assemble` by hand): the mails still waiting are left
+        matched = match_pending(cfg, store, Archive(cfg.archive_dir), _now())
+    finally:
+        store.close()
+    assert [r.mail_id for r in matched] == [1]  # the .docx reply only
     again = _poll(config)
     assert again.returncode == 0, again.stderr
     rows = _documents(state)

@@ -283,10 +283,15 @@ class MailRows(StoreBase):
 
     def unmatched_reports(self, kind: str) -> list[int]:
         """Ids of mails of ``kind`` (report) with a campaign and a department and not
-        matched yet, oldest first by the mail's own date (arrival when it has none)."""
+        matched yet, oldest first by the mail's own date (arrival when it has none). A
+        mail with a document intake has not read yet (``intake.unpack.deferred``: a poll
+        killed before its reading) waits: matched now, that document's text would never
+        be placed."""
         rows = self.query(
             "SELECT id FROM mails WHERE kind = ? AND matched_at IS NULL AND campaign IS NOT NULL "
-            "AND department IS NOT NULL ORDER BY COALESCE(date, received_at), id",
+            "AND department IS NOT NULL AND NOT EXISTS (SELECT 1 FROM documents d "
+            "WHERE d.mail_id = mails.id AND d.status = 'needs-conversion' "
+            "AND d.reason = 'intake.unpack.deferred') ORDER BY COALESCE(date, received_at), id",
             [kind],
         )
         return [int(r["id"]) for r in rows]
