@@ -155,7 +155,8 @@ class Job:
 @dataclass
 class Daemon:
     cfg: Config
-    clock: Clock = field(default_factory=bootstrap.clock)  # MAILFLOW_FAKE_NOW or the system's
+    #: None: the App's clock (MAILFLOW_FAKE_NOW or the system's), set in __post_init__
+    clock: Clock = None  # type: ignore[assignment]
     jobs: list[Job] = field(default_factory=list)
     stop_requested: threading.Event = field(default_factory=threading.Event)
     _nudge: threading.Event = field(default_factory=threading.Event)
@@ -170,9 +171,18 @@ class Daemon:
 
     # --- wiring --------------------------------------------------------------------------
 
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = self._adapters().clock
+
+    @classmethod
+    def of(cls, app: bootstrap.App) -> Daemon:
+        """A daemon over ``app``'s adapters and clock: the CLI's one App of the run."""
+        return cls(app.config, app.clock, _app=app)
+
     def open(self) -> Daemon:
         if self._store is None:
-            self._app = bootstrap.build(self.cfg, self.clock)
+            self._app = self._adapters()
             self._store = self._app.store
             self._archive = self._app.archive
         if not self.jobs:

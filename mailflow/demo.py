@@ -328,6 +328,15 @@ class Demo:
         self.server: EmbeddedMailServer | None = None
         self.cfg: Config | None = None
         self.result = DemoResult(self.dir, self.dir / "config.toml")
+        self._app: bootstrap.App | None = None
+
+    def adapters(self) -> bootstrap.App:
+        """The run's one App over the workspace's config and the demo's clock, shared by
+        the directives' send and the daemon, as the CLI and the daemon share theirs."""
+        assert self.cfg is not None
+        if self._app is None:
+            self._app = bootstrap.build(self.cfg, self.clock)
+        return self._app
 
     # the embedded server and the workspace
     def start(self) -> None:
@@ -406,21 +415,17 @@ class Demo:
 
         assert self.cfg is not None
         prepared = send_job.prepare(self.cfg, self.cfg.campaigns[0].id)
-        store, archive = bootstrap.store(self.cfg), bootstrap.archive(self.cfg)
-        adapters = bootstrap.build(self.cfg, self.clock)
-        try:
-            outcome = send_job.send(
-                self.cfg,
-                prepared,
-                lambda: aware(self.clock.now()),
-                store=store,
-                archive=archive,
-                servers=adapters.servers,
-                templates=adapters.templates,
-                allow_unresolved=True,
-            )
-        finally:
-            store.close()
+        adapters = self.adapters()
+        outcome = send_job.send(
+            self.cfg,
+            prepared,
+            lambda: aware(adapters.clock.now()),
+            store=adapters.store,
+            archive=adapters.archive,
+            servers=adapters.servers,
+            templates=adapters.templates,
+            allow_unresolved=True,
+        )
         self.say(t("demo.directives", n=outcome.sent_now, when=self.clock.now()))
 
     def run(self) -> DemoResult:
@@ -433,7 +438,7 @@ class Demo:
         self.clock.set(START + timedelta(minutes=30))
         self.send_directives()
         setup_logging(self.cfg, stream=False)  # the daemon's log goes to the workspace
-        daemon = Daemon(self.cfg, self.clock).open()
+        daemon = Daemon.of(self.adapters()).open()
         try:
             for moment in self.timeline():
                 self.clock.set(moment)

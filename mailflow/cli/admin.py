@@ -6,7 +6,6 @@ import signal
 import socket
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -19,9 +18,6 @@ from mailflow.cli.base import AppContext, cli, console, err_console, pass_app
 from mailflow.cli.common import escape
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
-
-if TYPE_CHECKING:
-    from mailflow.config import Config
 
 
 @cli.command()
@@ -52,7 +48,7 @@ def check(app: AppContext) -> None:
         cfg.path, cfg.archive_dir
     ):
         err_console.print(f"[bold yellow]⚠[/] {warning}")
-    problems.extend(_campaign_problems(cfg))
+    problems.extend(_campaign_problems(app))
 
     from rich.table import Table
 
@@ -61,7 +57,7 @@ def check(app: AppContext) -> None:
     table.add_column(t("admin.col_server"))
     table.add_column(t("admin.col_result"))
     try:
-        with bootstrap.build(cfg).servers.imap() as imap:
+        with app.adapters().servers.imap() as imap:
             caps = " ".join(sorted(imap.capabilities))
         table.add_row("IMAP", f"{cfg.mailbox.imap.host}:{cfg.mailbox.imap.port}", f"OK — {caps}")
     except MailflowError as exc:
@@ -92,15 +88,16 @@ def check(app: AppContext) -> None:
     console.print(t("admin.check_all_ok"))
 
 
-def _campaign_problems(cfg: Config) -> list[tuple[str, str]]:
+def _campaign_problems(app: AppContext) -> list[tuple[str, str]]:
     """What `send --send` would refuse and what else is wrong, for every campaign.
 
     The rules are send's own (jobs.send.file_problems / problems), run without sending;
-    today comes from the clock adapter, so MAILFLOW_FAKE_NOW applies as in the daemon.
+    today comes from the run's clock, so MAILFLOW_FAKE_NOW applies as in the daemon.
     """
     from mailflow.services import send as job
 
-    today = bootstrap.clock().now().date()
+    cfg, adapters = app.config(check_files=False), app.adapters()
+    today = adapters.clock.now().date()
     found: list[tuple[str, str]] = []
     for campaign in cfg.campaigns:
         bad_files = job.file_problems(campaign)
@@ -109,9 +106,9 @@ def _campaign_problems(cfg: Config) -> list[tuple[str, str]]:
             continue
         try:
             prepared = job.prepare(cfg, campaign.id)
-            states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
+            states = job.statuses(cfg, prepared, lambda: adapters.store)
             sent_any = any(state == "sent" for state in states.values())
-            templates = bootstrap.build(cfg).templates
+            templates = adapters.templates
             mine = [
                 (p.message, p.hint)
                 for p in job.problems(cfg, prepared, today, templates=templates, sent_any=sent_any)

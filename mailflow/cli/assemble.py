@@ -25,13 +25,11 @@ from mailflow.i18n import t
 if TYPE_CHECKING:
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.store import Store
-    from mailflow.config import Config
     from mailflow.model import Campaign
 
 # heavy (python-docx, docxcompose, SMTP): loaded when a command runs, not for --help.
 # The planner, the model, the archive, the locks, the clock and rich's tables are
 # imported inside the functions that use them: `mailflow status --help` needs none.
-bootstrap = lazy_module("mailflow.bootstrap")
 outbox = lazy_module("mailflow.services.outbox")
 assemble = lazy_function("mailflow.services.assemble", "assemble")
 gather_plan = lazy_function("mailflow.services.assemble", "gather_plan")
@@ -65,13 +63,13 @@ def assemble_cmd(
     lock = assemble_lock_path(cfg.state_path, campaign.id)
     try:
         with held(lock):
-            _assemble(cfg, campaign, out, send, no_pdf, keep=keep or send or out is None)
+            _assemble(app, campaign, out, send, no_pdf, keep=keep or send or out is None)
     except Busy:
         fail(t("review.assemble_busy", campaign=campaign.id), t("review.assemble_busy_hint"))
 
 
 def _assemble(
-    cfg: Config, campaign: Campaign, out: Path | None, send: bool, no_pdf: bool, *, keep: bool
+    app: AppContext, campaign: Campaign, out: Path | None, send: bool, no_pdf: bool, *, keep: bool
 ) -> None:
     """One draft version, under the campaign's assemble lock.
 
@@ -79,12 +77,11 @@ def _assemble(
     draft is a new version only when something changed since the last one."""
     from rich.text import Text
 
-    from mailflow.clock import aware_now
     from mailflow.model import SendStatus
 
-    store = bootstrap.store(cfg)
-    archive = bootstrap.archive(cfg)
-    now = aware_now()
+    cfg, adapters = app.config(), app.adapters()
+    store, archive = adapters.store, adapters.archive
+    now = app.now()
     with Progress(2, t("cli.progress.match")) as progress:
         progress.step(t("cli.progress.match"))
         match_pending(cfg, store, archive, now)  # replies polled but not matched yet
@@ -134,9 +131,8 @@ def _assemble(
         receipts = outbox.rows(
             store, campaign=campaign.id, kind="receipt", statuses=[SendStatus.QUEUED]
         )
-        report = flush(cfg, store, archive, bootstrap.build(cfg).servers, [*receipts, row])
+        report = flush(cfg, store, archive, adapters.servers, [*receipts, row])
         _report_flush(store, archive, report, row, cfg.office.emails)
-    store.close()
 
 
 def _report_flush(

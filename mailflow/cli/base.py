@@ -30,9 +30,13 @@ from mailflow.i18n import LANGS, get_lang, set_lang, t
 from mailflow.messages import CATALOGUE
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import Console
 
     from mailflow import config as config_mod
+    from mailflow.bootstrap import App
+    from mailflow.clock import Clock
     from mailflow.model import Campaign
 
 
@@ -134,12 +138,21 @@ def lazy_function(module: str, name: str) -> Callable[..., Any]:
 
 @dataclass
 class AppContext:
-    """What every command needs: where the config is and how to talk to the person."""
+    """What every command needs: where the config is, how to talk to the person, and the
+    run's one ``App`` (the adapters and the clock, from the composition root).
+
+    The App is built on first use, not when the group starts: ``--help`` and a command
+    that fails on its arguments never load ``mailflow.bootstrap``, and ``status`` opens
+    only the store and the archive it asks for. ``clock`` replaces the environment's
+    (``MAILFLOW_FAKE_NOW`` or the system's), as it does for the daemon and the demo.
+    """
 
     config_path: Path
     debug: bool = False
     lang_forced: bool = False
+    clock: Clock | None = field(default=None, repr=False)
     _config: config_mod.Config | None = field(default=None, repr=False)
+    _app: App | None = field(default=None, repr=False)
 
     def config(self, check_files: bool = True) -> config_mod.Config:
         from mailflow import config as config_mod
@@ -149,6 +162,26 @@ class AppContext:
             if not self.lang_forced:
                 set_lang(self._config.lang)
         return self._config
+
+    def adapters(self) -> App:
+        """The run's adapters over the config, built once by ``bootstrap.build``."""
+        if self._app is None:
+            from mailflow import bootstrap
+
+            self._app = bootstrap.build(self.config(), self.clock)
+        return self._app
+
+    def now(self) -> datetime:
+        """The run's clock's now as an aware office time, for stamping rows and mail."""
+        from mailflow.clock import aware
+
+        return aware(self.adapters().clock.now())
+
+    def close(self) -> None:
+        """Close what the run opened (the store's connection, the converter)."""
+        if self._app is not None:
+            self._app.close()
+            self._app = None
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -206,6 +239,7 @@ def _set_config(ctx: click.Context, _param: click.Parameter, value: Path | None)
     if value is not None:
         app = ctx.find_object(AppContext)
         if app is not None:
+            app.close()
             app.config_path = value
             app._config = None
 
@@ -367,6 +401,7 @@ def cli(ctx: click.Context, config_path: Path | None, lang: str | None, debug: b
     if lang:
         set_lang(lang)
     ctx.obj = AppContext(_default_config_path(config_path), debug=debug, lang_forced=bool(lang))
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _show_version(ctx: click.Context) -> None:

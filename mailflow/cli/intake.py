@@ -15,13 +15,9 @@ from pathlib import Path
 
 import click
 
-from mailflow import bootstrap
-from mailflow.adapters.archive import Archive, sha256
-from mailflow.adapters.store import Store
+from mailflow.adapters.archive import sha256
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app, pick_campaign
 from mailflow.cli.progress import Progress
-from mailflow.clock import aware_now
-from mailflow.config import Config
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
@@ -29,10 +25,6 @@ from mailflow.messages import CATALOGUE
 from mailflow.services.intake import Intake, Outcome, Override, reason_text
 from mailflow.services.match import match_pending
 from mailflow.services.poll import PollResult, poll_loop, poll_once
-
-
-def _now() -> datetime:
-    return aware_now()
 
 
 def kind_name(kind: str) -> str:
@@ -57,13 +49,15 @@ def _mail_line(o: Outcome) -> str:
     )
 
 
-def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
+def _office_replies(app: AppContext) -> None:
     """The Office's reply commands are applied and answered at once (jobs.office_reply);
     the answer and any new draft go out now, each mail's outcome told as that mail's."""
     from mailflow.services.office_mail import flush
     from mailflow.services.office_reply import answer_office_replies
 
-    outcomes = answer_office_replies(cfg, store, archive, _now(), bootstrap.build(cfg).converter)
+    cfg, adapters = app.config(), app.adapters()
+    store, archive = adapters.store, adapters.archive
+    outcomes = answer_office_replies(cfg, store, archive, app.now(), adapters.converter)
     for o in outcomes:
         console.print(
             t(
@@ -78,13 +72,18 @@ def _office_replies(cfg: Config, store: Store, archive: Archive) -> None:
         )
     rows = [row for o in outcomes for row in o.queued]
     if rows:
-        flush(cfg, store, archive, bootstrap.build(cfg).servers, rows)
+        flush(cfg, store, archive, adapters.servers, rows)
 
 
-def _match_new(cfg: Config, store: Store, archive: Archive) -> None:
+def _match_new(app: AppContext) -> None:
     """Reports taken in are placed at once, so `review` and `status` are current."""
-    results = [r for r in match_pending(cfg, store, archive, _now()) if not r.already]
-    _office_replies(cfg, store, archive)
+    adapters = app.adapters()
+    results = [
+        r
+        for r in match_pending(app.config(), adapters.store, adapters.archive, app.now())
+        if not r.already
+    ]
+    _office_replies(app)
     if results:
         console.print(
             t(
@@ -139,31 +138,29 @@ def _print_poll(result: PollResult) -> None:
 @pass_app
 def poll(app: AppContext, once: bool) -> None:
     """Nhận thư trả lời từ hộp thư IMAP / take replies in from the IMAP mailbox."""
-    cfg = app.config()
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
-    adapters = bootstrap.build(cfg)
-    servers = adapters.servers
+    cfg, adapters = app.config(), app.adapters()
+    store, archive, servers = adapters.store, adapters.archive, adapters.servers
     try:
-        with Intake(cfg, store, archive, clock=_now, converter=adapters.converter) as intake:
+        with Intake(cfg, store, archive, clock=app.now, converter=adapters.converter) as intake:
             console.print(
                 t("poll.connecting", address=cfg.mailbox.address, folder=cfg.mailbox.inbox)
             )
             if once:
-                _print_poll(poll_once(cfg, store, archive, servers, clock=_now, intake=intake))
-                _match_new(cfg, store, archive)
+                _print_poll(poll_once(cfg, store, archive, servers, clock=app.now, intake=intake))
+                _match_new(app)
                 return
             seconds = max(cfg.daemon.poll_seconds, 1)
             console.print(t("poll.loop_started", seconds=seconds))
 
             def after(result: PollResult) -> None:
                 _print_poll(result)
-                _match_new(cfg, store, archive)
+                _match_new(app)
 
             def on_error(exc: MailflowError) -> None:
                 err_console.print(
                     t(
                         "poll.loop_error",
-                        at=_now().strftime("%H:%M:%S"),
+                        at=app.now().strftime("%H:%M:%S"),
                         error=exc.message,
                         seconds=seconds,
                     ),
@@ -177,12 +174,12 @@ def poll(app: AppContext, once: bool) -> None:
                 archive,
                 servers,
                 intake=intake,
-                clock=_now,
+                clock=app.now,
                 after=after,
                 on_error=on_error,
             )
     finally:
-        store.close()
+        app.close()
 
 
 # --- ingest ---------------------------------------------------------------------------
@@ -291,10 +288,10 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
     saved = saved_mails(files)
     if not saved:
         raise MailflowError(t("ingest.no_files", paths=", ".join(map(str, files))))
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    adapters = app.adapters()
     try:
         with Intake(
-            cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter
+            cfg, adapters.store, adapters.archive, clock=app.now, converter=adapters.converter
         ) as intake:
             if len(saved) > INGEST_BATCH:  # many mails: show how far it got
                 with Progress(len(saved), t("cli.progress.ingest")) as progress:
@@ -302,7 +299,7 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
             else:
                 outcomes = ingest_saved(intake, saved)
     finally:
-        store.close()
+        app.close()
     by_kind: dict[str, int] = {}
     for o in outcomes:
         by_kind[o.kind] = by_kind.get(o.kind, 0) + 1
@@ -362,7 +359,7 @@ def import_message(path: Path, data: bytes, campaign: str, department: str) -> b
 @pass_app
 def import_cmd(app: AppContext, campaign_id: str | None, code: str, file: Path) -> None:
     """Nhập báo cáo nhận qua đường khác (USB, Zalo...) / record a report that came another way."""
-    cfg: Config = app.config()
+    cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
     department = cfg.department(code)
     if not file.is_file():
@@ -376,10 +373,10 @@ def import_cmd(app: AppContext, campaign_id: str | None, code: str, file: Path) 
         if file.suffix.lower() == ".eml"
         else import_message(file, data, campaign.id, department.code)
     )
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    adapters = app.adapters()
     try:
         with Intake(
-            cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter
+            cfg, adapters.store, adapters.archive, clock=app.now, converter=adapters.converter
         ) as intake:
             outcome = intake.process(
                 raw,
@@ -387,7 +384,7 @@ def import_cmd(app: AppContext, campaign_id: str | None, code: str, file: Path) 
                 override=Override(campaign.id, department.code, imported_by=user),
             )
     finally:
-        store.close()
+        app.close()
     if not outcome.created:
         console.print(t("import.already", name=file.name, mail_id=outcome.mail_id))
         return

@@ -21,13 +21,12 @@ from mailflow.cli.base import (
     console,
     fail,
     lazy_function,
-    lazy_module,
     pass_app,
     pick_campaign,
 )
 from mailflow.cli.common import add_row as _add_row
 from mailflow.cli.common import plain, say
-from mailflow.clock import aware_now, wall
+from mailflow.clock import wall
 from mailflow.core.sections import name_of_key
 from mailflow.display import safe
 from mailflow.errors import MailflowError
@@ -35,7 +34,6 @@ from mailflow.i18n import t
 from mailflow.model import ATTENTION_KINDS, MailKind, Outline, PlacementStatus
 
 # heavy (store, python-docx, matching): loaded when a command runs, not for --help
-bootstrap = lazy_module("mailflow.bootstrap")
 render_reason = lazy_function("mailflow.services.intake", "reason_text")
 extract_again = lazy_function("mailflow.services.review", "extract_again")
 load_outline = lazy_function("mailflow.services.basics", "load_outline")
@@ -184,14 +182,13 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
     outline = load_outline(cfg, campaign)
-    store = bootstrap.store(cfg)
+    store = app.adapters().store
     rows = store.current_placements(
         campaign.id, (PlacementStatus.REVIEW.value, PlacementStatus.UNPLACED.value)
     )
     mails = store.attention_mails(campaign.id, ATTENTION_KINDS)
     docs = store.held_documents(campaign.id, MailKind.REPORT.value)
     if as_json:
-        store.close()
         _review_json(campaign.id, outline, rows, mails, docs)
         return
     from rich.table import Table
@@ -239,7 +236,6 @@ def review(app: AppContext, campaign_id: str | None, as_json: bool) -> None:
         say(t("review.release_hint"))
     if not rows and not mails and not docs:
         say(t("review.nothing"))
-    store.close()
 
 
 @cli.command()
@@ -253,17 +249,15 @@ def place(app: AppContext, part_id: int, section: str) -> None:
     prefix; the answer names the section taken (``jobs.review.place_part``, which the
     Office's reply commands use too)."""
     cfg = app.config()
-    store = bootstrap.store(cfg)
+    store = app.adapters().store
     user = os_user()
     try:
-        done = place_part(cfg, store, part_id, section, user=user, now=aware_now())
+        done = place_part(cfg, store, part_id, section, user=user, now=app.now())
     except MailflowError as exc:
-        store.close()
         fail(exc.message, exc.hint, code=2)
     if done.replaced:
         say(t("review.placed_replaces", ids=", ".join(map(str, done.replaced))))
     say(t("review.placed", id=part_id, section=done.after, before=done.before, user=user))
-    store.close()
 
 
 @cli.command()
@@ -277,8 +271,8 @@ def release(
 ) -> None:
     """Chấp nhận thư bị giữ lại là báo cáo của phòng CODE / accept a held mail."""
     cfg = app.config()
-    store = bootstrap.store(cfg)
-    archive = bootstrap.archive(cfg)
+    store = app.adapters().store
+    archive = app.adapters().archive
     user = os_user()
     try:
         done = release_mail(
@@ -289,12 +283,11 @@ def release(
             code,
             campaign_id=campaign_id,
             user=user,
-            now=aware_now(),
-            converter=bootstrap.build(cfg).converter,
+            now=app.now(),
+            converter=app.adapters().converter,
             send_receipt=not no_receipt,
         )
     except MailflowError as exc:
-        store.close()
         fail(exc.message, exc.hint, code=exc.exit_code if exc.exit_code == 2 else 2)
     result = done.result
     say(t("review.released_line", id=mail_id, department=done.department, user=user))
@@ -308,7 +301,6 @@ def release(
             superseded=result.superseded,
         )
     )
-    store.close()
 
 
 @cli.command(name="campaign")
@@ -325,14 +317,12 @@ def campaign_cmd(ctx: click.Context, mail_id: int, campaign_id: str) -> None:
     app: AppContext = ctx.find_object(AppContext)  # type: ignore[assignment]
     cfg = app.config()
     cfg.campaign(campaign_id)  # an unknown id is a usage error, before anything changes
-    store = bootstrap.store(cfg)
+    store = app.adapters().store
     try:
         department = store.mail_department(mail_id)
     except KeyError:
         fail(t("review.no_mail", id=mail_id), t("review.no_mail_hint"), code=2)
         raise AssertionError from None  # fail() raised
-    finally:
-        store.close()
     if not department:
         fail(
             t("review.campaign_no_department", id=mail_id),
@@ -354,16 +344,14 @@ def campaign_cmd(ctx: click.Context, mail_id: int, campaign_id: str) -> None:
 def restore(app: AppContext, part_id: int) -> None:
     """Khôi phục một phần đã bị thay thế / bring back a part a later one replaced."""
     cfg = app.config()
-    store = bootstrap.store(cfg)
+    store = app.adapters().store
     user = os_user()
     try:
-        row = restore_part(store, part_id, user=user, now=aware_now())
+        row = restore_part(store, part_id, user=user, now=app.now())
     except MailflowError as exc:
-        store.close()
         fail(exc.message, exc.hint, code=2)
     outline = load_outline(cfg, cfg.campaign(row["campaign"]))
     say(t("review.restored", id=part_id, section=_name(outline, row["section_key"]), user=user))
-    store.close()
 
 
 def _history_json(
@@ -373,7 +361,6 @@ def _history_json(
     from mailflow.cli import jsonout
 
     events = store.events_of(campaign_id, HISTORY_EVENTS, code)
-    store.close()
     jsonout.emit(
         "history",
         {
@@ -423,7 +410,7 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
     if code:
         cfg.department(code)
     outline = load_outline(cfg, campaign)
-    store = bootstrap.store(cfg)
+    store = app.adapters().store
     rows = store.placement_history(campaign.id, code)
     if as_json:
         _history_json(store, campaign.id, code, outline, rows)
@@ -469,4 +456,3 @@ def history(app: AppContext, campaign_id: str | None, code: str | None, as_json:
                 part=detail.get("part", ""),
             )
         )
-    store.close()

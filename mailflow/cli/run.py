@@ -14,12 +14,11 @@ from mailflow.i18n import t
 @pass_app
 def run(app: AppContext, once: bool, verbose: bool) -> None:
     """Chạy tự động: nhận thư, nhắc hạn, gửi dự thảo / run the campaign by itself."""
-    from mailflow import bootstrap
     from mailflow.daemon import Daemon, setup_logging
 
     cfg = app.config()
     setup_logging(cfg, verbose=verbose or app.debug)
-    daemon = Daemon(cfg, bootstrap.clock())
+    daemon = Daemon.of(app.adapters())
     if once:
         daemon.run_once()
         console.print(t("daemon.once_done"))

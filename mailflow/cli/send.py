@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,6 @@ import click
 
 from mailflow.cli.base import AppContext, cli, console, err_console, fail, pass_app, pick_campaign
 from mailflow.cli.common import escape
-from mailflow.clock import aware_now
 from mailflow.i18n import t
 
 if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send runs
@@ -18,10 +16,6 @@ if TYPE_CHECKING:  # the send job pulls in docxtpl, lxml, SMTP: loaded when send
 
     from mailflow.model import SendStatus
     from mailflow.services import send as job
-
-
-def _now() -> datetime:
-    return aware_now()
 
 
 def _plan_lines(prepared: job.ReadyCampaign, states: dict[str, SendStatus]) -> list[str]:
@@ -126,20 +120,19 @@ def send(
     allow_unresolved: bool,
 ) -> None:
     """Gửi công văn và đề cương cho các phòng / mail the directive and the marked outline."""
-    from mailflow import bootstrap
     from mailflow.errors import MailflowError
     from mailflow.services import send as job
 
     cfg = app.config()
     campaign_id = pick_campaign(cfg, campaign_id).id
     prepared = job.prepare(cfg, campaign_id)
-    states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
+    states = job.statuses(cfg, prepared, lambda: app.adapters().store)
     prepared = _narrow(prepared, states, department, limit)
     found = job.problems(
         cfg,
         prepared,
-        bootstrap.clock().now().date(),
-        templates=bootstrap.build(cfg).templates,
+        app.adapters().clock.now().date(),
+        templates=app.adapters().templates,
         sent_any=any(state == "sent" for state in states.values()),
         allow_unresolved=allow_unresolved,
     )
@@ -151,9 +144,9 @@ def send(
             fail(t("send.refused", n=len(blockers)), _fix_line(blockers))
         _print_problems([], warnings)
         try:
-            outcome = _send_with_progress(cfg, prepared, allow_unresolved)
+            outcome = _send_with_progress(app, prepared, allow_unresolved)
         except KeyboardInterrupt:
-            _interrupted(cfg, prepared)
+            _interrupted(app, prepared)
         _report(outcome, campaign_id, cfg.path)
         return
     # dry run: what --send would refuse comes first, then the plan, then again at the end
@@ -165,7 +158,7 @@ def send(
         console.print(line, markup=False, highlight=False)
     out = preview_dir or cfg.base_dir / "preview" / prepared.campaign.id
     try:
-        written = job.preview(cfg, prepared, out, _now(), bootstrap.build(cfg).templates)
+        written = job.preview(cfg, prepared, out, app.now(), app.adapters().templates)
         console.print(t("send.preview_written", n=len(written), path=out))
     except MailflowError as exc:  # a broken template is one of the blockers above
         if not blockers:
@@ -199,7 +192,9 @@ def _fix_line(blockers: list[Any]) -> str:
     return t("send.fix_then", what="; ".join(hints)) if hints else ""
 
 
-def _send_with_progress(cfg: Any, prepared: job.ReadyCampaign, allow_unresolved: bool) -> Any:
+def _send_with_progress(
+    app: AppContext, prepared: job.ReadyCampaign, allow_unresolved: bool
+) -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -243,32 +238,32 @@ def _send_with_progress(cfg: Any, prepared: job.ReadyCampaign, allow_unresolved:
                 key = "send.resolved_found" if how == "found" else "send.resolved_again"
                 progress.console.print(t(key, code=row.department))
 
-        from mailflow import bootstrap
-
-        with bootstrap.build(cfg) as built:
-            return job.send(
-                cfg,
-                prepared,
-                _now,
-                on_event,
-                store=built.store,
-                archive=built.archive,
-                servers=built.servers,
-                templates=built.templates,
-                allow_unresolved=allow_unresolved,
-            )
+        built = app.adapters()
+        return job.send(
+            app.config(),
+            prepared,
+            app.now,
+            on_event,
+            store=built.store,
+            archive=built.archive,
+            servers=built.servers,
+            templates=built.templates,
+            allow_unresolved=allow_unresolved,
+        )
 
 
-def _interrupted(cfg: Any, prepared: job.ReadyCampaign) -> None:
+def _interrupted(app: AppContext, prepared: job.ReadyCampaign) -> None:
     """Ctrl-C: how many went, how many remain, and the command that finishes the job.
 
     Re-running is safe: the outbox holds each department's directive once, so the next
     run sends only what is not sent yet (an interrupted mail is looked up in Sent first).
+    The interrupted send's adapters are closed first, so the count is read afresh.
     """
-    from mailflow import bootstrap
     from mailflow.services import send as job
 
-    states = job.statuses(cfg, prepared, lambda: bootstrap.store(cfg))
+    app.close()
+    cfg = app.config()
+    states = job.statuses(cfg, prepared, lambda: app.adapters().store)
     sent = sum(1 for state in states.values() if state == "sent")
     total = len(prepared.plan.items)
     err_console.print(

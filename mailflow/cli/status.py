@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 # The planner, the model, the archive, the clock and rich's tables are imported inside
 # the functions that use them: `mailflow status --help` needs none.
-bootstrap = lazy_module("mailflow.bootstrap")
 outbox = lazy_module("mailflow.services.outbox")
 gather_plan = lazy_function("mailflow.services.assemble", "gather_plan")
 
@@ -151,17 +150,15 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_
     from rich.text import Text
 
     from mailflow.adapters.archive import write_atomic
-    from mailflow.clock import aware_now
 
     cfg = app.config()
     campaign = pick_campaign(cfg, campaign_id)
-    store = bootstrap.store(cfg)
-    archive = bootstrap.archive(cfg)
-    now = aware_now()
-    plan = gather_plan(cfg, store, archive, campaign, now)
+    adapters = app.adapters()
+    now = app.now()
+    plan = gather_plan(cfg, adapters.store, adapters.archive, campaign, now)
     minutes = cfg.mailbox.retry_warn_minutes
-    stuck = outbox.waiting(store, now, timedelta(minutes=minutes))
-    store.close()
+    stuck = outbox.waiting(adapters.store, now, timedelta(minutes=minutes))
+    app.close()
     if as_json:
         from mailflow.cli import jsonout
 

@@ -338,14 +338,10 @@ def statuses(
     cfg: Config, prepared: ReadyCampaign, open_store: Callable[[], Store]
 ) -> dict[str, SendStatus]:
     """Outbox status per department code, without creating a state file that is not there
-    (``open_store`` is called only when there is one; the store is closed after)."""
+    (``open_store`` is called only when there is one; the caller's App closes the store)."""
     if not cfg.state_path.exists():
         return {}
-    store = open_store()
-    try:
-        rows = outbox.rows(store, campaign=prepared.campaign.id, kind=KIND_DIRECTIVE)
-    finally:
-        store.close()
+    rows = outbox.rows(open_store(), campaign=prepared.campaign.id, kind=KIND_DIRECTIVE)
     return {r.department or "": r.status for r in rows}
 
 
