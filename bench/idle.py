@@ -66,7 +66,8 @@ def _workspace(folder: Path) -> tuple[Path, object]:
     ).start()
     from mailflow.services import send as send_job
 
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    app = bootstrap.build(cfg)
+    store, archive = app.store, app.archive
     try:
         send_job.send(
             cfg,
@@ -74,8 +75,8 @@ def _workspace(folder: Path) -> tuple[Path, object]:
             lambda: datetime.now().astimezone(),
             store=store,
             archive=archive,
-            servers=bootstrap.build(cfg).servers,
-            templates=bootstrap.build(cfg).templates,
+            servers=app.servers,
+            templates=app.templates,
             allow_unresolved=True,
         )
     finally:

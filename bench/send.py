@@ -105,7 +105,8 @@ def run_mailflow(config: Path, copy_to_sent: bool) -> tuple[float, dict[str, flo
     from mailflow.services import send as job
 
     cfg = config_mod.load(config)
-    store = bootstrap.store(cfg)
+    app = bootstrap.build(cfg)
+    store = app.store
     commits = {"n": 0}
     real_transaction = Store.transaction
 
@@ -124,9 +125,9 @@ def run_mailflow(config: Path, copy_to_sent: bool) -> tuple[float, dict[str, flo
             prepared,
             lambda: datetime.now().astimezone(),
             store=store,
-            archive=bootstrap.archive(cfg),
-            servers=bootstrap.build(cfg).servers,
-            templates=bootstrap.build(cfg).templates,
+            archive=app.archive,
+            servers=app.servers,
+            templates=app.templates,
             copy_to_sent=copy_to_sent,
         )
         elapsed = time.perf_counter() - start

@@ -110,26 +110,6 @@ def build(config: Config, clock: Clock | None = None) -> App:
     return App(config, clock)
 
 
-def store(cfg: Config) -> Store:
-    """A store opened on its own (the caller closes it), for commands that need only it."""
-    from mailflow.adapters.store import Store
-
-    return Store(cfg.state_path)
-
-
-def archive(cfg: Config) -> Archive:
-    from mailflow.adapters.archive import Archive
-
-    return Archive(cfg.archive_dir)
-
-
-def clock() -> Clock:
-    """The environment's clock: simulated under ``MAILFLOW_FAKE_NOW``, else the system's."""
-    from mailflow.clock import from_env
-
-    return from_env()
-
-
 def embedded_server(
     users: dict[str, str],
     *,

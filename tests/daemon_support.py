@@ -103,7 +103,8 @@ def send_directives(cfg: Config, now: datetime) -> int:
     from mailflow.services import send as send_job
 
     prepared = send_job.prepare(cfg, cfg.campaigns[0].id)
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    app = bootstrap.build(cfg)
+    store, archive = app.store, app.archive
     try:
         outcome = send_job.send(
             cfg,
@@ -111,8 +112,8 @@ def send_directives(cfg: Config, now: datetime) -> int:
             lambda: aware(now),
             store=store,
             archive=archive,
-            servers=bootstrap.build(cfg).servers,
-            templates=bootstrap.build(cfg).templates,
+            servers=app.servers,
+            templates=app.templates,
             allow_unresolved=True,
         )
     finally:

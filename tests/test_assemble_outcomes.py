@@ -96,7 +96,7 @@ def test_a_refused_queued_receipt_is_reported_as_that_mail_not_as_the_drafts_fai
     words = " ".join(result.output.split())
     assert "Another queued mail was not delivered" in words
     assert TDC in words and "550" in words
-    raw = bootstrap.archive(flow.cfg).read(receipt[0]["archive_path"])
+    raw = bootstrap.build(flow.cfg).archive.read(receipt[0]["archive_path"])
     subject = str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"])
     assert " ".join(subject.split()) in words  # the receipt, named by its own subject
     drafts = flow.query("SELECT status FROM sends WHERE kind = 'draft'")

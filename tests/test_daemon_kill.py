@@ -68,7 +68,8 @@ def _final_draft(cfg: config_mod.Config) -> list[str]:
     """The draft made from the run's final state at one fixed instant."""
     from mailflow.services.assemble import assemble
 
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    app = bootstrap.build(cfg)
+    store, archive = app.store, app.archive
     try:
         result = assemble(cfg, store, archive, cfg.campaigns[0], END + timedelta(days=1), pdf=False)
     finally:

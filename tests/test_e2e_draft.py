@@ -234,8 +234,8 @@ def test_tables_images_and_footnotes_of_placed_parts_all_reach_the_draft(
     flow, msg = delivered.flow, delivered.draft
     data = attachment(msg, ".docx")
     cfg = flow.cfg
-    store = bootstrap.store(cfg)
-    parts = placed_parts(store, bootstrap.archive(cfg), cfg.campaign(CAMPAIGN))
+    store = bootstrap.build(cfg).store
+    parts = placed_parts(store, bootstrap.build(cfg).archive, cfg.campaign(CAMPAIGN))
     store.close()
     expected = {"tables": 0, "images": 0, "footnotes": 0}
     body_tables = 0

@@ -87,7 +87,7 @@ class Offline(Flow):
         for r in rows:
             from mailflow import bootstrap
 
-            raw = bootstrap.archive(self.cfg).read(r["archive_path"])
+            raw = bootstrap.build(self.cfg).archive.read(r["archive_path"])
             msg = email.message_from_bytes(raw, policy=email.policy.default)
             body = msg.get_body(("plain",))
             out.append((json.loads(r["recipients"]), body.get_content() if body else ""))
@@ -397,7 +397,7 @@ def test_the_marked_outline_filled_in_keeps_our_notes_out_of_the_report(flow: Of
     )[0]
     from mailflow import bootstrap
 
-    raw = bootstrap.archive(flow.cfg).read(row["archive_path"])
+    raw = bootstrap.build(flow.cfg).archive.read(row["archive_path"])
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     marked = [p for p in msg.iter_attachments() if (p.get_filename() or "").endswith(".docx")][1]
     d = docx.Document(io.BytesIO(marked.get_payload(decode=True)))

@@ -97,7 +97,7 @@ def test_each_campaigns_receipt_says_the_mail_was_split(flow: Flow) -> None:
         "SELECT campaign, archive_path FROM sends WHERE kind = 'receipt' AND department = 'QLKH'"
     )
     assert sorted(s["campaign"] for s in sends) == sorted([CAMPAIGN, PLAN]), row["detail"]
-    archive = bootstrap.archive(flow.cfg)
+    archive = bootstrap.build(flow.cfg).archive
     bodies = {}
     for s in sends:  # the exact bytes that go on the wire
         msg = email.message_from_bytes(archive.read(s["archive_path"]), policy=email.policy.default)
@@ -150,7 +150,7 @@ def test_a_split_mail_with_a_document_of_unclear_campaign_is_held_with_candidate
 def test_a_split_mail_counts_as_the_departments_report_in_both_campaigns(flow: Flow) -> None:
     _send(flow, [("BC 6 thang.docx", _six_month(flow), DOCX), ("KH 2024.docx", _plan(), DOCX)])
     cfg = flow.cfg
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     try:
         for campaign in (CAMPAIGN, PLAN):
             status = department_statuses(store, cfg, cfg.campaign(campaign))

@@ -198,7 +198,8 @@ def test_the_daemon_outbox_job_logs_a_temporary_fault_in_one_line_and_sends_once
     from mailflow.services import outbox
 
     cfg = config_mod.load(config)
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    app = bootstrap.build(cfg)
+    store, archive = app.store, app.archive
     to = f"qlkh@{mailenv.DOMAIN}"
     mid = new_message_id(cfg.mailbox.address)
     mail = Outgoing(

@@ -52,7 +52,7 @@ def _mail_body(flow: Offline, kind: str, department: str | None) -> str:
     )
     rows = [r for r in rows if department is None or r["department"] == department]
     assert rows, f"no {kind} mail queued"
-    raw = bootstrap.archive(flow.cfg).read(rows[-1]["archive_path"])
+    raw = bootstrap.build(flow.cfg).archive.read(rows[-1]["archive_path"])
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     body = msg.get_body(("plain",))
     assert body is not None
@@ -103,7 +103,7 @@ def test_the_office_mail_the_draft_status_and_receipts_name_the_same_missing_sec
 
     # 3. the draft: one marker per owed section, under that section, and the appendix table
     store = flow.store()
-    archive = bootstrap.archive(cfg)
+    archive = bootstrap.build(cfg).archive
     now = datetime(2031, 7, 1, 9, 0).astimezone()
     try:
         result = assemble(cfg, store, archive, campaign, now, pdf=False)

@@ -37,7 +37,7 @@ def _office_mail(flow: Offline) -> tuple[str, Path, list[str]]:
     """(the Office mail's text, the draft file, the file names the plan lists unread)."""
     cfg = flow.cfg
     store = flow.store()
-    archive = bootstrap.archive(cfg)
+    archive = bootstrap.build(cfg).archive
     now = datetime(2031, 7, 1, 9, 0).astimezone()
     try:
         result = assemble(cfg, store, archive, cfg.campaign(CAMPAIGN), now, pdf=False)

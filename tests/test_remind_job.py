@@ -119,7 +119,8 @@ def test_a_broken_template_is_a_clear_error(cfg: config_mod.Config, tmp_path: Pa
 
 
 def test_queueing_the_same_days_reminder_twice_makes_one_mail(cfg: config_mod.Config) -> None:
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    app = bootstrap.build(cfg)
+    store, archive = app.store, app.archive
     campaign = cfg.campaigns[0]
     outline = load_outline(cfg, campaign)
     now = datetime(2023, 7, 18, 8, 5)
@@ -140,7 +141,8 @@ def test_queueing_the_same_days_reminder_twice_makes_one_mail(cfg: config_mod.Co
 
 
 def test_the_head_is_copied_on_the_wire_and_in_the_header(cfg: config_mod.Config) -> None:
-    store, archive = bootstrap.store(cfg), bootstrap.archive(cfg)
+    app = bootstrap.build(cfg)
+    store, archive = app.store, app.archive
     campaign = cfg.campaigns[0]
     due = Due(
         **{**_due("QLKH").__dict__, "cc": ("truong.qlkh@sokhcn.example",), "reason": "overdue"}
@@ -162,7 +164,7 @@ def test_the_head_is_copied_on_the_wire_and_in_the_header(cfg: config_mod.Config
 
 
 def test_the_latest_out_of_office_and_its_return_date_are_read(cfg: config_mod.Config) -> None:
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     for i, (when, back) in enumerate(
         [("2023-07-10T09:00:00+00:00", "2023-07-14"), ("2023-07-15T09:00:00+00:00", "2023-07-20")]
     ):
@@ -184,7 +186,7 @@ def test_the_latest_out_of_office_and_its_return_date_are_read(cfg: config_mod.C
 
 
 def test_only_sent_directives_count_and_failed_reminders_do_not(cfg: config_mod.Config) -> None:
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     common = {"recipients": "[]", "sha256": "s", "archive_path": "a", "campaign": "2023-h1"}
     rows = [
         ("directive:2023-h1:QLKH", "directive", "QLKH", "sent", "2023-07-10T08:30:00+00:00"),

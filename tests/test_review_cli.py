@@ -223,10 +223,10 @@ def test_status_shows_a_bounced_directive_and_who_is_missing(flow: Offline) -> N
     from mailflow.services import outbox
 
     cfg = flow.cfg
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     row = outbox.queue(
         store,
-        bootstrap.archive(cfg),
+        bootstrap.build(cfg).archive,
         "directive:2023-h1:KHTC",
         "directive",
         CAMPAIGN,

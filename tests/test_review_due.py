@@ -77,17 +77,17 @@ def _arrive(flow: Offline, local: str, key: str, now: datetime) -> None:
     data = report_docx([Section(o.section(key).title, [f"Nội dung {key}."])])
     flow.ingest(local, "Gửi báo cáo.", [("BC.docx", data, DOCX)])
     cfg = flow.cfg
-    store = bootstrap.store(cfg)
-    match_pending(cfg, store, bootstrap.archive(cfg), now, send_receipt=False)
+    store = bootstrap.build(cfg).store
+    match_pending(cfg, store, bootstrap.build(cfg).archive, now, send_receipt=False)
     store.close()
 
 
 def _tick(flow: Offline, now: datetime) -> str | None:
     cfg = flow.cfg
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     try:
         done = send_office_mail_if_due(
-            cfg, store, bootstrap.archive(cfg), cfg.campaign("2023-h1"), now, pdf="none"
+            cfg, store, bootstrap.build(cfg).archive, cfg.campaign("2023-h1"), now, pdf="none"
         )
     finally:
         store.close()

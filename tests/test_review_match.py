@@ -62,9 +62,9 @@ def _pdf(lines: list[str]) -> bytes:
 
 def _match(flow: Offline, mail_id: int, **kw: object):  # type: ignore[no-untyped-def]
     cfg = flow.cfg
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     try:
-        return match_mail(cfg, store, bootstrap.archive(cfg), mail_id, NOW, **kw)  # type: ignore[arg-type]
+        return match_mail(cfg, store, bootstrap.build(cfg).archive, mail_id, NOW, **kw)  # type: ignore[arg-type]
     finally:
         store.close()
 

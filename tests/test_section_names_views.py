@@ -78,7 +78,7 @@ def test_the_receipt_names_received_and_missing_sections_by_the_outline_number(
 ) -> None:
     _report(flow, "tdc", "1.2.1.4", "1.2.2.1")
     row = flow.query("SELECT archive_path FROM sends WHERE kind = 'receipt'")[0]
-    raw = bootstrap.archive(flow.cfg).read(row["archive_path"])
+    raw = bootstrap.build(flow.cfg).archive.read(row["archive_path"])
     body = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",))
     assert body is not None
     text = body.get_content()

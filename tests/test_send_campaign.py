@@ -105,7 +105,7 @@ def test_a_refused_address_fails_with_the_server_reason_and_the_others_go(
     from mailflow import bootstrap
     from mailflow.services import outbox
 
-    store = bootstrap.store(cfg)
+    store = bootstrap.build(cfg).store
     try:
         rows = {r.department: r for r in outbox.rows(store, campaign=CAMPAIGN)}
     finally:
