@@ -38,7 +38,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -339,6 +339,14 @@ class _SentCopier:
             self.client = None
 
 
+def _stopped(store: Store, report: Delivery, todo: Iterator[OutboxRow], reason: str) -> Delivery:
+    """The connection is lost: the run stops with ``reason``, and the rows not tried yet
+    stay queued for the next one (reported as ``left_queued``)."""
+    report.stopped = reason
+    report.left_queued = [_reload(store, r.id) for r in todo if r.status == "queued"]
+    return report
+
+
 def _set(store: Store, row_id: int, **values: Any) -> None:
     with store.transaction():
         store.update_send(row_id, **values)
@@ -478,11 +486,7 @@ def deliver(
                         if progress:
                             progress(row, "deferred")
                         if connection_lost:
-                            report.stopped = reason
-                            report.left_queued = [
-                                _reload(store, r.id) for r in todo if r.status == "queued"
-                            ]
-                            return report
+                            return _stopped(store, report, todo, reason)
                         break
                     hours = round(lifetime.total_seconds() / 3600, 1)
                     reason = t("send.gave_up", hours=f"{hours:g}", error=reason)
@@ -492,11 +496,7 @@ def deliver(
                 if progress:
                     progress(row, "failed")
                 if connection_lost:
-                    report.stopped = reason
-                    report.left_queued = [
-                        _reload(store, r.id) for r in todo if r.status == "queued"
-                    ]
-                    return report
+                    return _stopped(store, report, todo, reason)
                 break
     finally:
         if smtp is not None:
