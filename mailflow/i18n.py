@@ -9,7 +9,8 @@ back to Vietnamese, a key missing everywhere is a bug caught by the tests.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from mailflow.messages import CATALOGUE
 
@@ -26,6 +27,18 @@ def set_lang(lang: str) -> None:
 
 def get_lang() -> str:
     return _lang
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """``lang`` inside the block, the language before it after (a mail to the Office is in
+    the config's language, whatever the terminal's)."""
+    before = _lang
+    set_lang(lang)
+    try:
+        yield
+    finally:
+        set_lang(before)
 
 
 def t(key: str, lang: str | None = None, /, **params: object) -> str:

@@ -33,7 +33,7 @@ from mailflow.core.review_reply import (
 )
 from mailflow.core.sections import name_of_key
 from mailflow.errors import MailflowError
-from mailflow.i18n import get_lang, set_lang, t
+from mailflow.i18n import speaking, t
 from mailflow.model import MailKind
 from mailflow.services.assemble import assemble
 from mailflow.services.basics import load_outline
@@ -203,62 +203,47 @@ def handle_reply(
     """Apply one Office reply's commands once, record them, queue the answer (and draft).
 
     Everything the Office reads is in the config's language, whatever the terminal's."""
-    before = get_lang()
-    set_lang(cfg.lang)
-    try:
-        return _handle_reply(cfg, store, archive, row, now, converter)
-    finally:
-        set_lang(before)
-
-
-def _handle_reply(
-    cfg: Config,
-    store: Store,
-    archive: Archive,
-    row: dict[str, Any],
-    now: datetime,
-    converter: Converter,
-) -> ReplyOutcome:
-    sender = (row["from_addr"] or "").lower()
-    out = ReplyOutcome(row["id"], sender)
-    message_id = normalize_msgid(row["message_id"] or "")
-    raw = archive.path(row["archive_path"]).read_bytes()
-    parsed = mime.parse(raw)
-    headers = mime.mail_headers(parsed)
-    if _seen(store, row["id"], row["message_id"] or ""):
-        out.duplicate = True
-    else:
-        reply = parse_reply(headers.body_text)
-        out.unreadable = list(reply.unreadable)
-        for line, command in reply.commands:
-            try:
-                text, changed = _apply(
-                    cfg, store, archive, command, row["campaign"], sender, now, converter
-                )
-            except MailflowError as exc:
-                out.failed.append(t("reply.failed_line", line=line, why=exc.message))
-                continue
-            out.done.append(text)
-            out.changed = out.changed or changed
-    with store.transaction():
-        store.set_matched(row["id"], now.isoformat(timespec="seconds"))
-        store.event(
-            "review.reply_duplicate" if out.duplicate else "review.reply",
-            now,
-            campaign=row["campaign"],
-            mail_id=row["id"],
-            message_id=message_id,
-            by=sender,
-            done=len(out.done),
-            failed=len(out.failed),
-            unreadable=len(out.unreadable),
-        )
-    if out.duplicate or not may_auto_answer(headers):
-        return out  # a repeat was answered the first time; an automatic mail never is
-    out.queued.append(_answer(cfg, store, archive, row, out, message_id, now))
-    if out.changed and row["campaign"]:
-        out.queued.extend(_new_draft(cfg, store, archive, row["campaign"], now))
-    return out
+    with speaking(cfg.lang):
+        sender = (row["from_addr"] or "").lower()
+        out = ReplyOutcome(row["id"], sender)
+        message_id = normalize_msgid(row["message_id"] or "")
+        raw = archive.path(row["archive_path"]).read_bytes()
+        parsed = mime.parse(raw)
+        headers = mime.mail_headers(parsed)
+        if _seen(store, row["id"], row["message_id"] or ""):
+            out.duplicate = True
+        else:
+            reply = parse_reply(headers.body_text)
+            out.unreadable = list(reply.unreadable)
+            for line, command in reply.commands:
+                try:
+                    text, changed = _apply(
+                        cfg, store, archive, command, row["campaign"], sender, now, converter
+                    )
+                except MailflowError as exc:
+                    out.failed.append(t("reply.failed_line", line=line, why=exc.message))
+                    continue
+                out.done.append(text)
+                out.changed = out.changed or changed
+        with store.transaction():
+            store.set_matched(row["id"], now.isoformat(timespec="seconds"))
+            store.event(
+                "review.reply_duplicate" if out.duplicate else "review.reply",
+                now,
+                campaign=row["campaign"],
+                mail_id=row["id"],
+                message_id=message_id,
+                by=sender,
+                done=len(out.done),
+                failed=len(out.failed),
+                unreadable=len(out.unreadable),
+            )
+        if out.duplicate or not may_auto_answer(headers):
+            return out  # a repeat was answered the first time; an automatic mail never is
+        out.queued.append(_answer(cfg, store, archive, row, out, message_id, now))
+        if out.changed and row["campaign"]:
+            out.queued.extend(_new_draft(cfg, store, archive, row["campaign"], now))
+        return out
 
 
 def _answer(
