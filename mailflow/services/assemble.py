@@ -16,6 +16,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -434,16 +435,10 @@ def assemble(
             parts=len(plan.parts),
         )
     if out is not None:
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
+        with _writing_to(out):
             _private_copy(stored.path, out)
             if pdf_path is not None and out.suffix.lower() == ".docx":
                 _private_copy(pdf_path, out.with_suffix(".pdf"))
-        except OSError as exc:
-            raise MailflowError(
-                t("review.out_failed", path=out, error=exc.strerror or exc),
-                t("review.out_failed_hint"),
-            ) from exc
     return AssembleResult(
         campaign=campaign.id,
         version=version,
@@ -460,19 +455,26 @@ def assemble(
     )
 
 
-def _write_out(data: bytes, out: Path) -> None:
-    """Write a preview draft to ``out`` (owner-only), or a clear one-line error."""
-    from mailflow.adapters.archive import private_opener
-
+@contextlib.contextmanager
+def _writing_to(out: Path) -> Iterator[None]:
+    """Make ``out``'s folder for the block, which writes there: a failure (no room, no
+    right to write) is a clear one-line error naming ``out``, not a traceback."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "wb", opener=private_opener) as fout:
-            fout.write(data)
+        yield
     except OSError as exc:
         raise MailflowError(
             t("review.out_failed", path=out, error=exc.strerror or exc),
             t("review.out_failed_hint"),
         ) from exc
+
+
+def _write_out(data: bytes, out: Path) -> None:
+    """Write a preview draft to ``out`` (owner-only), or a clear one-line error."""
+    from mailflow.adapters.archive import private_opener
+
+    with _writing_to(out), open(out, "wb", opener=private_opener) as fout:
+        fout.write(data)
 
 
 def _last_version(
