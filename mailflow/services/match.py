@@ -716,28 +716,60 @@ def restore_part(store: Store, part_id: int, *, user: str, now: datetime) -> dic
         "status": "unplaced",
         "candidates": "[]",
     }
-    stamp = now.isoformat(timespec="seconds")
+    record_decision(
+        store,
+        row,
+        part_id,
+        "review.restored",
+        section_key=back["section_key"],
+        score=back["score"],
+        status=back["status"],
+        candidates=back["candidates"],
+        user=user,
+        now=now,
+        after=back["section_key"],
+    )
+    return {**row, "section_key": back["section_key"], "status": back["status"]}
+
+
+def record_decision(
+    store: Store,
+    row: dict[str, Any],
+    part_id: int,
+    event: str,
+    *,
+    section_key: str | None,
+    score: float,
+    status: str,
+    candidates: str,
+    user: str,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    """A person's decision on part ``part_id`` (of ``row``'s campaign, department and
+    mail): a new placement signed by ``user`` (placements are append-only) and its
+    ``event`` with ``detail``, in one transaction, so `history` never shows one without
+    the other. `place`, `restore` and the Office's reply commands decide this way."""
     with store.transaction():
         store.add_placement(
             part_id,
-            section_key=back["section_key"],
-            score=back["score"],
-            status=back["status"],
-            candidates=back["candidates"],
+            section_key=section_key,
+            score=score,
+            status=status,
+            candidates=candidates,
             decided_by=user,
-            created_at=stamp,
+            created_at=now.isoformat(timespec="seconds"),
         )
         store.event(
-            "review.restored",
+            event,
             now,
             campaign=row["campaign"],
             department=row["department"],
             mail_id=row["mail_id"],
             part=part_id,
-            after=back["section_key"],
+            **detail,
             by=user,
         )
-    return {**row, "section_key": back["section_key"], "status": back["status"]}
 
 
 def match_pending(

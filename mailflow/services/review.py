@@ -22,7 +22,13 @@ from mailflow.i18n import t
 from mailflow.model import ATTENTION_KINDS, MailKind, PlacementStatus
 from mailflow.services.basics import load_outline
 from mailflow.services.intake import Intake, Override, insert_documents
-from mailflow.services.match import MatchResult, match_mail, restore_part, revise_on_place
+from mailflow.services.match import (
+    MatchResult,
+    match_mail,
+    record_decision,
+    restore_part,
+    revise_on_place,
+)
 
 if TYPE_CHECKING:
     from mailflow.adapters.convert import Converter
@@ -74,27 +80,20 @@ def place_part(
     status = PlacementStatus.REVIEWED if key else PlacementStatus.UNPLACED
     if row["section_key"] == key and row["status"] == status.value:
         return Placed(part_id, row["campaign"], before, after, (), False)
-    with store.transaction():
-        store.add_placement(
-            part_id,
-            section_key=key,
-            score=row["score"],
-            status=status.value,
-            candidates=row["candidates"],
-            decided_by=user,
-            created_at=now.isoformat(timespec="seconds"),
-        )
-        store.event(
-            "review.placed",
-            now,
-            campaign=row["campaign"],
-            department=row["department"],
-            mail_id=row["mail_id"],
-            part=part_id,
-            before=row["section_key"],
-            after=key,
-            by=user,
-        )
+    record_decision(
+        store,
+        row,
+        part_id,
+        "review.placed",
+        section_key=key,
+        score=row["score"],
+        status=status.value,
+        candidates=row["candidates"],
+        user=user,
+        now=now,
+        before=row["section_key"],
+        after=key,
+    )
     gone = revise_on_place(store, part_id, key, user=user, now=now)
     return Placed(part_id, row["campaign"], before, after, tuple(gone), True)
 
