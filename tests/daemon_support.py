@@ -11,7 +11,7 @@ import email
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -22,10 +22,14 @@ import docx
 
 from mailenv import MailEnv
 from mailflow import bootstrap
-from mailflow.clock import aware
+from mailflow import config as config_mod
+from mailflow.clock import FrozenClock, aware
 from mailflow.config import Config
+from mailflow.core.plan import DraftPlan
+from mailflow.daemon import Daemon
 from mailflow.demo import Act, build_report, out_of_office, reply
 from mailflow.model import Outline
+from mailflow.services.assemble import gather_plan
 
 
 def with_daemon_settings(text: str, **settings: str) -> str:
@@ -158,3 +162,40 @@ def draft_text(path: Path) -> list[str]:
         if line.strip():
             out.append(line)
     return out
+
+
+def moments(script: Sequence[Act], start: datetime, end: datetime) -> list[datetime]:
+    """When the simulated daemon wakes: each act, and 08:00 and 17:30 of every day, after
+    ``start`` up to ``end``."""
+    found = {a.at for a in script}
+    day = start
+    while day <= end:
+        found |= {day.replace(hour=8), day.replace(hour=17, minute=30)}
+        day += timedelta(days=1)
+    return sorted(m for m in found if start < m <= end)
+
+
+def run_campaign(
+    env: MailEnv, config: Path, script: Sequence[Act], start: datetime, end: datetime
+) -> tuple[Config, DraftPlan]:
+    """A whole campaign on ``env``: the daemon's config written to ``config``, the six
+    directives sent at ``start``, then the in-process daemon run on a frozen clock at each
+    of ``moments`` while the departments act on ``script``. Returns the config and the
+    campaign's plan at ``end`` (its grid: who was late)."""
+    config.write_text(with_daemon_settings(env.config_text(), draft_pdf='"none"'), encoding="utf-8")
+    cfg = config_mod.load(config)
+    clock = FrozenClock(start)
+    assert send_directives(cfg, clock.now()) == 6
+    deps = Departments(env, cfg, outline_of(cfg))
+    daemon = Daemon(cfg, clock).open()
+    try:
+        for moment in moments(script, start, end):
+            clock.set(moment)
+            for act in script:
+                if act.at == moment:
+                    deps.act(act)
+            daemon.run_all()
+        plan = gather_plan(cfg, daemon.store, daemon.archive, cfg.campaigns[0], clock.now())
+    finally:
+        daemon.close()
+    return cfg, plan

@@ -10,25 +10,20 @@ one directive; the Office gets drafts, the final one included.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from daemon_support import (
-    Departments,
     loop_kind,
-    outline_of,
     parsed,
     reminder_log,
     rows,
-    send_directives,
-    with_daemon_settings,
+    run_campaign,
 )
 
 import mailenv
 from mailenv import MailEnv
 from mailflow import config as config_mod
-from mailflow.clock import FrozenClock
-from mailflow.daemon import Daemon
 from mailflow.demo import Act
 
 START = datetime(2023, 7, 12, 8, 0)  # ten days: 12/7 → 22/7, deadline 21/7
@@ -43,15 +38,6 @@ SCRIPT = (
 )
 
 
-def _moments() -> list[datetime]:
-    moments = {a.at for a in SCRIPT}
-    day = START
-    while day <= END:
-        moments |= {day.replace(hour=8), day.replace(hour=17, minute=30)}
-        day += timedelta(days=1)
-    return sorted(m for m in moments if START < m <= END)
-
-
 @pytest.fixture(scope="module", params=["embedded", "real"])
 def campaign_run(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -64,23 +50,7 @@ def campaign_run(
         env = real
     try:
         path = tmp_path_factory.mktemp("campaign") / "config.toml"
-        path.write_text(
-            with_daemon_settings(env.config_text(), draft_pdf='"none"'), encoding="utf-8"
-        )
-        cfg = config_mod.load(path)
-        clock = FrozenClock(START)
-        assert send_directives(cfg, clock.now()) == 6
-        deps = Departments(env, cfg, outline_of(cfg))
-        daemon = Daemon(cfg, clock).open()
-        try:
-            for moment in _moments():
-                clock.set(moment)
-                for act in SCRIPT:
-                    if act.at == moment:
-                        deps.act(act)
-                daemon.run_all()
-        finally:
-            daemon.close()
+        cfg, _ = run_campaign(env, path, SCRIPT, START, END)
         yield cfg, env
     finally:
         if env.kind == "embedded":

@@ -16,22 +16,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from daemon_support import (
-    Departments,
     loop_kind,
-    outline_of,
     parsed,
     reminder_log,
-    send_directives,
-    with_daemon_settings,
+    run_campaign,
 )
 
 import mailenv
 from mailflow import config as config_mod
-from mailflow.clock import FrozenClock, SystemClock, from_env, set_office_zone, utc_now
-from mailflow.daemon import Daemon
+from mailflow.clock import SystemClock, from_env, set_office_zone, utc_now
 from mailflow.demo import Act
 from mailflow.errors import ConfigError
-from mailflow.services.assemble import gather_plan
 
 REPO = Path(__file__).parent.parent
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -62,40 +57,13 @@ def server_zone(request: pytest.FixtureRequest) -> Iterator[str]:
         set_office_zone(VIETNAM)
 
 
-def _moments() -> list[datetime]:
-    moments = {a.at for a in SCRIPT}
-    day = START
-    while day <= END:
-        moments |= {day.replace(hour=8), day.replace(hour=17, minute=30)}
-        day += timedelta(days=1)
-    return sorted(m for m in moments if START < m <= END)
-
-
 @pytest.mark.parametrize("server_zone", ["UTC", "Asia/Ho_Chi_Minh"], indirect=True)
 def test_a_campaign_reminds_at_the_same_vietnam_hour_and_flags_the_same_replies_late(
     server_zone: str, tmp_path: Path
 ) -> None:
     env = mailenv.start_embedded()
     try:
-        path = tmp_path / "config.toml"
-        path.write_text(
-            with_daemon_settings(env.config_text(), draft_pdf='"none"'), encoding="utf-8"
-        )
-        cfg = config_mod.load(path)
-        clock = FrozenClock(START)
-        assert send_directives(cfg, clock.now()) == 6
-        deps = Departments(env, cfg, outline_of(cfg))
-        daemon = Daemon(cfg, clock).open()
-        try:
-            for moment in _moments():
-                clock.set(moment)
-                for act in SCRIPT:
-                    if act.at == moment:
-                        deps.act(act)
-                daemon.run_all()
-            plan = gather_plan(cfg, daemon.store, daemon.archive, cfg.campaigns[0], clock.now())
-        finally:
-            daemon.close()
+        cfg, plan = run_campaign(env, tmp_path / "config.toml", SCRIPT, START, END)
         late = sorted(r.code for r in plan.grid if r.late)
         sent_hours = {
             parsed(raw)["Date"].datetime.astimezone(VIETNAM).strftime("%H:%M")
@@ -128,15 +96,6 @@ TEN_DAYS = [
 ]
 
 
-def _ten_day_moments() -> list[datetime]:
-    moments = {a.at for a in TEN_DAYS}
-    day = TEN_DAYS_START
-    while day <= TEN_DAYS_END:
-        moments |= {day.replace(hour=8), day.replace(hour=17, minute=30)}
-        day += timedelta(days=1)
-    return sorted(m for m in moments if TEN_DAYS_START < m <= TEN_DAYS_END)
-
-
 @pytest.mark.parametrize("server_zone", ["UTC", "Asia/Ho_Chi_Minh"], indirect=True)
 def test_the_ten_day_campaign_sends_the_same_reminders_at_the_same_vietnam_times(
     server_zone: str, tmp_path: Path
@@ -145,25 +104,9 @@ def test_the_ten_day_campaign_sends_the_same_reminders_at_the_same_vietnam_times
     hour on each reminder's Date, and which departments the draft flags late."""
     env = mailenv.start_embedded()
     try:
-        path = tmp_path / "config.toml"
-        path.write_text(
-            with_daemon_settings(env.config_text(), draft_pdf='"none"'), encoding="utf-8"
+        cfg, plan = run_campaign(
+            env, tmp_path / "config.toml", TEN_DAYS, TEN_DAYS_START, TEN_DAYS_END
         )
-        cfg = config_mod.load(path)
-        clock = FrozenClock(TEN_DAYS_START)
-        assert send_directives(cfg, clock.now()) == 6
-        deps = Departments(env, cfg, outline_of(cfg))
-        daemon = Daemon(cfg, clock).open()
-        try:
-            for moment in _ten_day_moments():
-                clock.set(moment)
-                for act in TEN_DAYS:
-                    if act.at == moment:
-                        deps.act(act)
-                daemon.run_all()
-            plan = gather_plan(cfg, daemon.store, daemon.archive, cfg.campaigns[0], clock.now())
-        finally:
-            daemon.close()
         reminders = sorted(
             (
                 parsed(raw)["Date"].datetime.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M"),
