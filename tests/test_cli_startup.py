@@ -20,22 +20,30 @@ print("LOADED", " ".join(sorted(sys.modules)))
 """
 
 
-def test_status_does_not_load_the_draft_builder(tmp_path: Path) -> None:
+def _workspace(tmp_path: Path) -> Path:
+    """A sample workspace made by `mailflow init` in ``tmp_path``; its config's path."""
     init = subprocess.run(
         [sys.executable, "-m", "mailflow", "--lang", "en", "init", str(tmp_path)],
         capture_output=True,
         text=True,
     )
     assert init.returncode == 0, init.stderr
+    return tmp_path / "config.toml"
+
+
+def _status_modules(config: Path) -> tuple[list[str], set[str]]:
+    """`mailflow status` run on ``config`` in a fresh process: its output lines and the
+    modules it loaded."""
     probe = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path / "config.toml")],
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-c", PROBE, str(config)], capture_output=True, text=True, timeout=120
     )
     lines = probe.stdout.splitlines()
     assert "EXIT 0" in lines, probe.stdout + probe.stderr
-    loaded = set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
+    return lines, set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
+
+
+def test_status_does_not_load_the_draft_builder(tmp_path: Path) -> None:
+    _, loaded = _status_modules(_workspace(tmp_path))
     assert "mailflow.services.assemble" in loaded  # the grid is gathered there
     assert sorted(m for m in loaded if m.startswith(DRAFT_ONLY)) == []
 
@@ -45,23 +53,8 @@ def test_status_does_not_load_the_draft_builder(tmp_path: Path) -> None:
 PARSE_OR_MAIL = ("docx", "lxml", "rapidfuzz", "yagmail", "imap_tools")
 
 
-def _status_modules(config: Path) -> tuple[list[str], set[str]]:
-    probe = subprocess.run(
-        [sys.executable, "-c", PROBE, str(config)], capture_output=True, text=True, timeout=120
-    )
-    lines = probe.stdout.splitlines()
-    assert "EXIT 0" in lines, probe.stdout + probe.stderr
-    return lines, set(next(ln for ln in lines if ln.startswith("LOADED ")).split()[1:])
-
-
 def test_status_on_an_unchanged_outline_loads_no_parser_nor_mail_client(tmp_path: Path) -> None:
-    init = subprocess.run(
-        [sys.executable, "-m", "mailflow", "--lang", "en", "init", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert init.returncode == 0, init.stderr
-    config = tmp_path / "config.toml"
+    config = _workspace(tmp_path)
     first, loaded_first = _status_modules(config)  # parses the outline, keeps the parse
     assert "docx" in loaded_first
     second, loaded = _status_modules(config)
@@ -77,14 +70,9 @@ ERROR_OR_WRITE_PATHS = ("difflib", "shlex", "subprocess", "ctypes", "email.utils
 
 
 def test_status_loads_no_error_password_sync_or_html_helper(tmp_path: Path) -> None:
-    init = subprocess.run(
-        [sys.executable, "-m", "mailflow", "--lang", "en", "init", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert init.returncode == 0, init.stderr
-    _status_modules(tmp_path / "config.toml")  # the first run parses the outline
-    _, loaded = _status_modules(tmp_path / "config.toml")
+    config = _workspace(tmp_path)
+    _status_modules(config)  # the first run parses the outline
+    _, loaded = _status_modules(config)
     assert sorted(m for m in loaded if m in ERROR_OR_WRITE_PATHS) == []
 
 
