@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -60,9 +61,8 @@ _HEADINGS = {
 }
 
 
-def _set_font(style: CharacterStyle, size: float | None = None) -> None:
-    """Pin every script slot to Times New Roman; theme fonts would otherwise win."""
-    rpr = style.element.get_or_add_rPr()
+def _pin_fonts(rpr: Any) -> None:
+    """``rpr``'s fonts: Times New Roman in every script slot, and nothing else."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -71,6 +71,12 @@ def _set_font(style: CharacterStyle, size: float | None = None) -> None:
         del fonts.attrib[attr]
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), FONT)
+
+
+def _set_font(style: CharacterStyle, size: float | None = None) -> None:
+    """Pin every script slot to Times New Roman; theme fonts would otherwise win."""
+    rpr = style.element.get_or_add_rPr()
+    _pin_fonts(rpr)
     if size is not None:
         style.font.size = Pt(size)
 
@@ -80,14 +86,7 @@ def _doc_defaults(doc: object) -> None:
     rpr = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
     if rpr is None:
         return
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in list(fonts.attrib):
-        del fonts.attrib[attr]
-    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(slot), FONT)
+    _pin_fonts(rpr)
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
