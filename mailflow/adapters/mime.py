@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from email import feedparser
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import Compat32
@@ -199,18 +200,26 @@ def decode_words(text: str) -> str:
     return clean_text("".join(out))
 
 
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+def _unfold(value: object) -> str:
+    text = str(value)
+    return (_FOLD.sub("", text) if "\n" in text else text).strip()
+
+
 def raw_header(part: Message, name: str) -> str | None:
     """First raw value of header ``name``, unfolded, without any policy parsing."""
     wanted = name.lower()
     for key, value in part.raw_items():
         if key.lower() == wanted:
-            return re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip()
+            return _unfold(value)
     return None
 
 
 def raw_headers(part: Message) -> Iterator[tuple[str, str]]:
     for key, value in part.raw_items():
-        yield key.lower(), re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip()
+        yield key.lower(), _unfold(value)
 
 
 # --- Content-Type / Content-Disposition parameters, RFC 2231 --------------------------
@@ -218,25 +227,28 @@ def raw_headers(part: Message) -> Iterator[tuple[str, str]]:
 
 def split_params(value: str) -> tuple[str, list[tuple[str, str]]]:
     """ "type/sub; a=1; b=\"x;y\"" → ("type/sub", [("a", "1"), ("b", "x;y")])."""
-    pieces: list[str] = []
-    cur: list[str] = []
-    quoted = escaped = False
-    for ch in value:
-        if escaped:
-            cur.append(ch)
-            escaped = False
-        elif ch == "\\" and quoted:
-            cur.append(ch)
-            escaped = True
-        elif ch == '"':
-            quoted = not quoted
-            cur.append(ch)
-        elif ch == ";" and not quoted:
-            pieces.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    pieces.append("".join(cur))
+    if '"' not in value:  # nothing quoted, so nothing escaped: every ";" splits
+        pieces = value.split(";")
+    else:
+        pieces = []
+        cur: list[str] = []
+        quoted = escaped = False
+        for ch in value:
+            if escaped:
+                cur.append(ch)
+                escaped = False
+            elif ch == "\\" and quoted:
+                cur.append(ch)
+                escaped = True
+            elif ch == '"':
+                quoted = not quoted
+                cur.append(ch)
+            elif ch == ";" and not quoted:
+                pieces.append("".join(cur))
+                cur = []
+            else:
+                cur.append(ch)
+        pieces.append("".join(cur))
     main = pieces[0].strip()
     params: list[tuple[str, str]] = []
     for piece in pieces[1:]:
@@ -302,13 +314,18 @@ def filename(part: Message) -> str | None:
     return None
 
 
+_MEDIA_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")
+
+
 def content_type(part: Message) -> str:
     raw = raw_header(part, "content-type")
     if not raw:
         parent_default = part.get_default_type() if hasattr(part, "get_default_type") else ""
         return parent_default or "text/plain"
-    main = split_params(raw)[0].lower().replace(" ", "")
-    return main if re.fullmatch(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+", main) else "text/plain"
+    # the type alone: without a quote it ends at the first ";" (as split_params says)
+    main = raw.split(";", 1)[0] if '"' not in raw else split_params(raw)[0]
+    main = main.strip().lower().replace(" ", "")
+    return main if _MEDIA_TYPE.fullmatch(main) else "text/plain"
 
 
 def disposition(part: Message) -> str:
@@ -407,6 +424,28 @@ class _RawPolicy(Compat32):
 
 
 RAW_POLICY = _RawPolicy()
+
+
+class _LineEndAtEnd:
+    r"""``email.feedparser.NLCRE_eol`` (``(\r\n|\r|\n)\Z``), searched from the end.
+
+    Why: the stdlib strips the line end before each boundary with ``NLCRE_eol.search
+    (payload)``, and a ``\Z`` search tries every position of the payload: 0.2 ms for a
+    54 KB base64 attachment, twice per reply, a third of the parse. A match is at most two
+    characters long and ends at the end, so the leftmost one starts at ``len - 2`` or
+    ``len - 1``: searching from ``len - 2`` finds the very same match (same group, same
+    span), in constant time. Installed only over the exact pattern it stands for.
+    """
+
+    pattern = re.compile(r"(\r\n|\r|\n)\Z")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text, max(0, len(text) - 2))
+
+
+_STDLIB_EOL = getattr(feedparser, "NLCRE_eol", None)
+if isinstance(_STDLIB_EOL, re.Pattern) and _STDLIB_EOL.pattern == _LineEndAtEnd.pattern.pattern:
+    setattr(feedparser, "NLCRE_eol", _LineEndAtEnd())  # noqa: B010 - not in the stubs
 
 
 def parse_message(data: bytes) -> Message:

@@ -26,6 +26,7 @@ The original bytes are never touched: the archive keeps them.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -86,6 +87,21 @@ def has_active(raw: bytes) -> bool:
     engine tries every position whose byte starts one of the words; the searches skip).
     """
     return any(m in raw for m in _ACTIVE_MARKERS)
+
+
+#: digests of parts found to need nothing: not a story part (no fields, objects or
+#: chunks to look at), no relationship dropped, and their VML links clean. For such a
+#: part the outcome is a function of its bytes alone (see ``sanitize``), so the same
+#: bytes met again (a template's theme: every Word file carries ``a:objectDefaults``,
+#: one of the markers) are not parsed again. Keyed by BLAKE2b of the bytes; bounded.
+_INERT: set[bytes] = set()
+_INERT_MAX = 4096
+
+
+def _remember_inert(key: bytes) -> None:
+    if len(_INERT) >= _INERT_MAX:
+        _INERT.clear()  # bounded; the next documents fill it again
+    _INERT.add(key)
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "message/rfc822", "multipart/related")
@@ -945,18 +961,26 @@ def sanitize(
         raw = pkg.parts[part]
         if not dropped and ((part in quiet and part not in pkg.changed) or not has_active(raw)):
             continue
+        inert = b""
+        if not dropped and part not in pkg.changed:
+            inert = hashlib.blake2b(raw, digest_size=16, person=b"inert").digest()
+            if inert in _INERT:
+                continue
         try:
             root = _parse(raw)
         except etree.XMLSyntaxError:
             root = None  # an unreadable side part: Word refuses it too; the draft skips it
         changed = False
-        if root is not None and root.tag.startswith(f"{{{W}}}"):
+        story = root is not None and root.tag.startswith(f"{{{W}}}")
+        if root is not None and story:
             changed |= _simple_fields(pkg, root)
             changed |= _complex_fields(pkg, root)
             changed |= _objects(pkg, root, dropped)
             changed |= _alt_chunks(pkg, root, rels, dropped)
         if root is not None:
             changed |= _dangling(pkg, root, rels, dropped, big)
+        if inert and root is not None and not story and not changed:
+            _remember_inert(inert)
         if changed and root is not None:
             pkg.parts[part] = _serialise(root)
             pkg.changed.add(part)
@@ -983,9 +1007,12 @@ def sanitize(
                 if rels_part in pkg.parts:
                     pkg.deleted.add(rels_part)
     # anything left in the embeddings folder that nothing points at any more
-    still = pkg.referenced()
-    for low in pkg.order:
-        if low.startswith("word/embeddings/") and low not in still and low not in pkg.deleted:
+    embedded = [
+        low for low in pkg.order if low.startswith("word/embeddings/") and low not in pkg.deleted
+    ]
+    still = pkg.referenced() if embedded else set()
+    for low in embedded:
+        if low not in still:
             pkg.deleted.add(low)
     if not pkg.changed and not pkg.deleted:
         return Result(data, pkg.removed)

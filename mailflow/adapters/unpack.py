@@ -113,13 +113,33 @@ class _Facts:
 #: facts are a function of the key alone
 _FACTS: dict[bytes, _Facts] = {}
 _FACTS_MAX = 1024  # entries (a few dozen bytes each)
-_FACTS_MIN_BYTES = 16 * 1024  # smaller parts are scanned directly
+_FACTS_MIN_BYTES = 16 * 1024  # smaller parts are remembered only when met again
 #: inflated bytes of the same large parts, by the same key: a template part met again is
 #: not inflated again (its bytes are a function of the stored member the key digests,
 #: whose CRC and size matched them when they were first inflated). Bounded in bytes.
 _PARTS: dict[bytes, bytes] = {}
 _PARTS_MAX_BYTES = 16 * 1024 * 1024
 _parts_bytes = 0
+
+
+#: keys of the smaller members met once (digests only): such a member is remembered
+#: (bytes and facts) when it comes AGAIN, so the parts every reply shares (settings,
+#: fonts, numbering, theme, relationships: a dozen per .docx) are not inflated and scanned
+#: reply after reply, while each reply's own text (met once) never fills the memory
+_SEEN_ONCE: set[bytes] = set()
+_SEEN_MAX = 8192
+
+
+def _recurring(key: bytes) -> bool:
+    """Whether the member digested as ``key`` was met before (it is noted if not)."""
+    if not key:
+        return False
+    if key in _SEEN_ONCE:
+        return True
+    if len(_SEEN_ONCE) >= _SEEN_MAX:
+        _SEEN_ONCE.clear()  # bounded; a recurring part is simply noted again
+    _SEEN_ONCE.add(key)
+    return False
 
 
 def _remember_part(key: bytes, part: bytes) -> None:
@@ -153,14 +173,15 @@ def _member_key(data: bytes, info: zipfile.ZipInfo) -> bytes:
 
 
 def _part_facts(part: bytes, stored: bytes = b"") -> _Facts:
-    """Facts of one XML part, remembered for large parts seen before (see ``_FACTS``).
+    """Facts of one XML part, remembered under ``stored`` or, for a large part, its digest.
 
     ``stored`` is ``_member_key`` of the member ``part`` was inflated from (after the
     inflate and its CRC check succeeded); without it the part's own bytes are digested.
     """
-    key = b""
-    if len(part) >= _FACTS_MIN_BYTES:
-        key = stored or hashlib.blake2b(part, digest_size=16, person=b"inflated").digest()
+    key = stored
+    if not key and len(part) >= _FACTS_MIN_BYTES:
+        key = hashlib.blake2b(part, digest_size=16, person=b"inflated").digest()
+    if key:
         known = _FACTS.get(key)
         if known is not None:
             return known
@@ -743,12 +764,12 @@ class _Walker:
                         size=info.file_size,
                         limit=self.limits.xml_max_part_bytes,
                     )
-                key = _member_key(data, info) if info.file_size >= _FACTS_MIN_BYTES else b""
+                key = _member_key(data, info)
                 part = self.known_member(info, key)
                 if part is None:
                     part = self.read_member(zf, info)
-                    if len(part) < _FACTS_MIN_BYTES:
-                        key = b""
+                    if len(part) < _FACTS_MIN_BYTES and not _recurring(key):
+                        key = b""  # a small part met once: scanned, not remembered
                     _remember_part(key, part)
                 facts[low] = _part_facts(part, key)
                 if facts[low].doctype:
