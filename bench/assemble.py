@@ -43,7 +43,7 @@ def _generate(folder: Path, count: int, pages: int) -> list[dict[str, object]]:
 
 def _measure_mailflow(files: list[dict[str, object]]) -> int:
     from mailflow.adapters.draft_docx import render_draft
-    from mailflow.core.plan import build_plan
+    from mailflow.core.draft_plan import build_plan
     from mailflow.model import (
         Attribution,
         Campaign,
@@ -116,7 +116,7 @@ def _tiny_source(folder: Path, count: int) -> Path:
 def _measure_tiny(files: list[dict[str, object]]) -> int:
     """The draft of one part holding every paragraph of the tiny reply."""
     from mailflow.adapters.draft_docx import render_draft
-    from mailflow.core.plan import build_plan
+    from mailflow.core.draft_plan import build_plan
     from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart, Section
 
     f = files[0]

@@ -13,7 +13,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from mailflow.adapters import mime, unpack
+    from mailflow.adapters import mail_parse, unpack
     from mailflow.adapters.docx_read import read_docx
     from mailflow.core import identify as identify_mod
     from mailflow.errors import MailflowError
@@ -33,8 +33,8 @@ LIMITS = unpack.Limits(
 
 def intake(data: bytes) -> None:
     """Raw bytes → parse → identify → unpack: must never raise."""
-    parsed = mime.parse(data)
-    identify_mod.identify(mime.mail_headers(parsed), KNOWN)
+    parsed = mail_parse.parse(data)
+    identify_mod.identify(mail_parse.mail_headers(parsed), KNOWN)
     unpack.extract(parsed.message, LIMITS, converter=None)
 
 

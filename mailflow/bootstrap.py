@@ -25,9 +25,9 @@ from mailflow.i18n import t
 if TYPE_CHECKING:
     from mailflow.adapters.archive import Archive
     from mailflow.adapters.convert import LibreOffice
+    from mailflow.adapters.mail_templates import MailTemplates
     from mailflow.adapters.mailserver import EmbeddedMailServer
     from mailflow.adapters.mailservers import MailServers
-    from mailflow.adapters.mailtext import MailTemplates
     from mailflow.adapters.store import Store
     from mailflow.clock import Clock
     from mailflow.config import Config
@@ -87,7 +87,7 @@ class App:
     @cached_property
     def templates(self) -> MailTemplates:
         """The mail texts: the workspace's templates/mail, then the shipped ones."""
-        from mailflow.adapters.mailtext import MailTemplates
+        from mailflow.adapters.mail_templates import MailTemplates
 
         return MailTemplates(self.config)
 
@@ -158,7 +158,7 @@ def outline_summary(cfg: Config, campaign: Campaign) -> dict[str, int]:
 
 def write_sample_workspace(directory: Path) -> list[Path]:
     """`mailflow init`: sample config, templates and the seed outline; never overwrites."""
-    from mailflow.adapters.mailtext import SHIPPED
+    from mailflow.adapters.mail_templates import SHIPPED
     from mailflow.samples import draft_template, seed
 
     directory = Path(directory)

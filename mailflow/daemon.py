@@ -55,7 +55,7 @@ from mailflow.i18n import t
 
 if TYPE_CHECKING:  # jinja2 loads when the first mail is rendered
     from mailflow.adapters.convert import LibreOffice
-    from mailflow.adapters.mailtext import MailTemplates
+    from mailflow.adapters.mail_templates import MailTemplates
 
 log = logging.getLogger("mailflow.daemon")
 

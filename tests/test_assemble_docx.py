@@ -16,7 +16,7 @@ from lxml import etree
 
 from mailflow.adapters.draft_docx import dangling_relationships, render_draft, write_draft
 from mailflow.adapters.pdf import find_soffice, to_pdf
-from mailflow.core.plan import DraftPlan, build_plan
+from mailflow.core.draft_plan import DraftPlan, build_plan
 from mailflow.errors import MailflowError
 from mailflow.model import (
     Attribution,

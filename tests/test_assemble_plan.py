@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mailflow.core.plan import Cell, DepartmentStatus, build_plan, diff, summarize
+from mailflow.core.draft_plan import Cell, DepartmentStatus, build_plan, diff, summarize
 from mailflow.model import (
     Attribution,
     Campaign,

@@ -37,7 +37,7 @@ from fixtures.e2e.flow import CAMPAIGN, Flow
 from fixtures.intake import build
 
 import mailenv
-from mailflow.adapters import convert, mime, sandbox, unpack
+from mailflow.adapters import convert, mail_parse, sandbox, unpack
 from mailflow.adapters.convert import LibreOffice
 from mailflow.adapters.pdf import find_soffice, to_pdf
 from mailflow.cli import cli
@@ -273,7 +273,7 @@ def _pdf_streams(data: bytes) -> bytes:
 
 def _extract(name: str, data: bytes, converter: LibreOffice) -> unpack.Extracted:
     raw = build.rfc2231_continuations(name, data)
-    items = unpack.extract(mime.parse(raw).message, converter=converter)  # type: ignore[arg-type]
+    items = unpack.extract(mail_parse.parse(raw).message, converter=converter)  # type: ignore[arg-type]
     [item] = [i for i in items if i.status != unpack.IGNORED]
     return item
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailflow.core.plan import Note, UnreadDocument
+from mailflow.core.draft_plan import Note, UnreadDocument
 from mailflow.core.waiting import short, waiting_lines
 from mailflow.model import Outline, Section
 

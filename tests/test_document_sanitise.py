@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from fixtures.intake import build
 
 from mailenv import MailEnv
-from mailflow.adapters import mime, sanitize, unpack
+from mailflow.adapters import mail_parse, sanitize, unpack
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailserver import free_port
 from mailflow.cli import cli
@@ -130,7 +130,7 @@ def everything(data: bytes) -> bytes:
 
 def intake(data: bytes, name: str = "bao-cao.docx", **limits: int) -> unpack.Extracted:
     raw = build.rfc2231_continuations(name, data)
-    items = unpack.extract(mime.parse(raw).message, unpack.Limits(**limits))  # type: ignore[arg-type]
+    items = unpack.extract(mail_parse.parse(raw).message, unpack.Limits(**limits))  # type: ignore[arg-type]
     [item] = [i for i in items if i.status != unpack.IGNORED]
     return item
 

@@ -23,7 +23,13 @@ from test_review_cli import Offline, flow  # noqa: F401  (the offline campaign f
 
 import mailenv
 from mailflow import i18n
-from mailflow.core.plan import DepartmentStatus, UnreadDocument, attach_within, build_plan, note
+from mailflow.core.draft_plan import (
+    DepartmentStatus,
+    UnreadDocument,
+    attach_within,
+    build_plan,
+    note,
+)
 from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart, PlacementStatus
 from mailflow.model import Section as Sec
 

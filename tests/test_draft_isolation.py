@@ -28,7 +28,7 @@ from test_review_cli import Offline, flow  # noqa: F401  (the offline campaign f
 
 from mailflow import i18n
 from mailflow.adapters.draft_docx import dangling_relationships, render_draft
-from mailflow.core.plan import build_plan
+from mailflow.core.draft_plan import build_plan
 from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart
 from mailflow.model import Section as Sec
 

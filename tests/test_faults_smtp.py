@@ -193,7 +193,7 @@ def test_the_daemon_outbox_job_logs_a_temporary_fault_in_one_line_and_sends_once
 ) -> None:
     from mailflow import bootstrap
     from mailflow import config as config_mod
-    from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
+    from mailflow.adapters.mail_build import Outgoing, compose, loop_id, new_message_id
     from mailflow.daemon import Daemon
     from mailflow.services import outbox
 

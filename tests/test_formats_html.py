@@ -9,7 +9,7 @@ import docx
 from formats_support import Offline, message
 
 from mailflow.adapters.html_docx import html_docx
-from mailflow.adapters.mime import parse
+from mailflow.adapters.mail_parse import parse
 from mailflow.adapters.unpack import extract
 
 REPORT = """<html><head><style>p {color: red}</style></head><body>

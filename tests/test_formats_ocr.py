@@ -24,7 +24,7 @@ from formats_support import (
 from rapidfuzz.distance import Levenshtein
 
 from mailflow.adapters import ocr
-from mailflow.adapters.mime import parse
+from mailflow.adapters.mail_parse import parse
 from mailflow.adapters.pdf import garbled_share
 from mailflow.adapters.unpack import extract
 

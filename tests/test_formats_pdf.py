@@ -11,7 +11,7 @@ import pytest
 from formats_support import Offline, docx_lines, draft_text, message, nfc, plain_docx
 
 from mailflow.adapters import pdf as pdf_mod
-from mailflow.adapters.mime import parse
+from mailflow.adapters.mail_parse import parse
 from mailflow.adapters.pdf import find_soffice, to_pdf
 from mailflow.adapters.unpack import Limits, extract
 

@@ -12,7 +12,7 @@ from docx.oxml.ns import nsdecls
 from formats_support import Offline, draft_text, message
 
 from mailflow.adapters.docx_read import accept_revisions, read_docx
-from mailflow.adapters.mime import parse
+from mailflow.adapters.mail_parse import parse
 from mailflow.adapters.unpack import extract
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -14,7 +14,7 @@ import pytest
 from formats_support import Offline, message
 
 from mailflow.adapters.convert import LibreOffice
-from mailflow.adapters.mime import parse
+from mailflow.adapters.mail_parse import parse
 from mailflow.adapters.pdf import find_soffice
 from mailflow.adapters.sheets import number
 from mailflow.adapters.unpack import Limits, extract

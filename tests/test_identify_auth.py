@@ -2,7 +2,7 @@
 server's Authentication-Results (the topmost block, for the From domain) are believed.
 
 Mails are written as raw bytes (the header order matters: RFC 8601 §5), parsed by
-``adapters.mime`` and decided by ``core.identify`` with the seed config's departments;
+``adapters.mail_parse`` and decided by ``core.identify`` with the seed config's departments;
 the spoof that the issue found is also run through `mailflow ingest` end to end.
 """
 
@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from mailenv import MailEnv
 from mailflow import config as config_mod
-from mailflow.adapters import mime
+from mailflow.adapters import mail_parse
 from mailflow.adapters.mailserver import free_port
 from mailflow.cli import cli
 from mailflow.core.identify import Identification, KnownState, identify
@@ -64,7 +64,7 @@ def raw_mail(*headers: bytes) -> bytes:
 
 
 def decide(raw: bytes, known: KnownState) -> Identification:
-    return identify(mime.mail_headers(mime.parse(raw)), known)
+    return identify(mail_parse.mail_headers(mail_parse.parse(raw)), known)
 
 
 RECEIVED = b"Received: from mx.evil.test by mail.sokhcn.example with ESMTP id 1; Mon, 10 Jul 2023"
@@ -75,7 +75,7 @@ GENUINE_QLKH = b"From: =?utf-8?q?Ph=C3=B2ng_QLKH?= <qlkh@sokhcn.example>"
 
 
 def test_an_encoded_word_display_name_never_becomes_the_address() -> None:
-    parsed = mime.parse(raw_mail(SPOOF_FROM))
+    parsed = mail_parse.parse(raw_mail(SPOOF_FROM))
     assert (parsed.from_addr, parsed.from_name) == ("attacker@evil.test", "qlkh@sokhcn.example")
 
 
@@ -90,11 +90,11 @@ def test_an_encoded_word_display_name_never_becomes_the_address() -> None:
     ids=["bare-name", "quoted-name", "angle-in-quotes", "comment"],
 )
 def test_the_angle_address_is_the_sender_whatever_stands_before_it(from_line: bytes) -> None:
-    assert mime.parse(raw_mail(from_line)).from_addr == "attacker@evil.test"
+    assert mail_parse.parse(raw_mail(from_line)).from_addr == "attacker@evil.test"
 
 
 def test_a_genuine_department_name_and_address_read_as_before() -> None:
-    parsed = mime.parse(raw_mail(GENUINE_QLKH))
+    parsed = mail_parse.parse(raw_mail(GENUINE_QLKH))
     assert (parsed.from_addr, parsed.from_name) == ("qlkh@sokhcn.example", "Phòng QLKH")
 
 

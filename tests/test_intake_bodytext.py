@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.core.bodytext import strip_reply
+from mailflow.core.reply_body import strip_reply
 
 REPORT = "I. KẾT QUẢ\nPhòng đã hoàn thành 12 đề tài.\nII. NHIỆM VỤ\nTiếp tục triển khai."
 

@@ -14,7 +14,7 @@ import pytest
 
 import mailenv
 from mailflow import config
-from mailflow.adapters import mime, unpack
+from mailflow.adapters import mail_parse, unpack
 from mailflow.core import identify
 from mailflow.i18n import t
 from mailflow.messages import CATALOGUE
@@ -48,8 +48,8 @@ def test_every_corpus_mail_is_classified_with_a_reason_and_never_crashes(
     for path in files:
         top = path.relative_to(EML).parts[0]
         try:
-            parsed = mime.parse(path.read_bytes())
-            got = identify.identify(mime.mail_headers(parsed), known)
+            parsed = mail_parse.parse(path.read_bytes())
+            got = identify.identify(mail_parse.mail_headers(parsed), known)
             items = unpack.extract(parsed.message, unpack.Limits(), None)
             assert got.reason and _render(got.reason, got.params)
             for item in items:

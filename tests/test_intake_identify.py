@@ -298,7 +298,7 @@ def test_subject_prefixes_in_both_languages_are_stripped() -> None:
 
 
 def test_an_oversized_mail_is_held_for_a_person() -> None:
-    from mailflow.adapters import mime
+    from mailflow.adapters import mail_parse
 
-    h = mime.mail_headers(mime.parse(b"Subject: x\r\n\r\n" + b"y" * 100, max_bytes=50))
+    h = mail_parse.mail_headers(mail_parse.parse(b"Subject: x\r\n\r\n" + b"y" * 100, max_bytes=50))
     assert identify(h, KnownState()).kind is MailKind.QUARANTINED

@@ -7,15 +7,17 @@ import unicodedata
 import pytest
 from fixtures.intake import build
 
-from mailflow.adapters import mime
+from mailflow.adapters import mail_parse
 
 NAME = "Báo cáo sơ kết 6 tháng đầu năm 2023 - Phòng Quản lý khoa học.docx"
 DOC = build.docx_bytes("Nội dung báo cáo")
 
 
 def _only_attachment_name(raw: bytes) -> str:
-    parsed = mime.parse(raw)
-    names = [mime.filename(p) for p in mime.walk(parsed.message) if mime.filename(p)]
+    parsed = mail_parse.parse(raw)
+    names = [
+        mail_parse.filename(p) for p in mail_parse.walk(parsed.message) if mail_parse.filename(p)
+    ]
     assert len(names) == 1
     return names[0]
 
@@ -54,7 +56,7 @@ def test_rfc2047_split_across_words_mid_character_is_joined_as_bytes() -> None:
         f"=?UTF-8?B?{base64.b64encode(first).decode()}?= "
         f"=?UTF-8?B?{base64.b64encode(second).decode()}?="
     )
-    assert mime.decode_words(value) == "Báo cáo.docx"
+    assert mail_parse.decode_words(value) == "Báo cáo.docx"
 
 
 def test_raw_8bit_utf8_name_decodes() -> None:
@@ -77,7 +79,7 @@ def test_raw_8bit_viscii_name_is_recognised() -> None:
 
 
 def test_viscii_codec_round_trips_every_vietnamese_letter() -> None:
-    letters = "".join(sorted(mime.VIETNAMESE_LETTERS))
+    letters = "".join(sorted(mail_parse.VIETNAMESE_LETTERS))
     assert len(letters) == 134
     assert letters.encode("viscii").decode("viscii") == letters
 
@@ -93,12 +95,12 @@ def test_viscii_codec_round_trips_every_vietnamese_letter() -> None:
 )
 def test_subject_decoding(header: str, expected: str) -> None:
     raw = f"From: a@b.example\r\nSubject: {header}\r\n\r\nbody\r\n".encode()
-    assert mime.parse(raw).subject == expected
+    assert mail_parse.parse(raw).subject == expected
 
 
 def test_parse_reads_addresses_ids_and_date() -> None:
     raw = build.rfc2047_in_quotes(NAME, DOC)
-    parsed = mime.parse(raw)
+    parsed = mail_parse.parse(raw)
     assert parsed.from_addr == "qlkh@sokhcn.example"
     assert parsed.from_name == "Phong QLKH"
     assert parsed.message_id == "<reply-1@sokhcn.example>"
@@ -109,18 +111,18 @@ def test_parse_reads_addresses_ids_and_date() -> None:
 
 def test_parse_never_raises_on_garbage() -> None:
     for raw in (b"", b"\x00\xff" * 100, b"From: \r\nContent-Type: multipart/mixed\r\n\r\nx"):
-        parsed = mime.parse(raw)
+        parsed = mail_parse.parse(raw)
         assert parsed.from_addr == ""
 
 
 def test_outlook_msg_file_is_flagged_not_mail() -> None:
-    parsed = mime.parse(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    parsed = mail_parse.parse(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     assert parsed.not_mail == "ole2-msg"
 
 
 def test_a_mail_over_the_size_cap_is_read_for_its_headers_only() -> None:
     raw = b"From: qlkh@sokhcn.example\r\nSubject: [2023-H1] lon\r\n\r\n" + b"x" * 5000
-    parsed = mime.parse(raw, max_bytes=1000)
+    parsed = mail_parse.parse(raw, max_bytes=1000)
     assert (parsed.not_mail, parsed.from_addr, parsed.size) == (
         "too-large",
         "qlkh@sokhcn.example",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fixtures.intake import build
 
-from mailflow.adapters import mime, unpack
+from mailflow.adapters import mail_parse, unpack
 from mailflow.adapters.convert import LibreOffice
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "docx"
@@ -24,7 +24,7 @@ needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="no L
 
 
 def extract(raw: bytes, **kw: object) -> list[unpack.Extracted]:
-    return unpack.extract(mime.parse(raw).message, **kw)  # type: ignore[arg-type]
+    return unpack.extract(mail_parse.parse(raw).message, **kw)  # type: ignore[arg-type]
 
 
 def documents(items: list[unpack.Extracted]) -> list[unpack.Extracted]:

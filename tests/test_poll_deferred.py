@@ -30,8 +30,8 @@ from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.adapters import unpack
 from mailflow.adapters.archive import Archive
+from mailflow.adapters.mail_parse import parse
 from mailflow.adapters.mailservers import MailServers
-from mailflow.adapters.mime import parse
 from mailflow.adapters.store import Store
 from mailflow.services.intake import unpack_limits
 from mailflow.services.match import match_pending

@@ -13,7 +13,7 @@ import pytest
 from mailenv import MailEnv
 from mailflow import bootstrap
 from mailflow import config as config_mod
-from mailflow.adapters.mailtext import MailTemplates
+from mailflow.adapters.mail_templates import MailTemplates
 from mailflow.core.due import Away
 from mailflow.errors import MailflowError
 from mailflow.model import Due

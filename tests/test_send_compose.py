@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from send_support import parse
 
-from mailflow.adapters.compose import (
+from mailflow.adapters.mail_build import (
     LOOP_HEADER,
     Attachment,
     Outgoing,

@@ -12,8 +12,8 @@ from send_support import parse
 import mailenv
 from mailenv import MailEnv
 from mailflow.adapters.archive import Archive
-from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.imap import ImapClient
+from mailflow.adapters.mail_build import Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.smtp import SmtpClient
 from mailflow.adapters.store import Store
 from mailflow.config import Endpoint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from mailflow.core.sendplan import outbox_key, plan_directive, reminder_dates
+from mailflow.core.send_plan import outbox_key, plan_directive, reminder_dates
 from mailflow.model import Campaign, Department, Outline, Section
 
 DEPS = (

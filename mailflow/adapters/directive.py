@@ -19,7 +19,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from mailflow.adapters.mailtext import unknown_tags_error
+from mailflow.adapters.mail_templates import unknown_tags_error
 from mailflow.core.outline import section_label, top_sections
 from mailflow.core.sanity import campaign_year
 from mailflow.errors import MailflowError

@@ -42,7 +42,7 @@ from lxml import etree
 
 from mailflow.adapters.archive import write_atomic
 from mailflow.adapters.docx_read import without_missing_parts
-from mailflow.core.plan import DraftPlan, Note, PlanSection
+from mailflow.core.draft_plan import DraftPlan, Note, PlanSection
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import PlacedPart

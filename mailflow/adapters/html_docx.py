@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import docx.document
 
 from mailflow.adapters import docx_form
-from mailflow.core.bodytext import kept_lines
+from mailflow.core.reply_body import kept_lines
 
 _BLOCK = frozenset(
     [

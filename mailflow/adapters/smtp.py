@@ -3,7 +3,7 @@
 Why not ``yagmail.send``: mailflow must store the message bytes and Message-ID *before*
 sending (so a crash can be resolved without a blind resend), and yagmail's default
 Message-ID repeats across sends. So messages are composed by mailflow
-(mailflow/adapters/compose.py) and the connection yagmail made sends those bytes.
+(mailflow/adapters/mail_build.py) and the connection yagmail made sends those bytes.
 
 TLS: yagmail and smtplib default to an unverified context, so we hand them ours
 (``netdiag.tls_context``: chain and host name checked, ``ca_file`` for a private CA).

@@ -26,10 +26,10 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
-from mailflow.adapters import docx_form, mime, sanitize
+from mailflow.adapters import docx_form, mail_parse, sanitize
 from mailflow.adapters.convert import Converter
-from mailflow.core.bodytext import strip_reply
 from mailflow.core.filenames import extension, name_problem, safe_name
+from mailflow.core.reply_body import strip_reply
 
 OK = "ok"
 NEEDS_CONVERSION = "needs-conversion"
@@ -312,8 +312,8 @@ class _Walker:
         plain: Message | None = None
         html: Message | None = None
         images: list[Message] = []
-        for part in mime.walk(msg):
-            ctype = mime.content_type(part)
+        for part in mail_parse.walk(msg):
+            ctype = mail_parse.content_type(part)
             if ctype in (
                 "message/delivery-status",
                 "message/disposition-notification",
@@ -324,8 +324,8 @@ class _Walker:
             if ctype == "message/rfc822":
                 self.forwarded(part, depth, origin)
                 continue
-            raw_name = mime.filename(part)
-            disp = mime.disposition(part)
+            raw_name = mail_parse.filename(part)
+            disp = mail_parse.disposition(part)
             if ctype.startswith("image/"):
                 images.append(part)  # decided below, once the HTML's cid: references are known
                 continue
@@ -341,30 +341,32 @@ class _Walker:
                 and ctype.startswith(("text/", "multipart/"))
             ):
                 continue
-            self.guarded(raw_name, ctype, mime.payload_bytes(part), depth, origin)
+            self.guarded(raw_name, ctype, mail_parse.payload_bytes(part), depth, origin)
         # An inline picture the HTML shows by cid: (logo, signature) is not report
         # content; a named one the body does not show is a photo sent inline: a file.
         shown = _cid_references(html)
         inline: list[Message] = []
         for part in images:
             cid = (part.get("Content-ID") or "").strip().strip("<>").lower()
-            data = mime.payload_bytes(part)
+            data = mail_parse.payload_bytes(part)
             if cid and cid in shown:
                 inline.append(part)
-            elif mime.disposition(part) == "attachment" or (
-                mime.filename(part) and self.page_sized(data)
+            elif mail_parse.disposition(part) == "attachment" or (
+                mail_parse.filename(part) and self.page_sized(data)
             ):
-                self.guarded(mime.filename(part), mime.content_type(part), data, depth, origin)
+                self.guarded(
+                    mail_parse.filename(part), mail_parse.content_type(part), data, depth, origin
+                )
             else:
                 inline.append(part)
         if self.documents == before:
             self.body(plain, html, origin)
         for part in inline:
-            raw_name = mime.filename(part) or ""
+            raw_name = mail_parse.filename(part) or ""
             self.add(
                 safe_name(raw_name, "image"),
-                mime.content_type(part),
-                mime.payload_bytes(part),
+                mail_parse.content_type(part),
+                mail_parse.payload_bytes(part),
                 IGNORED,
                 "intake.unpack.inline_image",
                 origin=origin,
@@ -382,10 +384,10 @@ class _Walker:
         return min(info.width, info.height) >= self.limits.image_min_side
 
     def forwarded(self, part: Message, depth: int, origin: str) -> None:
-        inner = part.get_payload() if part.is_multipart() else None  # leaf: see mime.walk
+        inner = part.get_payload() if part.is_multipart() else None  # leaf: see mail_parse.walk
         if depth + 1 > self.limits.max_depth:
             self.add(
-                safe_name(mime.filename(part), "forwarded.eml"),
+                safe_name(mail_parse.filename(part), "forwarded.eml"),
                 "message/rfc822",
                 part.as_bytes() if hasattr(part, "as_bytes") else b"",
                 QUARANTINED,
@@ -402,11 +404,11 @@ class _Walker:
         if source is None:
             return
         try:
-            text = mime.part_text(source)
+            text = mail_parse.part_text(source)
         except Exception:  # an unreadable body is an empty body, never a crash
             text = ""
         if plain is not None and not text.strip() and html is not None:
-            source, text = html, mime.part_text(html)
+            source, text = html, mail_parse.part_text(html)
         elif plain is not None and html is not None and self.html_has_table(html):
             source = html  # its tables survive only in the HTML alternative
         text = text[: self.limits.body_max_chars]
@@ -427,8 +429,8 @@ class _Walker:
         from mailflow.adapters.html_docx import has_data_table
 
         try:
-            raw = mime.decode_bytes(
-                mime.payload_bytes(html), mime.param(html, "content-type", "charset")
+            raw = mail_parse.decode_bytes(
+                mail_parse.payload_bytes(html), mail_parse.param(html, "content-type", "charset")
             )
             return has_data_table(raw[: self.limits.body_max_chars])
         except Exception:  # a body lxml cannot read: the plain alternative
@@ -440,8 +442,8 @@ class _Walker:
         from mailflow.adapters.html_docx import html_docx
 
         try:
-            source = mime.decode_bytes(
-                mime.payload_bytes(html), mime.param(html, "content-type", "charset")
+            source = mail_parse.decode_bytes(
+                mail_parse.payload_bytes(html), mail_parse.param(html, "content-type", "charset")
             )[: self.limits.body_max_chars]
             docx, blocks = html_docx(
                 source, max_rows=self.limits.sheet_max_rows, max_cols=self.limits.sheet_max_cols
@@ -571,7 +573,7 @@ class _Walker:
         elif kind == "zip":
             self.zip(name, data, depth, raw)
         elif kind == "txt":
-            text = mime.decode_bytes(data, None)
+            text = mail_parse.decode_bytes(data, None)
             if text.strip():
                 add(OK, "intake.unpack.text_file", text=text)
             else:
@@ -1074,7 +1076,7 @@ class _Walker:
             except Exception:  # names in odd code pages
                 att_name = att.name
             if isinstance(att_name, bytes):
-                att_name = mime.guess_decode(att_name)
+                att_name = mail_parse.guess_decode(att_name)
             att_name = (att_name or "").rstrip("\x00")
             payload = att.data if isinstance(att.data, bytes) else b""
             self.guarded(att_name, _guess_type(att_name), payload, depth + 1, "winmail.dat")
@@ -1182,7 +1184,7 @@ def _cid_references(html: Message | None) -> set[str]:
     if html is None:
         return set()
     try:
-        raw = mime.payload_bytes(html)
+        raw = mail_parse.payload_bytes(html)
     except Exception:  # an unreadable body shows nothing
         return set()
     return {m.group(1).lower() for m in _CID.finditer(raw.decode("utf-8", "replace"))}
@@ -1227,7 +1229,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         raw = info.filename.encode("cp437")
     except UnicodeEncodeError:
         return info.filename
-    return mime.guess_decode(raw)
+    return mail_parse.guess_decode(raw)
 
 
 def _guess_type(name: str) -> str:

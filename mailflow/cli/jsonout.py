@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from mailflow.core.plan import DraftPlan
+    from mailflow.core.draft_plan import DraftPlan
     from mailflow.model import Campaign, Outline
 
 SCHEMA_VERSION = 1

@@ -22,7 +22,7 @@ from mailflow.cli.common import add_row, plain, say
 from mailflow.i18n import get_lang, t
 
 if TYPE_CHECKING:
-    from mailflow.core.plan import DraftPlan
+    from mailflow.core.draft_plan import DraftPlan
 
 # The planner, the model, the archive, the clock and rich's tables are imported inside
 # the functions that use them: `mailflow status --help` needs none.
@@ -36,7 +36,7 @@ def _yes(flag: bool) -> str:
 
 def grid_rows(plan: DraftPlan) -> list[list[str]]:
     """The per-department grid: the same columns as the draft's appendix."""
-    from mailflow.core.plan import format_when
+    from mailflow.core.draft_plan import format_when
 
     rows = []
     for g in plan.grid:
@@ -62,7 +62,7 @@ GRID_COLUMNS = ("department", "sent", "bounced", "away", "received", "late", "mi
 
 def matrix_rows(plan: DraftPlan) -> list[list[str]]:
     """One line per section, named as the grid's "missing" column names it."""
-    from mailflow.core.plan import Cell
+    from mailflow.core.draft_plan import Cell
 
     marks = {Cell.RECEIVED: "✓{n}", Cell.EXTRA: "+{n}", Cell.MISSING: "✗", Cell.NONE: ""}
     return [
@@ -75,7 +75,7 @@ def status_html(plan: DraftPlan) -> str:
     """A standalone page (inline CSS, no scripts, no outside files) of both grids."""
     import html  # only for --html
 
-    from mailflow.core.plan import format_when
+    from mailflow.core.draft_plan import format_when
 
     e = html.escape
     codes = [c for c, _ in plan.departments]

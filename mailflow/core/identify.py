@@ -1,6 +1,6 @@
 """Who sent a mail, for which campaign, and what kind of mail it is — from headers alone.
 
-Pure: the shell parses the mail (``adapters/mime.py``) into :class:`MailHeaders` and
+Pure: the shell parses the mail (``adapters/mail_parse.py``) into :class:`MailHeaders` and
 gathers what we know (our sent Message-IDs, departments, open campaigns) into
 :class:`KnownState`; this module only decides. Reasons are message-catalogue KEYS with
 parameters (``Identification.reason`` + ``params``), rendered by the shell with

@@ -10,7 +10,7 @@ Vietnamese or English, with or without diacritics (phones drop them):
     khôi phục 41          restore 41          (undo the replacement of part 41)
 
 Only what the person wrote counts: the quoted draft mail (which lists these very
-commands as examples) and the signature are cut first (``core.bodytext.strip_reply``).
+commands as examples) and the signature are cut first (``core.reply_body.strip_reply``).
 Every other non-empty line is reported back as not understood, with the accepted forms.
 Pure: text in, commands out; whether the sender may command anything is
 :func:`reply_trusted`'s decision, from the headers alone.
@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailflow.core.bodytext import strip_reply
 from mailflow.core.identify import MailHeaders, authenticated
 from mailflow.core.names import fold
+from mailflow.core.reply_body import strip_reply
 
 #: at most this many command lines are read from one reply (the rest: not understood)
 MAX_COMMANDS = 50

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from mailflow.core.plan import UnreadDocument
+from mailflow.core.draft_plan import UnreadDocument
 from mailflow.core.sections import name_of_key
 from mailflow.model import Outline
 

@@ -4,7 +4,7 @@ The facts come from three tables: ``parts``/``placements`` (what was placed wher
 newest placement row of a part is its current one, superseded parts are left out),
 ``sends`` (when the directive went out, whether it failed) and ``mails`` (auto-replies
 with a return date, bounces, when each department's report came in). The pure
-``core.plan`` decides the draft; ``adapters.draft_docx`` renders it. Every draft is a
+``core.draft_plan`` decides the draft; ``adapters.draft_docx`` renders it. Every draft is a
 NEW version under ``archive/<campaign>/drafts/`` (written atomically, never replaced)
 with a ``drafts`` row holding the summary the next version diffs against.
 """
@@ -25,8 +25,7 @@ from typing import Any
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
-from mailflow.core.names import fold, split_number
-from mailflow.core.plan import (
+from mailflow.core.draft_plan import (
     DepartmentStatus,
     DraftPlan,
     Note,
@@ -38,6 +37,7 @@ from mailflow.core.plan import (
     note,
     summarize,
 )
+from mailflow.core.names import fold, split_number
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import (

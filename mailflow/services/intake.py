@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mailflow.adapters import mime
+from mailflow.adapters import mail_parse
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
@@ -139,7 +139,7 @@ STAGES = StageClock()
 
 def _error_text(exc: BaseException) -> str:
     """One line naming the error, for the stored reason (cleaned: it may quote the mail)."""
-    return mime.clean_text(f"{type(exc).__name__}: {exc}")[:300]
+    return mail_parse.clean_text(f"{type(exc).__name__}: {exc}")[:300]
 
 
 def _loads_dict(text: str | None) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def _loads_dict(text: str | None) -> dict[str, Any]:
 
 def _dumps(value: Any) -> str:
     """JSON for a TEXT column; cleaned because a traceback or a name can quote raw bytes."""
-    return mime.clean_text(json.dumps(value, ensure_ascii=False, default=str))
+    return mail_parse.clean_text(json.dumps(value, ensure_ascii=False, default=str))
 
 
 class ExtractedLike(Protocol):
@@ -193,7 +193,7 @@ class ExtractedLike(Protocol):
     def origin(self) -> str: ...
 
 
-Extractor = Callable[[mime.ParsedMail], Sequence[ExtractedLike]]
+Extractor = Callable[[mail_parse.ParsedMail], Sequence[ExtractedLike]]
 
 
 @dataclass(frozen=True)
@@ -346,7 +346,7 @@ def default_extractor(
 
     limits = unpack_limits(config)
 
-    def run(parsed: mime.ParsedMail) -> Sequence[ExtractedLike]:
+    def run(parsed: mail_parse.ParsedMail) -> Sequence[ExtractedLike]:
         return unpack.extract(parsed.message, limits, converter, defer)
 
     return run
@@ -426,7 +426,7 @@ class Intake:
             self._extractor = default_extractor(self._converter, self.config)
         return self._extractor
 
-    def _extract(self, parsed: mime.ParsedMail) -> list[ExtractedLike]:
+    def _extract(self, parsed: mail_parse.ParsedMail) -> list[ExtractedLike]:
         """The documents of one mail; the expensive ones left unread when deferring."""
         if not self.defer or self._custom_extractor:
             return list(self.extractor(parsed))
@@ -578,12 +578,12 @@ class Intake:
         and the rest of the batch goes on.
         """
         detail: dict[str, Any] = {"size": len(raw)}
-        parsed: mime.ParsedMail | None = None
+        parsed: mail_parse.ParsedMail | None = None
         stage = "parse"
         try:
             self.faults.hit("parse", raw)
             with STAGES("parse"):
-                parsed = mime.parse(raw, max_bytes=self.config.mailbox.max_message_bytes)
+                parsed = mail_parse.parse(raw, max_bytes=self.config.mailbox.max_message_bytes)
             detail["from_name"] = parsed.from_name
             detail["references"] = list(parsed.references)
             if parsed.defects:
@@ -653,7 +653,7 @@ class Intake:
 
     def _by_content(
         self,
-        parsed: mime.ParsedMail,
+        parsed: mail_parse.ParsedMail,
         ident: Identification,
         extracted: Sequence[ExtractedLike],
         detail: dict[str, Any],
@@ -665,7 +665,7 @@ class Intake:
         its content is a report from the start: it is matched, receipted and counted
         like a threaded reply, and nothing downstream needs to know how it was placed.
         """
-        h = mime.mail_headers(parsed)
+        h = mail_parse.mail_headers(parsed)
         per_doc = [(ex.ordinal, ex.name, _document_lines(ex)) for ex in extracted]
         lines = tuple(line for _o, _n, doc_lines in per_doc for line in doc_lines)
         decision = decide_campaign(
@@ -705,7 +705,7 @@ class Intake:
         return MailKind.REPORT.value, decision.campaign, reason, dict(params)
 
     def _decide(
-        self, parsed: mime.ParsedMail, override: Override | None, detail: dict[str, Any]
+        self, parsed: mail_parse.ParsedMail, override: Override | None, detail: dict[str, Any]
     ) -> tuple[str, str | None, str | None, str, str | None, dict[str, str], Identification | None]:
         """(kind, campaign, department, reason, imported_by, params, identification)."""
         if override is not None:
@@ -723,7 +723,7 @@ class Intake:
                 params,
                 None,
             )
-        headers = mime.mail_headers(parsed)
+        headers = mail_parse.mail_headers(parsed)
         ident = self._identify(headers, self.known)
         office = office_reply_kind(
             headers,
@@ -1031,7 +1031,9 @@ class Intake:
             "moved": 0,
             "detail": _dumps(item.detail),
         }
-        values = {k: mime.clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
+        values = {
+            k: mail_parse.clean_text(v) if isinstance(v, str) else v for k, v in values.items()
+        }
         try:
             mail_id = self.store.insert_mail(values)
         except sqlite3.IntegrityError as exc:
@@ -1166,7 +1168,9 @@ def _quarantined(item: AnalysedMail, stage: str, exc: Exception) -> AnalysedMail
         detail={
             "size": item.detail.get("size"),
             "reason_params": params,
-            "traceback": mime.clean_text("".join(traceback.format_exception(exc, limit=8)))[-4000:],
+            "traceback": mail_parse.clean_text("".join(traceback.format_exception(exc, limit=8)))[
+                -4000:
+            ],
         },
     )
 
@@ -1191,7 +1195,7 @@ def insert_documents(store: Store, mail_id: int, documents: Sequence[AnalysedDoc
             (
                 mail_id,
                 d.ordinal,
-                mime.clean_text(d.name),
+                mail_parse.clean_text(d.name),
                 d.content_type,
                 d.sha256,
                 d.archive_path,

@@ -24,13 +24,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mailflow.adapters import mime
+from mailflow.adapters import mail_parse
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.docx_read import read_docx
 from mailflow.adapters.sanitize import removed_lines
 from mailflow.adapters.store import Store
 from mailflow.config import Config, IntakeSettings
-from mailflow.core.bodytext import strip_reply
 from mailflow.core.due import missing_sections
 from mailflow.core.identify import list_addresses, may_auto_answer
 from mailflow.core.match import (
@@ -43,6 +42,7 @@ from mailflow.core.match import (
     same_report_copies,
     title_heading,
 )
+from mailflow.core.reply_body import strip_reply
 from mailflow.core.sections import name_of_key, section_name
 from mailflow.core.segment import Boilerplate, blocks_from_text, split
 from mailflow.errors import MailflowError
@@ -149,11 +149,11 @@ def _sent_docx_lines(
     if key not in _DIRECTIVES:
         docs: list[tuple[str, ...]] = []
         try:
-            parsed = mime.parse(archive.read(key))
-            for part in mime.walk(parsed.message):
-                name = (mime.filename(part) or "").lower()
+            parsed = mail_parse.parse(archive.read(key))
+            for part in mail_parse.walk(parsed.message):
+                name = (mail_parse.filename(part) or "").lower()
                 if name.endswith(".docx") and len(docs) < 2:
-                    blocks = read_docx(mime.payload_bytes(part), name)
+                    blocks = read_docx(mail_parse.payload_bytes(part), name)
                     found: list[str] = []
                     for b in blocks:
                         cells = [c for row in b.cells for c in row] if b.cells else []
@@ -788,10 +788,10 @@ def match_pending(
 def may_answer(archive: Archive, mail: dict[str, Any]) -> bool:
     """RFC 3834 on the archived bytes: never answer automatic, bounce or list mail."""
     try:
-        parsed = mime.parse(archive.read(mail["archive_path"]))
+        parsed = mail_parse.parse(archive.read(mail["archive_path"]))
     except OSError:
         return False
-    return may_auto_answer(mime.mail_headers(parsed))
+    return may_auto_answer(mail_parse.mail_headers(parsed))
 
 
 def receipt_recipients(cfg: Config, archive: Archive, mail: dict[str, Any]) -> tuple[str, ...]:
@@ -803,7 +803,7 @@ def receipt_recipients(cfg: Config, archive: Archive, mail: dict[str, Any]) -> t
     """
     sender = (mail.get("from_addr") or "").lower()
     try:
-        headers = mime.mail_headers(mime.parse(archive.read(mail["archive_path"])))
+        headers = mail_parse.mail_headers(mail_parse.parse(archive.read(mail["archive_path"])))
     except OSError:
         return ()
     if sender and may_auto_answer(headers):

@@ -20,13 +20,13 @@ from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.clock import wall
 from mailflow.config import Config
+from mailflow.core.draft_plan import DraftPlan, UnreadDocument, diff
 from mailflow.core.due import (
     deadline_at,
     digest_due,
     final_due,
     office_update_due,
 )
-from mailflow.core.plan import DraftPlan, UnreadDocument, diff
 from mailflow.core.sections import name_of_key
 from mailflow.core.waiting import waiting_lines as wait_list
 from mailflow.i18n import t

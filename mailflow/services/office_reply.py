@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from mailflow.adapters import mime
+from mailflow.adapters import mail_parse
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
 from mailflow.config import Config
@@ -208,8 +208,8 @@ def handle_reply(
         out = ReplyOutcome(row["id"], sender)
         message_id = normalize_msgid(row["message_id"] or "")
         raw = archive.path(row["archive_path"]).read_bytes()
-        parsed = mime.parse(raw)
-        headers = mime.mail_headers(parsed)
+        parsed = mail_parse.parse(raw)
+        headers = mail_parse.mail_headers(parsed)
         if _seen(store, row["id"], row["message_id"] or ""):
             out.duplicate = True
         else:

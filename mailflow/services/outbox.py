@@ -632,7 +632,7 @@ def queue_mail(
 ) -> OutboxRow:
     """Queue one mail in the outbox (exactly once per ``dedupe_key``); returns its row."""
     # here, not at the top: `mailflow status` loads this module and never composes a mail
-    from mailflow.adapters.compose import (
+    from mailflow.adapters.mail_build import (
         Attachment,
         Outgoing,
         compose,

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mailflow.adapters import mime
+from mailflow.adapters import mail_parse
 from mailflow.adapters.archive import Archive, sha256
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.mailservers import MailServers
@@ -405,7 +405,7 @@ class Poller:
                     report.known += 1
                     relocated.append((uid, digest))
                     continue
-                message_id = mime.parse(raw).message_id
+                message_id = mail_parse.parse(raw).message_id
                 same = self.store.mails_with_message_id(message_id) if message_id else []
                 if same:
                     report.same_id += 1

@@ -21,9 +21,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from mailflow.adapters.archive import Archive
-from mailflow.adapters.compose import Outgoing, compose, loop_id, new_message_id
+from mailflow.adapters.mail_build import Outgoing, compose, loop_id, new_message_id
+from mailflow.adapters.mail_templates import MailTemplates
 from mailflow.adapters.mailservers import MailServers
-from mailflow.adapters.mailtext import MailTemplates
 from mailflow.adapters.store import Store
 from mailflow.clock import aware, wall
 from mailflow.config import Config

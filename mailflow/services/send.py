@@ -1,6 +1,6 @@
 """`mailflow send`: outline → plan → per-department files → outbox → SMTP.
 
-The shell around ``core.sendplan``: it reads the outline, renders each department's
+The shell around ``core.send_plan``: it reads the outline, renders each department's
 directive (docxtpl) and marked outline, composes the mail, queues it in the outbox and
 delivers. Rendering is skipped for departments whose directive is already in the outbox,
 so a second run costs one query per department and sends nothing new; a ``failed`` row
@@ -18,21 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from mailflow.adapters.archive import Archive
-from mailflow.adapters.compose import Attachment, Outgoing, compose, loop_id, new_message_id
 from mailflow.adapters.directive import (
     directive_context,
     render_directive,
     template_text,
     unknown_tags,
 )
+from mailflow.adapters.mail_build import Attachment, Outgoing, compose, loop_id, new_message_id
+from mailflow.adapters.mail_templates import MailTemplates, unknown_tags_error
 from mailflow.adapters.mailservers import MailServers
-from mailflow.adapters.mailtext import MailTemplates, unknown_tags_error
 from mailflow.adapters.outline_docx import load_outline, mark_outline
 from mailflow.adapters.smtp import SmtpClient
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.sanity import campaign_year, deadline_findings, stray_years
-from mailflow.core.sendplan import KIND_DIRECTIVE, DepartmentPlan, SendPlan, plan_directive
+from mailflow.core.send_plan import KIND_DIRECTIVE, DepartmentPlan, SendPlan, plan_directive
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import Campaign, Outline, SendStatus
