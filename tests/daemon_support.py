@@ -25,7 +25,7 @@ from mailflow import bootstrap
 from mailflow import config as config_mod
 from mailflow.clock import FrozenClock, aware
 from mailflow.config import Config
-from mailflow.core.plan import DraftPlan
+from mailflow.core.draft_plan import DraftPlan
 from mailflow.daemon import Daemon
 from mailflow.demo import Act, build_report, out_of_office, reply
 from mailflow.model import Outline

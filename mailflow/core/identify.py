@@ -53,7 +53,7 @@ class DsnRecipient:
 
 @dataclass(frozen=True)
 class MailHeaders:
-    """The parsed values identify needs; built by ``mime.mail_headers(parsed)``."""
+    """The parsed values identify needs; built by ``mail_parse.mail_headers(parsed)``."""
 
     message_id: str = ""
     in_reply_to: str = ""
