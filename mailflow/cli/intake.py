@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import getpass
-import mailbox
-import mimetypes
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.parser import BytesHeaderParser
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import click
 
-from mailflow.adapters.archive import sha256
+from mailflow.adapters.saved_mail import import_message, read_file, saved_mails
 from mailflow.cli.base import AppContext, cli, console, err_console, pass_app, pick_campaign
 from mailflow.cli.progress import Progress
 from mailflow.display import safe
 from mailflow.errors import ConfigError, MailflowError
 from mailflow.i18n import t
 from mailflow.messages import CATALOGUE
-from mailflow.services.intake import Intake, Outcome, Override, reason_text
+from mailflow.services.intake import (
+    INGEST_BATCH,
+    Intake,
+    Outcome,
+    Override,
+    ingest_saved,
+    reason_text,
+)
 from mailflow.services.match import match_pending
 from mailflow.services.poll import PollResult, poll_loop, poll_once
 
@@ -185,100 +184,6 @@ def poll(app: AppContext, once: bool) -> None:
 # --- ingest ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Saved:
-    """One saved mail, read lazily: sorting needs only its Date."""
-
-    origin: str
-    date: datetime | None
-    load: Callable[[], bytes]
-
-
-def _date_of(head: bytes) -> datetime | None:
-    try:
-        value = BytesHeaderParser().parsebytes(head).get("date")
-        parsed = parsedate_to_datetime(str(value)) if value else None
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _head(data: bytes) -> bytes:
-    end = data.find(b"\n\n")
-    end2 = data.find(b"\r\n\r\n")
-    cut = min(x for x in (end, end2, len(data)) if x >= 0)
-    return data[:cut]
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise MailflowError(t("ingest.unreadable", path=path, error=exc.strerror)) from exc
-
-
-def _held(data: bytes) -> Callable[[], bytes]:
-    """A loader for bytes already read: each closure keeps its own message."""
-    return lambda: data
-
-
-def _eml(path: Path) -> _Saved:
-    data = _read(path)
-    return _Saved(str(path), _date_of(_head(data)), lambda: data)
-
-
-def _mbox(path: Path) -> Iterator[_Saved]:
-    box = mailbox.mbox(str(path), create=False)
-    try:
-        for key in box.iterkeys():
-            data = box.get_bytes(key)
-            yield _Saved(f"{path}#{key}", _date_of(_head(data)), _held(data))
-    finally:
-        box.close()
-
-
-def _is_mbox(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(5) == b"From "
-    except OSError as exc:
-        raise MailflowError(t("ingest.unreadable", path=path, error=exc.strerror)) from exc
-
-
-#: mails analysed and committed together by ``ingest``; more than one batch shows progress
-INGEST_BATCH = 50
-
-
-def saved_mails(paths: tuple[Path, ...]) -> list[_Saved]:
-    """Every mail in .eml files, mbox files, Maildir folders (or folders of .eml files)."""
-    found: list[_Saved] = []
-    for path in paths:
-        if not path.exists():
-            raise ConfigError(t("ingest.not_found", path=path), t("ingest.not_found_hint"))
-        if path.is_dir():
-            if (path / "cur").is_dir() or (path / "new").is_dir():
-                files = sorted(
-                    p
-                    for sub in ("new", "cur")
-                    if (path / sub).is_dir()
-                    for p in (path / sub).iterdir()
-                )
-                found.extend(_eml(p) for p in files if p.is_file())
-            else:
-                for p in sorted(path.rglob("*")):
-                    if p.is_file() and p.suffix.lower() in (".eml", ".mbox", ".msg", ".txt"):
-                        found.extend(_mbox(p) if _is_mbox(p) else [_eml(p)])
-        elif _is_mbox(path):
-            found.extend(_mbox(path))
-        else:
-            found.append(_eml(path))
-    # date order, as the mails were written; undated ones last, in the order given
-    floor = datetime.max.replace(tzinfo=UTC)
-    return [s for _, s in sorted(enumerate(found), key=lambda p: (p[1].date or floor, p[0]))]
-
-
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
@@ -311,45 +216,7 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
         console.print(t("ingest.by_kind", kind=kind_name(kind), count=count))
 
 
-def ingest_saved(
-    intake: Intake,
-    saved: list[_Saved],
-    batch: int = INGEST_BATCH,
-    on_batch: Callable[[int], None] | None = None,
-) -> list[Outcome]:
-    """Same path as poll (archive → one commit per batch), source "ingest".
-
-    ``on_batch`` hears how many mails each committed batch held (the progress bar)."""
-    outcomes: list[Outcome] = []
-    for start in range(0, len(saved), batch):
-        chunk = [(item.load(), None) for item in saved[start : start + batch]]
-        outcomes.extend(intake.commit(intake.prepare_many(chunk, source="ingest")))
-        if on_batch is not None:
-            on_batch(len(chunk))
-    return outcomes
-
-
 # --- import ---------------------------------------------------------------------------
-
-
-def import_message(path: Path, data: bytes, campaign: str, department: str) -> bytes:
-    """Wrap a report file in a mail so it takes the same road as a mailed one.
-
-    The bytes depend only on the file, campaign and department (no Date, no random
-    Message-ID), so importing the same file twice records it once.
-    """
-    digest = sha256(data)
-    msg = EmailMessage()
-    user = getpass.getuser()
-    msg["From"] = f"{user}@localhost"
-    msg["Subject"] = t("import.subject", "vi", name=path.name)
-    msg["Message-ID"] = f"<import.{digest[:24]}.{campaign}.{department}@mailflow.invalid>"
-    msg["X-Mailflow-Import"] = f"{campaign}/{department}"
-    ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    maintype, _, subtype = ctype.partition("/")
-    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
-    msg.set_boundary(f"mailflow-import-{digest[:32]}")  # a random one would defeat dedupe
-    return msg.as_bytes()
 
 
 @cli.command("import")
@@ -364,7 +231,7 @@ def import_cmd(app: AppContext, campaign_id: str | None, code: str, file: Path) 
     department = cfg.department(code)
     if not file.is_file():
         raise ConfigError(t("import.not_found", path=file))
-    data = _read(file)
+    data = read_file(file)
     if not data:
         raise MailflowError(t("import.empty", path=file))
     user = getpass.getuser()

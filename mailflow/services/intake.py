@@ -50,6 +50,7 @@ from mailflow.model import ATTENTION_KINDS, MailKind
 
 if TYPE_CHECKING:  # LibreOffice's module loads where the converter is built (bootstrap)
     from mailflow.adapters.convert import Converter
+    from mailflow.adapters.saved_mail import SavedMail
 
 log = logging.getLogger("mailflow.intake")
 
@@ -1208,3 +1209,25 @@ def insert_documents(store: Store, mail_id: int, documents: Sequence[AnalysedDoc
             for d in documents
         ],
     )
+
+
+#: mails analysed and committed together by ``ingest``; more than one batch shows progress
+INGEST_BATCH = 50
+
+
+def ingest_saved(
+    intake: Intake,
+    saved: Sequence[SavedMail],
+    batch: int = INGEST_BATCH,
+    on_batch: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Same path as poll (archive → one commit per batch), source "ingest".
+
+    ``on_batch`` hears how many mails each committed batch held (the progress bar)."""
+    outcomes: list[Outcome] = []
+    for start in range(0, len(saved), batch):
+        chunk = [(item.load(), None) for item in saved[start : start + batch]]
+        outcomes.extend(intake.commit(intake.prepare_many(chunk, source="ingest")))
+        if on_batch is not None:
+            on_batch(len(chunk))
+    return outcomes
