@@ -33,7 +33,9 @@ from mailflow.config import Config, IntakeSettings
 from mailflow.core.due import missing_sections
 from mailflow.core.identify import list_addresses, may_auto_answer
 from mailflow.core.match import (
+    CopyCheck,
     PlacedRow,
+    Revision,
     check_copy,
     decide_placements,
     fill_in,
@@ -44,7 +46,7 @@ from mailflow.core.match import (
 )
 from mailflow.core.reply_body import strip_reply
 from mailflow.core.sections import name_of_key, section_name
-from mailflow.core.segment import Boilerplate, blocks_from_text, split
+from mailflow.core.segment import Boilerplate, Segmentation, blocks_from_text, split
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import (
@@ -427,32 +429,85 @@ def _match_campaign(
     last: bool = True,
     split_note: tuple[str, str, str] | None = None,
 ) -> MatchResult:
-    """Match ``docs`` of ``mail`` under one campaign; ``last`` marks the mail matched."""
+    """Match ``docs`` of ``mail`` under one campaign; ``last`` marks the mail matched.
+
+    Gather → decide → apply, in this order: the documents are read and split and the
+    department's earlier parts fetched before anything is written (only an unreadable
+    document is quarantined on the way, in its own transaction); then parts, placements,
+    supersessions and the "matched" mark go in ONE transaction, so a crash leaves the
+    mail fully matched or not at all; the receipt is queued only after that commit.
+    """
     mail_id, department = int(mail["id"]), str(mail["department"])
     campaign = cfg.campaign(campaign_id)
     outline = load_outline(cfg, campaign)
-    # a copy of ANY campaign's directive letter sent back is ours, not report text (issue 18:
-    # a department answering two campaigns re-attaches the other one's letter too)
-    others = [c.id for c in cfg.campaigns if c.id != campaign_id]
-    directive = tuple(
-        line
-        for cid in (campaign_id, *others)
-        for line in directive_lines(store, archive, cid, department)
+    decision = _decide(cfg, store, archive, mail, campaign, outline, docs, now)
+    same_text = cfg.matching.same_text_ratio
+    counts = _apply(store, mail, campaign_id, decision, now, decided_by, last, same_text)
+    received = current_sections(store, campaign_id, department)
+    # the same notion as the reminders: top sections, covered by any sub-section
+    missing = missing_sections(outline, department, received)
+    total = sum(counts.values())
+    receipt = False
+    if send_receipt and total:
+        receipt = queue_receipt(
+            cfg,
+            store,
+            archive,
+            mail,
+            campaign,
+            outline,
+            now,
+            received=received,
+            missing=missing,
+            replaced=_replaced(outline, decision),
+            split_note=split_note,
+        )
+    return MatchResult(
+        mail_id,
+        campaign_id,
+        department,
+        parts=total,
+        placed=counts["auto"] + counts["reviewed"],
+        review=counts["review"],
+        unplaced=counts["unplaced"],
+        superseded=len(decision.revision.superseded),
+        ignored=tuple(d["name"] for d, _ in decision.found.ignored),
+        receipt=receipt,
+        received=tuple(s.key for s in outline.sections if s.key in received),
+        missing=missing,
     )
-    marked = marked_outline_lines(store, archive, campaign_id, department)
-    sent = (*outline_lines(campaign), *marked)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What one campaign's documents of a mail hold, decided before anything is written."""
+
+    results: list[_DocParts]  # each kept document's parts and their placements
+    ignored: list[tuple[dict[str, Any], str]]  # (document, why): our outline/directive back
+    copies: list[tuple[dict[str, Any], dict[str, Any]]]  # (other form, the form kept)
+    said: str  # the revision word the subject or a document's opening says, or ""
+
+
+def _found_parts(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail: dict[str, Any],
+    campaign: Campaign,
+    outline: Outline,
+    docs: list[dict[str, Any]],
+    now: datetime,
+) -> _Found:
+    """Gather and decide: each document's parts and placements, or why it is set aside.
+
+    A copy of what we sent (outline, directive letter) is set aside, not matched as report
+    text; of the same report in two forms only the most editable one enters; an outline
+    the department typed into is read section by section.
+    """
+    department = str(mail["department"])
+    directive, sent = _sent_lines(cfg, store, archive, campaign, department)
     read = _readable(store, docs, archive, now, cfg.intake)
-    # the same report in two forms (.docx + its signed .pdf): enters once, editable form
-    ranked = [(n, _form_rank(d)) for n, (d, _b) in enumerate(read)]
-    compared = [(n, rank) for n, rank in ranked if rank is not None]
-    found = same_report_copies(
-        [(_plain_text(read[n][1]), rank) for n, rank in compared],
-        cfg.matching.same_report_ratio,
-    )
-    twins = {compared[i][0]: compared[j][0] for i, j in found.items()}
-    copies: list[tuple[dict[str, Any], dict[str, Any]]] = [
-        (read[i][0], read[j][0]) for i, j in sorted(twins.items())
-    ]
+    twins, copies = _twins(read, cfg.matching.same_report_ratio)
     results: list[_DocParts] = []
     ignored: list[tuple[dict[str, Any], str]] = []
     intro: list[str] = [mail.get("subject") or ""]
@@ -468,29 +523,83 @@ def _match_campaign(
         intro.append(
             " ".join(b.display_text for b in blocks if first is None or b.index < first)[:600]
         )
-        if copy.form:
-            # the outline, filled in: what the department typed under each section
-            parts, placements = fill_in(
-                blocks, copy, [(x.block_start, x.block_end) for x in seg.boilerplate]
-            )
-        else:
-            if not seg.parts:
-                continue
-            parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
-            placements = decide_placements(parts, outline, department, campaign.synonyms)
-            title = title_heading(parts, seg.boilerplate)
-            if title:
-                # the subject line the segmenter kept as the title names the first part
-                alone = decide_placements(
-                    [replace(parts[0], heading=title)], outline, department, campaign.synonyms
-                )[0]
-                if alone.status is PlacementStatus.AUTO:
-                    placements = (alone, *placements[1:])
+        parts, placements = _place_document(blocks, copy, seg, outline, department, campaign)
         if parts:
             results.append(_DocParts(doc, parts, placements))
+    return _Found(results, ignored, copies, revision_word(*intro))
 
-    said = revision_word(*intro)
-    # New parts get provisional ids (negative) for the decision; real ids after insert.
+
+def _sent_lines(
+    cfg: Config, store: Store, archive: Archive, campaign: Campaign, department: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(directive lines, outline lines) of what we sent, to recognise it coming back.
+
+    A copy of ANY campaign's directive letter sent back is ours, not report text (issue
+    18: a department answering two campaigns re-attaches the other one's letter too).
+    """
+    others = [c.id for c in cfg.campaigns if c.id != campaign.id]
+    directive = tuple(
+        line
+        for cid in (campaign.id, *others)
+        for line in directive_lines(store, archive, cid, department)
+    )
+    marked = marked_outline_lines(store, archive, campaign.id, department)
+    return directive, (*outline_lines(campaign), *marked)
+
+
+def _twins(
+    read: list[tuple[dict[str, Any], tuple[Block, ...]]], ratio: float
+) -> tuple[dict[int, int], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The same report in two forms (.docx + its signed .pdf) enters once, editable form.
+
+    Returns {index in ``read`` of a copy: index of the form kept} and the (copy, kept)
+    document pairs, in attachment order.
+    """
+    ranked = [(n, _form_rank(d)) for n, (d, _b) in enumerate(read)]
+    compared = [(n, rank) for n, rank in ranked if rank is not None]
+    found = same_report_copies([(_plain_text(read[n][1]), rank) for n, rank in compared], ratio)
+    twins = {compared[i][0]: compared[j][0] for i, j in found.items()}
+    return twins, [(read[i][0], read[j][0]) for i, j in sorted(twins.items())]
+
+
+def _place_document(
+    blocks: tuple[Block, ...],
+    copy: CopyCheck,
+    seg: Segmentation,
+    outline: Outline,
+    department: str,
+    campaign: Campaign,
+) -> tuple[tuple[ReportPart, ...], tuple[Placement, ...]]:
+    """One document's parts and where each goes; ((), ()) when it has none.
+
+    A filled-in outline is placed by where the department typed; a free reply by its
+    headings, and a headless first part by the title line the segmenter kept above it.
+    """
+    if copy.form:
+        # the outline, filled in: what the department typed under each section
+        return fill_in(blocks, copy, [(x.block_start, x.block_end) for x in seg.boilerplate])
+    if not seg.parts:
+        return (), ()
+    parts = _keep_pictures(seg.parts, seg.boilerplate, blocks)
+    placements = decide_placements(parts, outline, department, campaign.synonyms)
+    title = title_heading(parts, seg.boilerplate)
+    if title:
+        # the subject line the segmenter kept as the title names the first part
+        alone = decide_placements(
+            [replace(parts[0], heading=title)], outline, department, campaign.synonyms
+        )[0]
+        if alone.status is PlacementStatus.AUTO:
+            placements = (alone, *placements[1:])
+    return parts, placements
+
+
+def _provisional_id(k: int, ordinal: int) -> int:
+    """The id a new part goes by in the decision (negative), before the store gives it one."""
+    return -(k * 100_000 + ordinal + 1)
+
+
+def _provisional(results: list[_DocParts]) -> list[PlacedRow]:
+    """The new parts as ``revise`` compares them: provisional ids, text without heading."""
     provisional: list[PlacedRow] = []
     for k, r in enumerate(results):
         by_ordinal = {p.part: p for p in r.placements}
@@ -498,88 +607,118 @@ def _match_campaign(
             pl = by_ordinal[part.ordinal]
             provisional.append(
                 PlacedRow(
-                    -(k * 100_000 + part.ordinal + 1),
+                    _provisional_id(k, part.ordinal),
                     pl.section_key,
                     pl.status,
                     str(r.doc["id"]),
                     own_text(part.text, part.heading),
                 )
             )
-    # "Later" is by arrival: a report that arrives out of order (an old mail ingested
-    # from a file) does not replace what the department sent after it; it is replaced.
+    return provisional
+
+
+@dataclass(frozen=True)
+class _History:
+    """The department's earlier parts in the campaign, split by arrival around this mail."""
+
+    earlier: list[PlacedRow]  # sent before this mail (or undated): this one may replace them
+    later: list[PlacedRow]  # sent after it and still standing: they may replace this one
+    later_said: bool  # a later mail's subject says it is a revision
+    sent_on: dict[int, datetime | None]  # part id → when its mail arrived
+
+
+def _history(store: Store, campaign_id: str, department: str, mail: dict[str, Any]) -> _History:
+    """Gather the department's other parts, "earlier" and "later" by arrival.
+
+    A report that arrives out of order (an old mail ingested from a file) does not
+    replace what the department sent after it; it is replaced.
+    """
     mine = arrival(mail)
     earlier: list[PlacedRow] = []
     later: list[PlacedRow] = []
     later_said = False
     sent_on: dict[int, datetime | None] = {}
-    for row, when, subject in _previous(store, campaign_id, department, mail_id):
+    for row, when, subject in _previous(store, campaign_id, department, int(mail["id"])):
         sent_on[row.part_id] = when
         if mine is None or when is None or when <= mine:
             earlier.append(row)
         elif row.status is not PlacementStatus.SUPERSEDED:
             later.append(row)
             later_said = later_said or bool(revision_word(subject))
-    same_text = cfg.matching.same_text_ratio
-    revision = revise(earlier, provisional, revision=bool(said), same_text=same_text)
-    inherit = dict(revision.inherit)
-    fresh: list[PlacedRow] = []
-    real: dict[int, int] = {}
+    return _History(earlier, later, later_said, sent_on)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """Everything decided for one campaign's documents of a mail, before any write."""
+
+    found: _Found  # the new parts and the documents set aside
+    history: _History  # the department's earlier and later parts
+    revision: Revision  # which earlier parts the new ones replace
+
+
+def _decide(
+    cfg: Config,
+    store: Store,
+    archive: Archive,
+    mail: dict[str, Any],
+    campaign: Campaign,
+    outline: Outline,
+    docs: list[dict[str, Any]],
+    now: datetime,
+) -> _Decision:
+    """Gather and decide, in this order: the documents' parts first, then the department's
+    other parts, then (pure) which of those the new ones replace."""
+    found = _found_parts(cfg, store, archive, mail, campaign, outline, docs, now)
+    history = _history(store, campaign.id, str(mail["department"]), mail)
+    revision = revise(
+        history.earlier,
+        _provisional(found.results),
+        revision=bool(found.said),
+        same_text=cfg.matching.same_text_ratio,
+    )
+    return _Decision(found, history, revision)
+
+
+def _apply(
+    store: Store,
+    mail: dict[str, Any],
+    campaign_id: str,
+    decision: _Decision,
+    now: datetime,
+    decided_by: str,
+    last: bool,
+    same_text: float,
+) -> dict[str, int]:
+    """Apply the decision in ONE transaction; the placement counts by status.
+
+    Set-aside documents, new parts with their placements, the earlier (and later) parts
+    they supersede, the "matched" mark and the event: all or nothing, so a crash leaves
+    the mail to be matched again from scratch and nothing is placed twice.
+    """
+    mail_id, department = int(mail["id"]), str(mail["department"])
+    found, history, revision = decision.found, decision.history, decision.revision
     stamp = now.isoformat(timespec="seconds")
-    counts = {"auto": 0, "reviewed": 0, "review": 0, "unplaced": 0}
     with store.transaction():
-        for doc, reason in ignored:
+        for doc, reason in found.ignored:
             store.set_document_status(doc["id"], "ignored", f"review.reason.copy_{reason}")
-        for doc, _kept in copies:
+        for doc, _kept in found.copies:
             store.set_document_status(doc["id"], "ignored", SAME_REPORT_REASON)
-        for k, r in enumerate(results):
-            by_ordinal = {p.part: p for p in r.placements}
-            for part in r.parts:
-                new_id = store.add_part(
-                    document_id=r.doc["id"],
-                    mail_id=mail_id,
-                    campaign=campaign_id,
-                    department=department,
-                    ordinal=part.ordinal,
-                    heading=part.heading,
-                    text=part.text,
-                    block_start=part.block_start,
-                    block_end=part.block_end,
-                    created_at=stamp,
-                    row_start=part.rows[0] if part.rows else None,
-                    row_end=part.rows[1] if part.rows else None,
-                    level=part.level,
-                    context=json.dumps(list(part.context), ensure_ascii=False),
-                )
-                if new_id is None:
-                    continue
-                pl = by_ordinal[part.ordinal]
-                ref = -(k * 100_000 + part.ordinal + 1)
-                real[ref] = new_id
-                decided = decided_by
-                if ref in inherit:
-                    # a newer version of a part placed before: it takes that part's place
-                    pl = replace(pl, section_key=inherit[ref], status=PlacementStatus.AUTO)
-                    decided = f"{SYSTEM}: {SAME_TEXT_MARK}"
-                counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
-                fresh.append(
-                    PlacedRow(
-                        real[ref],
-                        pl.section_key,
-                        pl.status,
-                        str(r.doc["id"]),
-                        own_text(part.text, part.heading),
-                    )
-                )
-                store.add_placement(
-                    new_id,
-                    section_key=pl.section_key,
-                    score=round(pl.score, 2),
-                    status=pl.status.value,
-                    candidates=json.dumps([[k2, round(s2, 2)] for k2, s2 in pl.candidates]),
-                    decided_by=decided,
-                    created_at=stamp,
-                )
-        outdated = revise(fresh, later, revision=later_said, same_text=same_text) if later else None
+        fresh, real, counts = _store_parts(
+            store,
+            mail_id,
+            campaign_id,
+            department,
+            found.results,
+            dict(revision.inherit),
+            stamp=stamp,
+            decided_by=decided_by,
+        )
+        outdated = (
+            revise(fresh, history.later, revision=history.later_said, same_text=same_text)
+            if history.later
+            else None
+        )
         marks: list[tuple[int, str]] = [
             (old, replaced_mark(real.get(by, 0))) for old, by in revision.replaced_by
         ]
@@ -597,56 +736,113 @@ def _match_campaign(
             mail_id=mail_id,
             parts=sum(counts.values()),
             **counts,
-            revision=said,
+            revision=found.said,
             superseded=list(revision.superseded),
             outdated=list(outdated.superseded) if outdated else [],
             covered=list(revision.covered),
-            ignored=[d["name"] for d, _ in ignored],
-            copies=[[d["name"], kept["name"]] for d, kept in copies],
+            ignored=[d["name"] for d, _ in found.ignored],
+            copies=[[d["name"], kept["name"]] for d, kept in found.copies],
         )
-    received = current_sections(store, campaign_id, department)
-    # the same notion as the reminders: top sections, covered by any sub-section
-    missing = missing_sections(outline, department, received)
-    total = sum(counts.values())
-    receipt = False
-    if send_receipt and total:
-        rows = {r.part_id: r for r in earlier}
-        replaced = sorted(
-            {
-                (
-                    _heading_of(outline, rows[old].section_key),
-                    when.strftime("%d/%m/%Y") if (when := sent_on.get(old)) else "-",
+    return counts
+
+
+def _store_parts(
+    store: Store,
+    mail_id: int,
+    campaign_id: str,
+    department: str,
+    results: list[_DocParts],
+    inherit: dict[int, str],
+    *,
+    stamp: str,
+    decided_by: str,
+) -> tuple[list[PlacedRow], dict[int, int], dict[str, int]]:
+    """Insert the new parts and their first placements (inside the caller's transaction).
+
+    A part the store already holds is skipped (exactly once). A newer version of a part
+    placed before takes that part's section. Returns the parts as placed (real ids), the
+    provisional id → real id map, and the counts by status.
+    """
+    fresh: list[PlacedRow] = []
+    real: dict[int, int] = {}
+    counts = {"auto": 0, "reviewed": 0, "review": 0, "unplaced": 0}
+    for k, r in enumerate(results):
+        by_ordinal = {p.part: p for p in r.placements}
+        for part in r.parts:
+            new_id = _add_part(store, r.doc, part, mail_id, campaign_id, department, stamp)
+            if new_id is None:
+                continue
+            pl = by_ordinal[part.ordinal]
+            ref = _provisional_id(k, part.ordinal)
+            real[ref] = new_id
+            decided = decided_by
+            if ref in inherit:
+                # a newer version of a part placed before: it takes that part's place
+                pl = replace(pl, section_key=inherit[ref], status=PlacementStatus.AUTO)
+                decided = f"{SYSTEM}: {SAME_TEXT_MARK}"
+            counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
+            fresh.append(
+                PlacedRow(
+                    real[ref],
+                    pl.section_key,
+                    pl.status,
+                    str(r.doc["id"]),
+                    own_text(part.text, part.heading),
                 )
-                for old, _by in revision.replaced_by
-                if old in rows
-            }
-        )
-        receipt = queue_receipt(
-            cfg,
-            store,
-            archive,
-            mail,
-            campaign,
-            outline,
-            now,
-            received=received,
-            missing=missing,
-            replaced=replaced,
-            split_note=split_note,
-        )
-    return MatchResult(
-        mail_id,
-        campaign_id,
-        department,
-        parts=total,
-        placed=counts["auto"] + counts["reviewed"],
-        review=counts["review"],
-        unplaced=counts["unplaced"],
-        superseded=len(revision.superseded),
-        ignored=tuple(d["name"] for d, _ in ignored),
-        receipt=receipt,
-        received=tuple(s.key for s in outline.sections if s.key in received),
-        missing=missing,
+            )
+            store.add_placement(
+                new_id,
+                section_key=pl.section_key,
+                score=round(pl.score, 2),
+                status=pl.status.value,
+                candidates=json.dumps([[k2, round(s2, 2)] for k2, s2 in pl.candidates]),
+                decided_by=decided,
+                created_at=stamp,
+            )
+    return fresh, real, counts
+
+
+def _add_part(
+    store: Store,
+    doc: dict[str, Any],
+    part: ReportPart,
+    mail_id: int,
+    campaign_id: str,
+    department: str,
+    stamp: str,
+) -> int | None:
+    """Store one new part; None when the store already holds it (matched once only)."""
+    return store.add_part(
+        document_id=doc["id"],
+        mail_id=mail_id,
+        campaign=campaign_id,
+        department=department,
+        ordinal=part.ordinal,
+        heading=part.heading,
+        text=part.text,
+        block_start=part.block_start,
+        block_end=part.block_end,
+        created_at=stamp,
+        row_start=part.rows[0] if part.rows else None,
+        row_end=part.rows[1] if part.rows else None,
+        level=part.level,
+        context=json.dumps(list(part.context), ensure_ascii=False),
+    )
+
+
+def _replaced(outline: Outline, decision: _Decision) -> list[tuple[str, str]]:
+    """(section name, date sent) of each earlier part this mail replaced, for the receipt."""
+    rows = {r.part_id: r for r in decision.history.earlier}
+    sent_on = decision.history.sent_on
+    return sorted(
+        {
+            (
+                _heading_of(outline, rows[old].section_key),
+                when.strftime("%d/%m/%Y") if (when := sent_on.get(old)) else "-",
+            )
+            for old, _by in decision.revision.replaced_by
+            if old in rows
+        }
     )
 
 
