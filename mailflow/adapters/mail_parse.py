@@ -127,9 +127,12 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # a raw byte, as surrogateescape keeps it
+
+
 def _recover_8bit(text: str) -> str:
     """Headers with raw 8-bit bytes arrive as surrogate escapes: re-decode those bytes."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if text.isascii() or not _ESCAPED_BYTE.search(text):
         return text
     try:
         return guess_decode(text.encode("utf-8", "surrogateescape"))
@@ -322,8 +325,13 @@ def content_type(part: Message) -> str:
     if not raw:
         parent_default = part.get_default_type() if hasattr(part, "get_default_type") else ""
         return parent_default or "text/plain"
-    # the type alone: without a quote it ends at the first ";" (as split_params says)
-    main = raw.split(";", 1)[0] if '"' not in raw else split_params(raw)[0]
+    # the type alone: when no quote comes before the first ";", it ends there (no ";"
+    # and no quote: all of it), as split_params says
+    semi, quote = raw.find(";"), raw.find('"')
+    if quote < 0 or 0 <= semi < quote:
+        main = raw[:semi] if semi >= 0 else raw
+    else:
+        main = split_params(raw)[0]
     main = main.strip().lower().replace(" ", "")
     return main if _MEDIA_TYPE.fullmatch(main) else "text/plain"
 
