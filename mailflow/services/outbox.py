@@ -395,22 +395,29 @@ def deliver(
     """
     crash = _Crash()
     crash.at("sent", bump=False)
-    report = Delivery()
-    smtp: SmtpClient | None = None
-    copier = _SentCopier(imap_factory, sent_folder)
-    interval = 60.0 / rate_per_minute if rate_per_minute > 0 else 0.0
-    last_send: float | None = None
+    run = _Run(
+        store,
+        archive,
+        smtp_factory,
+        _SentCopier(imap_factory, sent_folder),
+        crash,
+        now_fn,
+        progress,
+        sender=sender,
+        max_attempts=max_attempts,
+        backoff_base=backoff_base,
+        backoff_cap=backoff_cap,
+        sleep=sleep,
+        monotonic=monotonic,
+        lifetime=lifetime,
+        interval=60.0 / rate_per_minute if rate_per_minute > 0 else 0.0,
+    )
+    report = run.report
     todo = iter(rows)  # may be fed while we send (jobs.send renders the next ones meanwhile)
     try:
         for original in todo:
             row = _reload(store, original.id)
-            if row.status is not SendStatus.QUEUED:
-                if progress:
-                    progress(row, "skipped")
-                continue
-            due_at = _when(row.next_attempt_at)
-            if on_schedule and due_at is not None and due_at > _aware(now_fn()):
-                report.not_yet.append(row)
+            if not _due(run, row, on_schedule):
                 continue
             if not keep_going():
                 report.cut_short = True
@@ -418,91 +425,178 @@ def deliver(
                     _reload(store, r.id) for r in todo if r.status == "queued"
                 ]
                 return report
-            data = archive.read(row.archive_path)
-            tries = 0
-            while True:
-                with store.transaction():
-                    claimed = store.claim_send(row.id)
-                if not claimed:  # another process took it
-                    break
-                row = _reload(store, row.id)
-                tries += 1
-                crash.at("sending")
-                if interval and last_send is not None:
-                    wait = last_send + interval - monotonic()
-                    if wait > 0:
-                        sleep(wait)
-                last_send = monotonic()
-                connection_lost = False
-                connecting = smtp is None
-                try:
-                    if smtp is None:
-                        smtp = smtp_factory()
-                    connecting = False
-                    result = smtp.send(sender, row.recipients, data)
-                except TransientError as exc:
-                    connection_lost = True
-                    if connecting:  # no server to talk to: seconds will not bring it
-                        tries = max_attempts  # back, next_attempt_at will (no sleeping)
-                    from mailflow.adapters.smtp import SendResult
-
-                    result = SendResult(ok=False, temporary=True, reason=exc.message)
-                    with suppress(Exception):
-                        smtp.close() if smtp is not None else None
-                    smtp = None
-                if result.ok:
-                    crash.at("smtp")
-                    _finish_sent(store, row, data, result, copier, report, now_fn, crash)
-                    row = _reload(store, row.id)
-                    report.sent.append(row)
-                    if result.refused:
-                        report.partial.append(row)
-                    crash.at("sent")
-                    if progress:
-                        progress(row, "sent")
-                    break
-                if result.temporary and tries < max_attempts:
-                    _set(store, row.id, status="queued", last_error=result.reason)
-                    wait = min(backoff_base * 2 ** (tries - 1), backoff_cap)
-                    if progress:  # the reloaded row carries the reason in last_error
-                        progress(_reload(store, row.id), "retry")
-                    sleep(wait)
-                    continue
-                reason = result.reason
-                if result.temporary:
-                    now = _aware(now_fn())
-                    since = _when(row.detail.get("requeued_at")) or _when(row.created_at)
-                    age = now - (since or now)
-                    if age < lifetime:
-                        _set(
-                            store,
-                            row.id,
-                            status="queued",
-                            last_error=reason,
-                            next_attempt_at=_iso(now + retry_delay(age)),
-                        )
-                        row = _reload(store, row.id)
-                        report.deferred.append(row)
-                        if progress:
-                            progress(row, "deferred")
-                        if connection_lost:
-                            return _stopped(store, report, todo, reason)
-                        break
-                    hours = round(lifetime.total_seconds() / 3600, 1)
-                    reason = t("send.gave_up", hours=f"{hours:g}", error=reason)
-                _set(store, row.id, status="failed", last_error=reason)
-                row = _reload(store, row.id)
-                report.failed.append(row)
-                if progress:
-                    progress(row, "failed")
-                if connection_lost:
-                    return _stopped(store, report, todo, reason)
-                break
+            stop = _deliver_row(run, row)
+            if stop is not None:
+                return _stopped(store, report, todo, stop)
     finally:
-        if smtp is not None:
-            smtp.close()
-        copier.close()
+        if run.smtp is not None:
+            run.smtp.close()
+        run.copier.close()
     return report
+
+
+@dataclass
+class _Run:
+    """One ``deliver`` run: its connections, settings and report, shared by the row steps.
+
+    The SMTP connection and the Sent copier live for the whole run (one login for all
+    rows); ``last_send`` paces the rows at ``interval`` seconds apart.
+    """
+
+    store: Store
+    archive: Archive
+    smtp_factory: Callable[[], SmtpClient]
+    copier: _SentCopier
+    crash: _Crash
+    now_fn: Callable[[], datetime]
+    progress: Callable[[OutboxRow, str], None] | None
+    sender: str
+    max_attempts: int
+    backoff_base: float
+    backoff_cap: float
+    sleep: Callable[[float], None]
+    monotonic: Callable[[], float]
+    lifetime: timedelta
+    interval: float
+    report: Delivery = field(default_factory=Delivery)
+    smtp: SmtpClient | None = None
+    last_send: float | None = None
+
+    def tell(self, row: OutboxRow, outcome: str) -> None:
+        """Report one row's outcome to the caller's ``progress``, if it asked."""
+        if self.progress:
+            self.progress(row, outcome)
+
+
+def _due(run: _Run, row: OutboxRow, on_schedule: bool) -> bool:
+    """Whether to try ``row`` now: still ``queued`` and, on schedule, its retry time come.
+
+    A row another run already took or finished is "skipped"; on the daemon's schedule a
+    row whose ``next_attempt_at`` lies ahead waits (``not_yet``), a person's command does
+    not make it wait.
+    """
+    if row.status is not SendStatus.QUEUED:
+        run.tell(row, "skipped")
+        return False
+    due_at = _when(row.next_attempt_at)
+    if on_schedule and due_at is not None and due_at > _aware(run.now_fn()):
+        run.report.not_yet.append(row)
+        return False
+    return True
+
+
+def _deliver_row(run: _Run, row: OutboxRow) -> str | None:
+    """One row's state machine: claim → SMTP → Sent copy → ``sent`` (or retry/defer/fail).
+
+    Each try first commits ``sending`` (the claim: another process that took the row
+    wins, and ``resolve_sending`` knows where a crash happened); the crash points
+    (``sending``, ``smtp``, then ``copied`` inside ``_finish_sent``, ``sent``) are the
+    step boundaries the fault-injection tests kill the process at. Returns why the run
+    must stop (the connection is lost), or None to go on with the next row.
+    """
+    store = run.store
+    data = run.archive.read(row.archive_path)
+    tries = 0
+    while True:
+        with store.transaction():
+            claimed = store.claim_send(row.id)
+        if not claimed:  # another process took it
+            return None
+        row = _reload(store, row.id)
+        tries += 1
+        run.crash.at("sending")
+        _pace(run)
+        result, connection_lost, unreachable = _smtp_send(run, row, data)
+        if unreachable:  # no server to talk to: seconds will not bring it
+            tries = run.max_attempts  # back, next_attempt_at will (no sleeping)
+        if result.ok:
+            run.crash.at("smtp")
+            _finish_sent(store, row, data, result, run.copier, run.report, run.now_fn, run.crash)
+            row = _reload(store, row.id)
+            run.report.sent.append(row)
+            if result.refused:
+                run.report.partial.append(row)
+            run.crash.at("sent")
+            run.tell(row, "sent")
+            return None
+        if result.temporary and tries < run.max_attempts:
+            _set(store, row.id, status="queued", last_error=result.reason)
+            wait = min(run.backoff_base * 2 ** (tries - 1), run.backoff_cap)
+            if run.progress:  # the reloaded row carries the reason in last_error
+                run.progress(_reload(store, row.id), "retry")
+            run.sleep(wait)
+            continue
+        return _not_sent(run, row, result, connection_lost)
+
+
+def _pace(run: _Run) -> None:
+    """Keep ``interval`` seconds between two sends (``mailbox.rate_per_minute``).
+
+    Some providers lock an account that sends faster than a person would.
+    """
+    if run.interval and run.last_send is not None:
+        wait = run.last_send + run.interval - run.monotonic()
+        if wait > 0:
+            run.sleep(wait)
+    run.last_send = run.monotonic()
+
+
+def _smtp_send(run: _Run, row: OutboxRow, data: bytes) -> tuple[SendResult, bool, bool]:
+    """Hand ``data`` to SMTP, connecting first if the run has no connection yet.
+
+    Returns (result, connection lost, server unreachable). A lost or refused connection is
+    a temporary failure, never an exception: the connection is dropped so the next try
+    opens a new one; when it could not even be opened, retrying within seconds is pointless.
+    """
+    connecting = run.smtp is None
+    try:
+        if run.smtp is None:
+            run.smtp = run.smtp_factory()
+        connecting = False
+        return run.smtp.send(run.sender, row.recipients, data), False, False
+    except TransientError as exc:
+        from mailflow.adapters.smtp import SendResult
+
+        result = SendResult(ok=False, temporary=True, reason=exc.message)
+        with suppress(Exception):
+            run.smtp.close() if run.smtp is not None else None
+        run.smtp = None
+        return result, True, connecting
+
+
+def _not_sent(run: _Run, row: OutboxRow, result: SendResult, connection_lost: bool) -> str | None:
+    """The last try of this run failed: defer the row, or give it up as ``failed``.
+
+    A temporary failure waits for a later run (``next_attempt_at``, growing with the
+    mail's age) until ``lifetime`` after it was queued; a permanent one, or one past its
+    lifetime, is ``failed``. Returns the reason when the connection was lost (the run
+    stops: the other rows stay queued), else None.
+    """
+    store = run.store
+    reason = result.reason
+    if result.temporary:
+        now = _aware(run.now_fn())
+        since = _when(row.detail.get("requeued_at")) or _when(row.created_at)
+        age = now - (since or now)
+        if age < run.lifetime:
+            _set(
+                store,
+                row.id,
+                status="queued",
+                last_error=reason,
+                next_attempt_at=_iso(now + retry_delay(age)),
+            )
+            row = _reload(store, row.id)
+            run.report.deferred.append(row)
+            run.tell(row, "deferred")
+            return reason if connection_lost else None
+        hours = round(run.lifetime.total_seconds() / 3600, 1)
+        reason = t("send.gave_up", hours=f"{hours:g}", error=reason)
+    _set(store, row.id, status="failed", last_error=reason)
+    row = _reload(store, row.id)
+    run.report.failed.append(row)
+    run.tell(row, "failed")
+    return reason if connection_lost else None
 
 
 def _finish_sent(
