@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mailflow.adapters.archive import Archive
+from mailflow.adapters.archive import Archive, Stored
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.draft_plan import (
@@ -49,6 +49,9 @@ from mailflow.model import (
     PlacementStatus,
 )
 from mailflow.services.basics import arrival, attribution_extras, load_outline, parse_when
+
+if TYPE_CHECKING:  # python-docx and lxml load only where a draft is rendered (_render)
+    from mailflow.adapters.draft_docx import DraftDocument
 
 
 def repeats_title(heading: str, title: str) -> bool:
@@ -339,23 +342,14 @@ def assemble(
     number the Office never gets. ``only_if_changed``: when the plan says what the last
     version said, no version is made and the last one is returned (``unchanged``):
     drafts do not pile up without news.
-    """
-    # python-docx, docxcompose, lxml and the converter: only a draft needs them, so
-    # `mailflow status` (gather_plan from this module) does not load them
-    from mailflow.adapters.draft_docx import render_draft
-    from mailflow.adapters.pdf import to_pdf
 
+    Gather (plan, last version) → decide (what changed) → apply: render, archive the
+    .docx, convert to PDF, then ONE transaction records the version; the copy to ``out``
+    comes last, so a failure there never loses a recorded version.
+    """
     plan = gather_plan(cfg, store, archive, campaign, now)
     last, previous = previous_summary(store, campaign.id)
-    folder = f"{campaign.id}/drafts"
-
-    def stem_of(n: int) -> str:
-        return f"{campaign.id}-draft-v{n:03d}"
-
-    version = last + 1
-    # a file without a row (a crash before the commit) keeps its number
-    while archive.path(f"{folder}/{stem_of(version)}.docx").exists():
-        version += 1
+    version = _next_version(archive, campaign, last)
     changes = diff(previous, plan)
     lines = tuple(render_note(n.key, n.kwargs, cfg.lang) for n in changes.notes)
     if only_if_changed and not changes.changed and last:
@@ -363,77 +357,18 @@ def assemble(
     if not keep:
         if out is None:
             raise ValueError("a draft that is not kept needs out")
-        preview = render_draft(
-            plan,
-            template_path(cfg),
-            version=0,
-            lang=cfg.lang,
-            max_pixels=cfg.draft.max_picture_pixels,
-        )
-        _write_out(preview.data, out)
-        return AssembleResult(
-            campaign=campaign.id,
-            version=0,
-            docx_path=out,
-            pdf_path=None,
-            sha256=hashlib.sha256(preview.data).hexdigest(),
-            plan=plan,
-            changes=changes,
-            change_lines=lines,
-            warnings=tuple(preview.warnings),
-            isolated=len({id(i.part) for i in preview.issues}),
-        )
-    rendered = render_draft(
-        plan,
-        template_path(cfg),
-        version=version,
-        lang=cfg.lang,
-        max_pixels=cfg.draft.max_picture_pixels,
-    )
-    stem = stem_of(version)
-    stored = archive.put_named(f"{folder}/{stem}.docx", rendered.data)
-    pdf_path: Path | None = None
-    pdf_note = ""
-    if pdf:
-        with tempfile.TemporaryDirectory(prefix="mailflow-pdf-") as work:
-            try:
-                made = to_pdf(
-                    stored.path,
-                    Path(work, f"{stem}.pdf"),
-                    timeout=cfg.draft.pdf_timeout_seconds,
-                    lang=cfg.lang,
-                    max_memory_bytes=cfg.intake.convert_max_memory_mb * 1024 * 1024,
-                )
-            except MailflowError as exc:  # the .docx is the draft; a PDF is a convenience
-                pdf_note = f"{exc.message} {exc.hint}".strip()
-            else:
-                if made.path is not None:
-                    pdf_bytes = made.path.read_bytes()
-                    pdf_path = archive.put_named(f"{folder}/{stem}.pdf", pdf_bytes).path
-                pdf_note = made.note
+        return _preview(cfg, campaign, plan, changes, lines, out)
+    rendered = _render(cfg, plan, version)
+    stem = _stem(campaign, version)
+    stored = archive.put_named(f"{_folder(campaign)}/{stem}.docx", rendered.data)
+    pdf_path, pdf_note = _make_pdf(cfg, archive, campaign, stem, stored.path) if pdf else (None, "")
     summary = {
         "plan": summarize(plan),
         "changes": list(lines),
         "pdf": str(pdf_path.relative_to(archive.root)) if pdf_path else None,
         "warnings": list(rendered.warnings),
     }
-    with store.transaction():
-        draft_id = store.add_draft(
-            campaign.id,
-            version,
-            stored.relpath,
-            stored.sha256,
-            now.isoformat(timespec="seconds"),
-            json.dumps(summary, ensure_ascii=False, default=str),
-        )
-        store.event(
-            "assemble.draft",
-            now,
-            campaign=campaign.id,
-            version=version,
-            path=stored.relpath,
-            parts=len(plan.parts),
-        )
+    draft_id = _record(store, campaign, version, stored, summary, len(plan.parts), now)
     if out is not None:
         with _writing_to(out):
             _private_copy(stored.path, out)
@@ -453,6 +388,129 @@ def assemble(
         draft_id=draft_id,
         isolated=len({id(i.part) for i in rendered.issues}),
     )
+
+
+def _folder(campaign: Campaign) -> str:
+    """The archive folder of a campaign's drafts (readable names: the Office opens them)."""
+    return f"{campaign.id}/drafts"
+
+
+def _stem(campaign: Campaign, version: int) -> str:
+    """A draft version's file name without its extension: ``<campaign>-draft-v007``."""
+    return f"{campaign.id}-draft-v{version:03d}"
+
+
+def _next_version(archive: Archive, campaign: Campaign, last: int) -> int:
+    """The number the next version takes: after the last recorded one, and after any file
+    without a row (a crash before the commit), which keeps its number."""
+    version = last + 1
+    while archive.path(f"{_folder(campaign)}/{_stem(campaign, version)}.docx").exists():
+        version += 1
+    return version
+
+
+def _render(cfg: Config, plan: DraftPlan, version: int) -> DraftDocument:
+    """The draft rendered on the office's template (``version`` 0: a preview).
+
+    python-docx, docxcompose and lxml load here: only a draft needs them, so
+    ``mailflow status`` (``gather_plan`` from this module) does not load them.
+    """
+    from mailflow.adapters.draft_docx import render_draft
+
+    return render_draft(
+        plan,
+        template_path(cfg),
+        version=version,
+        lang=cfg.lang,
+        max_pixels=cfg.draft.max_picture_pixels,
+    )
+
+
+def _preview(
+    cfg: Config,
+    campaign: Campaign,
+    plan: DraftPlan,
+    changes: PlanChanges,
+    lines: tuple[str, ...],
+    out: Path,
+) -> AssembleResult:
+    """A draft written to ``out`` only: no number, no archive copy, no row (version 0)."""
+    preview = _render(cfg, plan, 0)
+    _write_out(preview.data, out)
+    return AssembleResult(
+        campaign=campaign.id,
+        version=0,
+        docx_path=out,
+        pdf_path=None,
+        sha256=hashlib.sha256(preview.data).hexdigest(),
+        plan=plan,
+        changes=changes,
+        change_lines=lines,
+        warnings=tuple(preview.warnings),
+        isolated=len({id(i.part) for i in preview.issues}),
+    )
+
+
+def _make_pdf(
+    cfg: Config, archive: Archive, campaign: Campaign, stem: str, docx: Path
+) -> tuple[Path | None, str]:
+    """The stored draft's PDF in the archive, and the converter's note.
+
+    The .docx is the draft; a PDF is a convenience: a converter that fails or times out
+    leaves (None, why) and the version is made all the same.
+    """
+    from mailflow.adapters.pdf import to_pdf  # the converter: only a draft needs it
+
+    pdf_path: Path | None = None
+    with tempfile.TemporaryDirectory(prefix="mailflow-pdf-") as work:
+        try:
+            made = to_pdf(
+                docx,
+                Path(work, f"{stem}.pdf"),
+                timeout=cfg.draft.pdf_timeout_seconds,
+                lang=cfg.lang,
+                max_memory_bytes=cfg.intake.convert_max_memory_mb * 1024 * 1024,
+            )
+        except MailflowError as exc:
+            return None, f"{exc.message} {exc.hint}".strip()
+        if made.path is not None:
+            pdf_bytes = made.path.read_bytes()
+            pdf_path = archive.put_named(f"{_folder(campaign)}/{stem}.pdf", pdf_bytes).path
+        return pdf_path, made.note
+
+
+def _record(
+    store: Store,
+    campaign: Campaign,
+    version: int,
+    stored: Stored,
+    summary: dict[str, Any],
+    parts: int,
+    now: datetime,
+) -> int:
+    """Record the version and its event in ONE transaction; the draft's row id.
+
+    The files are in the archive before this commit, so a recorded version always has
+    its .docx (a crash before it leaves a file without a row, whose number is skipped).
+    """
+    with store.transaction():
+        draft_id = store.add_draft(
+            campaign.id,
+            version,
+            stored.relpath,
+            stored.sha256,
+            now.isoformat(timespec="seconds"),
+            json.dumps(summary, ensure_ascii=False, default=str),
+        )
+        store.event(
+            "assemble.draft",
+            now,
+            campaign=campaign.id,
+            version=version,
+            path=stored.relpath,
+            parts=parts,
+        )
+    return draft_id
 
 
 @contextlib.contextmanager
