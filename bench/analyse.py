@@ -11,7 +11,8 @@ machine does not move the numbers much. Prints ms/mail per stage, the median of
 long-lived too).
 
 ``--against REF`` runs the very same harness on ``git archive REF mailflow`` (a copy
-in a temporary directory) and on this checkout, alternately, in fresh processes, and
+in a temporary directory; or REF is a directory holding a ``mailflow`` package) and on
+this checkout, alternately, in fresh processes, and
 prints both tables side by side: before/after in the same run. ``--profile`` prints the
 cProfile top functions (by own time) of one pass.
 """
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mails", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=5, help="timed passes (median reported)")
     ap.add_argument("--profile", action="store_true", help="cProfile one more pass")
-    ap.add_argument("--against", metavar="REF", help="git ref to compare with (A/B)")
+    ap.add_argument("--against", metavar="REF", help="git ref (or directory) to compare with")
     ap.add_argument("--rounds", type=int, default=2, help="A/B alternations with --against")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -150,14 +151,16 @@ def main(argv: list[str] | None = None) -> int:
             print(table({"this checkout": result}))
         return 0
 
-    old = Path(tempfile.mkdtemp(prefix="mf-bench-ab-"))
+    given = Path(args.against)
+    old = given if (given / "mailflow").is_dir() else Path(tempfile.mkdtemp(prefix="mf-bench-ab-"))
     try:
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", args.against, "mailflow"],
-            check=True,
-            capture_output=True,
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        if old is not given:
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", args.against, "mailflow"],
+                check=True,
+                capture_output=True,
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
         columns: dict[str, dict[str, list[float]]] = {args.against: {}, "this checkout": {}}
         for _ in range(args.rounds):
             for label, src in ((args.against, old), ("this checkout", REPO)):
@@ -185,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(table(columns))
     finally:
-        shutil.rmtree(old, ignore_errors=True)
+        if old is not given:
+            shutil.rmtree(old, ignore_errors=True)
     return 0
 
 
