@@ -199,9 +199,19 @@ class ImapClient:
             return "copy+expunge"
         return "copy+flag"
 
-    def append(self, folder: str, data: bytes, flags: Sequence[str] = ("\\Seen",)) -> None:
+    def append(
+        self,
+        folder: str,
+        data: bytes,
+        flags: Sequence[str] = ("\\Seen",),
+        *,
+        folder_known: bool = False,
+    ) -> None:
+        """Store ``data`` in ``folder``. ``folder_known``: the caller made sure the folder
+        exists (a run copying many sent mails asks once, not per mail)."""
         assert self.box is not None
-        self.ensure_folder(folder)
+        if not folder_known:
+            self.ensure_folder(folder)
         self._call("append", self.box.append, data, folder, None, list(flags))
 
     def find_message_id(self, folder: str, message_id: str) -> list[int]:

@@ -328,9 +328,7 @@ class _SentCopier:
                 client.ensure_folder(self.folder)
         if self.server_files:
             return "server"
-        assert client.box is not None
-        # ensure_folder ran once above; ImapClient.append would re-check it every time
-        client._call("append", client.box.append, data, self.folder, None, ["\\Seen"])
+        client.append(self.folder, data, folder_known=True)  # ensure_folder ran once above
         return "appended"
 
     def close(self) -> None:
