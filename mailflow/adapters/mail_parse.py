@@ -26,7 +26,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import Compat32
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 from mailflow.core.identify import DsnRecipient, MailHeaders, normalize_msgid
@@ -456,54 +456,9 @@ if isinstance(_STDLIB_EOL, re.Pattern) and _STDLIB_EOL.pattern == _LineEndAtEnd.
     setattr(feedparser, "NLCRE_eol", _LineEndAtEnd())  # noqa: B010 - not in the stubs
 
 
-#: the stdlib parser's line buffer and its "no more data yet" token (not in the stubs)
-_BufferedSubFile: Any = getattr(feedparser, "BufferedSubFile", object)
-_NEED_MORE_DATA: Any = getattr(feedparser, "NeedMoreData", None)
-
-
-class _Lines(_BufferedSubFile):
-    """The stdlib parser's line buffer, iterated by one generator instead of two calls.
-
-    Why: the parser reads every line of a body with ``for line in self._input`` (a base64
-    attachment is ~750 lines per reply), and each step of the stdlib's iterator is two
-    Python calls (``__next__`` → ``readline``). This yields exactly what they return, in
-    the same order, from the same buffer and false-EOF predicates (the generator keeps no
-    line of its own: a loop that stops early leaves the buffer as ``readline`` would), so
-    the tree, payloads and defects are the stdlib's; ~20 % of the parse.
-    """
-
-    def __iter__(self) -> Iterator[Any]:
-        lines = self._lines
-        eofstack = self._eofstack
-        while True:
-            if not lines:
-                if self._closed:
-                    return
-                yield _NEED_MORE_DATA
-                continue
-            line = lines.popleft()
-            for ateof in reversed(eofstack):
-                if ateof(line):  # a false EOF: the line goes back, as readline does
-                    lines.appendleft(line)
-                    return
-            yield line
-
-
 def parse_message(data: bytes) -> Message:
-    """The message tree of ``data`` with the fast, tolerant compat32 parser (see above).
-
-    What ``BytesParser(policy=RAW_POLICY).parsebytes(data)`` does (the same decoding, the
-    same 8 K chunks), with :class:`_Lines` as its line buffer when the stdlib's parser
-    has the one it replaces (else the stdlib's own path).
-    """
-    parser = feedparser.FeedParser(policy=RAW_POLICY)
-    if _NEED_MORE_DATA is None or type(getattr(parser, "_input", None)) is not _BufferedSubFile:
-        return BytesParser(policy=RAW_POLICY).parsebytes(data)
-    parser._input = _Lines()  # type: ignore[attr-defined]
-    text = data.decode("ASCII", errors="surrogateescape")
-    for start in range(0, len(text), 8192):  # fed as the stdlib feeds it
-        parser.feed(text[start : start + 8192])
-    return parser.close()
+    """The message tree of ``data`` with the fast, tolerant compat32 parser (see above)."""
+    return BytesParser(policy=RAW_POLICY).parsebytes(data)
 
 
 @dataclass(frozen=True)
