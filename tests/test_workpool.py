@@ -6,12 +6,16 @@ cannot hold intake (issue 15), and that nothing it started is left running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
+from mailflow.adapters import sandbox
 from mailflow.adapters.workpool import run_all
 
 
@@ -74,3 +78,59 @@ def test_a_job_that_raises_is_reported_with_its_error() -> None:
 
     [done] = list(run_all(boom, [7], workers=1, timeout=60))
     assert (done.ok, done.error) == (False, "ValueError: bad 7")
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for init to reap it has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_a_job_past_its_timeout_takes_an_unsandboxed_tool_in_its_own_session_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # without bwrap, sandbox.run starts the tool in a session of its own: killing the
+    # job's process group alone would leave it running, orphaned
+    monkeypatch.setenv("MAILFLOW_BWRAP", "/nonexistent/bwrap")
+    sandbox._reset_probe()
+    pidfile = tmp_path / "tool.pid"
+
+    def convert(n: int) -> int:
+        sandbox.run(
+            ["/bin/sh", "-c", f"echo $$ > {pidfile}; exec sleep 300"],
+            workdir=tmp_path,
+            timeout=600,
+        )
+        return n
+
+    try:
+        [done] = list(run_all(convert, [1], workers=1, timeout=3))
+        assert (done.ok, done.timed_out) == (False, True)
+        tool = int(pidfile.read_text())
+        try:
+            assert not _running(tool), "the tool of the killed job is still running"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(tool, signal.SIGKILL)
+    finally:
+        monkeypatch.delenv("MAILFLOW_BWRAP")
+        sandbox._reset_probe()
+
+
+def test_a_worker_ends_on_sigterm_whatever_handler_its_parent_has() -> None:
+    # the daemon's SIGTERM handler (stop after the round) must not keep a worker going
+    def sigterm_self(n: int) -> int:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+        return n
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        [done] = list(run_all(sigterm_self, [1], workers=1, timeout=60))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert (done.ok, done.timed_out) == (False, False)
+    assert "-15" in done.error

@@ -229,21 +229,34 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _kill_tree(proc: subprocess.Popen[bytes]) -> list[int]:
-    """SIGKILL the process group, and every descendant that left it (setsid); return the
-    descendants found, for :func:`_wait_gone`."""
-    below = _descendants(proc.pid)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    for pid in below:
+def _kill_each(pids: Iterable[int]) -> None:
+    for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
+
+
+def kill_descendants(root: int) -> list[int]:
+    """SIGKILL every process below ``root`` and the group each leads (one that left
+    ``root``'s group with setsid: an unsandboxed converter); return them, for
+    :func:`wait_gone`. ``root`` itself is left to the caller."""
+    below = _descendants(root)
+    _kill_each(below)
     return below
 
 
-def _wait_gone(pgid: int, pids: Iterable[int], wait: float = 5.0) -> None:
+def _kill_tree(proc: subprocess.Popen[bytes]) -> list[int]:
+    """SIGKILL the process group, and every descendant that left it (setsid); return the
+    descendants found, for :func:`wait_gone`."""
+    below = _descendants(proc.pid)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    _kill_each(below)
+    return below
+
+
+def wait_gone(pgid: int, pids: Iterable[int], wait: float = 5.0) -> None:
     """Wait (briefly) until no process of group ``pgid`` nor any of ``pids`` (already
     sent SIGKILL) is still running; a zombie waiting for init to reap it has ended."""
     watched = set(pids)
@@ -328,7 +341,7 @@ def run(
         except subprocess.TimeoutExpired:
             below = _kill_tree(proc)
             proc.wait()
-            _wait_gone(proc.pid, below)
+            wait_gone(proc.pid, below)
             raise SandboxError("sandbox.timeout", program=program, seconds=round(timeout)) from None
         except BaseException:  # Ctrl-C or a job budget: never leave it running
             _kill_tree(proc)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
+from mailflow.adapters import sandbox
+
 J = TypeVar("J")
 R = TypeVar("R")
 
@@ -45,6 +47,9 @@ def _child(work: Callable[[Any], Any], job: Any, conn: Connection, parent: int) 
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the daemon's SIGTERM handler (stop after this round) means nothing in a worker: a
+    # SIGTERM sent to a worker ends it, as to any process
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
@@ -67,13 +72,25 @@ class _Running:
 
 
 def _kill(run: _Running) -> None:
+    """SIGKILL the job, its process group, and every process below it that left the group.
+
+    Without bwrap a converter runs in a session of its own (``start_new_session``), out of
+    the job's group: killing the group alone would leave soffice or tesseract running,
+    orphaned. The group is stopped first, so the job starts nothing new while its
+    descendants are listed; they are killed before the job, whose death would hand them
+    to init and out of sight.
+    """
     pid = run.process.pid
     with contextlib.suppress(OSError):
-        os.killpg(pid, signal.SIGKILL)  # the job and whatever it started
+        os.killpg(pid, signal.SIGSTOP)
+    below = sandbox.kill_descendants(pid)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)  # the job and whatever it started in its group
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
     run.process.join()
     run.conn.close()
+    sandbox.wait_gone(pid, below)
 
 
 def run_all(
