@@ -436,7 +436,11 @@ class Demo:
         campaign = self.cfg.campaigns[0]
         outline = load_outline(self.cfg, campaign)
         self.clock.set(START + timedelta(minutes=30))
-        self.send_directives()
+        try:
+            self.send_directives()
+        except BaseException:
+            self.adapters().close()  # the daemon below would have closed the shared App
+            raise
         setup_logging(self.cfg, stream=False)  # the daemon's log goes to the workspace
         daemon = Daemon.of(self.adapters()).open()
         try:

@@ -400,7 +400,9 @@ def cli(ctx: click.Context, config_path: Path | None, lang: str | None, debug: b
     """mailflow: gửi công văn, nhận báo cáo, tổng hợp dự thảo / report campaigns by e-mail."""
     if lang:
         set_lang(lang)
+    given = ctx.obj.clock if isinstance(ctx.obj, AppContext) else None  # a test's clock
     ctx.obj = AppContext(_default_config_path(config_path), debug=debug, lang_forced=bool(lang))
+    ctx.obj.clock = given
     ctx.call_on_close(ctx.obj.close)
 
 

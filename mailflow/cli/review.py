@@ -291,6 +291,9 @@ def release(
         fail(exc.message, exc.hint, code=exc.exit_code if exc.exit_code == 2 else 2)
     result = done.result
     say(t("review.released_line", id=mail_id, department=done.department, user=user))
+    if result.waiting:
+        say(t("review.match_waiting", n=result.waiting))
+        return
     say(
         t(
             "review.match_line",

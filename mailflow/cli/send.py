@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,10 +240,19 @@ def _send_with_progress(
                 progress.console.print(t(key, code=row.department))
 
         built = app.adapters()
+        clock = built.clock
+
+        def now() -> datetime:
+            """The run's clock, held here: a second Ctrl-C closes the App while the sender
+            thread still stamps rows, and must not make it build another."""
+            from mailflow.clock import aware
+
+            return aware(clock.now())
+
         return job.send(
             app.config(),
             prepared,
-            app.now,
+            now,
             on_event,
             store=built.store,
             archive=built.archive,

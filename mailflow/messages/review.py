@@ -275,6 +275,12 @@ MESSAGES = {
         "vi": "Thư {id} đã được chấp nhận là báo cáo của {department} (bởi {user}).",
         "en": "Mail {id} accepted as the report of {department} (by {user}).",
     },
+    "review.match_waiting": {
+        "vi": "{n} tệp của thư này còn đang được đọc (PDF, bản quét, bảng tính); "
+        "thư sẽ được xếp mục khi đọc xong.",
+        "en": "{n} file(s) of this mail are still being read (PDF, scans, workbooks); "
+        "the mail is placed once they are read.",
+    },
     "review.match_line": {
         "vi": "{parts} phần: {placed} đã xếp, {review} cần xem, {unplaced} chưa xếp; "
         "{superseded} phần cũ được thay.",

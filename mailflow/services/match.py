@@ -187,6 +187,9 @@ class MatchResult:
     ignored: tuple[str, ...] = ()  # documents set aside (outline copies), by name
     receipt: bool = False  # a receipt was queued
     already: bool = False  # the mail had been matched before: nothing done
+    #: documents intake has not read yet: the mail is left unmatched until they are read
+    #: (then the next match places the whole mail once)
+    waiting: int = 0
     received: tuple[str, ...] = field(default=())  # the department's sections now in
     missing: tuple[str, ...] = field(default=())  # the department's sections still missing
     #: a mail split between campaigns (issue 18): the result for each other campaign
@@ -383,6 +386,8 @@ def match_mail(
         )
     if mail.get("matched_at"):
         return MatchResult(mail_id, campaign_id, department, already=True)
+    if waiting := store.waiting_documents(mail_id):  # matched now, their text would be lost
+        return MatchResult(mail_id, campaign_id, department, waiting=waiting)
     docs = store.readable_documents(mail_id)
     # one mail, two campaigns (issue 18): documents intake found answering another campaign
     # carry it; each campaign is matched over its own documents, the mail's own first

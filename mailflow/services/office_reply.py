@@ -105,10 +105,10 @@ def _apply(
             converter=converter,
         )
         r = done.result
-        return (
-            t("reply.done_release", id=command.mail, department=done.department, parts=r.parts),
-            r.parts > 0,
-        )
+        text = t("reply.done_release", id=command.mail, department=done.department, parts=r.parts)
+        if r.waiting:
+            text += " " + t("review.match_waiting", n=r.waiting)
+        return text, r.parts > 0
     if isinstance(command, SetCampaign):
         return _set_campaign(cfg, store, archive, command, user, now, converter)
     assert isinstance(command, Restore)
@@ -189,6 +189,8 @@ def _set_campaign(
         department=done.department,
         parts=done.result.parts,
     )
+    if done.result.waiting:
+        text += " " + t("review.match_waiting", n=done.result.waiting)
     return text, done.result.parts > 0
 
 

@@ -296,6 +296,16 @@ class MailRows(StoreBase):
         )
         return [int(r["id"]) for r in rows]
 
+    def waiting_documents(self, mail_id: int) -> int:
+        """How many of mail ``mail_id``'s documents intake has not read yet (a PDF, scan,
+        workbook or LibreOffice file waiting for the reading after the poll's batches)."""
+        rows = self.query(
+            "SELECT COUNT(*) AS n FROM documents WHERE mail_id = ? "
+            "AND status = 'needs-conversion' AND reason = 'intake.unpack.deferred'",
+            [mail_id],
+        )
+        return int(rows[0]["n"])
+
     def release_mail_as(
         self, mail_id: int, *, kind: str, campaign: str, department: str, by: str, reason: str
     ) -> None:
