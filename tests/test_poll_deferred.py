@@ -337,3 +337,53 @@ def test_a_mail_placed_by_its_documents_text_has_them_read_at_once(
     assert (sheet.status, sheet.reason) == ("ok", "intake.unpack.sheet")
     [later] = [ex for ex in waiting.extracted if ex.name == "Bieu.xlsx"]
     assert (later.status, later.reason) == ("needs-conversion", unpack.DEFERRED)
+
+
+class _HungConverter:
+    """LibreOffice that never finishes: a real process that sleeps past any timeout."""
+
+    soffice = ""
+
+    def available(self) -> bool:
+        return True
+
+    def to_docx(self, files: object) -> list[bytes | str]:
+        subprocess.run(["sleep", "300"], check=False)
+        return []
+
+
+def test_a_reading_past_its_timeout_costs_only_the_unfinished_document(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # one mail, a PDF read in a moment and a document whose conversion hangs: the PDF's
+    # text is kept, only the hung one waits for a person
+    from mailflow.services.intake import Intake
+
+    raw = message(
+        "tdc",
+        "Gửi báo cáo.",
+        [
+            ("BC.pdf", _pdf("Bao cao ket qua 6 thang"), "application/pdf"),
+            ("Cu.rtf", rb"{\rtf1\ansi Bao cao}", "application/rtf"),
+        ],
+    )
+    _deliver(env, [raw])
+    cfg = config_mod.load(_config(tmp_path, env, "deferred_timeout_seconds = 10"))
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    try:
+        intake = Intake(cfg, store, archive, clock=_now, converter=_HungConverter())
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), intake=intake)
+    finally:
+        store.close()
+    assert (result.fetched, result.moved) == (1, 1)
+    rows = _documents(cfg.state_path)
+    assert [(r["name"], r["status"], r["reason"]) for r in rows] == [
+        ("BC.pdf", "ok", "intake.unpack.pdf"),
+        ("Cu.rtf", "needs-conversion", "intake.unpack.deferred_timeout"),
+    ]
+    assert json.loads(str(rows[1]["reason_params"])) == {"seconds": "10"}
+    notes = json.loads(str(rows[0]["detail"]))["documents"]
+    assert notes == [
+        {"ordinal": 1, "params": {"pages": "1"}, "origin": ""},
+        {"ordinal": 2, "params": {"seconds": "10"}, "origin": ""},
+    ]

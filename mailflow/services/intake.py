@@ -766,58 +766,51 @@ class Intake:
         """Read every document intake left unread (:data:`unpack.DEFERRED`); how many.
 
         Runs after the poll's batches are archived, recorded and moved, so ordinary mail
-        never waits behind a scan's OCR or a LibreOffice start. One job per mail (its
-        documents converted in one LibreOffice batch, as in the per-mail path), at most
-        ``intake.deferred_workers`` at once, each killed past
-        ``intake.deferred_timeout_seconds`` (:mod:`adapters.workpool`). Per job: the
-        .docx forms are archived (fsync) before ONE transaction updates the document
-        rows; until then a document is listed in the draft as waiting, with its reason.
-        A crash anywhere leaves the rows waiting and the next run reads them again
-        (archive objects are content-addressed, a row is only updated while it waits):
-        nothing lost, nothing twice. A timed-out or dead job's documents wait for a
-        person (``deferred_timeout`` / ``deferred_failed``), originals kept.
+        never waits behind a scan's OCR or a LibreOffice start. One job per document, at
+        most ``intake.deferred_workers`` at once, each killed (with every tool it started)
+        past ``intake.deferred_timeout_seconds`` (:mod:`adapters.workpool`): a hung
+        conversion costs its own document only, never the others of its mail. Each
+        document is recorded as its job ends: its .docx form archived (fsync) before ONE
+        transaction updates its row and its mail's notes; until then it is listed in the
+        draft as waiting, with its reason. A crash anywhere leaves the rows not yet
+        recorded waiting and the next run reads them again (archive objects are
+        content-addressed, a row is only updated while it waits): nothing lost, nothing
+        twice. A timed-out or dead job's document waits for a person
+        (``deferred_timeout`` / ``deferred_failed``), its original kept.
         """
         from mailflow.adapters import unpack, workpool
 
         rows = self.store.deferred_documents(unpack.DEFERRED)
         if not rows:
             return 0
-        jobs: dict[int, list[dict[str, Any]]] = {}
-        for row in rows:
-            jobs.setdefault(int(row["mail_id"]), []).append(row)
         limits = unpack_limits(self.config)
         converter, archive = self._converter, self.archive
 
-        def read(job: tuple[int, list[dict[str, Any]]]) -> list[tuple[int, Any]]:
-            items = [
-                unpack.Extracted(
-                    ordinal=int(r["ordinal"]),
-                    name=r["name"],
-                    content_type=r["content_type"] or "",
-                    data=archive.read(r["archive_path"]),
-                    status=unpack.NEEDS_CONVERSION,
-                    reason=unpack.DEFERRED,
-                    params=tuple(_loads_dict(r["reason_params"]).items()),
-                )
-                for r in job[1]
-            ]
-            done = unpack.finish(items, limits, converter)
-            return [
-                (int(r["id"]), replace(ex, data=b"")) for r, ex in zip(job[1], done, strict=True)
-            ]
+        def read(row: dict[str, Any]) -> Any:
+            item = unpack.Extracted(
+                ordinal=int(row["ordinal"]),
+                name=row["name"],
+                content_type=row["content_type"] or "",
+                data=archive.read(row["archive_path"]),
+                status=unpack.NEEDS_CONVERSION,
+                reason=unpack.DEFERRED,
+                params=tuple(_loads_dict(row["reason_params"]).items()),
+            )
+            [done] = unpack.finish([item], limits, converter)
+            return replace(done, data=b"")
 
         bounds = self.config.intake
         finished = 0
         with STAGES("deferred"):
             for end in workpool.run_all(
                 read,
-                list(jobs.items()),
+                list(rows),
                 workers=max(1, bounds.deferred_workers),
                 timeout=bounds.deferred_timeout_seconds,
             ):
-                mail_id, docs = end.job
+                row = end.job
                 if end.ok:
-                    results = list(end.result)
+                    result = end.result
                 else:
                     reason = "intake.unpack.deferred_timeout" if end.timed_out else ""
                     params = (
@@ -825,27 +818,24 @@ class Intake:
                         if end.timed_out
                         else (("error", end.error),)
                     )
-                    log.warning("deferred documents of mail %s: %s", mail_id, end.error)
-                    results = [
-                        (
-                            int(r["id"]),
-                            unpack.Extracted(
-                                int(r["ordinal"]),
-                                r["name"],
-                                r["content_type"] or "",
-                                b"",
-                                status=unpack.NEEDS_CONVERSION,
-                                reason=reason or "intake.unpack.deferred_failed",
-                                params=params,
-                            ),
-                        )
-                        for r in docs
-                    ]
-                finished += self._record_deferred(mail_id, results)
+                    log.warning(
+                        "deferred document %s of mail %s: %s", row["id"], row["mail_id"], end.error
+                    )
+                    result = unpack.Extracted(
+                        int(row["ordinal"]),
+                        row["name"],
+                        row["content_type"] or "",
+                        b"",
+                        status=unpack.NEEDS_CONVERSION,
+                        reason=reason or "intake.unpack.deferred_failed",
+                        params=params,
+                    )
+                finished += self._record_deferred(int(row["mail_id"]), [(int(row["id"]), result)])
         return finished
 
     def _record_deferred(self, mail_id: int, results: Sequence[tuple[int, Any]]) -> int:
-        """Archive one mail's read documents, then update their rows in ONE transaction."""
+        """Archive read documents of one mail, then update their rows (and the mail's
+        notes) in ONE transaction."""
         from mailflow.adapters import unpack
 
         blobs = [(ex.docx, "file", ".docx") for _, ex in results if ex.docx]
