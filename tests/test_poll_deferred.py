@@ -387,3 +387,71 @@ def test_a_reading_past_its_timeout_costs_only_the_unfinished_document(
         {"ordinal": 1, "params": {"pages": "1"}, "origin": ""},
         {"ordinal": 2, "params": {"seconds": "10"}, "origin": ""},
     ]
+
+
+def test_documents_left_waiting_are_read_even_when_the_next_poll_cannot_log_in(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    _deliver(env, _mails())
+    config = _config(tmp_path, env)
+    killed = _poll(config, crash_at="before-deferred:1")
+    assert killed.returncode == -9, killed.stderr
+    state = tmp_path / "state.sqlite"
+    assert sorted(str(r["name"]) for r in _documents(state) if r["status"] != "ok") == [
+        "BC.pdf",
+        "Bieu.xlsx",
+    ]
+    refused = subprocess.run(
+        [sys.executable, "-m", "mailflow", "--config", str(config), "poll", "--once"],
+        cwd=REPO,
+        env={**os.environ, "MAILFLOW_TEST_PASSWORD": "not-the-password"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert refused.returncode != 0  # the IMAP error is still the poll's answer
+    assert [(r["name"], r["status"]) for r in _documents(state)] == [
+        ("BC.docx", "ok"),
+        ("Bieu.xlsx", "ok"),
+        ("BC.pdf", "ok"),
+    ]
+
+
+def test_a_failed_reading_is_logged_and_the_poll_still_returns_its_recorded_batches(
+    env: MailEnv, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    raws = _mails()
+    _deliver(env, raws)
+    cfg = config_mod.load(_config(tmp_path, env))
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    conn = sqlite3.connect(cfg.state_path)  # the database refuses the reading's update
+    try:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON documents "
+            f"WHEN OLD.reason = '{unpack.DEFERRED}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    try:
+        with caplog.at_level("ERROR", logger="mailflow.poll"):
+            result = poll_once(
+                cfg,
+                store,
+                archive,
+                MailServers(cfg.mailbox),
+                converter=bootstrap.build(cfg).converter,
+                clock=_now,
+            )
+    finally:
+        store.close()
+    assert (result.fetched, result.moved, result.deferred) == (3, 3, 0)
+    assert [o.kind for o in result.outcomes] == ["report"] * 3
+    assert ids(env.messages(MAILBOX, PROCESSED)) == ids(raws)
+    waiting = [r for r in _documents(cfg.state_path) if r["status"] != "ok"]
+    assert sorted((str(r["name"]), r["reason"]) for r in waiting) == [
+        ("BC.pdf", unpack.DEFERRED),
+        ("Bieu.xlsx", unpack.DEFERRED),
+    ]
+    assert any("deferred documents failed" in r.getMessage() for r in caplog.records)

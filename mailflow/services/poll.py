@@ -471,11 +471,33 @@ def poll_once(
     # the batches (intake.deferred_workers), never in the per-mail path of ordinary mail
     intake.defer = config.intake.deferred_workers > 0
     crash = crash or CrashHook.from_env()
-    with servers.imap() as client:
-        result = Poller(config, intake, client, crash).run()
+    try:
+        with servers.imap() as client:
+            result = Poller(config, intake, client, crash).run()
+    except MailflowError:
+        # what was committed before the failure, and what an earlier poll killed before
+        # its reading left waiting, is read all the same; the IMAP error is still the
+        # poll's answer
+        _read_deferred(intake)
+        raise
     crash.hit("before-deferred", [1])
-    result.deferred = intake.finish_deferred()
+    result.deferred = _read_deferred(intake)
     return result
+
+
+def _read_deferred(intake: Intake) -> int:
+    """:meth:`Intake.finish_deferred`, its failure logged rather than raised.
+
+    It runs after the batches are committed and moved: a failure here (the archive's disk
+    full, the database locked) must not fail the poll that recorded them, nor keep the
+    caller from matching them. What was not recorded stays waiting, listed in the draft
+    with its reason, and the next poll reads it again.
+    """
+    try:
+        return intake.finish_deferred()
+    except Exception:
+        log.exception("reading the deferred documents failed; they wait for the next poll")
+        return 0
 
 
 def poll_loop(
