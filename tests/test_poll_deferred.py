@@ -455,3 +455,52 @@ def test_a_failed_reading_is_logged_and_the_poll_still_returns_its_recorded_batc
         ("Bieu.xlsx", unpack.DEFERRED),
     ]
     assert any("deferred documents failed" in r.getMessage() for r in caplog.records)
+
+
+class _CountingLibreOffice:
+    """The real LibreOffice converter, writing one line per run (how many files) to a file:
+    the runs happen in the pool's forked processes."""
+
+    def __init__(self, log: Path) -> None:
+        from mailflow.adapters.convert import LibreOffice
+
+        self.real = LibreOffice()
+        self.soffice = self.real.soffice
+        self.log = log
+
+    def available(self) -> bool:
+        return self.real.available()
+
+    def to_docx(self, files: list[tuple[str, bytes]]) -> list[bytes | str]:
+        with self.log.open("a", encoding="utf-8") as fh:
+            fh.write(f"{len(files)}\n")
+        return self.real.to_docx(files)
+
+
+def test_a_mails_legacy_documents_are_converted_in_one_libreoffice_run(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # one soffice start per mail, as in the per-mail path, not one per document
+    from mailflow.services.intake import Intake
+
+    raw = message(
+        "tdc",
+        "Gửi báo cáo.",
+        [(f"Cu{n}.rtf", rb"{\rtf1\ansi Bao cao %d}" % n, "application/rtf") for n in (1, 2)],
+    )
+    _deliver(env, [raw])
+    cfg = config_mod.load(_config(tmp_path, env))
+    runs = tmp_path / "runs.txt"
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    try:
+        converter = _CountingLibreOffice(runs)
+        intake = Intake(cfg, store, archive, clock=_now, converter=converter)
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), intake=intake)
+    finally:
+        store.close()
+    assert result.deferred == 2
+    assert [(r["name"], r["status"]) for r in _documents(cfg.state_path)] == [
+        ("Cu1.rtf", "ok"),
+        ("Cu2.rtf", "ok"),
+    ]
+    assert runs.read_text(encoding="utf-8").split() == ["2"]

@@ -766,51 +766,61 @@ class Intake:
         """Read every document intake left unread (:data:`unpack.DEFERRED`); how many.
 
         Runs after the poll's batches are archived, recorded and moved, so ordinary mail
-        never waits behind a scan's OCR or a LibreOffice start. One job per document, at
-        most ``intake.deferred_workers`` at once, each killed (with every tool it started)
-        past ``intake.deferred_timeout_seconds`` (:mod:`adapters.workpool`): a hung
-        conversion costs its own document only, never the others of its mail. Each
-        document is recorded as its job ends: its .docx form archived (fsync) before ONE
-        transaction updates its row and its mail's notes; until then it is listed in the
-        draft as waiting, with its reason. A crash anywhere leaves the rows not yet
-        recorded waiting and the next run reads them again (archive objects are
-        content-addressed, a row is only updated while it waits): nothing lost, nothing
-        twice. A timed-out or dead job's document waits for a person
-        (``deferred_timeout`` / ``deferred_failed``), its original kept.
+        never waits behind a scan's OCR or a LibreOffice start. One job per document (a
+        mail's Word-like documents, converted in ONE LibreOffice run as in the per-mail
+        path, are one job), at most ``intake.deferred_workers`` at once, each killed (with
+        every tool it started) past ``intake.deferred_timeout_seconds``
+        (:mod:`adapters.workpool`): a hung reading costs its own documents only, never
+        the others of its mail. Each job is recorded as it ends: the .docx forms archived
+        (fsync) before ONE transaction updates the rows and the mail's notes; until then
+        a document is listed in the draft as waiting, with its reason. A crash anywhere
+        leaves the rows not yet recorded waiting and the next run reads them again
+        (archive objects are content-addressed, a row is only updated while it waits):
+        nothing lost, nothing twice. A timed-out or dead job's documents wait for a
+        person (``deferred_timeout`` / ``deferred_failed``), the originals kept.
         """
         from mailflow.adapters import unpack, workpool
 
         rows = self.store.deferred_documents(unpack.DEFERRED)
         if not rows:
             return 0
+        jobs: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for row in rows:
+            work = str(_loads_dict(row["reason_params"]).get("work", ""))
+            alone = work in ("pdf", "image") or work.startswith("sheet:")
+            key = (int(row["mail_id"]), int(row["id"]) if alone else 0)
+            jobs.setdefault(key, []).append(row)
         limits = unpack_limits(self.config)
         converter, archive = self._converter, self.archive
 
-        def read(row: dict[str, Any]) -> Any:
-            item = unpack.Extracted(
-                ordinal=int(row["ordinal"]),
-                name=row["name"],
-                content_type=row["content_type"] or "",
-                data=archive.read(row["archive_path"]),
-                status=unpack.NEEDS_CONVERSION,
-                reason=unpack.DEFERRED,
-                params=tuple(_loads_dict(row["reason_params"]).items()),
-            )
-            [done] = unpack.finish([item], limits, converter)
-            return replace(done, data=b"")
+        def read(job: list[dict[str, Any]]) -> list[Any]:
+            items = [
+                unpack.Extracted(
+                    ordinal=int(r["ordinal"]),
+                    name=r["name"],
+                    content_type=r["content_type"] or "",
+                    data=archive.read(r["archive_path"]),
+                    status=unpack.NEEDS_CONVERSION,
+                    reason=unpack.DEFERRED,
+                    params=tuple(_loads_dict(r["reason_params"]).items()),
+                )
+                for r in job
+            ]
+            return [replace(ex, data=b"") for ex in unpack.finish(items, limits, converter)]
 
         bounds = self.config.intake
         finished = 0
         with STAGES("deferred"):
             for end in workpool.run_all(
                 read,
-                list(rows),
+                list(jobs.values()),
                 workers=max(1, bounds.deferred_workers),
                 timeout=bounds.deferred_timeout_seconds,
             ):
-                row = end.job
+                docs = end.job
+                mail_id = int(docs[0]["mail_id"])
                 if end.ok:
-                    result = end.result
+                    done = list(end.result)
                 else:
                     reason = "intake.unpack.deferred_timeout" if end.timed_out else ""
                     params = (
@@ -818,19 +828,22 @@ class Intake:
                         if end.timed_out
                         else (("error", end.error),)
                     )
-                    log.warning(
-                        "deferred document %s of mail %s: %s", row["id"], row["mail_id"], end.error
-                    )
-                    result = unpack.Extracted(
-                        int(row["ordinal"]),
-                        row["name"],
-                        row["content_type"] or "",
-                        b"",
-                        status=unpack.NEEDS_CONVERSION,
-                        reason=reason or "intake.unpack.deferred_failed",
-                        params=params,
-                    )
-                finished += self._record_deferred(int(row["mail_id"]), [(int(row["id"]), result)])
+                    names = ", ".join(str(r["name"]) for r in docs)
+                    log.warning("deferred %s of mail %s: %s", names, mail_id, end.error)
+                    done = [
+                        unpack.Extracted(
+                            int(r["ordinal"]),
+                            r["name"],
+                            r["content_type"] or "",
+                            b"",
+                            status=unpack.NEEDS_CONVERSION,
+                            reason=reason or "intake.unpack.deferred_failed",
+                            params=params,
+                        )
+                        for r in docs
+                    ]
+                results = [(int(r["id"]), ex) for r, ex in zip(docs, done, strict=True)]
+                finished += self._record_deferred(mail_id, results)
         return finished
 
     def _record_deferred(self, mail_id: int, results: Sequence[tuple[int, Any]]) -> int:
