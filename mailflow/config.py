@@ -287,15 +287,17 @@ class IntakeSettings:
         help=(
             "processes that read, after the poll's batches are recorded and moved, the "
             "documents that need PDF text, OCR, LibreOffice or a workbook's tables (one "
-            "mail's documents per process), so ordinary mail never waits behind them; "
-            "0 = read them in the poll's per-mail path"
+            "document per process; a mail's Word-like documents together, in one "
+            "LibreOffice run), so ordinary mail never waits behind them; 0 = read them in "
+            "the poll's per-mail path"
         ),
     )
     deferred_timeout_seconds: float = _key(
         900.0,
         help=(
-            "wall time for reading one mail's such documents; past it they are killed and "
-            "wait for a person (intake.unpack.deferred_timeout), the originals kept"
+            "wall time for reading one such document (a mail's Word-like documents: their "
+            "one LibreOffice run); past it the reading is killed and the document waits "
+            "for a person (intake.unpack.deferred_timeout), the original kept"
         ),
     )
 
