@@ -7,7 +7,7 @@ put straight into the account's Maildir (setup, timed on its own), then in the s
 
 - **bare**: imap-tools ``MailBox.fetch(AND(uid=...), bulk=batch, mark_seen=False)`` over
   the same UIDs: the least any IMAP client does (it also parses each mail);
-- **mailflow**: ``jobs.poll.poll_once`` in-process on a fresh state: per batch FETCH
+- **mailflow**: ``services.poll.poll_once`` in-process on a fresh state: per batch FETCH
   BODY.PEEK[] → archive each raw mail and each document (fsync'ed, content-addressed) →
   parse → identify → unpack (OOXML checks of the .docx) → ONE SQLite commit → MOVE;
 

@@ -5,7 +5,7 @@
 Starts a throw-away Postfix + Dovecot (tests/servers/real-start.sh; needs root) with one
 account per department, then measures in the same run:
 
-- **mailflow**: ``jobs.send.send`` as `mailflow send --send` runs it (outline parse,
+- **mailflow**: ``services.send.send`` as `mailflow send --send` runs it (outline parse,
   docxtpl directive, marked outline, compose, archive + SQLite outbox with its commits,
   SMTP on one connection, Sent copy by IMAP APPEND on one connection), once with the
   Sent copy and once without (fresh state each time);

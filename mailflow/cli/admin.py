@@ -91,7 +91,7 @@ def check(app: AppContext) -> None:
 def _campaign_problems(app: AppContext) -> list[tuple[str, str]]:
     """What `send --send` would refuse and what else is wrong, for every campaign.
 
-    The rules are send's own (jobs.send.file_problems / problems), run without sending;
+    The rules are send's own (services.send.file_problems / problems), run without sending;
     today comes from the run's clock, so MAILFLOW_FAKE_NOW applies as in the daemon.
     """
     from mailflow.services import send as job

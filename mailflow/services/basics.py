@@ -1,10 +1,9 @@
 """What the grid (``mailflow status``), assembly and the services share with matching,
 without loading the matcher.
 
-Why a module of its own: ``jobs.match`` loads the mail parser, the document reader and
-the fuzzy matcher at import; ``mailflow status`` needs only the outline, when a mail came
-and what a part replaced. ``jobs.match`` re-exports these names, so callers may import
-either.
+Why a module of its own: ``services.match`` loads the mail parser, the document reader
+and the fuzzy matcher at import; ``mailflow status`` needs only the outline, when a mail
+came and what a part replaced. Every service imports these from here (rank 0).
 """
 
 from __future__ import annotations

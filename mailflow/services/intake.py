@@ -486,7 +486,7 @@ class Intake:
         """Parse, identify and unpack one mail in memory (no file, no database).
 
         Pure work on bytes, so a poll can run it in a worker process while it fetches
-        the next batch (``jobs.poll``); never raises on mail content.
+        the next batch (``services.poll``); never raises on mail content.
         """
         return self._analyse(raw, override)
 

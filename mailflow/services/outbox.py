@@ -411,7 +411,7 @@ def deliver(
         interval=60.0 / rate_per_minute if rate_per_minute > 0 else 0.0,
     )
     report = run.report
-    todo = iter(rows)  # may be fed while we send (jobs.send renders the next ones meanwhile)
+    todo = iter(rows)  # may be fed while we send (services.send renders the next ones meanwhile)
     try:
         for original in todo:
             row = _reload(store, original.id)
