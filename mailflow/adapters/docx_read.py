@@ -32,6 +32,7 @@ from pathlib import Path
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PackURI
 from lxml import etree
 
 from mailflow.core.names import clean, fold, to_letters, to_roman
@@ -144,21 +145,16 @@ def _rels_without_missing(rels_name: str, data: bytes, names: set[str]) -> bytes
     for rel in list(root):
         if rel.get("TargetMode") == "External":
             continue
-        target = rel.get("Target") or ""
-        if target.startswith("/"):
-            path = target.lstrip("/")
-        else:
-            parts = [p for p in folder.split("/") if p]
-            for piece in target.split("/"):
-                if piece == "..":
-                    if parts:
-                        parts.pop()
-                elif piece and piece != ".":
-                    parts.append(piece)
-            path = "/".join(parts)
-        if path not in names:
+        if part_name(folder, rel.get("Target") or "") not in names:
             root.remove(rel)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def part_name(folder: str, target: str) -> str:
+    """The zip member a relationship's ``target`` names, from the ``folder`` of the part
+    that holds the relationship: python-docx's own rule (``PackURI.from_rel_ref``), without
+    the leading slash of a pack URI."""
+    return str(PackURI.from_rel_ref("/" + folder.strip("/"), target)).lstrip("/")
 
 
 def _unreadable(label: str, exc: Exception) -> MailflowError:

@@ -41,7 +41,7 @@ from docxcompose.image import ImageWrapper
 from lxml import etree
 
 from mailflow.adapters.archive import write_atomic
-from mailflow.adapters.docx_read import without_missing_parts
+from mailflow.adapters.docx_read import part_name, without_missing_parts
 from mailflow.core.draft_plan import DraftPlan, Note, PlanSection
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -1091,7 +1091,7 @@ def dangling_relationships(data: bytes) -> list[str]:
                 for rel in rels:
                     defined.add(rel.get("Id"))
                     if rel.get("TargetMode") != "External":
-                        target = _resolve(folder, rel.get("Target"))
+                        target = part_name(folder, rel.get("Target"))
                         if target not in names:
                             problems.append(f"{rels_name}: {rel.get('Id')} → missing {target}")
             root = etree.fromstring(z.read(name))
@@ -1100,16 +1100,3 @@ def dangling_relationships(data: bytes) -> list[str]:
                     if attr.startswith(f"{{{R}}}") and value and value not in defined:
                         problems.append(f"{name}: {etree.QName(attr).localname}={value}")
     return problems
-
-
-def _resolve(folder: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts = [p for p in folder.split("/") if p]
-    for piece in target.split("/"):
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece and piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
