@@ -39,21 +39,20 @@ def render_directive(template: Path, context: Mapping[str, Any]) -> bytes:
         unknown = unknown_tags(template, context)
         if unknown:
             raise unknown_tags_error(template, unknown, context) from exc
-        raise MailflowError(
-            t("outline.template_error", path=template, error=exc),
-            t("outline.template_error_hint"),
-        ) from exc
-    except TemplateError as exc:
-        raise MailflowError(
-            t("outline.template_error", path=template, error=exc),
-            t("outline.template_error_hint"),
-        ) from exc
-    except (OSError, KeyError, ValueError) as exc:
-        raise MailflowError(
-            t("outline.template_unreadable", path=template, error=exc),
-            t("outline.template_error_hint"),
-        ) from exc
+        raise _template_error(template, exc) from exc
+    except (TemplateError, OSError, KeyError, ValueError) as exc:
+        raise _template_error(template, exc) from exc
     return out.getvalue()
+
+
+def _template_error(template: Path, exc: Exception) -> MailflowError:
+    """A broken template (Jinja's error) or one that cannot be read (file, zip, XML)."""
+    key = (
+        "outline.template_error"
+        if isinstance(exc, TemplateError)
+        else "outline.template_unreadable"
+    )
+    return MailflowError(t(key, path=template, error=exc), t("outline.template_error_hint"))
 
 
 def unknown_tags(template: Path, context: Mapping[str, Any]) -> list[str]:
@@ -67,16 +66,8 @@ def unknown_tags(template: Path, context: Mapping[str, Any]) -> list[str]:
         tpl = DocxTemplate(str(template))
         env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
         used = tpl.get_undeclared_template_variables(jinja_env=env)
-    except TemplateError as exc:
-        raise MailflowError(
-            t("outline.template_error", path=template, error=exc),
-            t("outline.template_error_hint"),
-        ) from exc
-    except (OSError, KeyError, ValueError) as exc:
-        raise MailflowError(
-            t("outline.template_unreadable", path=template, error=exc),
-            t("outline.template_error_hint"),
-        ) from exc
+    except (TemplateError, OSError, KeyError, ValueError) as exc:
+        raise _template_error(template, exc) from exc
     return sorted(set(used) - set(context))
 
 
