@@ -44,11 +44,7 @@ class MailTemplates:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateNotFound:
-            where = ", ".join(str(f) for f in self.folders) or str(SHIPPED)
-            raise MailflowError(
-                t("send.templates_missing", name=name, path=where),
-                t("send.templates_missing_hint"),
-            ) from None
+            raise self._missing(name) from None
         except jinja2.UndefinedError as exc:  # a misspelt tag: name it, list the valid ones
             unknown = self.unknown_tags(name, context)
             if unknown:
@@ -64,6 +60,13 @@ class MailTemplates:
                 t("send.template_error", name=name, error=exc),
                 t("mailtext.fix_hint", dir=folder),
             ) from exc
+
+    def _missing(self, name: str) -> MailflowError:
+        """Template ``name`` is in none of the folders looked in (they are named)."""
+        where = ", ".join(str(f) for f in self.folders) or str(SHIPPED)
+        return MailflowError(
+            t("send.templates_missing", name=name, path=where), t("send.templates_missing_hint")
+        )
 
     def path(self, name: str) -> Path:
         """The file ``name`` is read from (the first folder that has it)."""
@@ -82,11 +85,7 @@ class MailTemplates:
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             used = meta.find_undeclared_variables(self.env.parse(source))
         except jinja2.TemplateNotFound:
-            where = ", ".join(str(f) for f in self.folders) or str(SHIPPED)
-            raise MailflowError(
-                t("send.templates_missing", name=name, path=where),
-                t("send.templates_missing_hint"),
-            ) from None
+            raise self._missing(name) from None
         except jinja2.TemplateError as exc:
             raise MailflowError(
                 t("send.template_error", name=name, error=exc),
