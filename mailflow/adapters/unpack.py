@@ -1370,6 +1370,18 @@ def _finish_one(walker: _Walker, item: Extracted, work: str) -> None:
         add(QUARANTINED, "intake.unpack.unreadable", _p(error=f"{type(exc).__name__}: {exc}"[:300]))
 
 
+def _conversion_failed(item: Extracted, why: str | Exception) -> Extracted:
+    """A converted file that could not be taken waits, kept, with the reason: the
+    converter's words, a refusal's reason key, or the error a parser raised."""
+    if isinstance(why, _Hostile):
+        error = why.reason
+    elif isinstance(why, Exception):
+        error = f"{type(why).__name__}: {why}"
+    else:
+        error = why
+    return replace(item, reason="intake.unpack.conversion_failed", params=_p(error=error[:300]))
+
+
 def _convert(walker: _Walker, converter: Converter | None) -> None:
     items = walker.items
     if converter is None or not converter.available():
@@ -1391,24 +1403,14 @@ def _convert(walker: _Walker, converter: Converter | None) -> None:
             checker = _Walker(walker.limits)
             try:
                 docx, removed = checker.word(result)
-            except _Hostile as exc:
-                items[index] = replace(
-                    item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
-                )
-                continue
-            except Exception as exc:  # a parser on converted bytes: this file waits, kept
-                error = f"{type(exc).__name__}: {exc}"[:300]
-                items[index] = replace(
-                    item, reason="intake.unpack.conversion_failed", params=_p(error=error)
-                )
+            except Exception as exc:  # hostile, or a parser broke on the converted bytes
+                items[index] = _conversion_failed(item, exc)
                 continue
             items[index] = replace(
                 item, status=OK, docx=docx, reason="intake.unpack.converted", params=removed
             )
         else:
-            items[index] = replace(
-                item, reason="intake.unpack.conversion_failed", params=_p(error=str(result)[:300])
-            )
+            items[index] = _conversion_failed(item, str(result))
 
 
 def _convert_sheets(
@@ -1427,24 +1429,14 @@ def _convert_sheets(
             soffice, kind.split(":", 1)[1], item.data, walker.limits.sheet_timeout_seconds
         )
         if isinstance(result, str):
-            items[index] = replace(
-                item, reason="intake.unpack.conversion_failed", params=_p(error=result[:300])
-            )
+            items[index] = _conversion_failed(item, result)
             continue
         checker = _Walker(walker.limits)
         try:
             checker.ooxml(result, word_required=False)
             docx = checker.sheet_docx(result)
-        except _Hostile as exc:
-            items[index] = replace(
-                item, reason="intake.unpack.conversion_failed", params=_p(error=exc.reason)
-            )
-            continue
-        except Exception as exc:  # a parser on converted bytes: this sheet waits, kept
-            error = f"{type(exc).__name__}: {exc}"[:300]
-            items[index] = replace(
-                item, reason="intake.unpack.conversion_failed", params=_p(error=error)
-            )
+        except Exception as exc:  # hostile, or a parser broke on the converted bytes
+            items[index] = _conversion_failed(item, exc)
             continue
         if docx is None:
             items[index] = replace(item, status=IGNORED, reason="intake.unpack.sheet_empty")
