@@ -627,12 +627,7 @@ def _objects(pkg: _Package, root: etree._Element, dropped: set[str]) -> bool:
         for el in list(obj.iter()):
             local = etree.QName(el).localname if isinstance(el.tag, str) else ""
             if local in ("OLEObject", "control", "objectEmbed", "objectLink", "movie"):
-                for name, value in el.attrib.items():
-                    if name.startswith(f"{{{R}}}"):
-                        dropped.add(value)
-                owner = el.getparent()
-                if owner is not None:
-                    owner.remove(el)
+                _remove_with_its_parts(el, dropped)
         drawing = obj.find(_w("drawing"))
         if drawing is not None:
             parent.replace(obj, drawing)
@@ -644,15 +639,23 @@ def _objects(pkg: _Package, root: etree._Element, dropped: set[str]) -> bool:
             parent.replace(obj, _text_el(t("sanitise.placeholder_object")))
     # OLE pieces outside w:object (older VML writers): the object goes, the shape stays
     for el in list(root.iter(f"{{{O}}}OLEObject")):
-        for name, value in el.attrib.items():
-            if name.startswith(f"{{{R}}}"):
-                dropped.add(value)
-        owner = el.getparent()
-        if owner is not None:
-            owner.remove(el)
+        if _remove_with_its_parts(el, dropped):
             pkg.note("ole_objects")
             found.append(el)
     return bool(found)
+
+
+def _remove_with_its_parts(el: etree._Element, dropped: set[str]) -> bool:
+    """Remove ``el``; the relationships its r: attributes name go to ``dropped`` (their
+    parts leave the package). False when ``el`` had no parent to leave."""
+    for name, value in el.attrib.items():
+        if name.startswith(f"{{{R}}}"):
+            dropped.add(value)
+    owner = el.getparent()
+    if owner is None:
+        return False
+    owner.remove(el)
+    return True
 
 
 class _HtmlText(HTMLParser):
