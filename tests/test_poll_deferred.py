@@ -35,7 +35,7 @@ from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.services.intake import unpack_limits
 from mailflow.services.match import match_pending
-from mailflow.services.poll import poll_once
+from mailflow.services.poll import PollResult, poll_once
 
 pytestmark = pytest.mark.integration
 
@@ -145,6 +145,12 @@ def _documents(state: Path) -> list[dict[str, object]]:
     return [dict(r) for r in rows]
 
 
+def _poll_here(cfg: config_mod.Config, store: Store, archive: Archive) -> PollResult:
+    """One poll in this process, with the workspace's own mail servers and converter."""
+    converter = bootstrap.build(cfg).converter
+    return poll_once(cfg, store, archive, MailServers(cfg.mailbox), converter=converter, clock=_now)
+
+
 def _poll(config: Path, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("MAILFLOW_CRASH_AT", None)
@@ -169,14 +175,7 @@ def test_deferred_documents_end_as_the_per_mail_path_reads_them(
     cfg = config_mod.load(_config(tmp_path, env))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(
-            cfg,
-            store,
-            archive,
-            MailServers(cfg.mailbox),
-            converter=bootstrap.build(cfg).converter,
-            clock=_now,
-        )
+        result = _poll_here(cfg, store, archive)
     finally:
         store.close()
     assert (result.fetched, result.moved, result.deferred) == (3, 3, 2)
@@ -263,14 +262,7 @@ def test_a_reading_past_its_timeout_waits_for_a_person_with_the_reason(
     cfg = config_mod.load(_config(tmp_path, env, "deferred_timeout_seconds = 0.001"))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(
-            cfg,
-            store,
-            archive,
-            MailServers(cfg.mailbox),
-            converter=bootstrap.build(cfg).converter,
-            clock=_now,
-        )
+        result = _poll_here(cfg, store, archive)
         held = store.held_documents(cfg.campaigns[0].id, "report")
     finally:
         store.close()
@@ -295,14 +287,7 @@ def test_with_no_deferred_workers_the_poll_reads_every_document_in_its_batch(
     cfg = config_mod.load(_config(tmp_path, env, "deferred_workers = 0"))
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     try:
-        result = poll_once(
-            cfg,
-            store,
-            archive,
-            MailServers(cfg.mailbox),
-            converter=bootstrap.build(cfg).converter,
-            clock=_now,
-        )
+        result = _poll_here(cfg, store, archive)
     finally:
         store.close()
     assert (result.fetched, result.deferred) == (3, 0)
@@ -436,14 +421,7 @@ def test_a_failed_reading_is_logged_and_the_poll_still_returns_its_recorded_batc
         conn.close()
     try:
         with caplog.at_level("ERROR", logger="mailflow.poll"):
-            result = poll_once(
-                cfg,
-                store,
-                archive,
-                MailServers(cfg.mailbox),
-                converter=bootstrap.build(cfg).converter,
-                clock=_now,
-            )
+            result = _poll_here(cfg, store, archive)
     finally:
         store.close()
     assert (result.fetched, result.moved, result.deferred) == (3, 3, 0)
