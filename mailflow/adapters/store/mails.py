@@ -8,6 +8,10 @@ from typing import Any
 
 from mailflow.adapters.store.base import StoreBase
 
+#: a document intake recorded unread, for the reading after the poll's batches
+#: (``unpack.DEFERRED``); its mail is not matched until it is read
+_WAITING = "d.status = 'needs-conversion' AND d.reason = 'intake.unpack.deferred'"
+
 
 class MailRows(StoreBase):
     """Questions about mails and documents."""
@@ -290,8 +294,7 @@ class MailRows(StoreBase):
         rows = self.query(
             "SELECT id FROM mails WHERE kind = ? AND matched_at IS NULL AND campaign IS NOT NULL "
             "AND department IS NOT NULL AND NOT EXISTS (SELECT 1 FROM documents d "
-            "WHERE d.mail_id = mails.id AND d.status = 'needs-conversion' "
-            "AND d.reason = 'intake.unpack.deferred') ORDER BY COALESCE(date, received_at), id",
+            f"WHERE d.mail_id = mails.id AND {_WAITING}) ORDER BY COALESCE(date, received_at), id",
             [kind],
         )
         return [int(r["id"]) for r in rows]
@@ -300,8 +303,7 @@ class MailRows(StoreBase):
         """How many of mail ``mail_id``'s documents intake has not read yet (a PDF, scan,
         workbook or LibreOffice file waiting for the reading after the poll's batches)."""
         rows = self.query(
-            "SELECT COUNT(*) AS n FROM documents WHERE mail_id = ? "
-            "AND status = 'needs-conversion' AND reason = 'intake.unpack.deferred'",
+            f"SELECT COUNT(*) AS n FROM documents d WHERE d.mail_id = ? AND {_WAITING}",
             [mail_id],
         )
         return int(rows[0]["n"])
