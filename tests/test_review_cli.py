@@ -240,7 +240,17 @@ def test_status_shows_a_bounced_directive_and_who_is_missing(flow: Offline) -> N
     store.close()
     out = flow.run("status", "--campaign", CAMPAIGN).output
     line = next(x for x in out.splitlines() if "KHTC —" in x)
-    assert "yes" in line and "1 › - Kết quả đẩy mạnh tiềm lực" in line and "1.2.1.6" not in line
+    assert "yes" in line and "4 section(s)" in line
+
+
+def test_status_names_the_missing_sections_in_the_matrix_by_their_outline_number(
+    flow: Offline,
+) -> None:
+    out = flow.run("status", "--campaign", CAMPAIGN).output
+    codes = next(x for x in out.splitlines() if "Section" in x and "KHTC" in x)
+    column = [c.strip() for c in codes.split("┃")].index("KHTC")
+    row = next(x for x in out.splitlines() if "1 › - Kết quả đẩy mạnh tiềm lực" in x)
+    assert [c.strip() for c in row.split("│")][column] == "✗" and "1.2.1.6" not in out
 
 
 def test_place_accepts_the_number_printed_in_the_outline(flow: Offline) -> None:

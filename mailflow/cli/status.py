@@ -180,8 +180,11 @@ def status(app: AppContext, campaign_id: str | None, html_path: Path | None, as_
     table = Table(title=plain("review.status_title", campaign=campaign.id, title=campaign.title))
     for c in GRID_COLUMNS:
         table.add_column(t(f"review.grid_{c}"), overflow="fold")
-    for row in grid_rows(plan):
-        add_row(table, *row[:-1], Text(row[-1], style="red"))
+    # The terminal grid counts what is missing, one line per department; the matrix below
+    # names each section (the HTML page and --json keep the names in the grid too).
+    for row, g in zip(grid_rows(plan), plan.grid, strict=True):
+        missing = t("review.grid_missing_count", n=len(g.missing)) if g.missing else ""
+        add_row(table, *row[:-1], Text(missing, style="red"))
     console.print(table)
     matrix = Table(title=plain("review.matrix_title"))
     matrix.add_column(t("review.grid_section"), overflow="fold")

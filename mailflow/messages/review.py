@@ -372,6 +372,10 @@ MESSAGES = {
     "review.grid_late": {"vi": "Muộn", "en": "Late"},
     "review.grid_missing": {"vi": "Còn thiếu", "en": "Missing"},
     "review.grid_section": {"vi": "Mục", "en": "Section"},
+    "review.grid_missing_count": {
+        "vi": "{n} mục",
+        "en": "{n} section(s)",
+    },
     "review.yes": {"vi": "có", "en": "yes"},
     "review.away_until": {"vi": "đến {until}", "en": "until {until}"},
 }
