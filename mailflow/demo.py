@@ -306,6 +306,7 @@ class DemoResult:
     directives: dict[str, int] = field(default_factory=dict)  # address → directives in INBOX
     reminders: list[tuple[str, str, str]] = field(default_factory=list)  # (day, dept, reason)
     office_mails: int = 0
+    office_address: str = ""
     grid: list[dict[str, Any]] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
 
@@ -493,7 +494,9 @@ class Demo:
                     "received": row.received_at,
                     "late": row.late,
                     "away": row.out_of_office,
-                    "missing": row.missing,
+                    # named as the draft and `mailflow status` name them (outline number
+                    # and heading), never by the internal section key
+                    "missing": tuple(plan.section_name(k) for k in row.missing),
                 }
             )
         for address in [a for d in self.cfg.departments for a in d.emails]:
@@ -502,9 +505,10 @@ class Demo:
                 for m in self.inbox(address)
                 if "/directive/" in m.headers.get("x-mailflow-id", ("",))[0]
             )
+        self.result.office_address = self.cfg.office.emails[0]
         self.result.office_mails = sum(
             1
-            for m in self.inbox(self.cfg.office.emails[0])
+            for m in self.inbox(self.result.office_address)
             if re.search(r"/(draft|digest)/", m.headers.get("x-mailflow-id", ("",))[0])
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,14 @@ def test_the_demo_prints_the_status_grid_and_each_reply_style(demo_run) -> None:
         "late report",
     ):
         assert style in out, style
+
+
+def test_the_demo_grid_names_missing_sections_as_the_outline_numbers_them(demo_run) -> None:  # type: ignore[no-untyped-def]
+    proc, _ = demo_run
+    grid = proc.stdout.split("Report status", 1)[1].split("Each department got", 1)[0]
+    qlcn = grid[grid.index("QLCN —") : grid.index("TDC —")]
+    assert "1 › - Kết quả" in qlcn
+    assert re.search(r"\b1(\.\d+){2,}\b", grid) is None  # no internal key such as 1.2.1.4
 
 
 def test_the_demo_sends_one_directive_each_reminders_and_drafts(demo_run) -> None:  # type: ignore[no-untyped-def]

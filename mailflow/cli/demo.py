@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mailflow.cli.base import cli, console
+from mailflow.cli.common import add_row
 from mailflow.i18n import t
 from mailflow.messages import CATALOGUE
 
@@ -47,18 +48,19 @@ def demo(directory: Path, backend: str) -> None:
         table.add_column(t(key))
     for row in result.grid:
         received = row["received"].strftime("%d/%m %H:%M") if row["received"] else "-"
-        table.add_row(
+        add_row(
+            table,
             f"{row['code']} — {row['name']}",
             received,
             t("demo.yes") if row["late"] else "",
-            ", ".join(row["missing"]) or "-",
+            "\n".join(row["missing"]) or "-",
         )
     console.print(table)
     ok = bool(result.directives) and all(n == 1 for n in result.directives.values())
     console.print(t("demo.directive_count", ok=t("demo.yes") if ok else t("demo.no")))
-    office = next(iter(result.config.read_text(encoding="utf-8").split('emails = ["')[1:]), "")
     console.print(
-        t("demo.office_mails", address=office.split('"')[0], n=result.office_mails), markup=False
+        t("demo.office_mails", address=result.office_address, n=result.office_mails),
+        markup=False,
     )
     console.print(t("demo.final_docx", path=result.final_docx), markup=False)
     if result.final_pdf is not None:
