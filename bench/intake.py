@@ -1,18 +1,22 @@
 """Benchmark of intake: `poll --once` vs a bare imap-tools fetch, through a real Dovecot.
 
-    python -m bench.intake [--mails 1000] [--repeat 3] [--mixed] [--idle-large 10000]
+    python -m bench.intake [--mails 1000] [--repeat 3] [--workers 1,2] [--against REF]
+                           [--mixed] [--idle-large 10000]
 
 Starts a throw-away Postfix + Dovecot (tests/servers/real-start.sh; needs root). Mail is
 put straight into the account's Maildir (setup, timed on its own), then in the same run:
 
 - **bare**: imap-tools ``MailBox.fetch(AND(uid=...), bulk=batch, mark_seen=False)`` over
   the same UIDs: the least any IMAP client does (it also parses each mail);
-- **mailflow**: ``services.poll.poll_once`` in-process on a fresh state: per batch FETCH
+- **mailflow**: ``services.poll.poll_once`` in a fresh process on a fresh state: FETCH
   BODY.PEEK[] → archive each raw mail and each document (fsync'ed, content-addressed) →
   parse → identify → unpack (OOXML checks of the .docx) → ONE SQLite commit → MOVE;
 
 Each repeat delivers the mails again and measures bare and mailflow back to back, so both
-see the same machine load; the spread over the repeats is printed. After each poll a
+see the same machine load; the spread over the repeats is printed. ``--workers 1,2,3``
+polls with each ``intake.workers`` in every round (interleaved, each with its own bare
+fetch) and ``--against REF`` adds the same polls with ``git archive REF mailflow``: A/B in
+the same run. After each poll a
 **per-stage table** says where mailflow's time went: fetch, archive, parse, identify,
 unpack, document checks (OOXML safety + sanitiser + tracked changes), PDF text, OCR,
 spreadsheets, commit, move — summed over the poll and its worker processes (so the sum
@@ -33,12 +37,14 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import pwd
 import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -212,8 +218,10 @@ def time_unpack_stages() -> None:
             owner: object = unpack
             *path, attr = dotted.split(".")
             for part in path:
-                owner = getattr(owner, part)
-            fn = getattr(owner, attr)
+                owner = getattr(owner, part, None)
+            fn = getattr(owner, attr, None)
+            if fn is None:  # an older or newer unpacker (--against): that stage is not split
+                continue
 
             @functools.wraps(fn)
             def timed_fn(*a: object, _fn=fn, _stage=stage, **kw: object) -> object:  # type: ignore[no-untyped-def]
@@ -259,6 +267,11 @@ def stage_table(totals: dict[str, float], mails: int, wall: float) -> str:
     waited = totals.get("wait for analysis", 0.0)
     rows.append(f"  {'poll waited':<18} {waited / mails * 1000:8.2f} for its worker(s)")
     return "\n".join(rows)
+
+
+def load() -> str:
+    """The 1-minute load average, printed with every round (the machine is shared)."""
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 def spread(values: list[float]) -> str:
@@ -382,26 +395,11 @@ def idle_polls(config: Path, runs: int) -> list[float]:
     return times
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__)
-    ap.add_argument("--mails", type=int, default=1000)
-    ap.add_argument("--idle-small", type=int, default=10)
-    ap.add_argument("--idle-large", type=int, default=10_000)
-    ap.add_argument("--idle-runs", type=int, default=31)
-    ap.add_argument("--batch", type=int, default=50, help="mailbox.batch_size")
-    ap.add_argument("--repeat", type=int, default=3, help="rounds of bare + poll")
-    ap.add_argument("--workers", type=int, default=1, help="intake.workers (0: in-process)")
-    ap.add_argument("--mixed", action="store_true", help="also a 10/5/2%% PDF/sheet/scan inbox")
-    ap.add_argument("--mixed-repeat", type=int, default=1)
-    ap.add_argument("--no-idle", action="store_true", help="skip the idle-poll part")
-    args = ap.parse_args(argv)
+def run_poll(config: Path) -> dict[str, object]:
+    """One ``poll_once`` on ``config``, timed with its per-stage totals (``--poll-json``).
 
-    import mailenv
-
-    if not mailenv.real_available():
-        print("needs root with Postfix and Dovecot installed", file=sys.stderr)
-        return 2
-    os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
+    Runs in a fresh process of its own (see :func:`poll_in_process`), so every variant of
+    a round (this checkout or ``--against REF``, each worker count) starts alike."""
     from mailflow import bootstrap
     from mailflow import config as config_mod
     from mailflow.adapters.archive import Archive
@@ -410,13 +408,103 @@ def main(argv: list[str] | None = None) -> int:
     from mailflow.services.intake import STAGES
     from mailflow.services.poll import poll_once
 
+    time_unpack_stages()
+    time_deferred_stage()
+    cfg = config_mod.load(config)
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    converter = bootstrap.build(cfg).converter
+    STAGES.take()
+    DEFERRED_WALL.clear()
+    t_poll, result = timed(
+        lambda: poll_once(cfg, store, archive, MailServers(cfg.mailbox), converter=converter)
+    )
+    totals = STAGES.take()
+    store.close()
+    kinds_seen: dict[str, int] = {}
+    for o in result.outcomes:  # type: ignore[attr-defined]
+        kinds_seen[o.kind] = kinds_seen.get(o.kind, 0) + 1
+    conn = sqlite3.connect(cfg.state_path)
+    docs_n = conn.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall()
+    conn.close()
+    return {
+        "seconds": t_poll,
+        "deferred_seconds": sum(DEFERRED_WALL),
+        "fetched": result.fetched,  # type: ignore[attr-defined]
+        "moved": result.moved,  # type: ignore[attr-defined]
+        "deferred": result.deferred,  # type: ignore[attr-defined]
+        "kinds": kinds_seen,
+        "documents": dict(docs_n),
+        "totals": totals,
+    }
+
+
+def poll_in_process(config: Path, src: Path) -> dict[str, object]:
+    """:func:`run_poll` in a fresh Python whose ``mailflow`` is the one under ``src``."""
+    env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{REPO}")
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.intake", "--poll-json", str(config)],
+        cwd=src,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    out: dict[str, object] = json.loads(run.stdout.splitlines()[-1])
+    return out
+
+
+def checkout_of(ref: str, work: Path) -> Path:
+    """``git archive REF mailflow`` unpacked under ``work`` (or REF itself when it is a
+    directory holding a ``mailflow`` package)."""
+    given = Path(ref)
+    if (given / "mailflow").is_dir():
+        return given
+    dest = work / "against"
+    dest.mkdir(parents=True)
+    tar = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "mailflow"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__)
+    ap.add_argument("--mails", type=int, default=1000)
+    ap.add_argument("--idle-small", type=int, default=10)
+    ap.add_argument("--idle-large", type=int, default=10_000)
+    ap.add_argument("--idle-runs", type=int, default=31)
+    ap.add_argument("--batch", type=int, default=50, help="mailbox.batch_size")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of bare + poll")
+    ap.add_argument(
+        "--workers",
+        default="",
+        help="intake.workers, or several to compare in each round (1,2,3); 0: in-process; "
+        "default: the shipped default",
+    )
+    ap.add_argument("--against", metavar="REF", help="also poll with git REF's mailflow")
+    ap.add_argument("--mixed", action="store_true", help="also a 10/5/2%% PDF/sheet/scan inbox")
+    ap.add_argument("--mixed-repeat", type=int, default=1)
+    ap.add_argument("--no-idle", action="store_true", help="skip the idle-poll part")
+    ap.add_argument("--poll-json", metavar="CONFIG", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.poll_json:
+        print(json.dumps(run_poll(Path(args.poll_json))))
+        return 0
+
+    import mailenv
+
+    if not mailenv.real_available():
+        print("needs root with Postfix and Dovecot installed", file=sys.stderr)
+        return 2
+    os.environ.setdefault("MAILFLOW_TEST_PASSWORD", mailenv.PASSWORD)
+
     work = Path(tempfile.mkdtemp(prefix="mf-bench-intake-"))
     print(f"starting Postfix + Dovecot … (work in {work})")
     env = mailenv.start_real()
     try:
         # --- setup: build -----------------------------------------------------------------
-        time_unpack_stages()
-        time_deferred_stage()
         base = base_docx()
         t_build, docs = timed(lambda: [report_docx(base, i) for i in range(args.mails)])
         mails = [reply(i, env.domain, d) for i, d in enumerate(docs)]  # type: ignore[attr-defined]
@@ -425,6 +513,16 @@ def main(argv: list[str] | None = None) -> int:
             f"setup: built {args.mails} replies (avg {size / 1024:.1f} KB, .docx "
             f"{len(docs[0]) / 1024:.1f} KB) in {t_build:.1f}s"  # type: ignore[index]
         )
+        # variants polled in every round, interleaved: (label, mailflow source, workers)
+        counts = [int(w) for w in args.workers.split(",") if w.strip()] or [-1]
+        sources = [("", REPO)]
+        if args.against:
+            sources.insert(0, (f"{args.against} ", checkout_of(args.against, work)))
+        variants = [
+            (f"{name}workers {'default' if w < 0 else w}", src, w)
+            for name, src in sources
+            for w in counts
+        ]
         rounds = [("docx", mails)] * args.repeat
         if args.mixed:
             attachments, kinds = mixed_attachments(base, args.mails, work)
@@ -432,73 +530,73 @@ def main(argv: list[str] | None = None) -> int:
                 reply(i, env.domain, data, name, ctype)
                 for i, (name, ctype, data) in enumerate(attachments)
             ]
-            counts = {k: list(kinds.values()).count(k) for k in sorted(set(kinds.values()))}
-            print(f"setup: mixed inbox of {args.mails} mails: {counts}")
+            counted = {k: list(kinds.values()).count(k) for k in sorted(set(kinds.values()))}
+            print(f"setup: mixed inbox of {args.mails} mails: {counted}")
             rounds += [("mixed", mixed)] * args.mixed_repeat
+        print(f"variants, each round: {', '.join(v[0] for v in variants)}; load {load()}")
 
-        # --- bare fetch vs poll, the same mails, back to back, per round ------------------
-        ratios: dict[str, list[float]] = {}
-        ratios_batches: dict[str, list[float]] = {}
-        per_mail: dict[str, list[float]] = {}
+        # --- bare fetch vs poll, the same mails, back to back, per round and variant ------
+        ratios: dict[tuple[str, str], list[float]] = {}
+        ratios_batches: dict[tuple[str, str], list[float]] = {}
+        per_mail: dict[tuple[str, str], list[float]] = {}
+        floors: list[float] = []
+        n_poll = 0
         for n_round, (what, batch_mails) in enumerate(rounds, start=1):
-            maildir = maildir_of(env, "baocao")
-            drop_into(maildir, batch_mails)
-            _, uids = server_uids(env, "baocao")
-            assert len(uids) == len(batch_mails), len(uids)
-            bare_fetch(env, "baocao", uids, args.batch)  # warm the server's caches for both
-            t_bare, n = timed(lambda u=uids: bare_fetch(env, "baocao", u, args.batch))
-            config = workspace(env, "baocao", work / f"poll{n_round}")
-            text = config.read_text(encoding="utf-8")
-            text = text.replace("timeout = 20", f"timeout = 20\nbatch_size = {args.batch}")
-            config.write_text(text + f"\n[intake]\nworkers = {args.workers}\n")
-            cfg = config_mod.load(config)
-            store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
-            STAGES.take()
-            DEFERRED_WALL.clear()
-            t_poll, result = timed(
-                lambda c=cfg, s=store, a=archive: poll_once(
-                    c, s, a, MailServers(c.mailbox), converter=bootstrap.build(c).converter
+            for label, src, workers in variants:
+                n_poll += 1
+                maildir = maildir_of(env, "baocao")
+                drop_into(maildir, batch_mails)
+                _, uids = server_uids(env, "baocao")
+                assert len(uids) == len(batch_mails), len(uids)
+                bare_fetch(env, "baocao", uids, args.batch)  # warm the server's caches for both
+                t_bare, n = timed(lambda u=uids: bare_fetch(env, "baocao", u, args.batch))
+                floors.append(t_bare)
+                config = workspace(env, "baocao", work / f"poll{n_poll}")
+                text = config.read_text(encoding="utf-8")
+                text = text.replace("timeout = 20", f"timeout = 20\nbatch_size = {args.batch}")
+                if workers >= 0:
+                    text += f"\n[intake]\nworkers = {workers}\n"
+                config.write_text(text)
+                got = poll_in_process(config, src)
+                t_poll = float(got["seconds"])  # type: ignore[arg-type]
+                t_deferred = float(got["deferred_seconds"])  # type: ignore[arg-type]
+                fetched = int(got["fetched"])  # type: ignore[call-overload]
+                t_batches = t_poll - t_deferred
+                key = (what, label)
+                ratio = t_poll / t_bare
+                ratios.setdefault(key, []).append(ratio)
+                print(
+                    f"[{what} round {n_round}, {label}] bare imap-tools fetch ({n} mails, "
+                    f"bulk={args.batch}): {t_bare:.2f}s; mailflow poll --once ({fetched} mails, "
+                    f"moved {got['moved']}, kinds {got['kinds']}, documents {got['documents']})"
+                    f": {t_poll:.2f}s; ratio {ratio:.2f}  (goal <= 1.3); load {load()}"
                 )
-            )
-            totals = STAGES.take()
-            t_deferred = sum(DEFERRED_WALL)
-            t_batches = t_poll - t_deferred
-            store.close()
-            kinds_seen: dict[str, int] = {}
-            for o in result.outcomes:  # type: ignore[attr-defined]
-                kinds_seen[o.kind] = kinds_seen.get(o.kind, 0) + 1
-            docs_n = (
-                sqlite3.connect(cfg.state_path)
-                .execute("SELECT status, count(*) FROM documents GROUP BY status")
-                .fetchall()
-            )
-            ratio = t_poll / t_bare
-            ratios.setdefault(what, []).append(ratio)
+                per_mail.setdefault(key, []).append(t_batches / fetched * 1000)
+                ratios_batches.setdefault(key, []).append(t_batches / t_bare)
+                print(
+                    f"  batches (every mail recorded and moved): {t_batches:.2f}s = "
+                    f"{t_batches / fetched * 1000:.2f} ms/mail, ratio {t_batches / t_bare:.2f}; "
+                    f"then the deferred reading of {got['deferred']} documents: {t_deferred:.2f}s"
+                )
+                print(stage_table(got["totals"], fetched, t_poll))  # type: ignore[arg-type]
+        print(f"floor (bare fetch) over all rounds: {spread(floors)} s")
+        for (what, label), values in ratios.items():
+            print(f"ratio poll / bare fetch, {what} inbox, {label}: {spread(values)}")
             print(
-                f"[{what} round {n_round}] bare imap-tools fetch ({n} mails, bulk={args.batch}): "
-                f"{t_bare:.2f}s; mailflow poll --once ({result.fetched} mails, "  # type: ignore[attr-defined]
-                f"moved {result.moved}, kinds {kinds_seen}, documents {dict(docs_n)}, "  # type: ignore[attr-defined]
-                f"workers {args.workers}): {t_poll:.2f}s; ratio {ratio:.2f}  (goal <= 1.3)"
+                f"ratio batches / bare fetch, {what} inbox, {label}: "
+                f"{spread(ratios_batches[(what, label)])}"
             )
-            per_mail.setdefault(what, []).append(t_batches / result.fetched * 1000)  # type: ignore[attr-defined]
-            ratios_batches.setdefault(what, []).append(t_batches / t_bare)
-            print(
-                f"  batches (every mail recorded and moved): {t_batches:.2f}s = "
-                f"{t_batches / result.fetched * 1000:.2f} ms/mail, ratio {t_batches / t_bare:.2f}; "  # type: ignore[attr-defined]
-                f"then the deferred reading of {result.deferred} documents: {t_deferred:.2f}s"  # type: ignore[attr-defined]
-            )
-            print(stage_table(totals, result.fetched, t_poll))  # type: ignore[attr-defined]
-        for what, values in ratios.items():
-            print(f"ratio poll / bare fetch, {what} inbox: {spread(values)}")
-            print(f"ratio batches / bare fetch, {what} inbox: {spread(ratios_batches[what])}")
-            print(f"batches per mail (ms), {what} inbox: {spread(per_mail[what])}")
-        if "docx" in per_mail and "mixed" in per_mail:
-            base_ms = statistics.median(per_mail["docx"])
-            mixed_ms = statistics.median(per_mail["mixed"])
-            print(
-                f"ordinary mail's cost in the mixed inbox: {mixed_ms:.2f} ms/mail vs "
-                f"{base_ms:.2f} in the all-.docx inbox (x{mixed_ms / base_ms:.2f}; goal: unchanged)"
-            )
+            per = spread(per_mail[(what, label)])
+            print(f"batches per mail (ms), {what} inbox, {label}: {per}")
+        for label, _, _ in variants:
+            if ("docx", label) in per_mail and ("mixed", label) in per_mail:
+                base_ms = statistics.median(per_mail[("docx", label)])
+                mixed_ms = statistics.median(per_mail[("mixed", label)])
+                print(
+                    f"ordinary mail's cost in the mixed inbox, {label}: {mixed_ms:.2f} ms/mail vs "
+                    f"{base_ms:.2f} in the all-.docx inbox (x{mixed_ms / base_ms:.2f}; goal: "
+                    "unchanged)"
+                )
 
         # --- idle polls -----------------------------------------------------------------
         if args.no_idle:
