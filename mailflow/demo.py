@@ -37,6 +37,7 @@ from mailflow import bootstrap
 from mailflow.adapters.mailserver import EmbeddedMailServer, accounts_for
 from mailflow.clock import FrozenClock, aware
 from mailflow.config import Config, load
+from mailflow.core.draft_plan import DraftPlan
 from mailflow.core.names import strip_diacritics
 from mailflow.core.outline import top_sections
 from mailflow.errors import MailflowError
@@ -311,6 +312,24 @@ class DemoResult:
     steps: list[str] = field(default_factory=list)
 
 
+def grid_of(plan: DraftPlan) -> list[dict[str, Any]]:
+    """The demo's closing grid, one row per department. Missing sections are named as the
+    draft and ``mailflow status`` name them (outline number and heading), never by the
+    internal section key."""
+    return [
+        {
+            "code": row.code,
+            "name": row.name,
+            "sent": row.sent_at,
+            "received": row.received_at,
+            "late": row.late,
+            "away": row.out_of_office,
+            "missing": tuple(plan.section_name(k) for k in row.missing),
+        }
+        for row in plan.grid
+    ]
+
+
 class Demo:
     """The demo's moving parts, so the test can drive and inspect the same run."""
 
@@ -485,20 +504,7 @@ class Demo:
             if self.result.final_pdf is None:
                 self.result.final_pdf = self._pdf(self.result.final_docx)
         plan = gather_plan(self.cfg, store, daemon.archive, campaign, self.clock.now())
-        for row in plan.grid:
-            self.result.grid.append(
-                {
-                    "code": row.code,
-                    "name": row.name,
-                    "sent": row.sent_at,
-                    "received": row.received_at,
-                    "late": row.late,
-                    "away": row.out_of_office,
-                    # named as the draft and `mailflow status` name them (outline number
-                    # and heading), never by the internal section key
-                    "missing": tuple(plan.section_name(k) for k in row.missing),
-                }
-            )
+        self.result.grid.extend(grid_of(plan))
         for address in [a for d in self.cfg.departments for a in d.emails]:
             self.result.directives[address] = sum(
                 1

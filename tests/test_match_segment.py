@@ -216,3 +216,25 @@ def test_an_unbolded_title_line_and_the_intro_sentence_are_boilerplate():
         (2, "intro"),
     ]
     assert [p.heading for p in seg.parts] == ["1. Kết quả đạt được"]
+
+
+#: a department's own bold heading for an outline bullet: 40 syllables (the demo's "in its
+#: own words" reply)
+REWORDED = (
+    "Về Tăng cường công tác quản lý nhà nước về tiêu chuẩn đo lường chất lượng, đăng ký và "
+    "bảo vệ quyền sở hữu trí tuệ, thương hiệu sản phẩm hàng hóa, nhãn hiệu tập thể của "
+    "các địa phương..."
+)
+
+
+def test_a_long_bold_line_reworded_from_the_outline_starts_a_part():
+    seg = split(
+        [
+            para(0, "Về hỗ trợ doanh nghiệp", bold=True),
+            para(1, BODY),
+            para(2, REWORDED, bold=True),
+            para(3, BODY),
+        ]
+    )
+    assert [(p.block_start, p.block_end) for p in seg.parts] == [(0, 2), (2, 4)]
+

@@ -64,6 +64,18 @@ def test_status_names_missing_sections_by_the_outline_number(flow: Offline) -> N
     assert KEY.findall(out) == []
 
 
+def test_the_demo_grid_names_missing_sections_by_the_outline_number(flow: Offline) -> None:
+    from mailflow.demo import grid_of
+    from mailflow.services.assemble import gather_plan
+
+    _report(flow, "tdc", "1.2.1.4", "1.2.2.1")
+    app = bootstrap.build(flow.cfg)
+    plan = gather_plan(flow.cfg, app.store, app.archive, flow.cfg.campaigns[0], app.clock.now())
+    app.close()
+    missing = [name for row in grid_of(plan) for name in row["missing"]]
+    assert LIMITS in missing and KEY.findall(" ".join(missing)) == []
+
+
 def test_the_review_table_names_candidates_by_the_outline_number(flow: Offline) -> None:
     _report(flow, "tdc", "1.2.1.4")
     part = flow.current("TDC")[0]["id"]

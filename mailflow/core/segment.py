@@ -194,6 +194,14 @@ def _noise(blocks: Sequence[Block]) -> dict[int, str]:
 
 _SENTENCE_END = (";", ",")
 
+#: Syllables (Vietnamese "words" are syllables) in a bold, unnumbered paragraph still taken
+#: as a heading. The outline's own bullets run to 40-60 syllables, often with a closing full
+#: stop, and a department that writes one of them as its own bold heading ("Về Nâng cao
+#: hiệu quả công tác nghiên cứu khoa học, gắn kết chặt chẽ …") must still start a part
+#: there. A paragraph mostly in bold is a title far more often than an emphasised sentence;
+#: if it was one, the part it starts is matched by its content like any other.
+_BOLD_HEADING_WORDS = 60
+
 
 @dataclass(frozen=True)
 class _Heading:
@@ -226,7 +234,7 @@ def _heading(block: Block, plain_doc: bool) -> _Heading | None:
         return _Heading(f"h{block.heading_level}", number, rest)
     if ends or kind == "bullet":
         return None
-    if block.bold and (kind or words <= 25) and len(text) <= 300:
+    if block.bold and (kind or words <= _BOLD_HEADING_WORDS) and len(text) <= 300:
         shape = kind or ("caps" if caps else "bold")
         if kind == "dotted":
             shape = f"dotted{number.count('.') + 1}"
