@@ -237,4 +237,3 @@ def test_a_long_bold_line_reworded_from_the_outline_starts_a_part():
         ]
     )
     assert [(p.block_start, p.block_end) for p in seg.parts] == [(0, 2), (2, 4)]
-
