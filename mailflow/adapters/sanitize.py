@@ -36,6 +36,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from posixpath import dirname, join, normpath
+from typing import Any
 
 from lxml import etree
 
@@ -102,6 +103,26 @@ def _remember_inert(key: bytes) -> None:
     if len(_INERT) >= _INERT_MAX:
         _INERT.clear()  # bounded; the next documents fill it again
     _INERT.add(key)
+
+
+#: what a relationships part (key ``("rels", source part, bytes)``) or the
+#: ``[Content_Types].xml`` part (key ``("types", bytes)``) says, as read by ``_Package``:
+#: every reply from one template carries the same ``_rels/.rels``, ``[Content_Types].xml``
+#: and mostly the same ``document.xml.rels``, so each is parsed once. The reading is a
+#: function of exactly that key (the whole bytes, compared on a hit), so a part of other
+#: bytes is read anew; callers get copies of the dicts (their values are frozen).
+#: Bounded in entries and in the size of the parts kept as keys.
+_READ: dict[tuple[str, bytes] | tuple[str, str, bytes], Any] = {}
+_READ_MAX = 512
+_READ_MAX_PART = 64 * 1024  # larger parts (rare) are read every time
+
+
+def _remember_read(key: tuple[str, bytes] | tuple[str, str, bytes], value: object) -> None:
+    if len(key[-1]) > _READ_MAX_PART:
+        return
+    if len(_READ) >= _READ_MAX:
+        _READ.clear()  # bounded; the next documents fill it again
+    _READ[key] = value
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "message/rfc822", "multipart/related")
@@ -245,7 +266,7 @@ def _downscale_jpeg(data: bytes, limit: int) -> bytes | None:
 # --- the package ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Rel:
     rid: str
     type: str
@@ -305,8 +326,12 @@ class _Package:
 
     def _content_types(self) -> tuple[dict[str, str], dict[str, str]]:
         raw = self.parts.get("[content_types].xml", b"")
-        overrides: dict[str, str] = {}
-        defaults: dict[str, str] = {}
+        known = _READ.get(("types", raw))
+        if known is not None:
+            overrides, defaults = known
+            return dict(overrides), dict(defaults)
+        overrides = {}
+        defaults = {}
         if raw:
             root = _parse(raw)
             for el in root:
@@ -316,6 +341,7 @@ class _Package:
                     )
                 elif el.tag == f"{{{CT}}}Default":
                     defaults[el.get("Extension", "").lower()] = el.get("ContentType", "")
+        _remember_read(("types", raw), (dict(overrides), dict(defaults)))
         return overrides, defaults
 
     def content_type(self, part: str) -> str:
@@ -330,6 +356,9 @@ class _Package:
         out: dict[str, _Rel] = {}
         if raw is None:
             return out
+        known = _READ.get(("rels", source, raw))
+        if known is not None:
+            return dict(known)
         for el in _parse(raw):
             target = el.get("Target", "")
             external = el.get("TargetMode", "").lower() == "external"
@@ -342,6 +371,7 @@ class _Package:
             out[el.get("Id", "")] = _Rel(
                 el.get("Id", ""), el.get("Type", ""), target, external, part
             )
+        _remember_read(("rels", source, raw), dict(out))
         return out
 
     def drop_rels(self, source: str, ids: set[str]) -> None:
