@@ -106,26 +106,27 @@ class _Facts:
     active: bool  # something the sanitiser may have to change (sanitize.has_active)
 
 
-#: facts of large parts by digest: the same template parts (styles, themes, numbering,
-#: often 90 % of a reply's XML) arrive in reply after reply. The digest is of the member's
-#: compressed bytes with its method, size and CRC (see ``_member_key``), ~30 times fewer
-#: bytes than the part: the part is inflated and CRC-checked from exactly those, so its
-#: facts are a function of the key alone
+#: facts of the parts met again, by digest: the same template parts (styles, themes,
+#: numbering, often 90 % of a reply's XML) arrive in reply after reply. The digest is of
+#: the member's compressed bytes with its method, size and CRC (see ``_member_key``), ~30
+#: times fewer bytes than the part: the part is inflated and CRC-checked from exactly
+#: those, so its facts are a function of the key alone
 _FACTS: dict[bytes, _Facts] = {}
 _FACTS_MAX = 1024  # entries (a few dozen bytes each)
-_FACTS_MIN_BYTES = 16 * 1024  # smaller parts are remembered only when met again
-#: inflated bytes of the same large parts, by the same key: a template part met again is
-#: not inflated again (its bytes are a function of the stored member the key digests,
-#: whose CRC and size matched them when they were first inflated). Bounded in bytes.
+#: inflated bytes of the same parts, by the same key: a template part met again is not
+#: inflated again (its bytes are a function of the stored member the key digests, whose
+#: CRC and size matched them when they were first inflated). Bounded in bytes.
 _PARTS: dict[bytes, bytes] = {}
 _PARTS_MAX_BYTES = 16 * 1024 * 1024
 _parts_bytes = 0
 
 
-#: keys of the smaller members met once (digests only): such a member is remembered
-#: (bytes and facts) when it comes AGAIN, so the parts every reply shares (settings,
-#: fonts, numbering, theme, relationships: a dozen per .docx) are not inflated and scanned
-#: reply after reply, while each reply's own text (met once) never fills the memory
+#: keys of the members met once (digests only): a member is remembered (bytes and facts)
+#: when it comes AGAIN, so the parts every reply shares (styles, settings, fonts,
+#: numbering, theme, relationships: a dozen per .docx) are not inflated and scanned reply
+#: after reply, while each reply's own text (its ``document.xml``, met once, however
+#: large) is neither digested again nor kept: it would only push the template's parts
+#: out of the bounded memory
 _SEEN_ONCE: set[bytes] = set()
 _SEEN_MAX = 8192
 
@@ -173,14 +174,12 @@ def _member_key(data: bytes, info: zipfile.ZipInfo) -> bytes:
 
 
 def _part_facts(part: bytes, stored: bytes = b"") -> _Facts:
-    """Facts of one XML part, remembered under ``stored`` or, for a large part, its digest.
+    """Facts of one XML part, remembered under ``stored`` (not at all without it).
 
     ``stored`` is ``_member_key`` of the member ``part`` was inflated from (after the
-    inflate and its CRC check succeeded); without it the part's own bytes are digested.
+    inflate and its CRC check succeeded), given for a member met before.
     """
     key = stored
-    if not key and len(part) >= _FACTS_MIN_BYTES:
-        key = hashlib.blake2b(part, digest_size=16, person=b"inflated").digest()
     if key:
         known = _FACTS.get(key)
         if known is not None:
@@ -770,8 +769,8 @@ class _Walker:
                 part = self.known_member(info, key)
                 if part is None:
                     part = self.read_member(zf, info)
-                    if len(part) < _FACTS_MIN_BYTES and not _recurring(key):
-                        key = b""  # a small part met once: scanned, not remembered
+                    if not _recurring(key):
+                        key = b""  # a part met once: scanned, not remembered
                     _remember_part(key, part)
                 facts[low] = _part_facts(part, key)
                 if facts[low].doctype:
