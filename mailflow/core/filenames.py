@@ -9,6 +9,7 @@ letters) or a Windows device are reported so the caller can quarantine the file.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -34,7 +35,25 @@ def name_problem(raw: str) -> str | None:
     ``None`` when the name is only untidy (control characters, odd punctuation): those
     are cleaned by :func:`safe_name` and need no quarantine. Folder parts inside a zip
     ("reports/qlkh.docx") are normal and not a problem.
+
+    Every member of every .docx is asked about (``word/document.xml``, ``_rels/.rels``…,
+    a dozen and more per reply, the same names reply after reply): the answer for a name
+    of ordinary length is remembered (bounded), a longer name is judged each time.
     """
+    if len(raw or "") <= _REMEMBERED_NAME_CHARS:
+        return _remembered_problem(raw or "")
+    return _problem(raw)
+
+
+_REMEMBERED_NAME_CHARS = 255
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_problem(raw: str) -> str | None:
+    return _problem(raw)
+
+
+def _problem(raw: str) -> str | None:
     text = unicodedata.normalize("NFC", raw or "")
     unified = text.replace("\\", "/")
     parts = [p for p in unified.split("/")]
