@@ -14,6 +14,7 @@ name ends NFC.
 from __future__ import annotations
 
 import base64
+import binascii
 import codecs
 import contextlib
 import re
@@ -33,6 +34,11 @@ from mailflow.core.identify import DsnRecipient, MailHeaders, normalize_msgid
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
+
+try:  # a dependency (pyproject.toml); without it the stdlib decodes every body, slower
+    import pybase64 as _pybase64
+except ImportError:  # pragma: no cover - an environment installed before it was added
+    _pybase64 = None  # type: ignore[assignment]
 
 BODY_TEXT_CAP = 20_000
 
@@ -344,8 +350,43 @@ def disposition(part: Message) -> str:
 # --- body text ----------------------------------------------------------------------
 
 
+def _clean_base64(part: Message) -> bytes | None:
+    """The body of a base64 leaf whose text is clean base64, decoded by pybase64; None
+    for any other part (the stdlib decodes it, as before).
+
+    Why: a reply's attachment is ~700 lines of base64, and the stdlib's decode
+    (``get_payload(decode=True)``: a regex validation, then a byte-at-a-time decode) was
+    a tenth of a reply's analysis; pybase64's SIMD decode is about five times faster. It
+    is used only where the stdlib's own first attempt succeeds, with the same result and
+    no defect: an ASCII payload without surrogates whose lines joined are whole quads of
+    the alphabet with at most the final padding (``email._encoded_words.decode_b`` with
+    ``validate=True``). Anything else — bad characters, missing padding, other
+    encodings — falls through to the stdlib, which records its defects as it always did.
+    """
+    if _pybase64 is None or part.is_multipart():
+        return None
+    if str(part.get("content-transfer-encoding", "")).lower() != "base64":
+        return None
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    try:
+        joined = b"".join(payload.encode("ascii").splitlines())
+    except UnicodeEncodeError:  # raw 8-bit or escaped bytes: the stdlib's path
+        return None
+    if len(joined) % 4:
+        return None
+    try:
+        return _pybase64.b64decode(joined, validate=True)
+    except binascii.Error:
+        return None
+
+
 def payload_bytes(part: Message) -> bytes:
     """Decoded payload of a leaf part; b"" when there is none or it cannot be decoded."""
+    fast = _clean_base64(part)
+    if fast is not None:
+        return fast
     try:
         data = part.get_payload(decode=True)
     except Exception:  # defective encodings must not stop intake
