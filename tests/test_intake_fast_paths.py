@@ -1,0 +1,130 @@
+"""The faster paths of a reply's analysis give exactly what the plain paths give (issue 15).
+
+Each cut in CPU per mail either skips work whose outcome is known (a part read before,
+a name judged before) or does the same work with a faster library; each test here
+holds the fast path to the plain one on inputs chosen to tell them apart.
+"""
+
+from __future__ import annotations
+
+import random
+from email.message import Message
+
+from test_document_sanitise import LINK_REL, base_docx, edit, intake, package
+
+from mailflow.adapters import docx_read, mail_parse, sanitize, unpack
+from mailflow.core import filenames
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_ODD = ("=", "==", "===", "\r\n", "\n", "\r", " ", "\t", "-", "_", ".", "*", "é")
+
+
+def _base64_part(payload: str, cte: str = "base64") -> Message:
+    part = Message()
+    part["Content-Type"] = "application/octet-stream"
+    part["Content-Transfer-Encoding"] = cte
+    part.set_payload(payload)
+    return part
+
+
+def _stdlib(payload: str, cte: str = "base64") -> tuple[object, list[str]]:
+    part = _base64_part(payload, cte)
+    data = part.get_payload(decode=True)
+    return data, [type(d).__name__ for d in part.defects]
+
+
+def test_a_base64_body_decodes_to_the_bytes_and_defects_the_stdlib_gives() -> None:
+    rnd = random.Random(15)
+    fast_taken = 0
+    for _ in range(20_000):
+        pieces = [
+            rnd.choice(_ALPHABET) if rnd.random() < 0.8 else rnd.choice(_ODD)
+            for _ in range(rnd.randint(0, 16))
+        ]
+        payload = "".join(pieces)
+        if payload.isascii() and mail_parse._clean_base64(_base64_part(payload)) is not None:
+            fast_taken += 1
+        part = _base64_part(payload)
+        ours = mail_parse.payload_bytes(part)
+        theirs, defects = _stdlib(payload)
+        assert ours == theirs, repr(payload)
+        assert [type(d).__name__ for d in part.defects] == defects, repr(payload)
+    assert fast_taken > 1_000  # the fast path was really the one compared
+
+
+def test_a_base64_body_with_a_stray_character_is_decoded_by_the_stdlib_with_its_defect() -> None:
+    payload = "QUJD\r\nREVG-\r\n"
+    assert mail_parse._clean_base64(_base64_part(payload)) is None
+    part = _base64_part(payload)
+    assert mail_parse.payload_bytes(part) == b"ABCDEF"
+    assert [type(d).__name__ for d in part.defects] == _stdlib(payload)[1]
+    assert part.defects  # the stdlib's own finding, kept
+
+
+def test_a_body_in_another_encoding_never_takes_the_base64_path() -> None:
+    for cte in ("quoted-printable", "7bit", ""):
+        part = _base64_part("QUJD\r\n", cte)
+        assert mail_parse._clean_base64(part) is None
+        assert mail_parse.payload_bytes(part) == _stdlib("QUJD\r\n", cte)[0]
+
+
+def test_a_reply_own_text_met_once_is_not_kept_in_memory() -> None:
+    long_text = " ".join(f"đoạn {i} của báo cáo riêng" for i in range(1500))
+    data = base_docx(long_text)
+    assert len(package(data)["word/document.xml"]) > 16 * 1024  # a large part
+    unpack._FACTS.clear()
+    unpack._PARTS.clear()
+    unpack._SEEN_ONCE.clear()
+    first = intake(data)
+    assert first.status == unpack.OK
+    kept = set(unpack._PARTS.values())
+    assert package(data)["word/document.xml"] not in kept  # met once: read, not kept
+    again = intake(data)
+    assert package(data)["word/document.xml"] in set(unpack._PARTS.values())  # met again
+    assert (again.status, again.reason, again.params, again.docx) == (
+        first.status,
+        first.reason,
+        first.params,
+        first.docx,
+    )
+
+
+def test_relationships_read_before_do_not_hide_an_external_link_in_other_bytes() -> None:
+    clean = edit(base_docx(), rels=(("rIdX", LINK_REL, "https://example.test/a", False),))
+    linked = edit(base_docx(), rels=(("rIdX", LINK_REL, "https://example.test/a", True),))
+    sanitize._READ.clear()
+    for _ in range(2):  # read, then from memory
+        first = intake(clean)
+        assert first.status == unpack.OK and first.docx == first.data
+    assert sanitize._READ
+    second = intake(linked)
+    assert second.status == unpack.OK
+    assert (
+        b"https://example.test/a" not in package(second.docx or b"")["word/_rels/document.xml.rels"]
+    )
+
+
+def test_a_name_judged_before_is_judged_the_same_and_a_long_one_is_judged_each_time() -> None:
+    names = [
+        "word/document.xml",
+        "../word/document.xml",
+        "/etc/passwd",
+        "C:report.docx",
+        "con.docx",
+        "reports/qlkh.docx",
+        "báo cáo/..\\x",
+    ]
+    for name in names * 2:
+        assert filenames.name_problem(name) == filenames._problem(name), name
+    long = "../" + "a" * 400 + ".docx"
+    assert filenames.name_problem(long) == "path-traversal"
+    assert filenames._remembered_problem.cache_info().currsize <= 4096
+    before = filenames._remembered_problem.cache_info().misses
+    filenames.name_problem("x" * 300 + "/con.docx")
+    assert filenames._remembered_problem.cache_info().misses == before  # not remembered
+
+
+def test_every_tracked_change_mark_still_lets_the_document_be_read_for_revisions() -> None:
+    for tag in (b"<w:del ", b"<w:del>", b"<w:ins ", b"<w:ins>", b"<w:moveFrom", b"<w:moveTo"):
+        assert any(pre in tag for pre in docx_read._REV_TAGS), tag
+    assert not any(pre in b"<w:insideH w:val='single'/>" for pre in docx_read._REV_TAGS)
