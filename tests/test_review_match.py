@@ -141,6 +141,16 @@ def test_a_heading_that_restates_its_section_is_not_printed_twice(flow: Offline)
     assert "Đã kiểm tra 40 cơ sở." in texts
 
 
+def test_a_mail_body_opening_with_a_pasted_title_does_not_print_it_twice(flow: Offline) -> None:
+    title = flow.outline().section("1.2.1.4").title
+    flow.ingest("tdc", f"- {title}\n\nĐã kiểm tra 40 cơ sở kinh doanh trên địa bàn tỉnh.\n")
+    out = flow.config_path.parent / "d.docx"
+    flow.run("assemble", "--no-pdf", "--out", str(out))
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert sum(1 for x in texts if title in x) == 1
+    assert any("Đã kiểm tra 40 cơ sở kinh doanh" in x for x in texts)
+
+
 def test_repeats_title_ignores_numbering_case_and_diacritics() -> None:
     title = "Những kết quả đạt được"
     assert repeats_title("II. NHUNG KET QUA DAT DUOC", title)
