@@ -294,10 +294,3 @@ def test_core_module_is_pure(module):
             imported.add(node.module.split(".")[0] if node.level == 0 else "")
             assert not node.module.startswith("mailflow.adapters")
     assert not imported & FORBIDDEN
-
-
-def test_a_headingless_part_opening_with_a_pasted_title_is_placed_by_it() -> None:
-    title = "- Kết quả ứng dụng tiến bộ kỹ thuật vào sản xuất"
-    pasted = ReportPart(1, "", 10, 13, f"{title}\n{BODY}\n{BODY}", 0)
-    (placement,) = decide_placements([pasted], OUTLINE, "A")
-    assert (placement.section_key, placement.status) == ("1.3", PlacementStatus.AUTO)

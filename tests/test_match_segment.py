@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailflow.core.segment import blocks_from_text, split
+from mailflow.core.segment import blocks_from_text, split, title_lines
 from mailflow.model import Block, BlockKind
 
 
@@ -237,3 +237,17 @@ def test_a_long_bold_line_reworded_from_the_outline_starts_a_part():
         ]
     )
     assert [(p.block_start, p.block_end) for p in seg.parts] == [(0, 2), (2, 4)]
+
+
+def test_dash_lines_restating_outline_titles_cut_a_mail_body_into_parts():
+    first = "- Kết quả nhiệm vụ Nâng cao hiệu quả công tác nghiên cứu khoa học"
+    second = "- Kết quả nhiệm vụ Tăng cường công tác quản lý nhà nước về đo lường"
+    body = f"Phòng báo cáo như sau:\n{first}\n{BODY}\n{second}\n{BODY}\nTrân trọng."
+    seg = split(blocks_from_text(body), title_lines([first, second]))
+    assert [p.heading for p in seg.parts] == [first, second]
+
+
+def test_dash_lines_are_body_text_when_they_restate_no_title():
+    body = f"Phòng báo cáo như sau:\n- Hỗ trợ 03 doanh nghiệp áp dụng ISO\n{BODY}\nTrân trọng."
+    seg = split(blocks_from_text(body), title_lines(["- Kết quả hỗ trợ phát triển doanh nghiệp"]))
+    assert [p.heading for p in seg.parts] == [""]

@@ -367,22 +367,6 @@ def _related(a: _Profile, b: _Profile) -> bool:
     return a.key == b.key or a.key in b.ancestors or b.key in a.ancestors
 
 
-def _headed_by_opening(part: ReportPart, idx: _Index) -> ReportPart:
-    """A part without a heading of its own whose first line restates an outline title (a
-    mail body that pasted "- Kết quả …" from the outline, where a dash line is otherwise
-    body text) is headed by that line: it names the section as plainly as a heading would.
-    """
-    if part.heading or "\n" not in part.text:
-        return part
-    first = part.text.split("\n", 1)[0]
-    plain = _plain(_canonical(first))
-    if len(plain) < 12:
-        return part
-    if any(q.title and fuzz.ratio(plain, q.title) >= KNOWN_RATIO for q in idx.profiles):
-        return replace(part, heading=first)
-    return part
-
-
 def decide_placements(
     parts: Sequence[ReportPart],
     outline: Outline,
@@ -397,7 +381,6 @@ def decide_placements(
     prior = _prior(outline, department_code)
     leaves = own_leaves(outline, department_code)
     by_key = {p.key: p for p in idx.profiles}
-    parts = [_headed_by_opening(p, idx) for p in parts]
 
     headed = [p for p in parts if _canonical(p.heading)]
     heading_best = {

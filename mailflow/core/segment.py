@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from mailflow.core.names import fold, fold_words, split_number
 from mailflow.model import Block, BlockKind, ReportPart
 
@@ -210,11 +212,38 @@ class _Heading:
     title: str
 
 
-def _heading(block: Block, plain_doc: bool) -> _Heading | None:
+#: fuzz.ratio (folded, numbering aside) at or above which a line restates an outline title
+TITLE_RATIO = 90
+
+
+def title_lines(titles: Sequence[str]) -> tuple[str, ...]:
+    """The outline's titles as :func:`split` compares lines with them: folded, without
+    their numbering or dash, trailing punctuation stripped; too short ones left out."""
+    out = (fold(split_number(t)[2] or t).strip(" .:;…") for t in titles)
+    return tuple(t for t in out if len(t) >= 12)
+
+
+def _restates(text: str, titles: Sequence[str]) -> bool:
+    """Does this line restate one of the outline's titles (pasted, or retyped with a typo)?"""
+    if not titles or len(text) < 12 or len(text) > 1.3 * max(map(len, titles)) + 12:
+        return False  # cheap first: most lines of a long report are not near any title
+    line = fold(split_number(text)[2] or text).strip(" .:;…")
+    n = len(line)
+    return n >= 12 and any(
+        0.8 * n <= len(t) <= 1.25 * n
+        and fuzz.ratio(line, t, score_cutoff=TITLE_RATIO) >= TITLE_RATIO
+        for t in titles
+    )
+
+
+def _heading(block: Block, plain_doc: bool, titles: Sequence[str] = ()) -> _Heading | None:
     """The block as a heading of the reply, or None if it is body text.
 
     ``plain_doc``: the document has no styled or bold lines at all (a mail body, a PDF),
     so short numbered or capitalised lines are taken as headings on their own.
+    ``titles`` (from :func:`title_lines`): a line restating one of them is a heading
+    whatever its form. A mail body that pastes "- Kết quả …" from the outline names its
+    sections that way, though a dash line is otherwise body text.
     """
     if block.kind is not BlockKind.PARAGRAPH:
         return None
@@ -232,6 +261,9 @@ def _heading(block: Block, plain_doc: bool) -> _Heading | None:
     styled = block.heading_level is not None and block.heading_level <= 6
     if styled:
         return _Heading(f"h{block.heading_level}", number, rest)
+    if titles and _restates(text, titles):
+        shape = f"dotted{number.count('.') + 1}" if kind == "dotted" else kind or "title"
+        return _Heading("dash" if kind == "bullet" else shape, number, rest)
     if ends or kind == "bullet":
         return None
     if block.bold and (kind or words <= _BOLD_HEADING_WORDS) and len(text) <= 300:
@@ -307,8 +339,11 @@ def _title_column(block: Block) -> int | None:
 # --- splitting --------------------------------------------------------------------------
 
 
-def split(blocks: Sequence[Block]) -> Segmentation:
-    """Cut a reply into parts at its own headings; set the boilerplate aside."""
+def split(blocks: Sequence[Block], titles: Sequence[str] = ()) -> Segmentation:
+    """Cut a reply into parts at its own headings; set the boilerplate aside.
+
+    ``titles``: the outline's titles from :func:`title_lines`; a line restating one of
+    them is a heading of the reply in any form (see :func:`_heading`)."""
     blocks = list(blocks)
     noise = _noise(blocks)
     plain_doc = not any(
@@ -322,7 +357,7 @@ def split(blocks: Sequence[Block]) -> Segmentation:
         boiler.append(Boilerplate(b.index, b.index + 1, reason, b.text))
 
     content = [i for i in range(len(blocks)) if i not in noise]
-    headings = {i: h for i in content if (h := _heading(blocks[i], plain_doc))}
+    headings = {i: h for i in content if (h := _heading(blocks[i], plain_doc, titles))}
     builder = _Builder(blocks)
     stack: list[tuple[str, str]] = []  # (shape, heading text) of the open headings
     current: int | None = None  # position of the heading of the open part

@@ -46,7 +46,13 @@ from mailflow.core.match import (
 )
 from mailflow.core.reply_body import strip_reply
 from mailflow.core.sections import name_of_key, section_name
-from mailflow.core.segment import Boilerplate, Segmentation, blocks_from_text, split
+from mailflow.core.segment import (
+    Boilerplate,
+    Segmentation,
+    blocks_from_text,
+    split,
+    title_lines,
+)
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import (
@@ -516,6 +522,7 @@ def _found_parts(
     results: list[_DocParts] = []
     ignored: list[tuple[dict[str, Any], str]] = []
     intro: list[str] = [mail.get("subject") or ""]
+    titles = title_lines([s.title for s in outline.sections])
     for n, (doc, blocks) in enumerate(read):
         if n in twins:
             continue
@@ -523,7 +530,7 @@ def _found_parts(
         if copy.is_copy:
             ignored.append((doc, copy.reason))
             continue
-        seg = split(blocks)
+        seg = split(blocks, titles)
         first = seg.parts[0].block_start if seg.parts else None
         intro.append(
             " ".join(b.display_text for b in blocks if first is None or b.index < first)[:600]
