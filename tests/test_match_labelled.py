@@ -8,6 +8,7 @@ import docx
 import pytest
 from fixtures.match.evaluate import reply_blocks, run, seed_outline, seed_outline_blocks, table
 from fixtures.match.replies import QLCN_FILLED_OUTLINE, REPLIES
+from fixtures.match.replies_batch4 import AFTER_FIX, BATCH4
 from fixtures.match.replies_more import MORE_REPLIES
 
 from mailflow.adapters.docx_read import read_docx
@@ -19,6 +20,10 @@ from mailflow.model import BlockKind
 # room for the reader and the outline parser to change under us, not for regressions.
 FLOOR_FIRST = 0.93
 FLOOR_SECOND = 0.85
+# Fourth batch (session 21), written before tuning on it: 15/16 placed or held at its first
+# score (one misplaced: a heading "Hỗ trợ doanh nghiệp nâng cao năng suất, chất lượng" that
+# names two sections' fields); one group heading was mislabelled as content, then fixed.
+FLOOR_FOURTH = 0.93
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +64,24 @@ def test_second_batch_places_above_floor_and_loses_nothing(outline):
     assert _rate(total) >= FLOOR_SECOND
 
 
+def test_fourth_batch_places_above_floor_and_loses_nothing(outline):
+    results = [run(r, outline) for r in BATCH4]
+    text, total = table(results)
+    print("\nfourth batch (written before tuning on it)\n" + text)
+    assert total["lost"] == 0
+    assert [h for r in results for h in r.hidden] == []
+    assert total["misplaced"] <= 1
+    assert _rate(total) >= FLOOR_FOURTH
+
+
+@pytest.mark.parametrize("reply", AFTER_FIX, ids=lambda r: r.name)
+def test_the_demo_faults_of_session_21_stay_fixed(reply, outline):
+    """A mail body pasting the outline's dash titles, and long bold headings of a
+    department's own words: every part placed where it belongs."""
+    result = run(reply, outline)
+    assert [o[1] for o in result.outcomes] == ["placed"] * len(result.outcomes)
+
+
 def test_reattached_outline_is_recognised(outline):
     assert is_outline_copy(seed_outline_blocks(), outline)
 
@@ -81,7 +104,9 @@ def test_outline_with_a_report_written_into_it_is_not_a_copy(outline):
     assert not is_outline_copy(blocks + list(filled), outline)
 
 
-@pytest.mark.parametrize("reply", [*REPLIES, *MORE_REPLIES], ids=lambda r: r.name)
+@pytest.mark.parametrize(
+    "reply", [*REPLIES, *MORE_REPLIES, *BATCH4, *AFTER_FIX], ids=lambda r: r.name
+)
 def test_a_report_is_not_taken_for_an_outline_copy(reply, outline):
     assert not is_outline_copy(reply_blocks(reply), outline)
 
