@@ -15,7 +15,7 @@ put straight into the account's Maildir (setup, timed on its own), then in the s
 Each repeat delivers the mails again and measures bare and mailflow back to back, so both
 see the same machine load; the spread over the repeats is printed. ``--workers 1,2,3``
 polls with each ``intake.workers`` in every round (interleaved, each with its own bare
-fetch) and ``--against REF`` adds the same polls with ``git archive REF mailflow``: A/B in
+fetch) and ``--against REF`` adds the same polls with ``git archive REF mailflow`` (several: REF,REF): A/B in
 the same run. After each poll a
 **per-stage table** says where mailflow's time went: fetch, archive, parse, identify,
 unpack, document checks (OOXML safety + sanitiser + tracked changes), PDF text, OCR,
@@ -41,6 +41,7 @@ import json
 import os
 import pwd
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -192,6 +193,7 @@ TIMED = {
 ORDER = (
     "fetch",
     "archive",
+    "archive sync",
     "parse",
     "identify",
     "unpack",
@@ -415,10 +417,16 @@ def run_poll(config: Path) -> dict[str, object]:
     converter = bootstrap.build(cfg).converter
     STAGES.take()
     DEFERRED_WALL.clear()
+    cpu_self, cpu_children = (
+        cpu_seconds(resource.RUSAGE_SELF),
+        cpu_seconds(resource.RUSAGE_CHILDREN),
+    )
     t_poll, result = timed(
         lambda: poll_once(cfg, store, archive, MailServers(cfg.mailbox), converter=converter)
     )
     totals = STAGES.take()
+    cpu_self = cpu_seconds(resource.RUSAGE_SELF) - cpu_self
+    cpu_children = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_children  # workers, reaped
     store.close()
     kinds_seen: dict[str, int] = {}
     for o in result.outcomes:  # type: ignore[attr-defined]
@@ -435,7 +443,37 @@ def run_poll(config: Path) -> dict[str, object]:
         "kinds": kinds_seen,
         "documents": dict(docs_n),
         "totals": totals,
+        "cpu_poll": cpu_self,
+        "cpu_workers": cpu_children,
     }
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def dovecot_cpu(env) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds used so far by the test Dovecot: its master, the children it reaped
+    (each IMAP session's process, once logged out) and those still running."""
+    tick = os.sysconf("SC_CLK_TCK")
+    master = int((env._root / "run" / "dovecot" / "master.pid").read_text().split()[0])
+
+    def fields(pid: int) -> list[str]:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        return text[text.rindex(")") + 2 :].split()
+
+    mine = fields(master)  # utime stime cutime cstime are fields 14-17 (index 11-14 here)
+    total = sum(int(x) for x in mine[11:15])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                f = fields(int(entry.name))
+            except (OSError, ValueError):
+                continue
+            if int(f[1]) == master:
+                total += int(f[11]) + int(f[12])
+    return total / tick
 
 
 def poll_in_process(config: Path, src: Path) -> dict[str, object]:
@@ -459,7 +497,7 @@ def checkout_of(ref: str, work: Path) -> Path:
     given = Path(ref)
     if (given / "mailflow").is_dir():
         return given
-    dest = work / "against"
+    dest = work
     dest.mkdir(parents=True)
     tar = subprocess.run(
         ["git", "-C", str(REPO), "archive", ref, "mailflow"], check=True, capture_output=True
@@ -482,7 +520,9 @@ def main(argv: list[str] | None = None) -> int:
         help="intake.workers, or several to compare in each round (1,2,3); 0: in-process; "
         "default: the shipped default",
     )
-    ap.add_argument("--against", metavar="REF", help="also poll with git REF's mailflow")
+    ap.add_argument(
+        "--against", metavar="REF[,REF]", help="also poll with git REF's mailflow (each REF)"
+    )
     ap.add_argument("--mixed", action="store_true", help="also a 10/5/2%% PDF/sheet/scan inbox")
     ap.add_argument("--mixed-repeat", type=int, default=1)
     ap.add_argument("--no-idle", action="store_true", help="skip the idle-poll part")
@@ -515,9 +555,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         # variants polled in every round, interleaved: (label, mailflow source, workers)
         counts = [int(w) for w in args.workers.split(",") if w.strip()] or [-1]
-        sources = [("", REPO)]
-        if args.against:
-            sources.insert(0, (f"{args.against} ", checkout_of(args.against, work)))
+        sources = [
+            (f"{ref} ", checkout_of(ref, work / f"against{i}"))
+            for i, ref in enumerate(r for r in (args.against or "").split(",") if r)
+        ]
+        sources.append(("", REPO))
         variants = [
             (f"{name}workers {'default' if w < 0 else w}", src, w)
             for name, src in sources
@@ -540,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
         ratios_batches: dict[tuple[str, str], list[float]] = {}
         per_mail: dict[tuple[str, str], list[float]] = {}
         floors: list[float] = []
+        cpus: dict[tuple[str, str], list[float]] = {}
         n_poll = 0
         for n_round, (what, batch_mails) in enumerate(rounds, start=1):
             for label, src, workers in variants:
@@ -549,7 +592,10 @@ def main(argv: list[str] | None = None) -> int:
                 _, uids = server_uids(env, "baocao")
                 assert len(uids) == len(batch_mails), len(uids)
                 bare_fetch(env, "baocao", uids, args.batch)  # warm the server's caches for both
+                bare_cpu = cpu_seconds(resource.RUSAGE_SELF), dovecot_cpu(env)
                 t_bare, n = timed(lambda u=uids: bare_fetch(env, "baocao", u, args.batch))
+                bare_client = cpu_seconds(resource.RUSAGE_SELF) - bare_cpu[0]
+                bare_server = dovecot_cpu(env) - bare_cpu[1]
                 floors.append(t_bare)
                 config = workspace(env, "baocao", work / f"poll{n_poll}")
                 text = config.read_text(encoding="utf-8")
@@ -557,7 +603,9 @@ def main(argv: list[str] | None = None) -> int:
                 if workers >= 0:
                     text += f"\n[intake]\nworkers = {workers}\n"
                 config.write_text(text)
+                cpu_server = dovecot_cpu(env)
                 got = poll_in_process(config, src)
+                cpu_server = dovecot_cpu(env) - cpu_server
                 t_poll = float(got["seconds"])  # type: ignore[arg-type]
                 t_deferred = float(got["deferred_seconds"])  # type: ignore[arg-type]
                 fetched = int(got["fetched"])  # type: ignore[call-overload]
@@ -578,7 +626,23 @@ def main(argv: list[str] | None = None) -> int:
                     f"{t_batches / fetched * 1000:.2f} ms/mail, ratio {t_batches / t_bare:.2f}; "
                     f"then the deferred reading of {got['deferred']} documents: {t_deferred:.2f}s"
                 )
+                print(
+                    f"  bare fetch CPU ms/mail: client {bare_client / n * 1000:.2f}, "
+                    f"Dovecot {bare_server / n * 1000:.2f}"
+                )
                 print(stage_table(got["totals"], fetched, t_poll))  # type: ignore[arg-type]
+                cpu = {
+                    "poll": float(got["cpu_poll"]),  # type: ignore[arg-type]
+                    "workers": float(got["cpu_workers"]),  # type: ignore[arg-type]
+                    "Dovecot": cpu_server,
+                }
+                cpus.setdefault(key, []).append(sum(cpu.values()) / fetched * 1000)
+                print(
+                    "  CPU ms/mail: "
+                    + ", ".join(f"{k} {v / fetched * 1000:.2f}" for k, v in cpu.items())
+                    + f"; total {sum(cpu.values()) / fetched * 1000:.2f} = "
+                    f"{sum(cpu.values()) / 2 / fetched * 1000:.2f} ms/mail of wall on 2 cores"
+                )
         print(f"floor (bare fetch) over all rounds: {spread(floors)} s")
         for (what, label), values in ratios.items():
             print(f"ratio poll / bare fetch, {what} inbox, {label}: {spread(values)}")
@@ -588,6 +652,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             per = spread(per_mail[(what, label)])
             print(f"batches per mail (ms), {what} inbox, {label}: {per}")
+            print(
+                f"CPU per mail (ms, poll + workers + Dovecot), {what} inbox, {label}: "
+                f"{spread(cpus[(what, label)])}"
+            )
         for label, _, _ in variants:
             if ("docx", label) in per_mail and ("mixed", label) in per_mail:
                 base_ms = statistics.median(per_mail[("docx", label)])

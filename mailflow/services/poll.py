@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from mailflow.adapters.convert import Converter
 from mailflow.i18n import t
 from mailflow.model import ATTENTION_KINDS
-from mailflow.services.intake import STAGES, Analysis, Intake, Location, Outcome
+from mailflow.services.intake import STAGES, Intake, Location, Outcome, StagedMail
 
 log = logging.getLogger("mailflow.poll")
 
@@ -129,7 +129,8 @@ class PollResult:
 class _Batch:
     chunk: Sequence[int]
     fetched: list[tuple[int, bytes]]
-    futures: list[Future[tuple[Analysis, dict[str, float]]]] | None = None
+    mails: list[tuple[bytes, Location]]
+    futures: list[Future[tuple[StagedMail, dict[str, float]]]] | None = None
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -158,19 +159,26 @@ def _worker_init(parent: int) -> None:
         os._exit(0)
 
 
-def _analyse_in_worker(raw: bytes) -> tuple[Analysis, dict[str, float]]:
+def _prepare_in_worker(raw: bytes, location: Location) -> tuple[StagedMail, dict[str, float]]:
+    """Analyse one mail and stage its archive objects (written, not yet published)."""
     assert _WORKER_INTAKE is not None
-    analysis = _WORKER_INTAKE.analyse(raw)
-    return analysis, STAGES.take()
+    staged = _WORKER_INTAKE.stage(raw, location, _WORKER_INTAKE.analyse(raw), source="imap")
+    return staged, STAGES.take()
+
+
+_Result = Future[tuple[StagedMail, dict[str, float]]]
 
 
 class AnalysisPool:
-    """Parse, identify and unpack mail in worker processes while the poll fetches.
+    """Parse, identify, unpack and stage mail in worker processes while the poll fetches.
 
     Why processes: the work is pure Python and lxml on bytes (GIL-bound), and the
     poll's own process is busy with IMAP, the archive and SQLite meanwhile. Workers are
     forked from the poll, so they analyse with exactly its Intake (settings, known
-    sends, extractor). A worker that dies under a mail (out of memory, a crash in a C
+    sends, extractor). A worker also writes what it analysed beside its archive place
+    (:meth:`Intake.stage`: hashing and writing off the poll's path; only paths come
+    back, not the documents' bytes); the poll publishes the batch (two syncs) before
+    it commits. A worker that dies under a mail (out of memory, a crash in a C
     library) breaks the pool: the mails it took down are analysed again one by one in a
     fresh pool, and one that kills its worker again is held for a person, not lost.
     """
@@ -193,37 +201,45 @@ class AnalysisPool:
             )
         return self._pool
 
-    def submit(self, raws: Sequence[bytes]) -> list[Future[tuple[Analysis, dict[str, float]]]]:
+    def submit(self, mails: Sequence[tuple[bytes, Location]]) -> list[_Result]:
         pool = self._executor()
-        return [pool.submit(_analyse_in_worker, raw) for raw in raws]
+        return [pool.submit(_prepare_in_worker, raw, loc) for raw, loc in mails]
 
     def results(
-        self, raws: Sequence[bytes], futures: Sequence[Future[tuple[Analysis, dict[str, float]]]]
-    ) -> list[Analysis]:
-        out: list[Analysis] = []
-        for raw, future in zip(raws, futures, strict=True):
+        self, mails: Sequence[tuple[bytes, Location]], futures: Sequence[_Result]
+    ) -> list[StagedMail]:
+        out: list[StagedMail] = []
+        for (raw, loc), future in zip(mails, futures, strict=True):
             try:
                 with STAGES("wait for analysis"):
-                    analysis, spent = future.result()
+                    staged, spent = future.result()
             except BrokenProcessPool:
-                out.append(self._again(raw))
+                out.append(self._again(raw, loc))
                 continue
             STAGES.add(spent)
-            out.append(analysis)
+            out.append(staged)
         return out
 
-    def _again(self, raw: bytes) -> Analysis:
+    def _again(self, raw: bytes, loc: Location) -> StagedMail:
         """One mail whose worker died: alone in a fresh pool; held if it dies again."""
         log.warning("an intake worker died; analysing its mail again on its own")
         self._restart()
         try:
             with STAGES("wait for analysis"):
-                analysis, spent = self._executor().submit(_analyse_in_worker, raw).result()
+                staged, spent = self._executor().submit(_prepare_in_worker, raw, loc).result()
         except BrokenProcessPool as exc:
             self._restart()
-            return self.intake.held(raw, "analyse", exc)
+            held = self.intake.held(raw, "analyse", exc)
+            return self.intake.stage(raw, loc, held, source="imap")
         STAGES.add(spent)
-        return analysis
+        return staged
+
+    def abandon(self, futures: Sequence[_Result]) -> None:
+        """Remove what the finished ones of ``futures`` staged (their batch failed or the
+        poll stops): it was never published, the next poll fetches those mails again."""
+        for future in futures:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.intake.discard([future.result()[0]])
 
     def _restart(self) -> None:
         if self._pool is not None:
@@ -278,23 +294,29 @@ class Poller:
             return result
         workers = self.config.intake.workers
         pool = AnalysisPool(self.intake, workers) if workers > 0 else None
+        # batches fetched and not yet published: at most two (n is published, committed
+        # and moved while n+1 is analysed)
+        inflight: list[_Batch] = []
         try:
-            # batch n is archived, committed and moved while batch n+1 is analysed
-            pending: _Batch | None = None
             for chunk in _chunks(uids, self.mb.batch_size):
                 fetched = self._fetch(folder, chunk)
                 result.fetched += len(fetched)
-                batch = _Batch(chunk, fetched)
+                mails = [(raw, Location(folder, state.uidvalidity, uid)) for uid, raw in fetched]
+                batch = _Batch(chunk, fetched, mails)
                 if pool is not None:
-                    batch.futures = pool.submit([raw for _, raw in fetched])
-                if pending is not None:
-                    self._finish(pending, pool, state.uidvalidity, result)
-                pending = batch
-            if pending is not None:
-                self._finish(pending, pool, state.uidvalidity, result)
+                    batch.futures = pool.submit(mails)
+                inflight.append(batch)
+                if len(inflight) > 1:
+                    self._finish(inflight[0], pool, state.uidvalidity, result)
+                    inflight.pop(0)
+            if inflight:
+                self._finish(inflight[0], pool, state.uidvalidity, result)
+                inflight.pop(0)
         finally:
             if pool is not None:
                 pool.close()
+                for batch in inflight:  # a failed poll: what its workers staged goes
+                    pool.abandon(batch.futures or [])
         return result
 
     def _finish(
@@ -302,18 +324,13 @@ class Poller:
     ) -> None:
         """Archive → commit → move one fetched batch (the order of every mail's life)."""
         folder = self.mb.inbox
-        raws = [raw for _, raw in batch.fetched]
         if pool is not None and batch.futures is not None:
-            analysed = pool.results(raws, batch.futures)
+            prepared = self.intake.publish(pool.results(batch.mails, batch.futures))
         else:
-            analysed = [self.intake.analyse(raw) for raw in raws]
-        ordinals = list(range(result.archived + 1, result.archived + len(raws) + 1))
-        result.archived += len(raws)
-        prepared = self.intake.archive_analysed(
-            [(raw, Location(folder, uidvalidity, uid)) for uid, raw in batch.fetched],
-            analysed,
-            source="imap",
-        )
+            analysed = [self.intake.analyse(raw) for raw, _ in batch.mails]
+            prepared = self.intake.archive_analysed(batch.mails, analysed, source="imap")
+        ordinals = list(range(result.archived + 1, result.archived + len(prepared) + 1))
+        result.archived += len(prepared)
         self.crash.hit("after-archive", ordinals)
         outcomes = self.intake.commit(
             prepared, mailbox_state=(folder, uidvalidity, max(batch.chunk))
