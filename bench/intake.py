@@ -15,15 +15,16 @@ put straight into the account's Maildir (setup, timed on its own), then in the s
 Each repeat delivers the mails again and measures bare and mailflow back to back, so both
 see the same machine load; the spread over the repeats is printed. ``--workers 1,2,3``
 polls with each ``intake.workers`` in every round (interleaved, each with its own bare
-fetch) and ``--against REF`` adds the same polls with ``git archive REF mailflow`` (several: REF,REF): A/B in
-the same run. After each poll a
-**per-stage table** says where mailflow's time went: fetch, archive, parse, identify,
-unpack, document checks (OOXML safety + sanitiser + tracked changes), PDF text, OCR,
-spreadsheets, commit, move — summed over the poll and its worker processes (so the sum
-can exceed the wall time when the analysis overlaps the fetch), plus the time the poll
-waited for the workers. ``--mixed`` adds a run on an inbox of 10% PDFs, 5% spreadsheets
-and 2% scans (the rest ordinary .docx replies) to show what ordinary mail costs there:
-those documents are recorded unread in their batch and read after the batches
+fetch) and ``--against REF[,REF]`` adds the same polls with ``git archive REF mailflow``:
+A/B in the same run; each poll also prints its CPU (poll, workers, Dovecot) per mail.
+After each poll a **per-stage table** says where mailflow's time went: fetch, archive
+(hashing and writing, in the workers), archive sync (the poll's publish: two syncs and the
+renames), parse, identify, unpack, document checks (OOXML safety + sanitiser + tracked
+changes), PDF text, OCR, spreadsheets, commit, move — summed over the poll and its worker
+processes (so the sum can exceed the wall time when the analysis overlaps the fetch), plus
+the time the poll waited for the workers. ``--mixed`` adds a run on an inbox of 10% PDFs,
+5% spreadsheets and 2% scans (the rest ordinary .docx replies) to show what ordinary mail
+costs there: those documents are recorded unread in their batch and read after the batches
 (``intake.deferred_workers``), so each round prints the wall time of the batches (every
 mail recorded and moved) apart from the deferred reading, and the summary compares the
 batches' cost per mail in the mixed inbox with the all-.docx one (goal: unchanged).
