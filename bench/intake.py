@@ -258,7 +258,7 @@ def time_deferred_stage() -> None:
 
 
 def stage_table(totals: dict[str, float], mails: int, wall: float) -> str:
-    work = {k: v for k, v in totals.items() if k != "wait for analysis"}
+    work = {k: v for k, v in totals.items() if not k.startswith("wait for")}
     summed = sum(work.values()) or 1e-9
     rows = [f"  {'stage':<18} {'ms/mail':>8} {'share':>6}"]
     for name in [*ORDER, *sorted(set(work) - set(ORDER))]:
@@ -269,6 +269,9 @@ def stage_table(totals: dict[str, float], mails: int, wall: float) -> str:
     )
     waited = totals.get("wait for analysis", 0.0)
     rows.append(f"  {'poll waited':<18} {waited / mails * 1000:8.2f} for its worker(s)")
+    if "wait for commit" in totals:  # the fetching thread, for the recording thread
+        waited = totals["wait for commit"]
+        rows.append(f"  {'fetch waited':<18} {waited / mails * 1000:8.2f} for the commit thread")
     return "\n".join(rows)
 
 

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -106,32 +107,49 @@ class StageClock:
     identify, unpack, document checks, commit, move) and the analysis may run in worker
     processes, which send their share back with each result (:meth:`take`). Costs two
     clock reads per stage, nothing else; nothing in mailflow decides on these numbers.
+    Stages nest per thread (the poll records a batch in a thread of its own while it
+    fetches the next); the totals are shared, under a lock made anew in a forked child.
     """
 
     def __init__(self) -> None:
         self.totals: dict[str, float] = {}
-        self._stack: list[list[Any]] = []  # [name, start, time of nested stages]
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held it at the fork
+
+    def _stack(self) -> list[list[Any]]:
+        """This thread's open stages: [name, start, time of nested stages]."""
+        stack: list[list[Any]] | None = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
         frame: list[Any] = [name, time.perf_counter(), 0.0]
-        self._stack.append(frame)
+        stack = self._stack()
+        stack.append(frame)
         try:
             yield
         finally:
-            self._stack.pop()
+            stack.pop()
             spent = time.perf_counter() - frame[1]
-            self.totals[name] = self.totals.get(name, 0.0) + spent - frame[2]
-            if self._stack:
-                self._stack[-1][2] += spent
+            self.add({name: spent - frame[2]})
+            if stack:
+                stack[-1][2] += spent
 
     def add(self, totals: dict[str, float]) -> None:
-        for name, spent in totals.items():
-            self.totals[name] = self.totals.get(name, 0.0) + spent
+        with self._lock:
+            for name, spent in totals.items():
+                self.totals[name] = self.totals.get(name, 0.0) + spent
 
     def take(self) -> dict[str, float]:
         """The totals so far, and start again from zero."""
-        out, self.totals = self.totals, {}
+        with self._lock:
+            out, self.totals = self.totals, {}
         return out
 
 

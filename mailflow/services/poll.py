@@ -45,9 +45,10 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,10 +128,13 @@ class PollResult:
 
 @dataclass
 class _Batch:
+    folder: str
+    uidvalidity: int
     chunk: Sequence[int]
     fetched: list[tuple[int, bytes]]
     mails: list[tuple[bytes, Location]]
     futures: list[Future[tuple[StagedMail, dict[str, float]]]] | None = None
+    ordinals: list[int] = field(default_factory=list)  # of its mails in the poll (crash hook)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -187,8 +191,14 @@ class AnalysisPool:
         self.intake = intake
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
+        # the poll submits from its thread while its finisher may restart a broken pool
+        self._lock = threading.RLock()
 
     def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            return self._executor_locked()
+
+    def _executor_locked(self) -> ProcessPoolExecutor:
         global _WORKER_INTAKE
         if self._pool is None:
             _ = self.intake.extractor  # built once, before the fork, shared by the workers
@@ -202,8 +212,17 @@ class AnalysisPool:
         return self._pool
 
     def submit(self, mails: Sequence[tuple[bytes, Location]]) -> list[_Result]:
-        pool = self._executor()
-        return [pool.submit(_prepare_in_worker, raw, loc) for raw, loc in mails]
+        out: list[_Result] = []
+        with self._lock:
+            pool = self._executor_locked()
+            for raw, loc in mails:
+                try:
+                    out.append(pool.submit(_prepare_in_worker, raw, loc))
+                except BrokenProcessPool as exc:  # a worker died meanwhile: see results()
+                    failed: _Result = Future()
+                    failed.set_exception(exc)
+                    out.append(failed)
+        return out
 
     def results(
         self, mails: Sequence[tuple[bytes, Location]], futures: Sequence[_Result]
@@ -216,18 +235,27 @@ class AnalysisPool:
             except BrokenProcessPool:
                 out.append(self._again(raw, loc))
                 continue
+            except CancelledError:  # by the restart after another mail's worker died
+                out.append(self._again(raw, loc, fresh=False))
+                continue
             STAGES.add(spent)
             out.append(staged)
         return out
 
-    def _again(self, raw: bytes, loc: Location) -> StagedMail:
-        """One mail whose worker died: alone in a fresh pool; held if it dies again."""
-        log.warning("an intake worker died; analysing its mail again on its own")
-        self._restart()
+    def _again(self, raw: bytes, loc: Location, *, fresh: bool = True) -> StagedMail:
+        """One mail whose worker died: alone in a fresh pool; held if it dies again.
+
+        ``fresh=False``: a mail that was only cancelled (the pool restarted under it) is
+        submitted to the pool as it is; if that pool breaks, it goes alone as above."""
+        if fresh:
+            log.warning("an intake worker died; analysing its mail again on its own")
+            self._restart()
         try:
             with STAGES("wait for analysis"):
                 staged, spent = self._executor().submit(_prepare_in_worker, raw, loc).result()
-        except BrokenProcessPool as exc:
+        except (BrokenProcessPool, CancelledError) as exc:
+            if not fresh:
+                return self._again(raw, loc)
             self._restart()
             held = self.intake.held(raw, "analyse", exc)
             return self.intake.stage(raw, loc, held, source="imap")
@@ -242,9 +270,10 @@ class AnalysisPool:
                 self.intake.discard([future.result()[0]])
 
     def _restart(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
 
     def close(self) -> None:
         global _WORKER_INTAKE
@@ -294,53 +323,68 @@ class Poller:
             return result
         workers = self.config.intake.workers
         pool = AnalysisPool(self.intake, workers) if workers > 0 else None
-        # batches fetched and not yet published: at most two (n is published, committed
-        # and moved while n+1 is analysed)
+        # Batch n is published and committed in a thread of its own (the finisher) while
+        # this thread fetches batch n+1 and the workers analyse it; then this thread moves
+        # batch n (one IMAP connection, used by this thread only) and hands n+1 to the
+        # finisher. At most two batches are held: the one being recorded, the one fetched.
+        finisher = ThreadPoolExecutor(1, thread_name_prefix="mailflow-poll-record")
         inflight: list[_Batch] = []
+        recording: Future[list[Outcome]] | None = None
         try:
             for chunk in _chunks(uids, self.mb.batch_size):
                 fetched = self._fetch(folder, chunk)
                 result.fetched += len(fetched)
                 mails = [(raw, Location(folder, state.uidvalidity, uid)) for uid, raw in fetched]
-                batch = _Batch(chunk, fetched, mails)
+                batch = _Batch(folder, state.uidvalidity, chunk, fetched, mails)
                 if pool is not None:
                     batch.futures = pool.submit(mails)
+                if recording is not None:
+                    self._move_batch(inflight.pop(0), self._recorded(recording), result)
+                    recording = None
                 inflight.append(batch)
-                if len(inflight) > 1:
-                    self._finish(inflight[0], pool, state.uidvalidity, result)
-                    inflight.pop(0)
-            if inflight:
-                self._finish(inflight[0], pool, state.uidvalidity, result)
-                inflight.pop(0)
+                recording = finisher.submit(self._record_batch, batch, pool, result)
+            if recording is not None:
+                self._move_batch(inflight.pop(0), self._recorded(recording), result)
+                recording = None
         finally:
+            finisher.shutdown(wait=True)  # on a failure the batch being recorded ends first
             if pool is not None:
                 pool.close()
                 for batch in inflight:  # a failed poll: what its workers staged goes
                     pool.abandon(batch.futures or [])
         return result
 
-    def _finish(
-        self, batch: _Batch, pool: AnalysisPool | None, uidvalidity: int, result: PollResult
-    ) -> None:
-        """Archive → commit → move one fetched batch (the order of every mail's life)."""
-        folder = self.mb.inbox
+    @staticmethod
+    def _recorded(recording: Future[list[Outcome]]) -> list[Outcome]:
+        with STAGES("wait for commit"):
+            return recording.result()
+
+    def _record_batch(
+        self, batch: _Batch, pool: AnalysisPool | None, result: PollResult
+    ) -> list[Outcome]:
+        """Archive → commit one fetched batch (the finisher thread; the move follows)."""
         if pool is not None and batch.futures is not None:
             prepared = self.intake.publish(pool.results(batch.mails, batch.futures))
         else:
             analysed = [self.intake.analyse(raw) for raw, _ in batch.mails]
             prepared = self.intake.archive_analysed(batch.mails, analysed, source="imap")
-        ordinals = list(range(result.archived + 1, result.archived + len(prepared) + 1))
+        batch.ordinals = list(range(result.archived + 1, result.archived + len(prepared) + 1))
         result.archived += len(prepared)
-        self.crash.hit("after-archive", ordinals)
+        self.crash.hit("after-archive", batch.ordinals)
         outcomes = self.intake.commit(
-            prepared, mailbox_state=(folder, uidvalidity, max(batch.chunk))
+            prepared, mailbox_state=(batch.folder, batch.uidvalidity, max(batch.chunk))
         )
         result.outcomes.extend(outcomes)
-        self.crash.hit("after-commit", ordinals)
+        self.crash.hit("after-commit", batch.ordinals)
+        return outcomes
+
+    def _move_batch(self, batch: _Batch, outcomes: list[Outcome], result: PollResult) -> None:
+        """Move a committed batch on the server and mark it moved (archive → commit →
+        move: the order of every mail's life)."""
         moves = [(uid, o.kind) for (uid, _), o in zip(batch.fetched, outcomes, strict=True)]
         result.moved += self._move(moves)
-        self.crash.hit("after-move", ordinals)
-        self._mark_moved(folder, uidvalidity, [uid for uid, _ in moves])
+        self.crash.hit("after-move", batch.ordinals)
+        self._mark_moved(batch.folder, batch.uidvalidity, [uid for uid, _ in moves])
 
     def _idle(self, folder: str, uidvalidity: int, last_uid: int) -> bool:
         """Nothing to do, known from one STATUS: same UIDVALIDITY, UIDNEXT not past our
