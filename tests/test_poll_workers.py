@@ -137,3 +137,57 @@ def test_a_mail_that_kills_its_worker_is_held_and_the_rest_of_its_batch_is_taken
     assert json.loads(held[0][3])["reason_params"]["stage"] == "analyse"
     assert sorted(r[1] for r in rows if r is not held[0]) == ["report", "report"]
     assert env.messages(MAILBOX) == []
+
+
+def test_a_worker_dying_in_the_first_batch_holds_its_mail_alone_across_later_batches(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # batches of one: the next batches are handed to the broken pool (or cancelled by its
+    # restart) while the first is recorded; each of them is analysed again, not lost
+    raws = deliver(env, "tdc", "qlkh", "qlcn", "khtc", size=3000)
+    cfg = _config(tmp_path, env, batch=1, workers=2)
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    real = default_extractor(None, cfg)
+
+    def killer(parsed):  # type: ignore[no-untyped-def]
+        if parsed.from_addr.startswith("tdc@"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(parsed)
+
+    intake = Intake(
+        cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter, extractor=killer
+    )
+    try:
+        result = poll_once(cfg, store, archive, MailServers(cfg.mailbox), clock=_now, intake=intake)
+    finally:
+        store.close()
+    assert (result.fetched, result.moved) == (4, 4)
+    conn = sqlite3.connect(cfg.state_path)
+    rows = conn.execute("SELECT archive_path, kind FROM mails").fetchall()
+    conn.close()
+    assert sorted(archive.read(r[0]) for r in rows) == sorted(raws)
+    assert sorted(kind for _, kind in rows) == ["quarantined", "report", "report", "report"]
+    assert env.messages(MAILBOX) == []
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_poll_leaves_no_staged_temporary_file_in_the_archive(
+    env: MailEnv, tmp_path: Path, workers: int
+) -> None:
+    deliver(env, "qlkh", "qlcn", "khtc", size=3000)
+    cfg = _config(tmp_path, env, batch=2, workers=workers)
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    try:
+        poll_once(
+            cfg,
+            store,
+            archive,
+            MailServers(cfg.mailbox),
+            clock=_now,
+            intake=None,
+            converter=bootstrap.build(cfg).converter,
+        )
+    finally:
+        store.close()
+    assert list(Path(cfg.archive_dir).rglob("*.eml"))
+    assert not list(Path(cfg.archive_dir).rglob(".tmp-*"))

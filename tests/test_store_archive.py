@@ -71,3 +71,42 @@ def test_archive_leaves_no_temporary_files(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     archive.put(b"data", "mail")
     assert not [p for p in tmp_path.rglob(".tmp-*")]
+
+
+# --- staged objects (the poll's workers write, the poll publishes) ----------------------
+
+
+def test_a_staged_object_is_not_in_the_archive_until_published(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    staged = archive.stage(b"raw mail", "mail", ".eml")
+    assert not staged.stored.path.exists()
+    [stored] = archive.publish([staged])
+    assert archive.read(stored.relpath) == b"raw mail"
+    assert not [p for p in tmp_path.rglob(".tmp-*")]
+
+
+def test_the_same_bytes_staged_twice_are_published_once_without_temporary_files(
+    tmp_path: Path,
+) -> None:
+    archive = Archive(tmp_path)
+    first, second = archive.stage(b"doc", "file", ".docx"), archive.stage(b"doc", "file", ".docx")
+    stored = archive.publish([first, second])
+    assert [s.created for s in stored] == [True, False]
+    assert archive.read(stored[0].relpath) == b"doc"
+    assert not [p for p in tmp_path.rglob(".tmp-*")]
+
+
+def test_an_object_stored_since_it_was_staged_keeps_its_file(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    staged = archive.stage(b"raw mail", "mail", ".eml")
+    archive.put(b"raw mail", "mail", ".eml")
+    [stored] = archive.publish([staged])
+    assert not stored.created and archive.read(stored.relpath) == b"raw mail"
+    assert not [p for p in tmp_path.rglob(".tmp-*")]
+
+
+def test_discarded_staged_objects_leave_nothing_behind(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    staged = [archive.stage(b"one", "mail", ".eml"), archive.stage(b"two", "file", ".docx")]
+    archive.discard(staged)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -11,18 +11,30 @@ A mail is known by (folder, UIDVALIDITY, UID). One poll:
 2. Repair: rows committed by an earlier poll that was killed before its move are moved
    now (only those still in the inbox and not flagged by us), without a second row.
 3. UID SEARCH above the last stored UID (never \\Seen), then per batch of
-   ``mailbox.batch_size``: FETCH BODY.PEEK[] → archive every mail (fsync) → ONE
+   ``mailbox.batch_size``: FETCH BODY.PEEK[] → archive every mail (synced) → ONE
    transaction with the rows and the new last UID → MOVE the batch → mark moved. Per
    mail the order is archive → commit → move; batching only puts several mails in each
    step, which keeps one fsync'ed SQLite commit and one MOVE per batch instead of per mail.
 
-Pipelined: the parsing, identification and unpacking of batch n run in worker processes
-(``intake.workers``, :class:`AnalysisPool`) while batch n+1 is fetched; batch n is then
-archived, committed and moved, in that order, before batch n+1 is. At most two fetched
-batches are held at once, and each worker holds one mail, so memory stays bounded by
-``mailbox.max_message_bytes`` × workers beyond the batches themselves. A worker dies with
-the poll (``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and
-the next poll fetches again whatever was not committed.
+Pipelined, three ways at once, the order above kept for every mail:
+
+- the parsing, identification and unpacking of a batch run in worker processes
+  (``intake.workers``, :class:`AnalysisPool`), and each worker also writes what it
+  analysed beside its archive place (raw mail, documents: hashed and written, not yet
+  synced nor renamed, :meth:`Intake.stage`);
+- batch n is published to the archive (two syncs for the batch, then the renames) and
+  committed in a thread of the poll's own (the finisher) while the poll's thread fetches
+  batch n+1 and hands it to the workers;
+- the poll's thread then moves batch n (the one IMAP connection is used by that thread
+  only), marks it moved, and hands batch n+1 to the finisher.
+
+At most two fetched batches are held at once (the one being recorded, the one fetched),
+and each worker holds one mail, so memory stays bounded by ``mailbox.max_message_bytes``
+× workers beyond the batches themselves. A worker dies with the poll
+(``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and the next
+poll fetches again whatever was not committed (what a killed poll had staged but not
+published stays as ``.tmp-`` files beside the archive's objects, never under an
+object's name; a poll that fails with an error removes them).
 
 Expensive documents last: a document that needs PDF text, OCR, LibreOffice or a
 workbook's tables is recorded unread (needs-conversion, ``intake.unpack.deferred``) in its
