@@ -8,8 +8,12 @@ holds the fast path to the plain one on inputs chosen to tell them apart.
 from __future__ import annotations
 
 import random
+import re
+from email import feedparser
 from email.message import Message
+from pathlib import Path
 
+import pytest
 from test_document_sanitise import LINK_REL, base_docx, edit, intake, package
 
 from mailflow.adapters import docx_read, mail_parse, sanitize, unpack
@@ -128,3 +132,68 @@ def test_every_tracked_change_mark_still_lets_the_document_be_read_for_revisions
     for tag in (b"<w:del ", b"<w:del>", b"<w:ins ", b"<w:ins>", b"<w:moveFrom", b"<w:moveTo"):
         assert any(pre in tag for pre in docx_read._REV_TAGS), tag
     assert not any(pre in b"<w:insideH w:val='single'/>" for pre in docx_read._REV_TAGS)
+
+
+_STDLIB_BOUNDARY = r"(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
+EML = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "eml"
+
+
+def _stdlib_boundary(separator: str) -> re.Pattern[str]:
+    return re.compile("(?P<sep>" + re.escape(separator) + ")" + _STDLIB_BOUNDARY)
+
+
+def test_the_boundary_shortcut_is_installed_over_the_stdlib_pattern_only() -> None:
+    assert isinstance(feedparser.re, mail_parse._FeedparserRe)  # type: ignore[attr-defined]
+    separator = "--===============1234567890==?*(x)"
+    pattern = "(?P<sep>" + re.escape(separator) + ")" + _STDLIB_BOUNDARY
+    assert isinstance(feedparser.re.compile(pattern), mail_parse._Boundary)  # type: ignore[attr-defined]
+    other = feedparser.re.compile(r"(?P<sep>a)b")  # type: ignore[attr-defined]
+    assert isinstance(other, re.Pattern) and other.match("ab")
+
+
+def test_a_line_matches_a_boundary_exactly_as_the_stdlib_pattern_matches_it() -> None:
+    rnd = random.Random(15)
+    letters = "aZ09=_-.:+/()?*[]{}|^$\\ \tđ\u00e9\udc80"
+    tails = ["", "--", " ", "\t", "  \t", "\r\n", "\n", "\r", "--\r\n", "-- \n", "x", "-", "\n\n"]
+    for _ in range(3000):
+        separator = "--" + "".join(rnd.choice(letters) for _ in range(rnd.randint(0, 12)))
+        real = _stdlib_boundary(separator)
+        ours = mail_parse._Boundary(separator)
+        for _ in range(6):
+            head = separator if rnd.random() < 0.8 else separator[: rnd.randint(0, len(separator))]
+            line = head + "".join(rnd.choice(tails) for _ in range(rnd.randint(0, 3)))
+            theirs, mine = real.match(line), ours.match(line)
+            assert bool(theirs) == bool(mine), (separator, line)
+            if theirs and mine:
+                for group in ("end", "ws", "linesep"):
+                    assert theirs.group(group) == mine.group(group), (separator, line, group)
+
+
+def _tree(msg: Message) -> list[object]:
+    out: list[object] = []
+    for part in msg.walk():
+        payload = part.get_payload() if not part.is_multipart() else None
+        out.append(
+            (
+                part.get_content_type(),
+                part.preamble,
+                part.epilogue,
+                payload,
+                [type(d).__name__ for d in part.defects],
+                list(part.raw_items()),
+            )
+        )
+    return out
+
+
+@pytest.mark.skipif(not EML.is_dir(), reason="../shared/corpora is not beside this checkout")
+def test_every_corpus_mail_parses_to_the_tree_the_stdlib_pattern_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raws = [p.read_bytes() for p in sorted(EML.rglob("*.eml")) if p.is_file()]
+    assert len(raws) > 1000
+    ours = [_tree(mail_parse.parse_message(raw)) for raw in raws]
+    monkeypatch.setattr(feedparser, "re", re)
+    theirs = [_tree(mail_parse.parse_message(raw)) for raw in raws]
+    for raw, a, b in zip(raws, ours, theirs, strict=True):
+        assert a == b, raw[:200]
