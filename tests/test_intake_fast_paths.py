@@ -81,10 +81,11 @@ def test_a_reply_own_text_met_once_is_not_kept_in_memory() -> None:
     unpack._SEEN_ONCE.clear()
     first = intake(data)
     assert first.status == unpack.OK
-    kept = set(unpack._PARTS.values())
+    kept = {part for _stored, part in unpack._PARTS.values()}
     assert package(data)["word/document.xml"] not in kept  # met once: read, not kept
     again = intake(data)
-    assert package(data)["word/document.xml"] in set(unpack._PARTS.values())  # met again
+    kept = {part for _stored, part in unpack._PARTS.values()}
+    assert package(data)["word/document.xml"] in kept  # met again: kept
     assert (again.status, again.reason, again.params, again.docx) == (
         first.status,
         first.reason,
@@ -197,3 +198,24 @@ def test_every_corpus_mail_parses_to_the_tree_the_stdlib_pattern_gives(
     theirs = [_tree(mail_parse.parse_message(raw)) for raw in raws]
     for raw, a, b in zip(raws, ours, theirs, strict=True):
         assert a == b, raw[:200]
+
+
+def test_a_member_of_the_same_sizes_and_crc_but_other_bytes_is_read_anew() -> None:
+    data = base_docx("Báo cáo có hình thu nhỏ.")
+    unpack._PARTS.clear()
+    unpack._FACTS.clear()
+    unpack._SEEN_ONCE.clear()
+    for _ in range(2):
+        intake(data)  # every member met twice: remembered
+    assert unpack._PARTS and unpack._FACTS
+    # the same metas, other stored bytes, and what was found in them poisoned: nothing
+    # remembered may answer for the members of this document
+    poisoned = unpack._Facts(lt=0, doctype=True, active=False)
+    for meta, (stored, _facts) in list(unpack._FACTS.items()):
+        unpack._FACTS[meta] = (bytes(len(stored)), poisoned)
+    for meta, (stored, _part) in list(unpack._PARTS.items()):
+        unpack._PARTS[meta] = (bytes(len(stored)), b"<!DOCTYPE x>")
+    again = intake(data)
+    assert again.status == unpack.OK and again.docx == data
+    kept = {meta: stored for meta, (stored, _part) in unpack._PARTS.items()}
+    assert all(any(stored) for stored in kept.values())  # read anew and kept with its bytes

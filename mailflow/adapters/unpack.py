@@ -15,7 +15,6 @@ only the converter writes, into a temp folder of its own, under names it chooses
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import re
 import zipfile
@@ -106,89 +105,108 @@ class _Facts:
     active: bool  # something the sanitiser may have to change (sanitize.has_active)
 
 
-#: facts of the parts met again, by digest: the same template parts (styles, themes,
-#: numbering, often 90 % of a reply's XML) arrive in reply after reply. The digest is of
-#: the member's compressed bytes with its method, size and CRC (see ``_member_key``), ~30
-#: times fewer bytes than the part: the part is inflated and CRC-checked from exactly
-#: those, so its facts are a function of the key alone
-_FACTS: dict[bytes, _Facts] = {}
-_FACTS_MAX = 1024  # entries (a few dozen bytes each)
-#: inflated bytes of the same parts, by the same key: a template part met again is not
-#: inflated again (its bytes are a function of the stored member the key digests, whose
-#: CRC and size matched them when they were first inflated). Bounded in bytes.
-_PARTS: dict[bytes, bytes] = {}
+#: A zip member as stored: its (method, compressed size, size, CRC) and its compressed
+#: bytes. What is remembered of a member is found by the first (cheap to hash) and holds
+#: only if the second is byte for byte the same: the part is inflated and CRC-checked from
+#: exactly those bytes, so what was found in it is a function of them. Comparing bytes
+#: costs a small fraction of digesting them, and no crafted collision can fool it.
+_Meta = tuple[int, int, int, int]
+_Key = tuple[_Meta, bytes]
+
+#: facts of the parts met again: the same template parts (styles, themes, numbering,
+#: often 90 % of a reply's XML) arrive in reply after reply. (stored bytes, facts) by meta.
+_FACTS: dict[_Meta, tuple[bytes, _Facts]] = {}
+_FACTS_MAX = 1024  # entries
+_FACTS_MAX_BYTES = 8 * 1024 * 1024  # of stored bytes kept to compare with
+_facts_bytes = 0
+#: inflated bytes of the same parts, (stored bytes, part) by meta: a template part met
+#: again is not inflated again (its CRC and size matched when it was first inflated).
+#: Bounded in bytes (stored and inflated).
+_PARTS: dict[_Meta, tuple[bytes, bytes]] = {}
 _PARTS_MAX_BYTES = 16 * 1024 * 1024
 _parts_bytes = 0
 
 
-#: keys of the members met once (digests only): a member is remembered (bytes and facts)
-#: when it comes AGAIN, so the parts every reply shares (styles, settings, fonts,
-#: numbering, theme, relationships: a dozen per .docx) are not inflated and scanned reply
-#: after reply, while each reply's own text (its ``document.xml``, met once, however
-#: large) is neither digested again nor kept: it would only push the template's parts
-#: out of the bounded memory
-_SEEN_ONCE: set[bytes] = set()
+#: metas of the members met once: a member is remembered (bytes and facts) when it comes
+#: AGAIN, so the parts every reply shares (styles, settings, fonts, numbering, theme,
+#: relationships, the thumbnail: a dozen and more per .docx) are not inflated and scanned
+#: reply after reply, while each reply's own text (its ``document.xml``, met once, however
+#: large) is not kept: it would only push the template's parts out of the bounded memory.
+#: (Another member of the same meta only makes one be remembered: it is compared then.)
+_SEEN_ONCE: set[_Meta] = set()
 _SEEN_MAX = 8192
 
 
-def _recurring(key: bytes) -> bool:
-    """Whether the member digested as ``key`` was met before (it is noted if not)."""
-    if not key:
+def _recurring(key: _Key | None) -> bool:
+    """Whether a member of this meta was met before (it is noted if not)."""
+    if key is None:
         return False
-    if key in _SEEN_ONCE:
+    if key[0] in _SEEN_ONCE:
         return True
     if len(_SEEN_ONCE) >= _SEEN_MAX:
         _SEEN_ONCE.clear()  # bounded; a recurring part is simply noted again
-    _SEEN_ONCE.add(key)
+    _SEEN_ONCE.add(key[0])
     return False
 
 
-def _remember_part(key: bytes, part: bytes) -> None:
+def _remembered(memory: dict[_Meta, tuple[bytes, Any]], key: _Key | None) -> Any:
+    """What ``memory`` holds for exactly this stored member; None if nothing."""
+    if key is None:
+        return None
+    entry = memory.get(key[0])
+    if entry is None or entry[0] != key[1]:
+        return None
+    return entry[1]
+
+
+def _remember_part(key: _Key | None, part: bytes) -> None:
+    """Keep ``part`` for the member ``key`` (its stored bytes are kept with it)."""
     global _parts_bytes
-    if not key or len(part) > _PARTS_MAX_BYTES // 4:
+    if key is None or len(part) > _PARTS_MAX_BYTES // 4:
         return
-    if _parts_bytes + len(part) > _PARTS_MAX_BYTES:
+    size = len(part) + len(key[1])
+    if _parts_bytes + size > _PARTS_MAX_BYTES:
         _PARTS.clear()  # bounded; the next few documents fill it again
         _parts_bytes = 0
-    _PARTS[key] = part
-    _parts_bytes += len(part)
+    _PARTS[key[0]] = (key[1], part)
+    _parts_bytes += size
 
 
-def _member_key(data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """BLAKE2b of one member as stored (local header's data, method, size, CRC); b"" if odd."""
+def _member_key(data: bytes, info: zipfile.ZipInfo) -> _Key | None:
+    """One member as stored (see ``_Meta``): the local header's data, method, sizes, CRC;
+    None when the local header is odd (zipfile itself then says what is wrong)."""
     start = info.header_offset
     head = data[start : start + 30]
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
-        return b""
+        return None
     name_len = int.from_bytes(head[26:28], "little")
     encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
     if data[start + 30 : start + 30 + name_len] != info.orig_filename.encode(encoding, "replace"):
-        return b""  # local and central names differ: zipfile refuses it, let it say so
+        return None  # local and central names differ: zipfile refuses it, let it say so
     start += 30 + name_len + int.from_bytes(head[28:30], "little")
-    raw = memoryview(data)[start : start + info.compress_size]
+    raw = data[start : start + info.compress_size]  # a copy: compared with ==, kept as is
     if len(raw) != info.compress_size:
-        return b""
-    h = hashlib.blake2b(raw, digest_size=16, person=b"stored")
-    h.update(f"|{info.compress_type}|{info.file_size}|{info.CRC}".encode())
-    return h.digest()
+        return None
+    return (info.compress_type, info.compress_size, info.file_size, info.CRC), raw
 
 
-def _part_facts(part: bytes, stored: bytes = b"") -> _Facts:
-    """Facts of one XML part, remembered under ``stored`` (not at all without it).
+def _part_facts(part: bytes, key: _Key | None = None) -> _Facts:
+    """Facts of one XML part, remembered for the member ``key`` (not at all without it).
 
-    ``stored`` is ``_member_key`` of the member ``part`` was inflated from (after the
-    inflate and its CRC check succeeded), given for a member met before.
+    ``key`` is given (after the inflate and its CRC check succeeded) for a member met
+    before; its stored bytes are the same object ``_PARTS`` keeps, when it keeps it.
     """
-    key = stored
-    if key:
-        known = _FACTS.get(key)
-        if known is not None:
-            return known
+    global _facts_bytes
+    known: _Facts | None = _remembered(_FACTS, key)
+    if known is not None:
+        return known
     facts = _Facts(part.count(b"<"), _has_doctype(part), sanitize.has_active(part))
-    if key:
-        if len(_FACTS) >= _FACTS_MAX:
+    if key is not None:
+        if len(_FACTS) >= _FACTS_MAX or _facts_bytes + len(key[1]) > _FACTS_MAX_BYTES:
             _FACTS.clear()  # bounded; the next few documents fill it again
-        _FACTS[key] = facts
+            _facts_bytes = 0
+        _FACTS[key[0]] = (key[1], facts)
+        _facts_bytes += len(key[1])
     return facts
 
 
@@ -636,10 +654,10 @@ class _Walker:
                 )
         return zf
 
-    def known_member(self, info: zipfile.ZipInfo, key: bytes) -> bytes | None:
-        """A large part inflated before from the very same stored bytes (``_PARTS``), under
-        the same budgets as :meth:`read_member`; None when not seen before."""
-        part = _PARTS.get(key) if key else None
+    def known_member(self, info: zipfile.ZipInfo, key: _Key | None) -> bytes | None:
+        """A part inflated before from the very same stored bytes (``_PARTS``), under the
+        same budgets as :meth:`read_member`; None when not seen before."""
+        part: bytes | None = _remembered(_PARTS, key)
         if part is None:
             return None
         if len(part) > self.limits.zip_max_inflated - self.inflated:
@@ -770,14 +788,19 @@ class _Walker:
                 if part is None:
                     part = self.read_member(zf, info)
                     if not _recurring(key):
-                        key = b""  # a part met once: scanned, not remembered
+                        key = None  # a part met once: scanned, not remembered
                     _remember_part(key, part)
                 facts[low] = _part_facts(part, key)
                 if facts[low].doctype:
                     raise _Hostile("intake.unpack.doctype", part=info.filename)
                 contents[low] = part
-            else:
-                part = self.read_member(zf, info)  # CRC check: truncated members fail here
+            else:  # read (CRC check: truncated members fail here) or met before, same bytes
+                key = _member_key(data, info)
+                part = self.known_member(info, key)
+                if part is None:
+                    part = self.read_member(zf, info)
+                    if _recurring(key):
+                        _remember_part(key, part)
             members.append((info.filename, part))
         if (
             types is not None
