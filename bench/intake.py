@@ -589,7 +589,8 @@ def main(argv: list[str] | None = None) -> int:
         cpus: dict[tuple[str, str], list[float]] = {}
         n_poll = 0
         for n_round, (what, batch_mails) in enumerate(rounds, start=1):
-            for label, src, workers in variants:
+            turn = n_round % len(variants)  # each round starts with another variant
+            for label, src, workers in variants[turn:] + variants[:turn]:
                 n_poll += 1
                 maildir = maildir_of(env, "baocao")
                 drop_into(maildir, batch_mails)
