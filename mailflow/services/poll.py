@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     from mailflow.adapters.convert import Converter
 from mailflow.i18n import t
 from mailflow.model import ATTENTION_KINDS
-from mailflow.services.intake import STAGES, Intake, Location, Outcome, StagedMail
+from mailflow.services.intake import STAGES, Analysis, Intake, Location, Outcome
 
 log = logging.getLogger("mailflow.poll")
 
@@ -145,7 +145,7 @@ class _Batch:
     chunk: Sequence[int]
     fetched: list[tuple[int, bytes]]
     mails: list[tuple[bytes, Location]]
-    futures: list[Future[tuple[StagedMail, dict[str, float]]]] | None = None
+    futures: list[Future[tuple[Analysis, dict[str, float]]]] | None = None
     ordinals: list[int] = field(default_factory=list)  # of its mails in the poll (crash hook)
 
 
@@ -175,26 +175,22 @@ def _worker_init(parent: int) -> None:
         os._exit(0)
 
 
-def _prepare_in_worker(raw: bytes, location: Location) -> tuple[StagedMail, dict[str, float]]:
-    """Analyse one mail and stage its archive objects (written, not yet published)."""
+def _analyse_in_worker(raw: bytes) -> tuple[Analysis, dict[str, float]]:
     assert _WORKER_INTAKE is not None
-    staged = _WORKER_INTAKE.stage(raw, location, _WORKER_INTAKE.analyse(raw), source="imap")
-    return staged, STAGES.take()
+    analysis = _WORKER_INTAKE.analyse(raw)
+    return analysis, STAGES.take()
 
 
-_Result = Future[tuple[StagedMail, dict[str, float]]]
+_Result = Future[tuple[Analysis, dict[str, float]]]
 
 
 class AnalysisPool:
-    """Parse, identify, unpack and stage mail in worker processes while the poll fetches.
+    """Parse, identify and unpack mail in worker processes while the poll fetches.
 
     Why processes: the work is pure Python and lxml on bytes (GIL-bound), and the
     poll's own process is busy with IMAP, the archive and SQLite meanwhile. Workers are
     forked from the poll, so they analyse with exactly its Intake (settings, known
-    sends, extractor). A worker also writes what it analysed beside its archive place
-    (:meth:`Intake.stage`: hashing and writing off the poll's path; only paths come
-    back, not the documents' bytes); the poll publishes the batch (two syncs) before
-    it commits. A worker that dies under a mail (out of memory, a crash in a C
+    sends, extractor). A worker that dies under a mail (out of memory, a crash in a C
     library) breaks the pool: the mails it took down are analysed again one by one in a
     fresh pool, and one that kills its worker again is held for a person, not lost.
     """
@@ -203,7 +199,8 @@ class AnalysisPool:
         self.intake = intake
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
-        # the poll submits from its thread while its finisher may restart a broken pool
+        # the poll submits from its thread while its recording thread may restart a
+        # broken pool
         self._lock = threading.RLock()
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -223,38 +220,36 @@ class AnalysisPool:
             )
         return self._pool
 
-    def submit(self, mails: Sequence[tuple[bytes, Location]]) -> list[_Result]:
+    def submit(self, raws: Sequence[bytes]) -> list[_Result]:
         out: list[_Result] = []
         with self._lock:
             pool = self._executor_locked()
-            for raw, loc in mails:
+            for raw in raws:
                 try:
-                    out.append(pool.submit(_prepare_in_worker, raw, loc))
+                    out.append(pool.submit(_analyse_in_worker, raw))
                 except BrokenProcessPool as exc:  # a worker died meanwhile: see results()
                     failed: _Result = Future()
                     failed.set_exception(exc)
                     out.append(failed)
         return out
 
-    def results(
-        self, mails: Sequence[tuple[bytes, Location]], futures: Sequence[_Result]
-    ) -> list[StagedMail]:
-        out: list[StagedMail] = []
-        for (raw, loc), future in zip(mails, futures, strict=True):
+    def results(self, raws: Sequence[bytes], futures: Sequence[_Result]) -> list[Analysis]:
+        out: list[Analysis] = []
+        for raw, future in zip(raws, futures, strict=True):
             try:
                 with STAGES("wait for analysis"):
-                    staged, spent = future.result()
+                    analysis, spent = future.result()
             except BrokenProcessPool:
-                out.append(self._again(raw, loc))
+                out.append(self._again(raw))
                 continue
             except CancelledError:  # by the restart after another mail's worker died
-                out.append(self._again(raw, loc, fresh=False))
+                out.append(self._again(raw, fresh=False))
                 continue
             STAGES.add(spent)
-            out.append(staged)
+            out.append(analysis)
         return out
 
-    def _again(self, raw: bytes, loc: Location, *, fresh: bool = True) -> StagedMail:
+    def _again(self, raw: bytes, *, fresh: bool = True) -> Analysis:
         """One mail whose worker died: alone in a fresh pool; held if it dies again.
 
         ``fresh=False``: a mail that was only cancelled (the pool restarted under it) is
@@ -264,22 +259,14 @@ class AnalysisPool:
             self._restart()
         try:
             with STAGES("wait for analysis"):
-                staged, spent = self._executor().submit(_prepare_in_worker, raw, loc).result()
+                analysis, spent = self._executor().submit(_analyse_in_worker, raw).result()
         except (BrokenProcessPool, CancelledError) as exc:
             if not fresh:
-                return self._again(raw, loc)
+                return self._again(raw)
             self._restart()
-            held = self.intake.held(raw, "analyse", exc)
-            return self.intake.stage(raw, loc, held, source="imap")
+            return self.intake.held(raw, "analyse", exc)
         STAGES.add(spent)
-        return staged
-
-    def abandon(self, futures: Sequence[_Result]) -> None:
-        """Remove what the finished ones of ``futures`` staged (their batch failed or the
-        poll stops): it was never published, the next poll fetches those mails again."""
-        for future in futures:
-            if future.done() and not future.cancelled() and future.exception() is None:
-                self.intake.discard([future.result()[0]])
+        return analysis
 
     def _restart(self) -> None:
         with self._lock:
@@ -349,7 +336,7 @@ class Poller:
                 mails = [(raw, Location(folder, state.uidvalidity, uid)) for uid, raw in fetched]
                 batch = _Batch(folder, state.uidvalidity, chunk, fetched, mails)
                 if pool is not None:
-                    batch.futures = pool.submit(mails)
+                    batch.futures = pool.submit([raw for raw, _ in mails])
                 if recording is not None:
                     self._move_batch(inflight.pop(0), self._recorded(recording), result)
                     recording = None
@@ -362,8 +349,6 @@ class Poller:
             finisher.shutdown(wait=True)  # on a failure the batch being recorded ends first
             if pool is not None:
                 pool.close()
-                for batch in inflight:  # a failed poll: what its workers staged goes
-                    pool.abandon(batch.futures or [])
         return result
 
     @staticmethod
@@ -375,11 +360,12 @@ class Poller:
         self, batch: _Batch, pool: AnalysisPool | None, result: PollResult
     ) -> list[Outcome]:
         """Archive → commit one fetched batch (the finisher thread; the move follows)."""
+        raws = [raw for raw, _ in batch.mails]
         if pool is not None and batch.futures is not None:
-            prepared = self.intake.publish(pool.results(batch.mails, batch.futures))
+            analysed = pool.results(raws, batch.futures)
         else:
-            analysed = [self.intake.analyse(raw) for raw, _ in batch.mails]
-            prepared = self.intake.archive_analysed(batch.mails, analysed, source="imap")
+            analysed = [self.intake.analyse(raw) for raw in raws]
+        prepared = self.intake.archive_analysed(batch.mails, analysed, source="imap")
         batch.ordinals = list(range(result.archived + 1, result.archived + len(prepared) + 1))
         result.archived += len(prepared)
         self.crash.hit("after-archive", batch.ordinals)
