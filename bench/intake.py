@@ -18,11 +18,11 @@ polls with each ``intake.workers`` in every round (interleaved, each with its ow
 fetch) and ``--against REF[,REF]`` adds the same polls with ``git archive REF mailflow``:
 A/B in the same run; each poll also prints its CPU (poll, workers, Dovecot) per mail.
 After each poll a **per-stage table** says where mailflow's time went: fetch, archive
-(hashing and writing, in the workers), archive sync (the poll's publish: two syncs and the
-renames), parse, identify, unpack, document checks (OOXML safety + sanitiser + tracked
-changes), PDF text, OCR, spreadsheets, commit, move — summed over the poll and its worker
-processes (so the sum can exceed the wall time when the analysis overlaps the fetch), plus
-the time the poll waited for the workers. ``--mixed`` adds a run on an inbox of 10% PDFs,
+(hashing, writing and the batch's two syncs), parse, identify, unpack, document checks
+(OOXML safety + sanitiser + tracked changes), PDF text, OCR, spreadsheets, commit, move —
+summed over the poll and its worker processes (so the sum can exceed the wall time when
+the analysis overlaps the fetch), plus the time the poll waited for the workers.
+``--mixed`` adds a run on an inbox of 10% PDFs,
 5% spreadsheets and 2% scans (the rest ordinary .docx replies) to show what ordinary mail
 costs there: those documents are recorded unread in their batch and read after the batches
 (``intake.deferred_workers``), so each round prints the wall time of the batches (every
@@ -194,7 +194,6 @@ TIMED = {
 ORDER = (
     "fetch",
     "archive",
-    "archive sync",
     "parse",
     "identify",
     "unpack",
@@ -269,9 +268,6 @@ def stage_table(totals: dict[str, float], mails: int, wall: float) -> str:
     )
     waited = totals.get("wait for analysis", 0.0)
     rows.append(f"  {'poll waited':<18} {waited / mails * 1000:8.2f} for its worker(s)")
-    if "wait for commit" in totals:  # the fetching thread, for the recording thread
-        waited = totals["wait for commit"]
-        rows.append(f"  {'fetch waited':<18} {waited / mails * 1000:8.2f} for the commit thread")
     return "\n".join(rows)
 
 

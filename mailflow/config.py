@@ -276,11 +276,11 @@ class IntakeSettings:
     workers: int = _key(
         2,
         help=(
-            "processes that parse, identify, unpack and write to the archive the fetched "
-            "mail while the poll fetches the next batch and records the last (2: measured "
-            "best on two cores; about one per core); each holds one mail at a time, so "
-            "memory stays bounded by mailbox.max_message_bytes × workers; 0 = analyse in "
-            "the poll itself"
+            "processes that parse, identify and unpack fetched mail while the poll fetches "
+            "the next batch and archives, records and moves the last (2: measured best on "
+            "two cores; about one per core); each holds one mail at a time, so memory "
+            "stays bounded by mailbox.max_message_bytes × workers; 0 = analyse in the "
+            "poll itself"
         ),
     )
     deferred_workers: int = _key(

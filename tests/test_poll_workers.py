@@ -14,11 +14,12 @@ import os
 import signal
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_faults_poll import MAILBOX, PROCESSED, _emptied, deliver, ids, write_config
+from test_faults_poll import MAILBOX, PROCESSED, _emptied, deliver, ids, report, write_config
 
 import mailenv
 from mailenv import MailEnv
@@ -28,7 +29,7 @@ from mailflow.adapters.archive import Archive
 from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
 from mailflow.services.intake import STAGE_FAILED, Intake, default_extractor
-from mailflow.services.poll import poll_once
+from mailflow.services.poll import AnalysisPool, poll_once
 
 pytestmark = pytest.mark.integration
 
@@ -171,7 +172,7 @@ def test_a_worker_dying_in_the_first_batch_holds_its_mail_alone_across_later_bat
 
 
 @pytest.mark.parametrize("workers", [0, 2])
-def test_a_poll_leaves_no_staged_temporary_file_in_the_archive(
+def test_a_poll_leaves_no_temporary_file_in_the_archive(
     env: MailEnv, tmp_path: Path, workers: int
 ) -> None:
     deliver(env, "qlkh", "qlcn", "khtc", size=3000)
@@ -191,3 +192,34 @@ def test_a_poll_leaves_no_staged_temporary_file_in_the_archive(
         store.close()
     assert list(Path(cfg.archive_dir).rglob("*.eml"))
     assert not list(Path(cfg.archive_dir).rglob(".tmp-*"))
+
+
+def test_a_batch_handed_to_a_pool_a_worker_death_broke_is_analysed_not_refused(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # the poll hands batch n+1 to the pool before it asks for batch n's results: if a
+    # worker died under batch n the pool is broken by then, and batch n+1's mails must
+    # be analysed again like the ones the worker took down, not fail the poll
+    cfg = _config(tmp_path, env, batch=1, workers=1)
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    real = default_extractor(None, cfg)
+
+    def killer(parsed):  # type: ignore[no-untyped-def]
+        if parsed.from_addr.startswith("tdc@"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(parsed)
+
+    intake = Intake(
+        cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter, extractor=killer
+    )
+    pool = AnalysisPool(intake, 1)
+    later = report("qlkh", 3000)
+    try:
+        [dying] = pool.submit([report("tdc", 3000)])
+        with pytest.raises(BrokenProcessPool):
+            dying.result(timeout=60)
+        [analysis] = pool.results([later], pool.submit([later]))
+    finally:
+        pool.close()
+        store.close()
+    assert analysis.fields["kind"] == "report"

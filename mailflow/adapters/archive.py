@@ -90,14 +90,6 @@ class Stored:
     created: bool  # False when the object was already there
 
 
-@dataclass(frozen=True)
-class Staged:
-    """An object written beside its place but not yet published (see :meth:`Archive.stage`)."""
-
-    stored: Stored  # where it will be; ``created`` False when it was already there
-    tmp: str  # the temporary file; "" when there is nothing to publish
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -134,85 +126,43 @@ class Archive:
 
         Same guarantee as :meth:`put` for each object (whole or absent after a crash, and
         durable when this returns), but instead of an fsync per file and per folder the
-        new files are written (:meth:`stage`), the file system is synced once
-        (``syncfs``), the files are renamed into place and the file system is synced
-        again (:meth:`publish`). Intake stores a batch of mails this way: one fsync costs
-        milliseconds on a real disk, a batch holds hundreds of files.
-        """
-        staged: list[Staged] = []
-        try:
-            for data, kind, suffix in items:
-                staged.append(self.stage(data, kind, suffix))
-        except MailflowError:
-            self.discard(staged)  # a full disk must leave no partial object
-            raise
-        return self.publish(staged)
-
-    def stage(self, data: bytes, kind: str, suffix: str) -> Staged:
-        """Write ``data`` to a temporary file beside its place; nothing is synced or renamed.
-
-        The first half of :meth:`put_many`, callable in another process: the poll's
-        analysis workers stage what they analysed (the hashing and the writing run beside
-        the next fetch) and the poll publishes a whole batch with two syncs. Until
-        then the object is not in the archive (a crash leaves a ``.tmp-`` file, never a
-        partial object under its name). On an error the temporary file is removed.
-        """
-        stored = self._place(data, kind, suffix)
-        if not stored.created:
-            return Staged(replace(stored, created=False), "")
-        path = stored.path
-        tmp = ""
-        try:
-            private_dir(path.parent)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-        except OSError as exc:
-            if tmp:  # the half-written one
-                Path(tmp).unlink(missing_ok=True)
-            raise MailflowError(
-                t("archive.write_failed", path=path, error=exc.strerror),
-                t("archive.write_failed_hint"),
-            ) from exc
-        return Staged(stored, tmp)
-
-    def publish(self, staged: Sequence[Staged]) -> list[Stored]:
-        """Make staged objects durable and visible: syncfs, rename each into place, syncfs.
-
-        An object staged twice (the same bytes in two mails of a batch) or stored since it
-        was staged is placed once; its other temporary files are removed. When this
-        returns every object is in place and durable (the guarantee of :meth:`put`).
+        new files are written, the file system is synced once (``syncfs``), the files are
+        renamed into place and the file system is synced again. Intake stores a batch of
+        mails this way: one fsync costs milliseconds on a real disk, a batch holds
+        hundreds of files.
         """
         out: list[Stored] = []
         pending: list[tuple[str, Path]] = []
         planned: set[Path] = set()
-        for item in staged:
-            path = item.stored.path
-            if not item.tmp or path in planned or path.exists():
-                if item.tmp:
-                    Path(item.tmp).unlink(missing_ok=True)
-                out.append(replace(item.stored, created=False))
+        for data, kind, suffix in items:
+            stored = self._place(data, kind, suffix)
+            path = stored.path
+            if path in planned or not stored.created:
+                out.append(replace(stored, created=False))
                 continue
             planned.add(path)
-            pending.append((item.tmp, path))
-            out.append(item.stored)
-        if pending:
+            tmp = ""
             try:
-                self._sync([Path(tmp) for tmp, _ in pending])
-            except MailflowError:
-                self.discard([Staged(Stored("", p, "", True), tmp) for tmp, p in pending])
-                raise
+                private_dir(path.parent)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+            except OSError as exc:
+                # the half-written one too: a full disk must leave no partial object
+                for tmp_name in [tmp_name for tmp_name, _ in pending] + ([tmp] if tmp else []):
+                    Path(tmp_name).unlink(missing_ok=True)
+                raise MailflowError(
+                    t("archive.write_failed", path=path, error=exc.strerror),
+                    t("archive.write_failed_hint"),
+                ) from exc
+            pending.append((tmp, path))
+            out.append(stored)
+        if pending:
+            self._sync([Path(tmp) for tmp, _ in pending])
             for tmp, path in pending:
                 os.replace(tmp, path)
             self._sync(sorted({path.parent for _, path in pending}))
         return out
-
-    def discard(self, staged: Sequence[Staged]) -> None:
-        """Remove the temporary files of objects that will not be published (a batch that
-        failed); what is already in place stays."""
-        for item in staged:
-            if item.tmp:
-                Path(item.tmp).unlink(missing_ok=True)
 
     def _sync(self, paths: Sequence[Path]) -> None:
         """Make ``paths`` durable: one syncfs on Linux, else an fsync each."""

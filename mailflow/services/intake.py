@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import sqlite3
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,7 +29,6 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mailflow.adapters import archive as archive_mod
 from mailflow.adapters import mail_parse
 from mailflow.adapters.archive import Archive
 from mailflow.adapters.store import Store
@@ -107,49 +105,32 @@ class StageClock:
     identify, unpack, document checks, commit, move) and the analysis may run in worker
     processes, which send their share back with each result (:meth:`take`). Costs two
     clock reads per stage, nothing else; nothing in mailflow decides on these numbers.
-    Stages nest per thread (the poll records a batch in a thread of its own while it
-    fetches the next); the totals are shared, under a lock made anew in a forked child.
     """
 
     def __init__(self) -> None:
         self.totals: dict[str, float] = {}
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        os.register_at_fork(after_in_child=self._forked)
-
-    def _forked(self) -> None:
-        self._lock = threading.Lock()  # another thread may have held it at the fork
-
-    def _stack(self) -> list[list[Any]]:
-        """This thread's open stages: [name, start, time of nested stages]."""
-        stack: list[list[Any]] | None = getattr(self._local, "stack", None)
-        if stack is None:
-            stack = self._local.stack = []
-        return stack
+        self._stack: list[list[Any]] = []  # [name, start, time of nested stages]
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
         frame: list[Any] = [name, time.perf_counter(), 0.0]
-        stack = self._stack()
-        stack.append(frame)
+        self._stack.append(frame)
         try:
             yield
         finally:
-            stack.pop()
+            self._stack.pop()
             spent = time.perf_counter() - frame[1]
-            self.add({name: spent - frame[2]})
-            if stack:
-                stack[-1][2] += spent
+            self.totals[name] = self.totals.get(name, 0.0) + spent - frame[2]
+            if self._stack:
+                self._stack[-1][2] += spent
 
     def add(self, totals: dict[str, float]) -> None:
-        with self._lock:
-            for name, spent in totals.items():
-                self.totals[name] = self.totals.get(name, 0.0) + spent
+        for name, spent in totals.items():
+            self.totals[name] = self.totals.get(name, 0.0) + spent
 
     def take(self) -> dict[str, float]:
         """The totals so far, and start again from zero."""
-        with self._lock:
-            out, self.totals = self.totals, {}
+        out, self.totals = self.totals, {}
         return out
 
 
@@ -276,14 +257,6 @@ class AnalysedMail:
 class Analysis:
     fields: dict[str, Any]
     extracted: list[ExtractedLike]
-
-
-@dataclass
-class StagedMail:
-    """A mail ready to commit once its archive objects are published (:meth:`Intake.stage`)."""
-
-    mail: AnalysedMail
-    objects: list[archive_mod.Staged]
 
 
 @dataclass(frozen=True)
@@ -524,89 +497,57 @@ class Intake:
         *,
         source: str,
     ) -> list[AnalysedMail]:
-        """Archive the raw mails and their extracted files: ONE publish per batch.
+        """Archive the raw mails and their extracted files: ONE ``put_many`` per batch.
 
-        Every object of the batch is written (:meth:`stage`), then the file system is
-        synced once, the files renamed into place and the file system synced again
-        (:meth:`publish`) — two syncs per batch instead of two fsyncs per file, and all of
-        it before :meth:`commit` records any of them ("archived before recorded").
+        Every object of the batch is written, then the file system is synced once, the
+        files renamed into place and the file system synced again (``Archive.put_many``)
+        — two syncs per batch instead of two fsyncs per file, and all of it before
+        :meth:`commit` records any of them ("archived before recorded").
         """
-        staged: list[StagedMail] = []
-        try:
-            for (raw, location), a in zip(mails, analysed, strict=True):
-                staged.append(self.stage(raw, location, a, source=source))
-        except BaseException:
-            self.discard(staged)
-            raise
-        return self.publish(staged)
-
-    def stage(
-        self, raw: bytes, location: Location | None, analysis: Analysis, *, source: str
-    ) -> StagedMail:
-        """One analysed mail's raw bytes and documents written beside their archive places,
-        and its row as it will be recorded: the first half of :meth:`archive_analysed`.
-
-        The poll's worker processes call it right after :meth:`analyse` (the hashing and
-        the writing then run beside the next fetch, and only paths cross back to the poll,
-        not the documents' bytes); nothing is archived until :meth:`publish`.
-        """
-        blobs: list[tuple[bytes, str, str]] = [(raw, "mail", ".eml")]
-        for ex in analysis.extracted:
-            blobs.append((ex.data, "file", _suffix(ex.name)))
-            if ex.docx and ex.docx != ex.data:
-                blobs.append((ex.docx, "file", ".docx"))
-        objects: list[archive_mod.Staged] = []
+        blobs: list[tuple[bytes, str, str]] = [(raw, "mail", ".eml") for raw, _ in mails]
+        for a in analysed:
+            for ex in a.extracted:
+                blobs.append((ex.data, "file", _suffix(ex.name)))
+                if ex.docx and ex.docx != ex.data:
+                    blobs.append((ex.docx, "file", ".docx"))
         with STAGES("archive"):
-            try:
-                for data, kind, suffix in blobs:
-                    objects.append(self.archive.stage(data, kind, suffix))
-            except BaseException:
-                self.archive.discard(objects)
-                raise
-        places = iter(o.stored for o in objects)
-        stored = next(places)
-        documents: list[AnalysedDocument] = []
-        split = (analysis.fields.get("detail") or {}).get("campaign_split") or {}
-        for ex in analysis.extracted:
-            blob = next(places)
-            docx_path = None
-            if ex.docx:  # a .docx as sent is its own .docx
-                docx_path = blob.relpath if ex.docx == ex.data else next(places).relpath
-            documents.append(
-                AnalysedDocument(
-                    ordinal=ex.ordinal,
-                    name=ex.name,
-                    content_type=ex.content_type,
-                    sha256=blob.sha256,
-                    archive_path=blob.relpath,
-                    docx_path=docx_path,
-                    status=ex.status,
-                    reason=ex.reason or "",
-                    params=dict(ex.params),
-                    campaign=split.get(str(ex.ordinal)),
+            everything = self.archive.put_many(blobs)
+        raws = everything[: len(mails)]
+        stored_blobs = iter(everything[len(mails) :])
+        out: list[AnalysedMail] = []
+        for (_, location), stored, a in zip(mails, raws, analysed, strict=True):
+            documents: list[AnalysedDocument] = []
+            split = (a.fields.get("detail") or {}).get("campaign_split") or {}
+            for ex in a.extracted:
+                blob = next(stored_blobs)
+                docx_path = None
+                if ex.docx:  # a .docx as sent is its own .docx
+                    docx_path = blob.relpath if ex.docx == ex.data else next(stored_blobs).relpath
+                documents.append(
+                    AnalysedDocument(
+                        ordinal=ex.ordinal,
+                        name=ex.name,
+                        content_type=ex.content_type,
+                        sha256=blob.sha256,
+                        archive_path=blob.relpath,
+                        docx_path=docx_path,
+                        status=ex.status,
+                        reason=ex.reason or "",
+                        params=dict(ex.params),
+                        campaign=split.get(str(ex.ordinal)),
+                    )
+                )
+            out.append(
+                AnalysedMail(
+                    sha256=stored.sha256,
+                    archive_path=stored.relpath,
+                    source=source,
+                    location=location,
+                    documents=documents,
+                    **a.fields,
                 )
             )
-        mail = AnalysedMail(
-            sha256=stored.sha256,
-            archive_path=stored.relpath,
-            source=source,
-            location=location,
-            documents=documents,
-            **analysis.fields,
-        )
-        return StagedMail(mail, objects)
-
-    def publish(self, staged: Sequence[StagedMail]) -> list[AnalysedMail]:
-        """Archive what :meth:`stage` wrote, for a whole batch with two syncs
-        (``Archive.publish``); then, and only then, its mails may be committed."""
-        with STAGES("archive sync"):
-            self.archive.publish([o for item in staged for o in item.objects])
-        return [item.mail for item in staged]
-
-    def discard(self, staged: Sequence[StagedMail]) -> None:
-        """Remove what :meth:`stage` wrote for mails that will not be published now (a
-        batch that failed): the next poll fetches and stages them again."""
-        self.archive.discard([o for item in staged for o in item.objects])
+        return out
 
     def held(self, raw: bytes, stage: str, exc: BaseException) -> Analysis:
         """The analysis of a mail that could not be analysed at all (its worker process

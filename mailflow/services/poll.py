@@ -11,30 +11,18 @@ A mail is known by (folder, UIDVALIDITY, UID). One poll:
 2. Repair: rows committed by an earlier poll that was killed before its move are moved
    now (only those still in the inbox and not flagged by us), without a second row.
 3. UID SEARCH above the last stored UID (never \\Seen), then per batch of
-   ``mailbox.batch_size``: FETCH BODY.PEEK[] → archive every mail (synced) → ONE
+   ``mailbox.batch_size``: FETCH BODY.PEEK[] → archive every mail (fsync) → ONE
    transaction with the rows and the new last UID → MOVE the batch → mark moved. Per
    mail the order is archive → commit → move; batching only puts several mails in each
    step, which keeps one fsync'ed SQLite commit and one MOVE per batch instead of per mail.
 
-Pipelined, three ways at once, the order above kept for every mail:
-
-- the parsing, identification and unpacking of a batch run in worker processes
-  (``intake.workers``, :class:`AnalysisPool`), and each worker also writes what it
-  analysed beside its archive place (raw mail, documents: hashed and written, not yet
-  synced nor renamed, :meth:`Intake.stage`);
-- batch n is published to the archive (two syncs for the batch, then the renames) and
-  committed in a thread of the poll's own (the finisher) while the poll's thread fetches
-  batch n+1 and hands it to the workers;
-- the poll's thread then moves batch n (the one IMAP connection is used by that thread
-  only), marks it moved, and hands batch n+1 to the finisher.
-
-At most two fetched batches are held at once (the one being recorded, the one fetched),
-and each worker holds one mail, so memory stays bounded by ``mailbox.max_message_bytes``
-× workers beyond the batches themselves. A worker dies with the poll
-(``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and the next
-poll fetches again whatever was not committed (what a killed poll had staged but not
-published stays as ``.tmp-`` files beside the archive's objects, never under an
-object's name; a poll that fails with an error removes them).
+Pipelined: the parsing, identification and unpacking of batch n run in worker processes
+(``intake.workers``, :class:`AnalysisPool`) while batch n+1 is fetched; batch n is then
+archived, committed and moved, in that order, before batch n+1 is. At most two fetched
+batches are held at once, and each worker holds one mail, so memory stays bounded by
+``mailbox.max_message_bytes`` × workers beyond the batches themselves. A worker dies with
+the poll (``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and
+the next poll fetches again whatever was not committed.
 
 Expensive documents last: a document that needs PDF text, OCR, LibreOffice or a
 workbook's tables is recorded unread (needs-conversion, ``intake.unpack.deferred``) in its
@@ -57,10 +45,9 @@ import logging
 import multiprocessing
 import os
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -140,13 +127,9 @@ class PollResult:
 
 @dataclass
 class _Batch:
-    folder: str
-    uidvalidity: int
     chunk: Sequence[int]
     fetched: list[tuple[int, bytes]]
-    mails: list[tuple[bytes, Location]]
     futures: list[Future[tuple[Analysis, dict[str, float]]]] | None = None
-    ordinals: list[int] = field(default_factory=list)  # of its mails in the poll (crash hook)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -181,9 +164,6 @@ def _analyse_in_worker(raw: bytes) -> tuple[Analysis, dict[str, float]]:
     return analysis, STAGES.take()
 
 
-_Result = Future[tuple[Analysis, dict[str, float]]]
-
-
 class AnalysisPool:
     """Parse, identify and unpack mail in worker processes while the poll fetches.
 
@@ -199,15 +179,8 @@ class AnalysisPool:
         self.intake = intake
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
-        # the poll submits from its thread while its recording thread may restart a
-        # broken pool
-        self._lock = threading.RLock()
 
     def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            return self._executor_locked()
-
-    def _executor_locked(self) -> ProcessPoolExecutor:
         global _WORKER_INTAKE
         if self._pool is None:
             _ = self.intake.extractor  # built once, before the fork, shared by the workers
@@ -220,20 +193,24 @@ class AnalysisPool:
             )
         return self._pool
 
-    def submit(self, raws: Sequence[bytes]) -> list[_Result]:
-        out: list[_Result] = []
-        with self._lock:
-            pool = self._executor_locked()
-            for raw in raws:
-                try:
-                    out.append(pool.submit(_analyse_in_worker, raw))
-                except BrokenProcessPool as exc:  # a worker died meanwhile: see results()
-                    failed: _Result = Future()
-                    failed.set_exception(exc)
-                    out.append(failed)
+    def submit(self, raws: Sequence[bytes]) -> list[Future[tuple[Analysis, dict[str, float]]]]:
+        pool = self._executor()
+        out: list[Future[tuple[Analysis, dict[str, float]]]] = []
+        for raw in raws:
+            try:
+                out.append(pool.submit(_analyse_in_worker, raw))
+            except BrokenProcessPool as exc:
+                # a worker died under the batch before (the pool knows it before the poll
+                # asked for that batch's results): this mail is analysed again in
+                # :meth:`results` like the ones the worker took down, not the poll failed
+                failed: Future[tuple[Analysis, dict[str, float]]] = Future()
+                failed.set_exception(exc)
+                out.append(failed)
         return out
 
-    def results(self, raws: Sequence[bytes], futures: Sequence[_Result]) -> list[Analysis]:
+    def results(
+        self, raws: Sequence[bytes], futures: Sequence[Future[tuple[Analysis, dict[str, float]]]]
+    ) -> list[Analysis]:
         out: list[Analysis] = []
         for raw, future in zip(raws, futures, strict=True):
             try:
@@ -242,37 +219,27 @@ class AnalysisPool:
             except BrokenProcessPool:
                 out.append(self._again(raw))
                 continue
-            except CancelledError:  # by the restart after another mail's worker died
-                out.append(self._again(raw, fresh=False))
-                continue
             STAGES.add(spent)
             out.append(analysis)
         return out
 
-    def _again(self, raw: bytes, *, fresh: bool = True) -> Analysis:
-        """One mail whose worker died: alone in a fresh pool; held if it dies again.
-
-        ``fresh=False``: a mail that was only cancelled (the pool restarted under it) is
-        submitted to the pool as it is; if that pool breaks, it goes alone as above."""
-        if fresh:
-            log.warning("an intake worker died; analysing its mail again on its own")
-            self._restart()
+    def _again(self, raw: bytes) -> Analysis:
+        """One mail whose worker died: alone in a fresh pool; held if it dies again."""
+        log.warning("an intake worker died; analysing its mail again on its own")
+        self._restart()
         try:
             with STAGES("wait for analysis"):
                 analysis, spent = self._executor().submit(_analyse_in_worker, raw).result()
-        except (BrokenProcessPool, CancelledError) as exc:
-            if not fresh:
-                return self._again(raw)
+        except BrokenProcessPool as exc:
             self._restart()
             return self.intake.held(raw, "analyse", exc)
         STAGES.add(spent)
         return analysis
 
     def _restart(self) -> None:
-        with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def close(self) -> None:
         global _WORKER_INTAKE
@@ -322,67 +289,52 @@ class Poller:
             return result
         workers = self.config.intake.workers
         pool = AnalysisPool(self.intake, workers) if workers > 0 else None
-        # Batch n is published and committed in a thread of its own (the finisher) while
-        # this thread fetches batch n+1 and the workers analyse it; then this thread moves
-        # batch n (one IMAP connection, used by this thread only) and hands n+1 to the
-        # finisher. At most two batches are held: the one being recorded, the one fetched.
-        finisher = ThreadPoolExecutor(1, thread_name_prefix="mailflow-poll-record")
-        inflight: list[_Batch] = []
-        recording: Future[list[Outcome]] | None = None
         try:
+            # batch n is archived, committed and moved while batch n+1 is analysed
+            pending: _Batch | None = None
             for chunk in _chunks(uids, self.mb.batch_size):
                 fetched = self._fetch(folder, chunk)
                 result.fetched += len(fetched)
-                mails = [(raw, Location(folder, state.uidvalidity, uid)) for uid, raw in fetched]
-                batch = _Batch(folder, state.uidvalidity, chunk, fetched, mails)
+                batch = _Batch(chunk, fetched)
                 if pool is not None:
-                    batch.futures = pool.submit([raw for raw, _ in mails])
-                if recording is not None:
-                    self._move_batch(inflight.pop(0), self._recorded(recording), result)
-                    recording = None
-                inflight.append(batch)
-                recording = finisher.submit(self._record_batch, batch, pool, result)
-            if recording is not None:
-                self._move_batch(inflight.pop(0), self._recorded(recording), result)
-                recording = None
+                    batch.futures = pool.submit([raw for _, raw in fetched])
+                if pending is not None:
+                    self._finish(pending, pool, state.uidvalidity, result)
+                pending = batch
+            if pending is not None:
+                self._finish(pending, pool, state.uidvalidity, result)
         finally:
-            finisher.shutdown(wait=True)  # on a failure the batch being recorded ends first
             if pool is not None:
                 pool.close()
         return result
 
-    @staticmethod
-    def _recorded(recording: Future[list[Outcome]]) -> list[Outcome]:
-        with STAGES("wait for commit"):
-            return recording.result()
-
-    def _record_batch(
-        self, batch: _Batch, pool: AnalysisPool | None, result: PollResult
-    ) -> list[Outcome]:
-        """Archive → commit one fetched batch (the finisher thread; the move follows)."""
-        raws = [raw for raw, _ in batch.mails]
+    def _finish(
+        self, batch: _Batch, pool: AnalysisPool | None, uidvalidity: int, result: PollResult
+    ) -> None:
+        """Archive → commit → move one fetched batch (the order of every mail's life)."""
+        folder = self.mb.inbox
+        raws = [raw for _, raw in batch.fetched]
         if pool is not None and batch.futures is not None:
             analysed = pool.results(raws, batch.futures)
         else:
             analysed = [self.intake.analyse(raw) for raw in raws]
-        prepared = self.intake.archive_analysed(batch.mails, analysed, source="imap")
-        batch.ordinals = list(range(result.archived + 1, result.archived + len(prepared) + 1))
-        result.archived += len(prepared)
-        self.crash.hit("after-archive", batch.ordinals)
+        ordinals = list(range(result.archived + 1, result.archived + len(raws) + 1))
+        result.archived += len(raws)
+        prepared = self.intake.archive_analysed(
+            [(raw, Location(folder, uidvalidity, uid)) for uid, raw in batch.fetched],
+            analysed,
+            source="imap",
+        )
+        self.crash.hit("after-archive", ordinals)
         outcomes = self.intake.commit(
-            prepared, mailbox_state=(batch.folder, batch.uidvalidity, max(batch.chunk))
+            prepared, mailbox_state=(folder, uidvalidity, max(batch.chunk))
         )
         result.outcomes.extend(outcomes)
-        self.crash.hit("after-commit", batch.ordinals)
-        return outcomes
-
-    def _move_batch(self, batch: _Batch, outcomes: list[Outcome], result: PollResult) -> None:
-        """Move a committed batch on the server and mark it moved (archive → commit →
-        move: the order of every mail's life)."""
+        self.crash.hit("after-commit", ordinals)
         moves = [(uid, o.kind) for (uid, _), o in zip(batch.fetched, outcomes, strict=True)]
         result.moved += self._move(moves)
-        self.crash.hit("after-move", batch.ordinals)
-        self._mark_moved(batch.folder, batch.uidvalidity, [uid for uid, _ in moves])
+        self.crash.hit("after-move", ordinals)
+        self._mark_moved(folder, uidvalidity, [uid for uid, _ in moves])
 
     def _idle(self, folder: str, uidvalidity: int, last_uid: int) -> bool:
         """Nothing to do, known from one STATUS: same UIDVALIDITY, UIDNEXT not past our
