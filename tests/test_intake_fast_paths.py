@@ -219,3 +219,32 @@ def test_a_member_of_the_same_sizes_and_crc_but_other_bytes_is_read_anew() -> No
     assert again.status == unpack.OK and again.docx == data
     kept = {meta: stored for meta, (stored, _part) in unpack._PARTS.items()}
     assert all(any(stored) for stored in kept.values())  # read anew and kept with its bytes
+
+
+@pytest.mark.skipif(not EML.is_dir(), reason="../shared/corpora is not beside this checkout")
+def test_every_corpus_mail_reads_the_header_values_raw_header_finds() -> None:
+    for path in sorted(EML.rglob("*.eml")):
+        parsed = mail_parse.parse(path.read_bytes())
+        msg = parsed.message
+
+        def raw(name: str, msg: Message = msg) -> str:
+            return mail_parse.raw_header(msg, name) or ""
+
+        assert parsed.message_id == mail_parse.normalize_msgid(
+            mail_parse.clean_text(raw("message-id"))
+        ), path
+        assert parsed.in_reply_to == mail_parse.normalize_msgid(
+            mail_parse.clean_text(raw("in-reply-to"))
+        ), path
+        assert parsed.date == mail_parse._date(raw("date")), path
+        refs = re.findall(r"<([^<>\s]+)>", raw("references"))
+        assert parsed.references == tuple(mail_parse.clean_text(f"<{r}>") for r in refs), path
+        assert (parsed.from_addr, parsed.from_name) == mail_parse._address(
+            raw("from") or raw("sender")
+        ), path
+        trace = [
+            (key, mail_parse.decode_words(value))
+            for key, value in mail_parse.raw_headers(msg)
+            if key in ("received", "authentication-results")
+        ]
+        assert list(parsed.trace) == trace, path

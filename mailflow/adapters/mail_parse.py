@@ -727,23 +727,26 @@ def parse(raw: bytes, max_bytes: int | None = None) -> ParsedMail:
 
 def _parse(raw: bytes, original: bytes) -> ParsedMail:
     msg = parse_message(raw)
+    # one pass over the headers: each decoded once, the first raw value of each name kept
+    # (what raw_header would find), and the trace headers in their order
     headers: dict[str, list[str]] = {}
+    first_raw: dict[str, str] = {}
+    trace_list: list[tuple[str, str]] = []
     for key, value in raw_headers(msg):
-        headers.setdefault(key, []).append(decode_words(value))
+        first_raw.setdefault(key, value)
+        decoded = decode_words(value)
+        headers.setdefault(key, []).append(decoded)
+        if key in ("received", "authentication-results"):
+            trace_list.append((key, decoded))
+    trace = tuple(trace_list)
 
     def first(name: str) -> str:
         values = headers.get(name)
         return values[0] if values else ""
 
-    from_addr, from_name = _address(raw_header(msg, "from") or raw_header(msg, "sender") or "")
+    from_addr, from_name = _address(first_raw.get("from") or first_raw.get("sender") or "")
     refs = tuple(
-        clean_text(f"<{r}>")
-        for r in re.findall(r"<([^<>\s]+)>", raw_header(msg, "references") or "")
-    )
-    trace = tuple(
-        (key, decode_words(value))
-        for key, value in raw_headers(msg)
-        if key in ("received", "authentication-results")
+        clean_text(f"<{r}>") for r in re.findall(r"<([^<>\s]+)>", first_raw.get("references") or "")
     )
     defects = tuple(type(d).__name__ for d in msg.defects)
     not_mail = ""
@@ -752,14 +755,14 @@ def _parse(raw: bytes, original: bytes) -> ParsedMail:
     elif not _MAIL_HEADERS & headers.keys():
         not_mail = "no-headers"
     return ParsedMail(
-        message_id=normalize_msgid(clean_text(raw_header(msg, "message-id") or "")),
-        in_reply_to=normalize_msgid(clean_text(raw_header(msg, "in-reply-to") or "")),
+        message_id=normalize_msgid(clean_text(first_raw.get("message-id") or "")),
+        in_reply_to=normalize_msgid(clean_text(first_raw.get("in-reply-to") or "")),
         references=refs,
         from_addr=from_addr,
         from_name=from_name,
         subject=" ".join(first("subject").split()),
         trace=trace,
-        date=_date(raw_header(msg, "date") or ""),
+        date=_date(first_raw.get("date") or ""),
         headers={k: tuple(v) for k, v in headers.items()},
         message=msg,
         defects=defects,
