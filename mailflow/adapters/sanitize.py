@@ -845,10 +845,11 @@ def _unwrap(el: etree._Element, extra: etree._Element | None) -> None:
 
 #: elements with a relationship attribute; VML elements with a link attribute (C speed)
 _REFERRING = etree.XPath(f"//*[@*[namespace-uri()='{R}'] or @o:relid]", namespaces={"o": O})
-_VML_LINKS = etree.XPath(
-    f"//*[namespace-uri()='{V}' or namespace-uri()='{O}']"
-    "[@*[local-name()='href' or local-name()='src']]"
-)
+#: the elements of the VML namespaces (``v:``, ``o:``), in document order: where a linked
+#: picture carries its path in an ``href``/``src`` attribute. An ``iter`` by namespace
+#: runs in C; the XPath it replaces (``namespace-uri()`` asked of every element of the
+#: part) cost ~0.1 ms per parsed part. The attributes are looked at by ``_dangling``.
+_VML_TAGS = (f"{{{V}}}*", f"{{{O}}}*")
 
 
 def _dangling(
@@ -856,7 +857,7 @@ def _dangling(
 ) -> bool:
     """Every element still using a dropped relationship becomes text, a placeholder or goes."""
     changed = False
-    for el in _VML_LINKS(root):  # o:href="file://…" and the like: no relationship, a path
+    for el in root.iter(*_VML_TAGS):  # o:href="file://…" and the like: a path, no relationship
         for name, value in list(el.attrib.items()):
             if etree.QName(name).localname in ("href", "src") and _URLISH.match(value):
                 del el.attrib[name]
