@@ -65,6 +65,19 @@ def test_a_base64_body_with_a_stray_character_is_decoded_by_the_stdlib_with_its_
     assert part.defects  # the stdlib's own finding, kept
 
 
+def test_raw_8bit_bytes_that_a_charset_reads_as_base64_letters_are_decoded_by_the_stdlib() -> None:
+    # in EBCDIC (cp037) these four high bytes read "QUJD": base64 of "ABC"
+    mail = (
+        b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+        b"Content-Type: application/octet-stream; charset=cp037\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + "QUJD".encode("cp037") + b"\r\n--XX--\r\n"
+    )
+    [ours] = mail_parse.parse_message(mail).get_payload()
+    [theirs] = mail_parse.parse_message(mail).get_payload()
+    assert mail_parse.payload_bytes(ours) == theirs.get_payload(decode=True) == b""
+    assert [type(d).__name__ for d in ours.defects] == [type(d).__name__ for d in theirs.defects]
+
+
 def test_a_body_in_another_encoding_never_takes_the_base64_path() -> None:
     for cte in ("quoted-printable", "7bit", ""):
         part = _base64_part("QUJD\r\n", cte)

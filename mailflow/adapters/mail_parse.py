@@ -367,12 +367,15 @@ def _clean_base64(part: Message) -> bytes | None:
         return None
     if str(part.get("content-transfer-encoding", "")).lower() != "base64":
         return None
-    payload = part.get_payload()
+    # the payload as parsed, as the stdlib's own decode reads it: NOT get_payload(), which
+    # first decodes raw 8-bit bytes with the part's charset (an EBCDIC charset turns them
+    # into ASCII letters that would read as base64 the stdlib never decodes)
+    payload = getattr(part, "_payload", None)
     if not isinstance(payload, str):
         return None
     try:
         joined = b"".join(payload.encode("ascii").splitlines())
-    except UnicodeEncodeError:  # raw 8-bit or escaped bytes: the stdlib's path
+    except UnicodeEncodeError:  # raw 8-bit bytes (surrogates) or wider text: the stdlib's path
         return None
     if len(joined) % 4:
         return None
