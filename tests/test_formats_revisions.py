@@ -108,3 +108,42 @@ def test_tracked_deletions_and_comments_are_absent_from_the_draft(tmp_path) -> N
     assert INSERTED in text and DELETED not in text and COMMENT not in text
     body = draft.element.body.xml
     assert "w:delText" not in body and "<w:ins " not in body
+
+
+def _with_main_part(data: bytes, edit) -> bytes:  # type: ignore[no-untyped-def]
+    """``data`` with its word/document.xml passed through ``edit``."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            raw = src.read(info)
+            dst.writestr(info, edit(raw) if info.filename == "word/document.xml" else raw)
+    return out.getvalue()
+
+
+def test_a_cell_level_revision_alone_is_accepted() -> None:
+    d = docx.Document()
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Huyện", "Số cơ sở"
+    table.cell(0, 1)._tc.get_or_add_tcPr().append(_el(f'<w:cellIns w:id="7" {STAMP}/>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    accepted, changes = accept_revisions(buf.getvalue())
+    assert changes == 1
+    assert b"cellIns" not in zipfile.ZipFile(io.BytesIO(accepted)).read("word/document.xml")
+
+
+def test_a_main_part_written_with_another_prefix_still_has_its_changes_accepted() -> None:
+    def other_prefix(xml: bytes) -> bytes:
+        return (
+            xml.replace(b"xmlns:w=", b"xmlns:ns0=")
+            .replace(b"<w:", b"<ns0:")
+            .replace(b"</w:", b"</ns0:")
+            .replace(b" w:", b" ns0:")
+        )
+
+    data = _with_main_part(_revised(), other_prefix)
+    assert b"<w:del" not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    accepted, changes = accept_revisions(data)
+    assert changes >= 5 and DELETED not in _texts(accepted)
+    assert b":moveFrom" not in zipfile.ZipFile(io.BytesIO(accepted)).read("word/document.xml")

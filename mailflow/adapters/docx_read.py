@@ -670,8 +670,17 @@ _REV_TAGS = (
     b"<w:ins ",
     b"<w:ins>",
     b"<w:move",
+    b"<w:cell",  # cellIns, cellDel, cellMerge: the only tags that start so
     b"Change",
 )
+#: the searches above assume the main part names WordprocessingML ``w:``, as Word and
+#: LibreOffice write it; a part written with another prefix is always parsed
+_W_PREFIX = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _may_hold_revisions(xml: bytes) -> bool:
+    """False only when the main part surely holds no tracked change (a byte search)."""
+    return _W_PREFIX not in xml or any(tag in xml for tag in _REV_TAGS)
 
 
 def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:
@@ -689,14 +698,14 @@ def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> t
     """
     if parts is not None:
         main = _main_name(set(parts), parts.get("_rels/.rels", b""))
-        if main is None or not any(tag in parts[main] for tag in _REV_TAGS):
+        if main is None or not _may_hold_revisions(parts[main]):
             return data, 0
     zf = zipfile.ZipFile(io.BytesIO(data))
     main = _main_part(zf)
     if main is None:
         return data, 0
     xml = zf.read(main)
-    if not any(tag in xml for tag in _REV_TAGS):
+    if not _may_hold_revisions(xml):
         return data, 0
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     root = etree.fromstring(xml, parser)
