@@ -19,6 +19,7 @@ Pure: text in, commands out; whether the sender may command anything is
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mailflow.core.identify import MailHeaders, authenticated
@@ -204,7 +205,7 @@ def office_reply_kind(
     h: MailHeaders,
     ident_kind: str,
     ident_reason: str,
-    sent: dict[str, tuple[str, str]],
+    sent: Mapping[str, tuple[str, str]],
     office_emails: tuple[str, ...],
     trusted_authserv_ids: tuple[str, ...],
     trust_unauthenticated: bool,

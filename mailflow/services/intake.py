@@ -730,7 +730,7 @@ class Intake:
             headers,
             ident.kind.value,
             ident.reason,
-            dict(self.known.sent),
+            self.known.sent,  # read only: never copied per mail (it grows with every send)
             self.config.office.emails,
             self.known.trusted_authserv_ids,
             self.config.office.trust_unauthenticated_replies,
