@@ -147,3 +147,20 @@ def test_a_main_part_written_with_another_prefix_still_has_its_changes_accepted(
     accepted, changes = accept_revisions(data)
     assert changes >= 5 and DELETED not in _texts(accepted)
     assert b":moveFrom" not in zipfile.ZipFile(io.BytesIO(accepted)).read("word/document.xml")
+
+
+def test_changes_written_with_a_second_prefix_beside_w_are_accepted() -> None:
+    def second_prefix(xml: bytes) -> bytes:
+        ns = b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+        xml = xml.replace(b"xmlns:w=" + ns, b"xmlns:w=" + ns + b" xmlns:x=" + ns, 1)
+        for tag in (b"del", b"delText", b"ins", b"moveFrom", b"moveTo"):
+            xml = xml.replace(b"<w:" + tag + b" ", b"<x:" + tag + b" ")
+            xml = xml.replace(b"<w:" + tag + b">", b"<x:" + tag + b">")
+            xml = xml.replace(b"</w:" + tag + b">", b"</x:" + tag + b">")
+            xml = xml.replace(b"<w:" + tag + b"/>", b"<x:" + tag + b"/>")
+        return xml
+
+    data = _with_main_part(_revised(), second_prefix)
+    assert b"<w:del" not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    accepted, changes = accept_revisions(data)
+    assert changes >= 5 and DELETED not in _texts(accepted) and "Cam Lộ" not in _texts(accepted)

@@ -122,6 +122,15 @@ def test_relationships_read_before_do_not_hide_an_external_link_in_other_bytes()
     )
 
 
+def test_a_large_relationships_part_is_read_every_time_not_remembered() -> None:
+    many = tuple((f"rIdL{n}", LINK_REL, f"https://example.test/{n:04d}", False) for n in range(200))
+    big = edit(base_docx(), rels=many)
+    sanitize._READ.clear()
+    assert intake(big).status == unpack.OK
+    assert all(len(key[-1]) <= sanitize._READ_MAX_PART for key in sanitize._READ)
+    assert not any(b"rIdL199" in key[-1] for key in sanitize._READ)
+
+
 def test_a_name_judged_before_is_judged_the_same_and_a_long_one_is_judged_each_time() -> None:
     names = [
         "word/document.xml",

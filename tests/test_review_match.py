@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -149,6 +150,28 @@ def test_a_mail_body_opening_with_a_pasted_title_does_not_print_it_twice(flow: O
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     assert sum(1 for x in texts if title in x) == 1
     assert any("Đã kiểm tra 40 cơ sở kinh doanh" in x for x in texts)
+
+
+def test_a_table_whose_top_row_restates_the_title_reaches_the_draft_whole(
+    flow: Offline,
+) -> None:
+    title = flow.outline().section("1.2.1.4").title
+    d = docx.Document()
+    d.add_paragraph("Kính gửi Văn phòng Sở, Phòng gửi số liệu như sau:")
+    table = d.add_table(rows=3, cols=2)
+    rows = [(title, ""), ("Cơ sở xăng dầu được kiểm tra", "46"), ("Cơ sở vi phạm", "3")]
+    for r, (a, b) in enumerate(rows):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    d.add_paragraph("Đã xử phạt theo quy định và yêu cầu khắc phục trong 30 ngày.")
+    buf = io.BytesIO()
+    d.save(buf)
+    flow.ingest("tdc", "Gửi.", [("BC.docx", buf.getvalue(), DOCX)])
+    flow.match()
+    flow.run("place", str(flow.current("TDC")[0]["id"]), "1.2.1.4")  # settled, by a person
+    out = flow.config_path.parent / "d.docx"
+    flow.run("assemble", "--no-pdf", "--out", str(out))
+    cells = [c.text for t in docx.Document(str(out)).tables for row in t.rows for c in row.cells]
+    assert "Cơ sở xăng dầu được kiểm tra" in cells and "Cơ sở vi phạm" in cells
 
 
 def test_repeats_title_ignores_numbering_case_and_diacritics() -> None:

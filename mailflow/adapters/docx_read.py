@@ -673,14 +673,18 @@ _REV_TAGS = (
     b"<w:cell",  # cellIns, cellDel, cellMerge: the only tags that start so
     b"Change",
 )
-#: the searches above assume the main part names WordprocessingML ``w:``, as Word and
-#: LibreOffice write it; a part written with another prefix is always parsed
-_W_PREFIX = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+#: the searches above assume the main part binds WordprocessingML once, to ``w:``, as Word
+#: and LibreOffice write it; a part that binds it otherwise (another prefix, a default
+#: namespace, a second prefix beside ``w:``) is always parsed
+_W_URI = b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_W_BINDING = b"xmlns:w=" + _W_URI
 
 
 def _may_hold_revisions(xml: bytes) -> bool:
     """False only when the main part surely holds no tracked change (a byte search)."""
-    return _W_PREFIX not in xml or any(tag in xml for tag in _REV_TAGS)
+    if xml.count(_W_URI) != 1 or _W_BINDING not in xml:
+        return True
+    return any(tag in xml for tag in _REV_TAGS)
 
 
 def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:

@@ -113,8 +113,10 @@ def _remember_inert(key: bytes) -> None:
 #: bytes is read anew; callers get copies of the dicts (their values are frozen).
 #: Bounded in entries and in the size of the parts kept as keys.
 _READ: dict[tuple[str, bytes] | tuple[str, str, bytes], Any] = {}
-_READ_MAX = 512
-_READ_MAX_PART = 64 * 1024  # larger parts (rare) are read every time
+_READ_MAX = 256
+#: larger parts are read every time: a template's relationships are 1–3 KB, and this keeps
+#: the memory (keys and the relationships read from them) to a few MB whatever a mail holds
+_READ_MAX_PART = 8 * 1024
 
 
 def _remember_read(key: tuple[str, bytes] | tuple[str, str, bytes], value: object) -> None:

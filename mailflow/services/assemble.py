@@ -80,8 +80,8 @@ def placed_parts(
 ) -> list[PlacedPart]:
     """Every part of the campaign with its current placement, as assembly needs it.
 
-    With ``outline``, a placed part whose own heading (or, having none, its first line)
-    just repeats its section's title starts after that line (see ``repeats_title``).
+    With ``outline``, a placed part whose own heading just repeats its section's title
+    starts after that heading (see ``repeats_title``).
     """
     titles = {s.key: s.title for s in outline.sections} if outline else {}
     rows = store.parts_for_draft(campaign.id)
@@ -101,13 +101,10 @@ def placed_parts(
         file_name = "" if r["file_name"] in _BODY_NAMES else r["file_name"]
         start, text = r["block_start"], r["text"]
         settled = status in (PlacementStatus.AUTO, PlacementStatus.REVIEWED)
-        # a part without a heading of its own may still open with a copy of the title
-        # (a mail body that pasted "- Kết quả …" from the outline): that line goes too
-        opening = r["heading"] or text.split("\n", 1)[0]
         if (
             settled
             and r["row_start"] is None
-            and repeats_title(opening, titles.get(r["section_key"] or "", ""))
+            and repeats_title(r["heading"] or "", titles.get(r["section_key"] or "", ""))
             and r["block_end"] > start + 1
             and "\n" in text
         ):
