@@ -556,12 +556,16 @@ def _boundary_shortcut_fits() -> bool:
     """Whether this Python's feedparser builds the boundary pattern we stand in for and
     reads only the ``end`` and ``linesep`` groups of its matches."""
     parsegen = getattr(getattr(feedparser, "FeedParser", None), "_parsegen", None)
-    names = getattr(getattr(parsegen, "__code__", None), "co_consts", ())
-    strings = {c for c in names if isinstance(c, str)}
+    code = getattr(parsegen, "__code__", None)
+    strings = {c for c in getattr(code, "co_consts", ()) if isinstance(c, str)}
+    # our match object starts after the separator: a parser that asked where a match
+    # starts or what it spans would see a difference, so it must not ask
+    called = set(getattr(code, "co_names", ()))
     return (
         getattr(feedparser, "re", None) is re
         and {_BOUNDARY_HEAD, _BOUNDARY_TAIL, "end", "linesep"} <= strings
         and not {"sep", "ws"} & strings
+        and not {"start", "span", "groups", "groupdict", "regs", "string"} & called
     )
 
 
