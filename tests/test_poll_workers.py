@@ -223,3 +223,36 @@ def test_a_batch_handed_to_a_pool_a_worker_death_broke_is_analysed_not_refused(
         pool.close()
         store.close()
     assert analysis.fields["kind"] == "report"
+
+
+def test_a_batch_handed_to_a_broken_pool_goes_whole_to_one_fresh_pool(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # batch n+1's mails never met the dead worker: one fresh pool takes them all, not a
+    # pool started and shut down for each mail
+    cfg = _config(tmp_path, env, batch=1, workers=1)
+    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
+    real = default_extractor(None, cfg)
+
+    def killer(parsed):  # type: ignore[no-untyped-def]
+        if parsed.from_addr.startswith("tdc@"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(parsed)
+
+    intake = Intake(
+        cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter, extractor=killer
+    )
+    pool = AnalysisPool(intake, 1)
+    later = [report("qlkh", 3000), report("khtc", 3000), report("vanphong", 3000)]
+    try:
+        [dying] = pool.submit([report("tdc", 3000)])
+        with pytest.raises(BrokenProcessPool):
+            dying.result(timeout=60)
+        futures = pool.submit(later)
+        fresh = pool._pool
+        analyses = pool.results(later, futures)
+        kept = pool._pool is fresh
+    finally:
+        pool.close()
+        store.close()
+    assert kept and [a.fields["kind"] for a in analyses] == ["report"] * 3

@@ -194,18 +194,17 @@ class AnalysisPool:
         return self._pool
 
     def submit(self, raws: Sequence[bytes]) -> list[Future[tuple[Analysis, dict[str, float]]]]:
-        pool = self._executor()
         out: list[Future[tuple[Analysis, dict[str, float]]]] = []
         for raw in raws:
             try:
-                out.append(pool.submit(_analyse_in_worker, raw))
-            except BrokenProcessPool as exc:
-                # a worker died under the batch before (the pool knows it before the poll
-                # asked for that batch's results): this mail is analysed again in
-                # :meth:`results` like the ones the worker took down, not the poll failed
-                failed: Future[tuple[Analysis, dict[str, float]]] = Future()
-                failed.set_exception(exc)
-                out.append(failed)
+                out.append(self._executor().submit(_analyse_in_worker, raw))
+            except BrokenProcessPool:
+                # a worker died under an earlier batch (the pool knew it before the poll
+                # asked for that batch's results): that batch's mails fail in
+                # :meth:`results` and are analysed again there, one by one; this one and the
+                # rest of its batch, which no worker ever took, go to one fresh pool
+                self._restart()
+                out.append(self._executor().submit(_analyse_in_worker, raw))
         return out
 
     def results(
