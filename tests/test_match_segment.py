@@ -251,3 +251,15 @@ def test_dash_lines_are_body_text_when_they_restate_no_title():
     body = f"Phòng báo cáo như sau:\n- Hỗ trợ 03 doanh nghiệp áp dụng ISO\n{BODY}\nTrân trọng."
     seg = split(blocks_from_text(body), title_lines(["- Kết quả hỗ trợ phát triển doanh nghiệp"]))
     assert [p.heading for p in seg.parts] == [""]
+
+
+def test_short_lines_ending_in_a_colon_head_the_parts_of_a_mail_body():
+    body = f"Kính gửi anh chị,\nKhó khăn:\n{BODY}\nĐề xuất:\n{BODY}\nTrân trọng."
+    seg = split(blocks_from_text(body))
+    assert [p.heading for p in seg.parts] == ["Khó khăn:", "Đề xuất:"]
+
+
+def test_a_colon_line_that_leads_into_a_list_stays_in_its_part():
+    body = f"Kết quả nổi bật\n{BODY}\nCụ thể:\n- Hỗ trợ 03 doanh nghiệp áp dụng ISO;\nTrân trọng."
+    seg = split(blocks_from_text(body))
+    assert [p.heading for p in seg.parts] == ["Kết quả nổi bật"]

@@ -195,6 +195,8 @@ def _noise(blocks: Sequence[Block]) -> dict[int, str]:
 # --- headings ---------------------------------------------------------------------------
 
 _SENTENCE_END = (";", ",")
+#: short lines ending in a colon that lead into the sentence or list below, never a heading
+_LEAD_INS = frozenset({"cu the", "trong do", "bao gom", "gom", "vi du", "chang han", "luu y"})
 
 #: Syllables (Vietnamese "words" are syllables) in a bold, unnumbered paragraph still taken
 #: as a heading. The outline's own bullets run to 40-60 syllables, often with a closing full
@@ -278,9 +280,13 @@ def _heading(block: Block, plain_doc: bool, titles: Sequence[str] = ()) -> _Head
         return _Heading(shape, number, rest)
     if not kind and caps and 2 <= words <= 20 and len(rest) >= 8:
         return _Heading("caps", "", rest)
-    if plain_doc and not kind and 1 <= words <= 10 and not text.endswith((".", ":", "!", "?")):
-        # a short line standing alone in a plain body: "Khó khăn", "Kết quả nổi bật"
-        return _Heading("line", "", rest)
+    if plain_doc and not kind and 1 <= words <= 10 and not text.endswith((".", "!", "?")):
+        # a short line standing alone in a plain body: "Khó khăn", "Kết quả nổi bật", or
+        # with a colon as phones and webmail write them ("Khó khăn:"), unless it announces
+        # what follows ("… như sau:", "Gửi anh chị báo cáo:")
+        f = fold(text).rstrip(" :")
+        if not text.endswith(":") or not (_INTRO.search(fold(text)) or f in _LEAD_INS):
+            return _Heading("line", "", rest)
     return None
 
 
