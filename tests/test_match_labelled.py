@@ -8,7 +8,7 @@ import docx
 import pytest
 from fixtures.match.evaluate import reply_blocks, run, seed_outline, seed_outline_blocks, table
 from fixtures.match.replies import QLCN_FILLED_OUTLINE, REPLIES
-from fixtures.match.replies_batch4 import AFTER_FIX, BATCH4
+from fixtures.match.replies_batch4 import AFTER_FIX, BATCH4, PROBES
 from fixtures.match.replies_more import MORE_REPLIES
 
 from mailflow.adapters.docx_read import read_docx
@@ -74,6 +74,14 @@ def test_fourth_batch_places_above_floor_and_loses_nothing(outline):
     assert _rate(total) >= FLOOR_FOURTH
 
 
+def test_the_late_probes_place_or_hold_every_part_and_misplace_none(outline):
+    results = [run(r, outline) for r in PROBES]
+    text, total = table(results)
+    print("\nlate probes (first score 12/14 placed or held)\n" + text)
+    assert total["lost"] == 0 and total["misplaced"] == 0
+    assert total["placed"] + total["held"] == total["parts"]
+
+
 @pytest.mark.parametrize("reply", AFTER_FIX, ids=lambda r: r.name)
 def test_the_demo_faults_of_session_21_stay_fixed(reply, outline):
     """A mail body pasting the outline's dash titles, and long bold headings of a
@@ -105,7 +113,7 @@ def test_outline_with_a_report_written_into_it_is_not_a_copy(outline):
 
 
 @pytest.mark.parametrize(
-    "reply", [*REPLIES, *MORE_REPLIES, *BATCH4, *AFTER_FIX], ids=lambda r: r.name
+    "reply", [*REPLIES, *MORE_REPLIES, *BATCH4, *AFTER_FIX, *PROBES], ids=lambda r: r.name
 )
 def test_a_report_is_not_taken_for_an_outline_copy(reply, outline):
     assert not is_outline_copy(reply_blocks(reply), outline)
