@@ -203,6 +203,13 @@ def split_number(text: str) -> tuple[str, str, str]:
 _GENERIC = frozenset({"phong", "van", "so", "trung", "tam", "ban", "va", "cua", "chi", "cuc"})
 
 
+def title_key(text: str) -> str:
+    """A title as two titles are compared: folded, its numbering or dash dropped, trailing
+    punctuation and ellipsis stripped ("2.1. Những kết quả đạt được:" → "nhung ket qua
+    dat duoc")."""
+    return fold(split_number(text)[2] or text).strip(" .:;…")
+
+
 def _abbreviation(word: str) -> bool:
     """ "ĐMST", "QLCN", "CN": an upper-case run of 2-6 letters stands for initials."""
     return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()

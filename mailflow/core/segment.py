@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from mailflow.core.names import fold, fold_words, split_number
+from mailflow.core.names import fold, fold_words, split_number, title_key
 from mailflow.model import Block, BlockKind, ReportPart
 
 
@@ -221,7 +221,7 @@ TITLE_RATIO = 90
 def title_lines(titles: Sequence[str]) -> tuple[str, ...]:
     """The outline's titles as :func:`split` compares lines with them: folded, without
     their numbering or dash, trailing punctuation stripped; too short ones left out."""
-    out = (fold(split_number(t)[2] or t).strip(" .:;…") for t in titles)
+    out = (title_key(t) for t in titles)
     return tuple(t for t in out if len(t) >= 12)
 
 
@@ -229,7 +229,7 @@ def _restates(text: str, titles: Sequence[str]) -> bool:
     """Does this line restate one of the outline's titles (pasted, or retyped with a typo)?"""
     if not titles or len(text) < 12 or len(text) > 1.3 * max(map(len, titles)) + 12:
         return False  # cheap first: most lines of a long report are not near any title
-    line = fold(split_number(text)[2] or text).strip(" .:;…")
+    line = title_key(text)
     n = len(line)
     return n >= 12 and any(
         0.8 * n <= len(t) <= 1.25 * n

@@ -37,7 +37,7 @@ from mailflow.core.draft_plan import (
     note,
     summarize,
 )
-from mailflow.core.names import fold, split_number
+from mailflow.core.names import title_key
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
 from mailflow.model import (
@@ -63,8 +63,7 @@ def repeats_title(heading: str, title: str) -> bool:
     """
     if not heading or not title:
         return False
-    a = fold(split_number(heading)[2] or heading).strip(" .:;")
-    b = fold(split_number(title)[2] or title).strip(" .:;")
+    a, b = title_key(heading), title_key(title)
     from rapidfuzz import fuzz  # here: `mailflow status` never compares headings
 
     return bool(a) and fuzz.ratio(a, b) >= 92
