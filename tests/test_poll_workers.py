@@ -194,12 +194,9 @@ def test_a_poll_leaves_no_temporary_file_in_the_archive(
     assert not list(Path(cfg.archive_dir).rglob(".tmp-*"))
 
 
-def test_a_batch_handed_to_a_pool_a_worker_death_broke_is_analysed_not_refused(
-    env: MailEnv, tmp_path: Path
-) -> None:
-    # the poll hands batch n+1 to the pool before it asks for batch n's results: if a
-    # worker died under batch n the pool is broken by then, and batch n+1's mails must
-    # be analysed again like the ones the worker took down, not fail the poll
+def _pool_a_worker_death_broke(env: MailEnv, tmp_path: Path) -> tuple[AnalysisPool, Store]:
+    """A one-worker pool whose worker was killed by a mail (from TDC): broken, as the poll
+    finds it when it hands over the next batch."""
     cfg = _config(tmp_path, env, batch=1, workers=1)
     store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
     real = default_extractor(None, cfg)
@@ -213,11 +210,26 @@ def test_a_batch_handed_to_a_pool_a_worker_death_broke_is_analysed_not_refused(
         cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter, extractor=killer
     )
     pool = AnalysisPool(intake, 1)
-    later = report("qlkh", 3000)
     try:
         [dying] = pool.submit([report("tdc", 3000)])
         with pytest.raises(BrokenProcessPool):
             dying.result(timeout=60)
+    except BaseException:
+        pool.close()
+        store.close()
+        raise
+    return pool, store
+
+
+def test_a_batch_handed_to_a_pool_a_worker_death_broke_is_analysed_not_refused(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    # the poll hands batch n+1 to the pool before it asks for batch n's results: if a
+    # worker died under batch n the pool is broken by then, and batch n+1's mails must
+    # be analysed again like the ones the worker took down, not fail the poll
+    pool, store = _pool_a_worker_death_broke(env, tmp_path)
+    later = report("qlkh", 3000)
+    try:
         [analysis] = pool.results([later], pool.submit([later]))
     finally:
         pool.close()
@@ -230,24 +242,9 @@ def test_a_batch_handed_to_a_broken_pool_goes_whole_to_one_fresh_pool(
 ) -> None:
     # batch n+1's mails never met the dead worker: one fresh pool takes them all, not a
     # pool started and shut down for each mail
-    cfg = _config(tmp_path, env, batch=1, workers=1)
-    store, archive = Store(cfg.state_path), Archive(cfg.archive_dir)
-    real = default_extractor(None, cfg)
-
-    def killer(parsed):  # type: ignore[no-untyped-def]
-        if parsed.from_addr.startswith("tdc@"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(parsed)
-
-    intake = Intake(
-        cfg, store, archive, clock=_now, converter=bootstrap.build(cfg).converter, extractor=killer
-    )
-    pool = AnalysisPool(intake, 1)
+    pool, store = _pool_a_worker_death_broke(env, tmp_path)
     later = [report("qlkh", 3000), report("khtc", 3000), report("vanphong", 3000)]
     try:
-        [dying] = pool.submit([report("tdc", 3000)])
-        with pytest.raises(BrokenProcessPool):
-            dying.result(timeout=60)
         futures = pool.submit(later)
         fresh = pool._pool
         analyses = pool.results(later, futures)
