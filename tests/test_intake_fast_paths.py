@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_document_sanitise import LINK_REL, base_docx, edit, intake, package
 
-from mailflow.adapters import docx_read, mail_parse, sanitize, unpack
+from mailflow.adapters import bytescan, docx_read, mail_parse, sanitize, unpack
 from mailflow.core import filenames
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -270,3 +270,115 @@ def test_every_corpus_mail_reads_the_header_values_raw_header_finds() -> None:
             if key in ("received", "authentication-results")
         ]
         assert list(parsed.trace) == trace, path
+
+
+# --- substring tests (bytescan: StringZilla's SIMD search) -----------------------------
+
+DOCX = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "docx"
+#: every needle the document checks search for, and look-alikes one byte off
+_NEEDLES = (
+    *sanitize._ACTIVE_MARKERS,
+    *docx_read._REV_TAGS,
+    docx_read._W_BINDING,
+    b"<!",
+    b"<",
+    b"fldCha",
+    b"ldChar",
+    b"<w:de",
+    b"Chang",
+)
+
+
+def _stdlib_facts(part: bytes) -> tuple[bool, bool, int, bool]:
+    """What the document checks found in a part before ``bytescan`` (plain ``in``)."""
+    uri, binding = docx_read._W_URI, docx_read._W_BINDING
+    revisions = part.count(uri) != 1 or binding not in part
+    revisions = revisions or any(tag in part for tag in docx_read._REV_TAGS)
+    doctype = bool(unpack._DOCTYPE.search(part))
+    if not doctype and part[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        doctype = bool(unpack._DOCTYPE.search(part.decode("utf-16", "ignore").encode()))
+    elif not doctype and part[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        doctype = any(
+            unpack._DOCTYPE.search(part.decode(enc, "ignore").encode())
+            for enc in ("utf-16-le", "utf-16-be")
+        )
+    return any(m in part for m in sanitize._ACTIVE_MARKERS), revisions, part.count(b"<"), doctype
+
+
+def _facts(part: bytes) -> tuple[bool, bool, int, bool]:
+    return (
+        sanitize.has_active(part),
+        docx_read._may_hold_revisions(part),
+        bytescan.count(part, b"<"),
+        unpack._has_doctype(part),
+    )
+
+
+def test_bytescan_answers_as_the_stdlib_on_random_bytes() -> None:
+    rnd = random.Random(15)
+    alphabets = (b"<w:delinsChange ", b"ab<!", bytes(range(256)), b"fldChar<src=href")
+    found = 0
+    for _ in range(4000):
+        alphabet = rnd.choice(alphabets)
+        size = rnd.choice((0, 1, 2, 7, 31, 32, 33, 63, 64, 65, 127, 128, 129, rnd.randint(0, 5000)))
+        haystack = bytearray(rnd.choice(alphabet) for _ in range(size))
+        for needle in rnd.sample(_NEEDLES, 4):  # planted at a random place, sometimes cut
+            if haystack and rnd.random() < 0.5:
+                at = rnd.randint(0, len(haystack))
+                haystack[at:at] = needle[: rnd.randint(1, len(needle))]
+        data = bytes(haystack)
+        for needle in _NEEDLES:
+            expected = needle in data
+            found += expected
+            assert bytescan.contains(data, needle) is expected, (data[:80], needle)
+            assert bytescan.count(data, needle) == data.count(needle), (data[:80], needle)
+            assert bytescan.contains_any(data, (b"\x00\x01\x02", needle)) is (
+                expected or b"\x00\x01\x02" in data
+            )
+    assert found > 3_000  # the needles were really there to be found
+
+
+def test_a_needle_is_found_at_every_place_in_a_long_part() -> None:
+    base = b"<w:r><w:t>" + b"x" * 70_000 + b"</w:t></w:r>"
+    for needle in (b"fldChar", b"<w:del", b"Change", b"<!", b"src="):
+        for at in (0, 1, 15, 16, 31, 32, 63, 64, 65, 4095, 4096, 65_535, len(base) - len(needle)):
+            data = base[:at] + needle + base[at + len(needle) :]
+            assert bytescan.contains(data, needle), (needle, at)
+            assert bytescan.contains(data[:-1], needle) is (needle in data[:-1]), (needle, at)
+
+
+@pytest.mark.skipif(not DOCX.is_dir(), reason="../shared/corpora is not beside this checkout")
+def test_every_corpus_document_part_gets_the_facts_the_stdlib_searches_give() -> None:
+    import zipfile
+
+    parts = 0
+    for path in sorted(DOCX.rglob("*")):
+        if not path.is_file() or not zipfile.is_zipfile(path):
+            continue
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.file_size > 8 * 1024 * 1024:
+                    continue
+                try:
+                    part = zf.read(info)
+                except Exception:  # a broken member: the checks refuse it elsewhere
+                    continue
+                assert _facts(part) == _stdlib_facts(part), (path, info.filename)
+                for cut in (1, 2, 3):  # the same part ending inside a marker
+                    assert _facts(part[:-cut]) == _stdlib_facts(part[:-cut]), (path, cut)
+                parts += 1
+    assert parts > 1000
+
+
+def test_a_doctype_is_found_whatever_the_bytes_around_it() -> None:
+    for part in (
+        b"<!DOCTYPE x>",
+        b"<?xml version='1.0'?>\n<! doctype x [<!ENTITY a 'b'>]><x/>",
+        b"<x/><!\tEnTiTy",
+        "<?xml version='1.0' encoding='utf-16'?><!DOCTYPE x><x/>".encode("utf-16"),
+        "<?xml version='1.0'?><!ENTITY x>".encode("utf-16-le"),
+        b"<x><!-- no doctype here --></x>",
+        b"<x><![CDATA[<!DOC TYPE]]></x>",
+        b"<x/>",
+    ):
+        assert unpack._has_doctype(part) is _stdlib_facts(part)[3], part

@@ -35,6 +35,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from lxml import etree
 
+from mailflow.adapters import bytescan
 from mailflow.core.names import clean, fold, to_letters, to_roman
 from mailflow.errors import MailflowError
 from mailflow.i18n import t
@@ -681,10 +682,11 @@ _W_BINDING = b"xmlns:w=" + _W_URI
 
 
 def _may_hold_revisions(xml: bytes) -> bool:
-    """False only when the main part surely holds no tracked change (a byte search)."""
+    """False only when the main part surely holds no tracked change (a byte search;
+    ``bytescan``: SIMD, the same answers as ``in``)."""
     if xml.count(_W_URI) != 1 or _W_BINDING not in xml:
         return True
-    return any(tag in xml for tag in _REV_TAGS)
+    return bytescan.contains_any(xml, _REV_TAGS)
 
 
 def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:

@@ -40,6 +40,7 @@ from typing import Any
 
 from lxml import etree
 
+from mailflow.adapters import bytescan
 from mailflow.i18n import t
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -84,10 +85,11 @@ _ACTIVE_MARKERS = (b"fldChar", b"fldSimple", b"instrText", b"object", b"altChunk
 def has_active(raw: bytes) -> bool:
     """Whether a part holds anything the sanitiser may have to change (so must be parsed).
 
-    Seven ``bytes`` searches: measured faster than one compiled alternation (the regex
-    engine tries every position whose byte starts one of the words; the searches skip).
+    Seven substring searches (``bytescan``: SIMD, the same answers as ``in``): measured
+    faster than one compiled alternation (the regex engine tries every position whose
+    byte starts one of the words; the searches skip).
     """
-    return any(m in raw for m in _ACTIVE_MARKERS)
+    return bytescan.contains_any(raw, _ACTIVE_MARKERS)
 
 
 #: digests of parts found to need nothing: not a story part (no fields, objects or

@@ -25,7 +25,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
-from mailflow.adapters import docx_form, mail_parse, sanitize
+from mailflow.adapters import bytescan, docx_form, mail_parse, sanitize
 from mailflow.adapters.convert import Converter
 from mailflow.core.filenames import extension, name_problem, safe_name
 from mailflow.core.reply_body import strip_reply
@@ -200,7 +200,7 @@ def _part_facts(part: bytes, key: _Key | None = None) -> _Facts:
     known: _Facts | None = _remembered(_FACTS, key)
     if known is not None:
         return known
-    facts = _Facts(part.count(b"<"), _has_doctype(part), sanitize.has_active(part))
+    facts = _Facts(bytescan.count(part, b"<"), _has_doctype(part), sanitize.has_active(part))
     if key is not None:
         if len(_FACTS) >= _FACTS_MAX or _facts_bytes + len(key[1]) > _FACTS_MAX_BYTES:
             _FACTS.clear()  # bounded; the next few documents fill it again
@@ -1217,7 +1217,8 @@ def _letters(text: str) -> int:
 
 
 def _has_doctype(part: bytes) -> bool:
-    if _DOCTYPE.search(part):
+    # the pattern starts with the literal "<!": where it is absent the regex cannot match
+    if bytescan.contains(part, b"<!") and _DOCTYPE.search(part):
         return True
     if part[:2] in (b"\xff\xfe", b"\xfe\xff") or part[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
         for enc in (
