@@ -194,6 +194,7 @@ TIMED = {
 ORDER = (
     "fetch",
     "archive",
+    "archive, in a thread",
     "parse",
     "identify",
     "unpack",
@@ -204,6 +205,7 @@ ORDER = (
     "conversions",
     "commit",
     "move",
+    "move, on a second connection",
 )
 
 

@@ -190,6 +190,101 @@ def test_after_a_cut_fetch_the_next_poll_takes_everything_once(
     all_in_once(any_env, config, raws)
 
 
+def test_a_fetch_cut_in_a_later_batch_leaves_no_temporary_file_in_the_archive(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    """The first batch's raw mails are written (staged) while the second is fetched; the
+    second FETCH is cut, so the first batch is never published: its files are removed."""
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    with FaultyProxy(env.imap_port, cut_after=75_000, cut_only_connection=1) as proxy:
+        config = write_config(
+            tmp_path / "config.toml", env, "batch_size = 1", imap_port=str(proxy.port)
+        )
+        assert poll(config).exit_code == 1
+    assert recorded(config) == []
+    assert list(tmp_path.rglob(".tmp-*")) == []
+    config = write_config(tmp_path / "config.toml", env, "batch_size = 1")
+    assert poll(config).exit_code == 0
+    all_in_once(env, config, raws)
+
+
+def test_a_poll_of_several_batches_leaves_every_mail_marked_moved(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    """Each batch's moves are marked in the next batch's commit, the last one's at the
+    end: after a whole poll nothing is left for the next one to repair."""
+    deliver(env, "qlkh", "qlcn", "khtc")
+    config = write_config(tmp_path / "config.toml", env, "batch_size = 1")
+    assert poll(config).exit_code == 0
+    conn = sqlite3.connect(config.parent / "state.sqlite")
+    try:
+        states = conn.execute("SELECT uid, moved FROM mails ORDER BY uid").fetchall()
+    finally:
+        conn.close()
+    assert [moved for _, moved in states] == [1, 1, 1]
+
+
+# --- the second connection, which moves committed batches ---------------------------------
+
+
+def test_a_poll_of_one_batch_opens_one_connection(env: MailEnv, tmp_path: Path) -> None:
+    deliver(env, "qlkh", "qlcn")
+    with FaultyProxy(env.imap_port) as proxy:
+        config = write_config(tmp_path / "config.toml", env, imap_port=str(proxy.port))
+        assert poll(config).exit_code == 0
+    assert proxy.connections == 1
+
+
+def test_a_poll_of_several_batches_moves_them_on_a_second_connection(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    with FaultyProxy(env.imap_port) as proxy:
+        config = write_config(
+            tmp_path / "config.toml", env, "batch_size = 1", imap_port=str(proxy.port)
+        )
+        assert poll(config).exit_code == 0
+    assert proxy.connections == 2
+    all_in_once(env, config, raws)
+
+
+def test_a_second_connection_cut_fails_the_poll_and_the_next_takes_every_mail_once(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    with FaultyProxy(env.imap_port, cut_after=200, cut_only_connection=2) as proxy:
+        config = write_config(
+            tmp_path / "config.toml", env, "batch_size = 1", imap_port=str(proxy.port)
+        )
+        failed = poll(config)
+    assert failed.exit_code == 1
+    assert len(error_lines(failed, "IMAP")) == 1, failed.output
+    config = write_config(tmp_path / "config.toml", env, "batch_size = 1")
+    assert poll(config).exit_code == 0
+    all_in_once(env, config, raws)
+
+
+def test_the_second_connection_moves_nothing_in_a_renumbered_folder(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    """UIDs of a folder whose UIDVALIDITY changed name other mails: nothing is moved."""
+    from mailflow.services.poll import _Mover
+
+    raws = deliver(env, "qlkh")
+    cfg = config_mod.load(write_config(tmp_path / "config.toml", env))
+    servers = MailServers(cfg.mailbox)
+    with servers.imap() as client:
+        state = client.select("INBOX")
+        uid = client.uids_above(0)[0]
+    mover = _Mover(servers.imap, "INBOX", state.uidvalidity + 1, lambda kind: PROCESSED)
+    try:
+        with pytest.raises(MailflowError, match="UIDVALIDITY"):
+            mover.submit([(uid, "report")]).result()
+    finally:
+        mover.close()
+    assert ids(env.messages(MAILBOX)) == ids(raws)
+
+
 # --- server restart mid-poll -------------------------------------------------------------
 
 

@@ -71,3 +71,29 @@ def test_archive_leaves_no_temporary_files(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     archive.put(b"data", "mail")
     assert not [p for p in tmp_path.rglob(".tmp-*")]
+
+
+def test_a_staged_object_is_not_in_the_archive_until_published(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    staged = archive.stage([(b"raw mail", "mail", ".eml")])
+    assert not staged.stored[0].path.exists()
+    archive.publish([staged])
+    assert staged.stored[0].path.read_bytes() == b"raw mail"
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_a_discarded_stage_leaves_no_file(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    staged = archive.stage([(b"raw mail", "mail", ".eml"), (b"doc", "file", ".docx")])
+    archive.discard(staged)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_an_object_staged_twice_before_publishing_is_placed_once(tmp_path: Path) -> None:
+    """The same mail fetched in two batches: both staged before either is published."""
+    archive = Archive(tmp_path)
+    first = archive.stage([(b"same mail", "mail", ".eml")])
+    second = archive.stage([(b"same mail", "mail", ".eml")])
+    archive.publish([first])
+    archive.publish([second])
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [first.stored[0].path.name]

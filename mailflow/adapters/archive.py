@@ -90,6 +90,20 @@ class Stored:
     created: bool  # False when the object was already there
 
 
+@dataclass
+class Staged:
+    """Objects written by :meth:`Archive.stage`, in the order given; ``pending`` holds the
+    (temporary file, place) pairs not yet published."""
+
+    stored: list[Stored]
+    pending: list[tuple[str, Path]]
+
+
+def _unlink(names: Sequence[str]) -> None:
+    for name in names:
+        Path(name).unlink(missing_ok=True)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -131,9 +145,23 @@ class Archive:
         mails this way: one fsync costs milliseconds on a real disk, a batch holds
         hundreds of files.
         """
+        staged = self.stage(items)
+        self.publish([staged])
+        return staged.stored
+
+    def stage(self, items: Sequence[tuple[bytes, str, str]]) -> Staged:
+        """The first half of :meth:`put_many`: each new object written to a temporary file
+        beside its place, neither durable nor visible yet; :meth:`publish` makes it both.
+
+        Why apart: the poll stages a batch's raw mails in a thread while it still waits for
+        their analysis, commits and moves the batch before, so the file creations (the
+        archive's largest cost on a busy disk) leave its critical path. Until published a
+        staged object is nowhere: a crash leaves only a temporary file.
+        """
         out: list[Stored] = []
         pending: list[tuple[str, Path]] = []
         planned: set[Path] = set()
+        made: set[Path] = set()
         for data, kind, suffix in items:
             stored = self._place(data, kind, suffix)
             path = stored.path
@@ -143,26 +171,48 @@ class Archive:
             planned.add(path)
             tmp = ""
             try:
-                private_dir(path.parent)
+                if path.parent not in made:
+                    private_dir(path.parent)
+                    made.add(path.parent)
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
             except OSError as exc:
                 # the half-written one too: a full disk must leave no partial object
-                for tmp_name in [tmp_name for tmp_name, _ in pending] + ([tmp] if tmp else []):
-                    Path(tmp_name).unlink(missing_ok=True)
+                _unlink([tmp_name for tmp_name, _ in pending] + ([tmp] if tmp else []))
                 raise MailflowError(
                     t("archive.write_failed", path=path, error=exc.strerror),
                     t("archive.write_failed_hint"),
                 ) from exc
             pending.append((tmp, path))
             out.append(stored)
-        if pending:
-            self._sync([Path(tmp) for tmp, _ in pending])
-            for tmp, path in pending:
-                os.replace(tmp, path)
-            self._sync(sorted({path.parent for _, path in pending}))
-        return out
+        return Staged(out, pending)
+
+    def publish(self, batches: Sequence[Staged]) -> None:
+        """Make staged objects durable and visible: sync, rename into place, sync again.
+
+        An object staged twice before either was published (the same mail fetched in two
+        batches) is put in place once; the second temporary file is removed.
+        """
+        pending = [entry for staged in batches for entry in staged.pending]
+        if not pending:
+            return
+        self._sync([Path(tmp) for tmp, _ in pending])
+        placed: set[Path] = set()
+        for tmp, path in pending:
+            if path in placed or path.exists():
+                _unlink([tmp])
+                continue
+            os.replace(tmp, path)
+            placed.add(path)
+        self._sync(sorted({path.parent for _, path in pending}))
+        for staged in batches:
+            staged.pending = []
+
+    def discard(self, staged: Staged) -> None:
+        """Remove what :meth:`stage` wrote and was never published (a poll that failed)."""
+        _unlink([tmp for tmp, _ in staged.pending])
+        staged.pending = []
 
     def _sync(self, paths: Sequence[Path]) -> None:
         """Make ``paths`` durable: one syncfs on Linux, else an fsync each."""

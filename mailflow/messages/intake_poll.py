@@ -37,6 +37,14 @@ MESSAGES = {
         "vi": "Chưa thư nào trong lô này được đánh dấu đã xử lý; chạy lại `mailflow poll` sau ít phút.",
         "en": "Nothing in this batch was marked done; run `mailflow poll` again in a few minutes.",
     },
+    "poll.renumbered_during_poll": {
+        "vi": "UIDVALIDITY của thư mục {folder} đã đổi ({old} → {new}) trong lúc đang kiểm tra hộp thư; mailflow không di chuyển thư nào theo số cũ.",
+        "en": "UIDVALIDITY of folder {folder} changed ({old} → {new}) during the poll; mailflow moves no mail by the old numbers.",
+    },
+    "poll.renumbered_during_poll_hint": {
+        "vi": "Thư đã ghi nhận vẫn an toàn; lần kiểm tra sau sẽ đối chiếu lại theo nội dung. Không cần làm gì thêm.",
+        "en": "What was recorded is safe; the next poll re-syncs by content. Nothing else to do.",
+    },
     "poll.location_conflict": {
         "vi": "Thư UID {uid} (UIDVALIDITY {uidvalidity}) trong {folder} có nội dung khác với thư đã ghi nhận ở cùng vị trí.",
         "en": "Mail UID {uid} (UIDVALIDITY {uidvalidity}) in {folder} differs from the mail already recorded at that place.",

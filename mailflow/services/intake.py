@@ -30,7 +30,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mailflow.adapters import mail_parse
-from mailflow.adapters.archive import Archive
+from mailflow.adapters.archive import Archive, Staged
 from mailflow.adapters.store import Store
 from mailflow.config import Config
 from mailflow.core.campaign import MailContent, split_documents
@@ -496,24 +496,40 @@ class Intake:
         analysed: Sequence[Analysis],
         *,
         source: str,
+        staged_raws: Staged | None = None,
     ) -> list[AnalysedMail]:
-        """Archive the raw mails and their extracted files: ONE ``put_many`` per batch.
+        """Archive the raw mails and their extracted files: two file-system syncs per batch.
 
         Every object of the batch is written, then the file system is synced once, the
-        files renamed into place and the file system synced again (``Archive.put_many``)
+        files renamed into place and the file system synced again (``Archive.publish``)
         — two syncs per batch instead of two fsyncs per file, and all of it before
-        :meth:`commit` records any of them ("archived before recorded").
+        :meth:`commit` records any of them ("archived before recorded"). ``staged_raws``
+        are the raw mails already written by :func:`stage_raws` (the poll does that in a
+        thread while the batch is analysed); without it they are written here.
         """
-        blobs: list[tuple[bytes, str, str]] = [(raw, "mail", ".eml") for raw, _ in mails]
+        blobs: list[tuple[bytes, str, str]] = []
         for a in analysed:
             for ex in a.extracted:
                 blobs.append((ex.data, "file", _suffix(ex.name)))
                 if ex.docx and ex.docx != ex.data:
                     blobs.append((ex.docx, "file", ".docx"))
         with STAGES("archive"):
-            everything = self.archive.put_many(blobs)
-        raws = everything[: len(mails)]
-        stored_blobs = iter(everything[len(mails) :])
+            if staged_raws is None:
+                staged_raws = self.stage_raws([raw for raw, _ in mails])
+            try:
+                files = self.archive.stage(blobs)
+                try:
+                    self.archive.publish([staged_raws, files])
+                except BaseException:
+                    self.archive.discard(files)
+                    raise
+            except BaseException:
+                self.archive.discard(staged_raws)
+                raise
+        raws = staged_raws.stored
+        if len(raws) != len(mails):
+            raise ValueError("staged raw mails do not match the batch")
+        stored_blobs = iter(files.stored)
         out: list[AnalysedMail] = []
         for (_, location), stored, a in zip(mails, raws, analysed, strict=True):
             documents: list[AnalysedDocument] = []
@@ -548,6 +564,11 @@ class Intake:
                 )
             )
         return out
+
+    def stage_raws(self, raws: Sequence[bytes]) -> Staged:
+        """The raw mails of a batch written to temporary files (``Archive.stage``), to be
+        published with their documents by :meth:`archive_analysed`."""
+        return self.archive.stage([(raw, "mail", ".eml") for raw in raws])
 
     def held(self, raw: bytes, stage: str, exc: BaseException) -> Analysis:
         """The analysis of a mail that could not be analysed at all (its worker process
@@ -899,8 +920,12 @@ class Intake:
         items: Sequence[AnalysedMail],
         *,
         mailbox_state: tuple[str, int, int] | None = None,
+        moved: tuple[str, int, Sequence[int]] | None = None,
     ) -> list[Outcome]:
         """Record ``items`` (and the new last UID) in ONE transaction; repeats are no-ops.
+
+        ``moved`` (folder, UIDVALIDITY, UIDs) marks mails of an earlier batch as moved on
+        the server in the same transaction: the poll saves a synced commit per batch.
 
         Each mail is recorded inside its own SAVEPOINT: a mail whose row cannot be
         written is rolled back alone and recorded again as quarantined (see
@@ -918,6 +943,8 @@ class Intake:
                 self.store.set_mailbox_state(
                     folder, uidvalidity, last_uid, now.isoformat(timespec="seconds")
                 )
+            if moved is not None and moved[2]:
+                self.store.mark_moved(*moved)
         return outcomes
 
     def process(

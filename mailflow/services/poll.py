@@ -12,13 +12,17 @@ A mail is known by (folder, UIDVALIDITY, UID). One poll:
    now (only those still in the inbox and not flagged by us), without a second row.
 3. UID SEARCH above the last stored UID (never \\Seen), then per batch of
    ``mailbox.batch_size``: FETCH BODY.PEEK[] → archive every mail (fsync) → ONE
-   transaction with the rows and the new last UID → MOVE the batch → mark moved. Per
-   mail the order is archive → commit → move; batching only puts several mails in each
-   step, which keeps one fsync'ed SQLite commit and one MOVE per batch instead of per mail.
+   transaction with the rows and the new last UID → MOVE the batch → mark moved (in the
+   next batch's transaction, or one at the end). Per mail the order is archive → commit
+   → move; batching only puts several mails in each step, which keeps one fsync'ed SQLite
+   commit and one MOVE per batch instead of per mail.
 
 Pipelined: the parsing, identification and unpacking of batch n run in worker processes
 (``intake.workers``, :class:`AnalysisPool`) while batch n+1 is fetched; batch n is then
-archived, committed and moved, in that order, before batch n+1 is. At most two fetched
+archived, committed and moved, in that order, before batch n+1 is. A thread of the poll
+writes each batch's raw mails to temporary files as soon as they are fetched
+(``Archive.stage``); they are synced and renamed into place with the batch's documents,
+before its commit, as before. At most two fetched
 batches are held at once, and each worker holds one mail, so memory stays bounded by
 ``mailbox.max_message_bytes`` × workers beyond the batches themselves. A worker dies with
 the poll (``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and
@@ -40,6 +44,7 @@ sets it otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import multiprocessing
@@ -47,14 +52,15 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent import futures
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mailflow.adapters import mail_parse
-from mailflow.adapters.archive import Archive, sha256
+from mailflow.adapters.archive import Archive, Staged, sha256
 from mailflow.adapters.imap import ImapClient
 from mailflow.adapters.mailservers import MailServers
 from mailflow.adapters.store import Store
@@ -130,12 +136,111 @@ class _Batch:
     chunk: Sequence[int]
     fetched: list[tuple[int, bytes]]
     futures: list[Future[tuple[Analysis, dict[str, float]]]] | None = None
+    staged: Future[tuple[Staged, float]] | None = None  # raw mails written, not published
+    mover: _Mover | None = None  # moves the batch on a second connection, when one is used
+
+
+#: stage name of the raw mails' writing in the poll's archive thread (off its main path)
+STAGED_IN_THREAD = "archive, in a thread"
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
     size = max(size, 1)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _stage_raws(intake: Intake, fetched: Sequence[tuple[int, bytes]]) -> tuple[Staged, float]:
+    """The archive thread's job for one batch: its raw mails written, with the time spent."""
+    start = time.perf_counter()
+    staged = intake.stage_raws([raw for _, raw in fetched])
+    return staged, time.perf_counter() - start
+
+
+def _move_on(
+    client: ImapClient,
+    ensured: set[str],
+    destination: Callable[[str], str],
+    moves: Sequence[tuple[int, str]],
+) -> None:
+    """Move ``(uid, kind)`` pairs on ``client``, grouped by destination folder (each folder
+    made once per connection)."""
+    by_dest: dict[str, list[int]] = {}
+    for uid, kind in moves:
+        by_dest.setdefault(destination(kind), []).append(uid)
+    for dest, uids in by_dest.items():
+        if dest not in ensured:
+            client.ensure_folder(dest)
+            ensured.add(dest)
+        client.move(uids, dest)
+
+
+#: stage name of the moves made on the poll's second connection (off its main path)
+MOVED_ON_SECOND = "move, on a second connection"
+
+
+class _Mover:
+    """Moves committed batches on a second IMAP connection, one at a time, in order.
+
+    Why: a MOVE costs the poll a round trip and the server's work for every batch; on a
+    connection of its own it runs while the poll fetches, archives and commits the next
+    batch. The order of each mail's life is unchanged — archived, committed, moved, then
+    marked moved: the poll waits for a batch's move before the commit that marks it, and
+    a poll killed meanwhile leaves committed mail that the next poll moves
+    (``_move_pending``). The second connection selects the inbox itself and moves nothing
+    if the folder's UIDVALIDITY is not the one the poll fetched under: UIDs of a
+    renumbered folder name other mails.
+    """
+
+    def __init__(
+        self,
+        open_imap: Callable[[], ImapClient],
+        folder: str,
+        uidvalidity: int,
+        destination: Callable[[str], str],
+    ) -> None:
+        self._open = open_imap
+        self.folder = folder
+        self.uidvalidity = uidvalidity
+        self.destination = destination
+        self._client: ImapClient | None = None
+        self._ensured: set[str] = set()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="mailflow-move")
+
+    def submit(self, moves: Sequence[tuple[int, str]]) -> Future[float]:
+        """Move ``moves`` after the moves submitted before; the future gives the seconds."""
+        return self._thread.submit(self._move, list(moves))
+
+    def _move(self, moves: list[tuple[int, str]]) -> float:
+        start = time.perf_counter()
+        _move_on(self._connected(), self._ensured, self.destination, moves)
+        return time.perf_counter() - start
+
+    def _connected(self) -> ImapClient:
+        if self._client is None:
+            client = self._open().connect()
+            state = client.select(self.folder)
+            if state.uidvalidity != self.uidvalidity:
+                client.close()
+                raise MailflowError(
+                    t(
+                        "poll.renumbered_during_poll",
+                        folder=self.folder,
+                        old=self.uidvalidity,
+                        new=state.uidvalidity,
+                    ),
+                    t("poll.renumbered_during_poll_hint"),
+                )
+            self._client = client
+        return self._client
+
+    def close(self) -> None:
+        """Wait for the move under way, then log the second connection out."""
+        self._thread.shutdown(wait=True)
+        if self._client is not None:
+            with contextlib.suppress(MailflowError, OSError):
+                self._client.close()
+            self._client = None
 
 
 # --- analysis in worker processes -------------------------------------------------------
@@ -175,14 +280,21 @@ class AnalysisPool:
     fresh pool, and one that kills its worker again is held for a person, not lost.
     """
 
-    def __init__(self, intake: Intake, workers: int) -> None:
+    def __init__(
+        self, intake: Intake, workers: int, before_fork: Callable[[], None] | None = None
+    ) -> None:
         self.intake = intake
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
+        # the poll's threads (archive, second connection) must be idle when workers are
+        # forked: a thread caught holding a lock would leave it held forever in a worker
+        self._before_fork = before_fork
 
     def _executor(self) -> ProcessPoolExecutor:
         global _WORKER_INTAKE
         if self._pool is None:
+            if self._before_fork is not None:
+                self._before_fork()
             _ = self.intake.extractor  # built once, before the fork, shared by the workers
             _WORKER_INTAKE = self.intake
             self._pool = ProcessPoolExecutor(
@@ -255,6 +367,7 @@ class Poller:
         intake: Intake,
         imap: ImapClient,
         crash: CrashHook | None = None,
+        second_imap: Callable[[], ImapClient] | None = None,
     ) -> None:
         self.config = config
         self.mb = config.mailbox
@@ -263,6 +376,14 @@ class Poller:
         self.imap = imap
         self.crash = crash or CrashHook(None)
         self._ensured: set[str] = set()
+        # a poll of several batches moves each committed batch on a second connection
+        # while it fetches and archives the next (see _Mover); None: moves on ``imap``
+        self._second_imap = second_imap
+        self._moving: tuple[Future[float], list[int], list[int], int] | None = None
+        # the last batch's moved UIDs, marked in the next batch's commit (or at the end):
+        # a poll killed before that leaves them unmarked, and the next one finds them gone
+        # from the inbox and marks them (_move_pending) — one synced commit saved per batch
+        self._unmarked: tuple[str, int, list[int]] | None = None
 
     def destination(self, kind: str) -> str:
         """Review and quarantine go to the review folder: a person reading the mailbox
@@ -286,23 +407,49 @@ class Poller:
         uids = self.imap.uids_above(last_uid)
         if not uids:
             return result
+        # one thread writes each fetched batch's raw mails to temporary files while the
+        # batch is analysed and the one before it committed and moved: the file
+        # creations leave the poll's path; publishing them stays in order, in _finish
+        writer = ThreadPoolExecutor(1, thread_name_prefix="mailflow-archive")
+        unfinished: list[_Batch] = []
+
+        def threads_idle() -> None:  # before workers are forked (again)
+            futures.wait([b.staged for b in unfinished if b.staged is not None])
+            if self._moving is not None:
+                futures.wait([self._moving[0]])
+
         workers = self.config.intake.workers
-        pool = AnalysisPool(self.intake, workers) if workers > 0 else None
+        pool = AnalysisPool(self.intake, workers, threads_idle) if workers > 0 else None
+        mover: _Mover | None = None
+        if self._second_imap is not None and len(uids) > self.mb.batch_size:
+            mover = _Mover(self._second_imap, folder, state.uidvalidity, self.destination)
         try:
             # batch n is archived, committed and moved while batch n+1 is analysed
             pending: _Batch | None = None
             for chunk in _chunks(uids, self.mb.batch_size):
                 fetched = self._fetch(folder, chunk)
                 result.fetched += len(fetched)
-                batch = _Batch(chunk, fetched)
-                if pool is not None:
+                batch = _Batch(chunk, fetched, mover=mover)
+                unfinished.append(batch)
+                if pool is not None:  # first: the workers are forked before the thread starts
                     batch.futures = pool.submit([raw for _, raw in fetched])
+                batch.staged = writer.submit(_stage_raws, self.intake, fetched)
                 if pending is not None:
                     self._finish(pending, pool, state.uidvalidity, result)
+                    unfinished.remove(pending)
                 pending = batch
             if pending is not None:
                 self._finish(pending, pool, state.uidvalidity, result)
+                unfinished.remove(pending)
+            self._moved(result)
+            self._mark_moved()
         finally:
+            if mover is not None:
+                mover.close()
+            writer.shutdown(wait=True)
+            for left in unfinished:  # a poll that failed: its unpublished writes are removed
+                if left.staged is not None and left.staged.exception() is None:
+                    self.intake.archive.discard(left.staged.result()[0])
             if pool is not None:
                 pool.close()
         return result
@@ -319,21 +466,49 @@ class Poller:
             analysed = [self.intake.analyse(raw) for raw in raws]
         ordinals = list(range(result.archived + 1, result.archived + len(raws) + 1))
         result.archived += len(raws)
+        staged: Staged | None = None
+        if batch.staged is not None:
+            with STAGES("archive"):
+                staged, spent = batch.staged.result()  # a write error is raised here
+            STAGES.add({STAGED_IN_THREAD: spent})
         prepared = self.intake.archive_analysed(
             [(raw, Location(folder, uidvalidity, uid)) for uid, raw in batch.fetched],
             analysed,
             source="imap",
+            staged_raws=staged,
         )
         self.crash.hit("after-archive", ordinals)
+        self._moved(result)  # the batch before: its move done, marked in this commit
         outcomes = self.intake.commit(
-            prepared, mailbox_state=(folder, uidvalidity, max(batch.chunk))
+            prepared,
+            mailbox_state=(folder, uidvalidity, max(batch.chunk)),
+            moved=self._unmarked,
         )
+        self._unmarked = None
         result.outcomes.extend(outcomes)
         self.crash.hit("after-commit", ordinals)
         moves = [(uid, o.kind) for (uid, _), o in zip(batch.fetched, outcomes, strict=True)]
+        uids = [uid for uid, _ in moves]
+        if batch.mover is not None:
+            self._moving = (batch.mover.submit(moves), ordinals, uids, uidvalidity)
+            return
         result.moved += self._move(moves)
         self.crash.hit("after-move", ordinals)
-        self._mark_moved(folder, uidvalidity, [uid for uid, _ in moves])
+        self._unmarked = (folder, uidvalidity, uids)
+
+    def _moved(self, result: PollResult) -> None:
+        """Wait for the move running on the second connection (an IMAP error is raised
+        here); its mails are then marked moved in the next commit."""
+        if self._moving is None:
+            return
+        future, ordinals, uids, uidvalidity = self._moving
+        self._moving = None
+        with STAGES("move"):
+            spent = future.result()
+        STAGES.add({MOVED_ON_SECOND: spent})
+        result.moved += len(uids)
+        self.crash.hit("after-move", ordinals)
+        self._unmarked = (self.mb.inbox, uidvalidity, uids)
 
     def _idle(self, folder: str, uidvalidity: int, last_uid: int) -> bool:
         """Nothing to do, known from one STATUS: same UIDVALIDITY, UIDNEXT not past our
@@ -362,22 +537,17 @@ class Poller:
 
     def _move(self, moves: Sequence[tuple[int, str]]) -> int:
         """Move committed mail on the server, grouped by destination folder."""
-        by_dest: dict[str, list[int]] = {}
-        for uid, kind in moves:
-            by_dest.setdefault(self.destination(kind), []).append(uid)
         with STAGES("move"):
-            for dest, uids in by_dest.items():
-                if dest not in self._ensured:
-                    self.imap.ensure_folder(dest)
-                    self._ensured.add(dest)
-                self.imap.move(uids, dest)
+            _move_on(self.imap, self._ensured, self.destination, moves)
         return len(moves)
 
-    def _mark_moved(self, folder: str, uidvalidity: int, uids: Sequence[int]) -> None:
-        if not uids:
+    def _mark_moved(self) -> None:
+        """Mark the last batch's mails moved (the others were marked by the next commit)."""
+        if self._unmarked is None or not self._unmarked[2]:
             return
         with STAGES("commit"), self.store.transaction():
-            self.store.mark_moved(folder, uidvalidity, uids)
+            self.store.mark_moved(*self._unmarked)
+        self._unmarked = None
 
     def _move_pending(self, folder: str, uidvalidity: int) -> int:
         """Rows committed but not moved (a poll killed between commit and move)."""
@@ -483,7 +653,7 @@ def poll_once(
     crash = crash or CrashHook.from_env()
     try:
         with servers.imap() as client:
-            result = Poller(config, intake, client, crash).run()
+            result = Poller(config, intake, client, crash, second_imap=servers.imap).run()
     except MailflowError:
         # what was committed before the failure, and what an earlier poll killed before
         # its reading left waiting, is read all the same; the IMAP error is still the
