@@ -321,3 +321,53 @@ def test_an_old_archive_file_with_a_linked_picture_is_said_in_one_line_and_exits
     assert result.exit_code == 0
     said = [x for x in result.output.splitlines() if "could not be copied as sent" in x]
     assert len(said) == 1 and "1 parts" in said[0], result.output
+
+
+def test_an_svg_picture_goes_in_as_its_png_with_no_relationship_left_undefined(
+    tmp_path: Path,
+) -> None:
+    """Word stores an SVG picture as a PNG blip with an ``asvg:svgBlip r:embed`` extension
+    naming the .svg part (which may hold script or outside references). The draft keeps
+    the PNG and drops the extension: no r:embed it does not define, no SVG (H33)."""
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("http://127.0.0.1:9/x")'
+        b'</script><image href="http://127.0.0.1:9/i.png"/></svg>'
+    )
+    path = _save(_with_picture(BROKEN, png()), tmp_path / "svg.docx")
+    with zipfile.ZipFile(path) as z:
+        rels = z.read("word/_rels/document.xml.rels").decode()
+        body = z.read("word/document.xml").decode()
+        types = z.read("[Content_Types].xml").decode()
+    types = types.replace(
+        "</Types>", '<Default Extension="svg" ContentType="image/svg+xml"/></Types>'
+    )
+    rels = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdSvg" Type="{RT.IMAGE}" Target="media/p.svg"/></Relationships>',
+    )
+    ext = (
+        '<a:extLst><a:ext uri="{96DAC541-7B7A-43D3-8B79-37D633B846F1}"><asvg:svgBlip '
+        'xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main" '
+        'r:embed="rIdSvg"/></a:ext></a:extLst>'
+    )
+    body = body.replace("</a:blip>", ext + "</a:blip>", 1)
+    if ext not in body:  # a self-closing blip
+        start = body.index("<a:blip ")
+        end = body.index("/>", start)
+        body = body[:end] + ">" + ext + "</a:blip>" + body[end + 2 :]
+    _rewrite(
+        path,
+        {
+            "word/_rels/document.xml.rels": rels.encode(),
+            "word/document.xml": body.encode(),
+            "[Content_Types].xml": types.encode(),
+        },
+    )
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("word/media/p.svg", svg)
+    result = render_draft(_plan([("B", path, BROKEN)]), TEMPLATE, lang="en", max_pixels=40_000_000)  # type: ignore[arg-type]
+    assert dangling_relationships(result.data) == []
+    with zipfile.ZipFile(io.BytesIO(result.data)) as z:
+        assert [n for n in z.namelist() if n.startswith("word/media/")]  # the PNG came along
+        xml = b"".join(z.read(n) for n in z.namelist() if n.endswith((".xml", ".rels", ".svg")))
+    assert b"svgBlip" not in xml and b"<script" not in xml

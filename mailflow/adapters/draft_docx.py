@@ -291,6 +291,7 @@ class DraftComposer(Composer):
         """
         target = part if part is not None else self.doc.part
         for blip in list(element.iter(qn("a:blip"))):
+            _drop_related_extensions(blip)
             rid = blip.get(f"{{{R}}}embed")
             link = blip.get(f"{{{R}}}link")
             if link:
@@ -555,6 +556,22 @@ def _orientation_runs(items: list[tuple[bool, Any]]) -> list[tuple[bool, list[An
         else:
             runs.append((land, [el]))
     return runs
+
+
+def _drop_related_extensions(blip: Any) -> None:
+    """A picture's extensions that name a relationship of their own go; the picture stays.
+
+    An SVG picture (``asvg:svgBlip r:embed``) or an image layer (``a14:imgLayer``) points
+    at a second part that the copy does not carry: left in, the draft holds a relationship
+    id it does not define and Word opens it only after a "repair". The SVG itself may hold
+    script and outside references. The PNG the blip names is what older Word shows anyway.
+    """
+    for ext in list(blip.iter(qn("a:ext"))):
+        if any(a.startswith(f"{{{R}}}") for d in ext.iter() for a in d.attrib):
+            ext.getparent().remove(ext)
+    for lst in list(blip.iter(qn("a:extLst"))):
+        if len(lst) == 0:
+            lst.getparent().remove(lst)
 
 
 def _strip(el: Any) -> None:
