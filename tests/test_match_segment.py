@@ -263,3 +263,26 @@ def test_a_colon_line_that_leads_into_a_list_stays_in_its_part():
     body = f"Kết quả nổi bật\n{BODY}\nCụ thể:\n- Hỗ trợ 03 doanh nghiệp áp dụng ISO;\nTrân trọng."
     seg = split(blocks_from_text(body))
     assert [p.heading for p in seg.parts] == ["Kết quả nổi bật"]
+
+
+def test_a_row_under_a_merged_title_cell_continues_the_section_above():
+    """Word's vertically merged "Nội dung" cell leaves the rows below it without a title:
+    they belong to the section above (session 22 probe q14: the whole table was held)."""
+    seg = split(
+        [
+            table(
+                0,
+                [
+                    ["Nội dung", "Kết quả"],
+                    ["Kiểm tra đo lường", "Tổ chức 3 đợt kiểm tra cột đo xăng dầu trên quốc lộ 1."],
+                    ["", "Phối hợp Quản lý thị trường xử lý 2 vụ gian lận đo lường."],
+                    ["Hỗ trợ doanh nghiệp", "Công nhận 2 tổ chức trung gian của thị trường KH&CN."],
+                ],
+            )
+        ]
+    )
+    assert [(p.heading, p.rows) for p in seg.parts] == [
+        ("Kiểm tra đo lường", (1, 3)),
+        ("Hỗ trợ doanh nghiệp", (3, 4)),
+    ]
+    assert "gian lận đo lường" in seg.parts[0].text

@@ -13,7 +13,9 @@ in ``list(document.element.body)`` — every top-level child counts, comments an
 ``w:sectPr`` included, so ``body[block.index]`` is the element to copy. A top-level
 content control (``w:sdt``) or ``w:customXml`` wrapper yields one block per paragraph or
 table inside it, and all of them carry the wrapper's index: copying that index copies the
-whole control once (callers that copy ranges should de-duplicate indexes).
+whole control once (callers that copy ranges should de-duplicate indexes). Intake's docx
+form has no such wrapper any more (``flatten_structure``: one report in one control was
+copied under every section it matched); forms archived before it still may.
 
 Safety: the package is opened as a zip first; a part with a DOCTYPE/ENTITY declaration,
 an over-large or non-zip file, or anything python-docx cannot open raises MailflowError
@@ -805,3 +807,206 @@ def _main_name(names: set[str], rels: bytes) -> str | None:
         if name in names:
             return name
     return "word/document.xml" if "word/document.xml" in names else None
+
+
+# --- structure: the docx form's body made flat ----------------------------------------------
+
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_SHAPE_PICTURES = (
+    "{http://schemas.openxmlformats.org/drawingml/2006/main}blip",
+    "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart",
+    "{urn:schemas-microsoft-com:vml}imagedata",
+    _W + "object",
+)
+#: a main part holding none of these has nothing to flatten (byte search, as for revisions)
+_FLAT_TAGS = (b"<w:sdt>", b"<w:sdt ", b"<w:customXml", b"<w:txbxContent")
+_BLOCK_TAGS = frozenset({TAG_P, TAG_TBL, TAG_SDT, TAG_CUSTOM})
+
+
+#: a table whose grid has one column (Word and LibreOffice always write the grid)
+_ONE_COLUMN = re.compile(rb"<w:tblGrid>\s*<w:gridCol\b[^>]*/>\s*</w:tblGrid>")
+
+
+def _may_need_flattening(xml: bytes) -> bool:
+    if xml.count(_W_URI) != 1 or _W_BINDING not in xml:
+        return True
+    return any(tag in xml for tag in _FLAT_TAGS) or _ONE_COLUMN.search(xml) is not None
+
+
+def flatten_structure(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:
+    """The docx form's body made flat; (bytes, number of changes).
+
+    Why: the draft copies a part as the body children ``[block_start, block_end)``, and
+    the reader gives every paragraph inside a top-level wrapper the wrapper's index — so a
+    report a document system or a Word template puts in ONE content control (``w:sdt``) or
+    ``w:customXml`` gave every part the same element, and the draft copied the whole
+    report under each section it matched (every text twice or more). And text typed in a
+    text box was never read (only carried with its anchor paragraph): a section whose
+    body was a text box was "no content", its text missing from the draft. So, once, at
+    intake (the original is archived untouched):
+
+    - a content control still showing its placeholder (``w:showingPlcHdr``: "Click or tap
+      here to enter text") loses the prompt: it is a template's, not the department's;
+    - a text box (DrawingML ``wps`` with its VML Fallback copy, or VML alone, or a group
+      of them) that holds text and no picture is replaced by its paragraphs and tables,
+      in order, right after its anchor paragraph — read once (the Choice, not also the
+      Fallback), segmented with the rest and copied once; the box's frame is not kept;
+    - top-level content controls and customXml wrappers give way to their content (a
+      lock on a control would also stop the Office editing its own draft);
+    - a top-level table of ONE column (a 1x1 border "frame" around the report, or a
+      column whose rows are the report's headings and paragraphs) gives way to its
+      cells' content: it holds no data to keep in columns, and inside it the headings
+      could not cut the report into sections (it was one part, held for review).
+
+    Tables keep their row and cell controls (the draft copies a table whole). Only the
+    main document part is rewritten; the bytes come back unchanged when nothing applies.
+    """
+    if parts is not None:
+        main = _main_name(set(parts), parts.get("_rels/.rels", b""))
+        if main is None or not _may_need_flattening(parts[main]):
+            return data, 0
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    main = _main_part(zf)
+    if main is None:
+        return data, 0
+    xml = zf.read(main)
+    if not _may_need_flattening(xml):
+        return data, 0
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(xml, parser)
+    body = root.find(_W + "body")
+    if body is None:
+        return data, 0
+    changes = _blank_placeholders(body) + _unbox(body)
+    for _ in range(4):  # a frame inside a control inside a frame…: each round one layer
+        done = _unwrap_body(body) + _unframe(body)
+        changes += done
+        if not done:
+            break
+    if not changes:
+        return data, 0
+    new_xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            dst.writestr(info, new_xml if info.filename == main else zf.read(info))
+    return out.getvalue(), changes
+
+
+def _blank_placeholders(body: etree._Element) -> int:
+    """Content controls showing their placeholder keep their paragraphs, not the prompt."""
+    n = 0
+    for sdt in list(body.iter(TAG_SDT)):
+        pr = sdt.find(_W + "sdtPr")
+        content = sdt.find(_W + "sdtContent")
+        if pr is None or content is None or not _on(pr.find(_W + "showingPlcHdr")):
+            continue
+        for child in list(content):
+            if child.tag == TAG_P:
+                _empty_paragraph(child)
+            elif child.tag in (TAG_TBL, TAG_SDT, TAG_CUSTOM, _W + "tr", _W + "tc"):
+                for p in child.iter(TAG_P):
+                    _empty_paragraph(p)
+            else:  # a run-level control: its runs are the prompt
+                content.remove(child)
+        n += 1
+    return n
+
+
+def _empty_paragraph(p: etree._Element) -> None:
+    for child in list(p):
+        if child.tag != _W + "pPr":
+            p.remove(child)
+
+
+def _unbox(body: etree._Element) -> int:
+    """Text boxes holding text (and no picture) → their blocks after the anchor paragraph."""
+    n = 0
+    for _ in range(4):  # a box inside a box comes out on the next round
+        anchors: dict[int, etree._Element] = {}
+        for box in body.iter(TAG_TXBX):
+            if _inside(box, body, TAG_TXBX):
+                continue
+            p = next(box.iterancestors(TAG_P), None)
+            if p is not None:
+                anchors.setdefault(id(p), p)
+        done = 0
+        for p in anchors.values():
+            done += _unbox_paragraph(p)
+        n += done
+        if not done:
+            break
+    return n
+
+
+def _unbox_paragraph(p: etree._Element) -> int:
+    n = 0
+    after = p
+    for holder in list(p.iter(_MC + "AlternateContent", TAG_PICT, TAG_DRAWING)):
+        if holder.getparent() is None or _inside(holder, p, TAG_TXBX):
+            continue
+        parent = holder.getparent()
+        if parent.tag != TAG_R:  # a drawing inside AlternateContent: handled with it
+            continue
+        if holder.tag == _MC + "AlternateContent":
+            choice = holder.find(_MC + "Choice")
+            source = (
+                choice
+                if choice is not None and choice.find(f".//{TAG_TXBX}") is not None
+                else holder.find(_MC + "Fallback")
+            )
+        else:
+            source = holder
+        if source is None:
+            continue
+        boxes = [b for b in source.iter(TAG_TXBX) if not _inside(b, source, TAG_TXBX)]
+        if not boxes or any(True for _ in holder.iter(*_SHAPE_PICTURES)):
+            continue
+        blocks = [el for b in boxes for el in b if el.tag in _BLOCK_TAGS]
+        if not any((t.text or "").strip() for el in blocks for t in el.iter(TAG_T)):
+            continue
+        _keep_tail(holder)
+        parent.remove(holder)
+        if not any(c.tag != _W + "rPr" for c in parent):
+            _keep_tail(parent)
+            parent.getparent().remove(parent)
+        for el in blocks:
+            after.addnext(el)
+            after = el
+        n += 1
+    return n
+
+
+def _unwrap_body(body: etree._Element) -> int:
+    """Top-level content controls and customXml wrappers → their content, in place."""
+    n = 0
+    while True:
+        wrappers = [c for c in body if c.tag in (TAG_SDT, TAG_CUSTOM)]
+        if not wrappers:
+            return n
+        for w in wrappers:
+            if w.tag == TAG_SDT:
+                content = w.find(_W + "sdtContent")
+                items = list(content) if content is not None else []
+            else:
+                items = [c for c in w if c.tag != _W + "customXmlPr"]
+            for item in items:
+                w.addprevious(item)
+            body.remove(w)
+            n += 1
+
+
+def _unframe(body: etree._Element) -> int:
+    """Top-level one-column tables → their cells' blocks, in order."""
+    n = 0
+    for tbl in [c for c in body if c.tag == TAG_TBL]:
+        rows = list(_children(tbl, _W + "tr"))
+        cells = [list(_children(tr, _W + "tc")) for tr in rows]
+        if not rows or any(len(c) != 1 for c in cells):
+            continue
+        for (tc,) in cells:
+            for el in [c for c in tc if c.tag in _BLOCK_TAGS]:
+                tbl.addprevious(el)
+        body.remove(tbl)
+        n += 1
+    return n

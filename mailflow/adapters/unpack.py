@@ -726,17 +726,19 @@ class _Walker:
             result = sanitize.sanitize(data, bounds, members, quiet)
         except sanitize.Refused as exc:
             raise _Hostile(exc.reason, **exc.params) from None
-        # tracked changes accepted: deleted text never reads as report text (docx_read)
-        from mailflow.adapters.docx_read import accept_revisions
+        # tracked changes accepted: deleted text never reads as report text; then text
+        # boxes, content controls and customXml wrappers made flat (docx_read)
+        from mailflow.adapters.docx_read import accept_revisions, flatten_structure
 
         parts = dict(members) if result.docx is data else None  # same bytes: no unzip
         try:
             accepted, changes = accept_revisions(result.docx, parts)
+            flat, _ = flatten_structure(accepted, parts if accepted is data else None)
         except Exception as exc:  # lxml / zip errors on a part the checks let through
             raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
         if changes:
-            return accepted, (*result.params, ("revisions_accepted", str(changes)))
-        return result.docx, result.params
+            return flat, (*result.params, ("revisions_accepted", str(changes)))
+        return flat, result.params
 
     def ooxml(self, data: bytes, word_required: bool) -> bytes:
         """Check an Office Open XML package; return it unchanged when it is safe to read."""

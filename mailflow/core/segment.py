@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -331,7 +331,15 @@ def _title_column(block: Block) -> int | None:
     if col >= min(len(r) for r in rows):
         return None
     titles = [r[col] for r in body]
-    if sum(1 for c in titles if c.strip() and not _NUMERIC.match(c)) < 0.8 * len(titles):
+    filled = sum(1 for c in titles if c.strip() and not _NUMERIC.match(c))
+    # a row whose title cell is empty under a titled row continues that section (Word's
+    # vertically merged cell "Nội dung" over two or more result rows)
+    continued = sum(
+        1
+        for k, r in enumerate(body)
+        if k > 0 and not r[col].strip() and any(c.strip() for c in r[col + 1 :])
+    )
+    if filled < 2 or filled + continued < 0.8 * len(titles):
         return None
     prose = [max((len(c.split()) for c in r[col + 1 :]), default=0) for r in body]
     if sum(1 for p in prose if p >= 8) < 0.6 * len(body):
@@ -464,12 +472,20 @@ class _Builder:
 
     def table_rows(self, pos: int, col: int, context: tuple[str, ...]) -> None:
         b = self.blocks[pos]
+        first = len(self.parts)  # this table's first part, if any
         for r, row in enumerate(b.cells):
             text = " | ".join(c for c in row if c.strip())
             if r == 0 or not text:
                 self.boiler.append(
                     Boilerplate(b.index, b.index + 1, "table-header", text, (r, r + 1))
                 )
+                continue
+            if not row[col].strip() and len(self.parts) > first:
+                # no title: the row goes on with the section above (a merged title cell)
+                last = self.parts[-1]
+                more = "\n".join(c for c in row[col + 1 :] if c.strip())
+                start = last.rows[0] if last.rows else r
+                self.parts[-1] = replace(last, text=f"{last.text}\n{more}", rows=(start, r + 1))
                 continue
             number = row[0].strip() if col == 1 else ""
             heading = f"{number}. {row[col]}".strip(". ") if number else row[col]

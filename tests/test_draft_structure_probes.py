@@ -1,0 +1,154 @@
+"""Word structures a department's text may sit in reach the draft exactly once.
+
+The labelled probes of ``tests/fixtures/structure/probes.py`` (session 22: text boxes
+with their VML Fallback copy, content controls, customXml, smart tags, fields, tracked
+changes, layout and merged tables, localised and custom heading styles, notes, comments,
+headers, columns, altChunk, a table of contents) go through one ``mailflow ingest`` and
+one ``mailflow assemble``; the draft is read as Word shows it and as LibreOffice reads it.
+
+First score, before any fix: batch 1 50/52 sentences where they belong, batch 2 13/24,
+the four late probes 3/9 (a report inside one content control or customXml came out
+under each section it matched: every sentence twice). The behaviour tests below are the
+probes that failed; the score test keeps the whole set above its floor.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from fixtures.structure import probes as P
+from fixtures.structure.evaluate import Outcome, run_probes, table
+
+import mailenv
+from mailenv import MailEnv
+from mailflow import i18n
+from mailflow.adapters.docx_read import flatten_structure, read_docx
+from mailflow.adapters.pdf import find_soffice
+
+ALL = P.PROBES + P.PROBES_2
+# The whole set on the old code: 67/85 where they belong; 5 lost, 4 doubled, 8 held, one
+# template prompt in the body. With the fixes: 85/85. The floor leaves room for matching to
+# move a sentence into review; lost, doubled and misplaced stay at zero.
+FLOOR = 0.95
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """The CLI runs with --lang en and sets it process-wide; later test files expect vi."""
+    before = i18n.get_lang()
+    yield
+    i18n.set_lang(before)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Outcome]]:
+    if find_soffice() is None and mailenv.real_required():
+        pytest.fail("LibreOffice is required under CI=true")
+    folder = tmp_path_factory.mktemp("structure-probes")
+    env = MailEnv("embedded", "127.0.0.1", 1, 1)  # never contacted: ingest reads files
+    result = run_probes(folder, env, ALL)
+    text, total = table(result)
+    print("\nWord-structure probes\n" + text + f"\n{dict(total)}")
+    by_probe: dict[str, list[Outcome]] = {}
+    for o in result:
+        by_probe.setdefault(o.probe, []).append(o)
+    return by_probe
+
+
+def _results(outcomes: dict[str, list[Outcome]], name: str) -> list[str]:
+    return [o.result for o in outcomes[name]]
+
+
+def test_the_probe_set_scores_above_its_floor_and_loses_or_doubles_nothing(outcomes) -> None:  # type: ignore[no-untyped-def]
+    flat = [o for found in outcomes.values() for o in found]
+    results = [o.result for o in flat]
+    assert len(flat) >= 70
+    assert [o for o in flat if o.result in ("lost", "doubled", "present", "misplaced")] == []
+    assert results.count("ok") / len(results) >= FLOOR
+
+
+def test_a_report_inside_one_content_control_is_in_the_draft_once(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q11-report-in-one-content-control") == ["ok", "ok"]
+
+
+def test_a_report_inside_one_customxml_wrapper_is_in_the_draft_once(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q12-report-in-customxml") == ["ok", "ok"]
+
+
+def test_an_unfilled_content_control_prompt_is_not_report_text(outcomes) -> None:  # type: ignore[no-untyped-def]
+    found = {o.sentence: o.result for o in outcomes["p03-content-controls"]}
+    assert found[P.S["sdt_placeholder"]] == "ok"  # ABSENT: not in the draft at all
+    assert set(found.values()) == {"ok"}
+
+
+def test_a_report_typed_in_one_text_box_is_split_into_its_sections(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q01-report-in-one-textbox") == ["ok", "ok"]
+
+
+def test_a_text_box_that_is_a_sections_only_text_is_placed(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q08-tracked-changes-in-textbox") == ["ok", "ok"]
+    assert _results(outcomes, "q09-group-of-textboxes") == ["ok", "ok"]
+
+
+def test_a_heading_typed_in_a_text_box_heads_the_text_under_it(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "p16-heading-in-textbox") == ["ok"]
+
+
+def test_a_report_inside_a_one_column_table_is_split_into_its_sections(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q02-one-column-frame-table") == ["ok", "ok"]
+
+
+def test_a_report_inside_a_one_cell_border_table_is_split_into_its_sections(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q03-border-table-1x1") == ["ok", "ok"]
+
+
+def test_a_layout_table_row_under_a_merged_section_cell_is_placed_with_it(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q14-layout-table-merged-section-cell") == ["ok", "ok", "ok"]
+
+
+# --- the docx form itself --------------------------------------------------------------
+
+
+def _main(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+
+
+def test_a_text_box_holding_a_picture_is_left_as_it_is() -> None:
+    """Unboxing would drop the picture with the shape: such a box stays (and travels with
+    its anchor paragraph as before)."""
+    box = P.textbox_run(["Chú thích ảnh: mô hình nuôi tôm."], 81)
+    box = box.replace("<wps:bodyPr", '<a:blip r:embed="rId999"/><wps:bodyPr', 1)
+    data = P.document([P.heading(P.T_CMCN), P.para("", inner=box)])
+    flat, changes = flatten_structure(data)
+    assert changes == 0 and flat == data
+
+
+def test_a_document_without_boxes_or_wrappers_is_returned_unchanged() -> None:
+    data = P.document([P.heading(P.T_CMCN), P.para(P.S["tb_lead"])])
+    assert flatten_structure(data) == (data, 0)
+
+
+def test_a_text_box_is_read_once_from_its_choice_not_also_its_fallback() -> None:
+    flat, changes = flatten_structure(P.p01())
+    texts = [b.text for b in read_docx(flat)]
+    assert changes == 2
+    assert texts.count(P.S["tb_box"]) == 1 and texts.count(P.S["tb_empty_anchor"]) == 1
+    assert b"txbxContent" not in _main(flat)
+
+
+def test_unwrapped_blocks_each_get_their_own_index() -> None:
+    flat, _ = flatten_structure(P.q11())
+    blocks = [b for b in read_docx(flat) if b.text]
+    assert len({b.index for b in blocks}) == len(blocks)
+
+
+def test_the_word_step_of_intake_keeps_the_flat_form() -> None:
+    """Intake's Word step (sanitise, accept revisions, flatten) is where it happens, so
+    the archived docx form, the matcher and the draft all see the same flat body."""
+    from mailflow.adapters.unpack import Limits, _Walker
+
+    data, _ = _Walker(Limits()).word(P.q11())
+    assert b"<w:sdt" not in _main(data) and P.S2["wsdt_b"].encode() in _main(data)
