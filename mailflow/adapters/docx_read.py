@@ -830,7 +830,9 @@ _ONE_COLUMN = re.compile(rb"<w:tblGrid>\s*<w:gridCol\b[^>]*/>\s*</w:tblGrid>")
 def _may_need_flattening(xml: bytes) -> bool:
     if xml.count(_W_URI) != 1 or _W_BINDING not in xml:
         return True
-    return any(tag in xml for tag in _FLAT_TAGS) or _ONE_COLUMN.search(xml) is not None
+    if bytescan.contains_any(xml, _FLAT_TAGS):
+        return True
+    return bytescan.contains(xml, b"<w:tblGrid>") and _ONE_COLUMN.search(xml) is not None
 
 
 def flatten_structure(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:
