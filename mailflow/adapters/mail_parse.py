@@ -159,7 +159,9 @@ def clean_text(text: str) -> str:
     surrogate left becomes U+FFFD, and the result is NFC, so the same header always
     reads the same way whichever field (Message-ID, subject, name, file name) it is.
     """
-    text = _SURROGATE.sub("\ufffd", _recover_8bit(text or ""))
+    if not text or text.isascii():  # no escaped byte, no surrogate, already NFC
+        return text or ""
+    text = _SURROGATE.sub("\ufffd", _recover_8bit(text))
     return unicodedata.normalize("NFC", text)
 
 

@@ -123,16 +123,22 @@ class StoreBase:
         mail_id: int | None = None,
         **detail: Any,
     ) -> None:
-        """Append to the audit log; what happened and why, for `mailflow history`."""
-        self.db.table("events").insert(
-            {
-                "at": at.isoformat(timespec="seconds"),
-                "kind": kind,
-                "campaign": campaign,
-                "department": department,
-                "mail_id": mail_id,
-                "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-            }
+        """Append to the audit log; what happened and why, for `mailflow history`.
+
+        A plain INSERT (not sqlite-utils' ``insert``): intake writes one per mail in the
+        poll's commit, and the table's columns are fixed by the schema.
+        """
+        self.conn.execute(
+            "INSERT INTO events (at, kind, campaign, department, mail_id, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                at.isoformat(timespec="seconds"),
+                kind,
+                campaign,
+                department,
+                mail_id,
+                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            ),
         )
 
     def close(self) -> None:
