@@ -240,6 +240,19 @@ def split_params(value: str) -> tuple[str, list[tuple[str, str]]]:
     """ "type/sub; a=1; b=\"x;y\"" → ("type/sub", [("a", "1"), ("b", "x;y")])."""
     if '"' not in value:  # nothing quoted, so nothing escaped: every ";" splits
         pieces = value.split(";")
+    elif "\\" not in value:  # quotes but no escape: every ";" between quoted runs splits
+        # (the loop below, without its escape state, on whole runs: text before the first
+        # '"' and after each closing one is outside quotes; every '"' stays in its piece)
+        pieces = [""]
+        for index, run in enumerate(value.split('"')):
+            if index:
+                pieces[-1] += '"'
+            if index % 2:  # inside quotes (an unclosed quote runs to the end)
+                pieces[-1] += run
+            else:
+                first, *rest = run.split(";")
+                pieces[-1] += first
+                pieces.extend(rest)
     else:
         pieces = []
         cur: list[str] = []
@@ -268,7 +281,9 @@ def split_params(value: str) -> tuple[str, list[tuple[str, str]]]:
         key, _, val = piece.partition("=")
         val = val.strip()
         if len(val) >= 2 and val[0] == '"' and val[-1] == '"':
-            val = re.sub(r"\\(.)", r"\1", val[1:-1])
+            val = val[1:-1]
+            if "\\" in val:  # an escaped character (nothing to unescape without one)
+                val = re.sub(r"\\(.)", r"\1", val)
         elif val.startswith('"'):
             val = val[1:]
         params.append((key.strip().lower(), val))
