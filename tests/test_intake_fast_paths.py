@@ -453,3 +453,12 @@ def test_every_corpus_mail_parameter_splits_as_the_character_loop_splits_it() ->
                     values += '"' in value
     assert values > 1000  # values with quotes: the ones the fast path takes
 
+
+def test_a_campaign_token_pattern_remembered_is_the_one_built_anew() -> None:
+    from mailflow.core import identify
+
+    for token in ("2023-H1", "2024 kh", "BC/6T.2025", "x"):
+        remembered = identify._token_re(token)
+        built = identify._token_re.__wrapped__(token)
+        assert identify._token_re(token) is remembered
+        assert (remembered.pattern, remembered.flags) == (built.pattern, built.flags)

@@ -19,6 +19,7 @@ Order of the checks, and why:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -221,6 +222,7 @@ def strip_subject_prefixes(subject: str) -> str:
         text = new
 
 
+@functools.lru_cache(maxsize=256)  # a handful of open campaigns, asked about every mail
 def _token_re(token: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[\s\-_/.]+", token.strip()) if p]
     body = r"[\s\-_/.]?".join(parts)
