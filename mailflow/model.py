@@ -237,3 +237,4 @@ class PlacedPart:
     part_id: int = 0
     candidates: tuple[str, ...] = ()  # section keys, best first (parts waiting for review)
     from_scan: bool = False  # its text was recognised from a scan (OCR): check the original
+    rows: tuple[int, int] | None = None  # cut from the table at block_start: rows [a, b)

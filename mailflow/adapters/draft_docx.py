@@ -430,8 +430,13 @@ class DraftComposer(Composer):
                     el.set(attr, self.add_relationship(src_part, dst_part, rel).rId)
 
     # --- body ------------------------------------------------------------------------------
-    def copy_elements(self, src: _Source, start: int, end: int) -> list[Any]:
-        """Copy body children [start, end) of ``src`` with everything they refer to."""
+    def copy_elements(
+        self, src: _Source, start: int, end: int, rows: tuple[int, int] | None = None
+    ) -> list[Any]:
+        """Copy body children [start, end) of ``src`` with everything they refer to.
+
+        ``rows``: only rows [a, b) of the table at ``start`` (with its first row, the
+        header), counted as the reader counts them (through row content controls)."""
         self.use(src)
         out: list[Any] = []
         picked = [
@@ -439,6 +444,10 @@ class DraftComposer(Composer):
             for i, el in enumerate(src.children[max(start, 0) : end], start=max(start, 0))
             if isinstance(el.tag, str) and el.tag != _w("sectPr")
         ]
+        if rows is not None:
+            picked = [(i, _table_rows(el, rows)) for i, el in picked[:1] if el.tag == _w("tbl")]
+            if not picked:
+                raise ValueError(f"no table at {start} to cut rows {rows} from")
         runs = _orientation_runs([(src.landscape[i], el) for i, el in picked])
         if any(land for land, _ in runs):
             if runs[0][0]:
@@ -615,6 +624,35 @@ _AFTER_CANT_SPLIT = frozenset(
 )
 
 
+def _table_rows(tbl: Any, rows: tuple[int, int]) -> Any:
+    """A copy of ``tbl`` keeping its first row and rows [a, b); a row content control left
+    without rows goes too."""
+    cut = deepcopy(tbl)
+    keep = {0, *range(rows[0], rows[1])}
+    for n, tr in enumerate(list(_rows_of(cut))):
+        if n not in keep:
+            parent = tr.getparent()
+            parent.remove(tr)
+            while parent.tag == _w("sdtContent") and not len(parent):
+                sdt = parent.getparent()
+                parent = sdt.getparent()
+                parent.remove(sdt)
+    return cut
+
+
+def _rows_of(el: Any) -> Any:
+    """The table's rows in order, also those inside row content controls / customXml."""
+    for child in el:
+        if child.tag == _w("tr"):
+            yield child
+        elif child.tag == _w("sdt"):
+            content = child.find(_w("sdtContent"))
+            if content is not None:
+                yield from _rows_of(content)
+        elif child.tag == _w("customXml"):
+            yield from _rows_of(child)
+
+
 def _rows_hold_together(el: Any) -> None:
     """A table row never breaks across pages (a half row on a page reads as a lost line).
 
@@ -741,7 +779,7 @@ class _Writer:
             els: list[Any] = []
             try:
                 src = self.c.source(part.source)
-                els = self.c.copy_elements(src, part.block_start, part.block_end)
+                els = self.c.copy_elements(src, part.block_start, part.block_end, part.rows)
             except Exception as exc:  # any unreadable file or element: keep its text, say so
                 failed = _detail(exc)
                 self.c.problems = []

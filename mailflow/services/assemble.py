@@ -91,11 +91,12 @@ def placed_parts(
         if status is PlacementStatus.SUPERSEDED and not include_superseded:
             continue
         received = arrival(r)
-        # A part cut from some rows of a table cannot be copied as whole elements
-        # without repeating the rest of the table: it goes in as its text.
-        source = ""
-        if r["docx_path"] and r["row_start"] is None:
-            source = str(archive.path(r["docx_path"]))
+        # A part cut from some rows of a table is copied as that table's header row and
+        # its own rows (its footnotes, pictures and formatting with them)
+        source = str(archive.path(r["docx_path"])) if r["docx_path"] else ""
+        cut: tuple[int, int] | None = None
+        if r["row_start"] is not None and r["row_end"] is not None:
+            cut = (int(r["row_start"]), int(r["row_end"]))
         # the mail body (plain, or HTML given a docx form at intake) has no file to name
         file_name = "" if r["file_name"] in _BODY_NAMES else r["file_name"]
         start, text = r["block_start"], r["text"]
@@ -128,6 +129,7 @@ def placed_parts(
                 part_id=r["id"],
                 candidates=_candidate_keys(r["candidates"]),
                 from_scan=(r["doc_reason"] or "") in _OCR_REASONS,
+                rows=cut,
             )
         )
     return out

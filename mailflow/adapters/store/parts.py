@@ -206,7 +206,8 @@ class PartRows(StoreBase):
         return self.query(
             """
             SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end,
-                   p.row_start, d.name AS file_name, d.docx_path, d.reason AS doc_reason,
+                   p.row_start, p.row_end, d.name AS file_name, d.docx_path,
+                   d.reason AS doc_reason,
                    m.date, m.received_at, pl.section_key, pl.status, pl.candidates
             FROM parts p
             JOIN documents d ON d.id = p.document_id
