@@ -253,3 +253,13 @@ def test_a_batch_handed_to_a_broken_pool_goes_whole_to_one_fresh_pool(
         pool.close()
         store.close()
     assert kept and [a.fields["kind"] for a in analyses] == ["report"] * 3
+
+
+def test_a_batch_goes_to_the_workers_in_items_of_a_few_small_mails_or_one_large_one() -> None:
+    from mailflow.services.poll import SHARE, SHARE_BYTES, _shares
+
+    small, large = b"x" * 1000, b"y" * (SHARE_BYTES + 1)
+    raws = [small] * (SHARE + 2) + [large] + [small] * 2
+    items = _shares(raws)
+    assert [len(item) for item in items] == [SHARE, 2, 1, 2]
+    assert [raw for item in items for raw in item] == raws

@@ -23,7 +23,8 @@ archived, committed and moved, in that order, before batch n+1 is. A thread of t
 writes each batch's raw mails to temporary files as soon as they are fetched
 (``Archive.stage``); they are synced and renamed into place with the batch's documents,
 before its commit, as before. At most two fetched
-batches are held at once, and each worker holds one mail, so memory stays bounded by
+batches are held at once, and each worker holds one work item of a batch (a few small
+mails, or one large one: ``SHARE``, ``SHARE_BYTES``), so memory stays bounded by
 ``mailbox.max_message_bytes`` × workers beyond the batches themselves. A worker dies with
 the poll (``PR_SET_PDEATHSIG``), so a poll killed anywhere leaves no process behind, and
 the next poll fetches again whatever was not committed.
@@ -135,7 +136,7 @@ class PollResult:
 class _Batch:
     chunk: Sequence[int]
     fetched: list[tuple[int, bytes]]
-    futures: list[Future[tuple[Analysis, dict[str, float]]]] | None = None
+    futures: list[Future[list[Analysed]]] | None = None  # one per share of the batch
     staged: Future[tuple[Staged, float]] | None = None  # raw mails written, not published
     mover: _Mover | None = None  # moves the batch on a second connection, when one is used
 
@@ -263,10 +264,35 @@ def _worker_init(parent: int) -> None:
         os._exit(0)
 
 
-def _analyse_in_worker(raw: bytes) -> tuple[Analysis, dict[str, float]]:
+#: a mail's analysis and the stage times it took (the worker's own clock)
+Analysed = tuple[Analysis, dict[str, float]]
+
+#: at most this many mails, and this many bytes, per work item handed to a worker. One
+#: item per mail cost the poll ~0.07 ms of CPU a mail (a pickled message, a Future, the
+#: executor's threads: measured); a few small mails per item still spread a batch over
+#: the workers, and a mail above the byte bound goes alone, so a worker holds at most one
+#: large mail, as before
+SHARE = 5
+SHARE_BYTES = 2 * 1024 * 1024
+
+
+def _shares(raws: Sequence[bytes]) -> list[Sequence[bytes]]:
+    """``raws`` cut in order into work items (the same cut for the same mails)."""
+    out: list[Sequence[bytes]] = []
+    start, size = 0, 0
+    for i, raw in enumerate(raws):
+        if i > start and (i - start == SHARE or size + len(raw) > SHARE_BYTES):
+            out.append(raws[start:i])
+            start, size = i, 0
+        size += len(raw)
+    if start < len(raws):
+        out.append(raws[start:])
+    return out
+
+
+def _analyse_in_worker(raws: Sequence[bytes]) -> list[Analysed]:
     assert _WORKER_INTAKE is not None
-    analysis = _WORKER_INTAKE.analyse(raw)
-    return analysis, STAGES.take()
+    return [(_WORKER_INTAKE.analyse(raw), STAGES.take()) for raw in raws]
 
 
 class AnalysisPool:
@@ -305,33 +331,37 @@ class AnalysisPool:
             )
         return self._pool
 
-    def submit(self, raws: Sequence[bytes]) -> list[Future[tuple[Analysis, dict[str, float]]]]:
-        out: list[Future[tuple[Analysis, dict[str, float]]]] = []
-        for raw in raws:
+    def submit(self, raws: Sequence[bytes]) -> list[Future[list[Analysed]]]:
+        """One future per share of ``raws`` (:data:`SHARE` mails), in order."""
+        out: list[Future[list[Analysed]]] = []
+        for share in _shares(raws):
             try:
-                out.append(self._executor().submit(_analyse_in_worker, raw))
+                out.append(self._executor().submit(_analyse_in_worker, share))
             except BrokenProcessPool:
                 # a worker died under an earlier batch (the pool knew it before the poll
                 # asked for that batch's results): that batch's mails fail in
-                # :meth:`results` and are analysed again there, one by one; this one and the
-                # rest of its batch, which no worker ever took, go to one fresh pool
+                # :meth:`results` and are analysed again there, one by one; this share and
+                # the rest of its batch, which no worker ever took, go to one fresh pool
                 self._restart()
-                out.append(self._executor().submit(_analyse_in_worker, raw))
+                out.append(self._executor().submit(_analyse_in_worker, share))
         return out
 
     def results(
-        self, raws: Sequence[bytes], futures: Sequence[Future[tuple[Analysis, dict[str, float]]]]
+        self, raws: Sequence[bytes], futures: Sequence[Future[list[Analysed]]]
     ) -> list[Analysis]:
+        """The analyses of ``raws`` in order. A share whose worker died is analysed again
+        mail by mail (:meth:`_again`): the mail that killed it is held, the others kept."""
         out: list[Analysis] = []
-        for raw, future in zip(raws, futures, strict=True):
+        for share, future in zip(_shares(raws), futures, strict=True):
             try:
                 with STAGES("wait for analysis"):
-                    analysis, spent = future.result()
+                    done = future.result()
             except BrokenProcessPool:
-                out.append(self._again(raw))
+                out.extend(self._again(raw) for raw in share)
                 continue
-            STAGES.add(spent)
-            out.append(analysis)
+            for analysis, spent in done:
+                STAGES.add(spent)
+                out.append(analysis)
         return out
 
     def _again(self, raw: bytes) -> Analysis:
@@ -340,7 +370,7 @@ class AnalysisPool:
         self._restart()
         try:
             with STAGES("wait for analysis"):
-                analysis, spent = self._executor().submit(_analyse_in_worker, raw).result()
+                [(analysis, spent)] = self._executor().submit(_analyse_in_worker, [raw]).result()
         except BrokenProcessPool as exc:
             self._restart()
             return self.intake.held(raw, "analyse", exc)
