@@ -261,15 +261,15 @@ def time_deferred_stage() -> None:
 def stage_table(totals: dict[str, float], mails: int, wall: float) -> str:
     work = {k: v for k, v in totals.items() if not k.startswith("wait for")}
     summed = sum(work.values()) or 1e-9
-    rows = [f"  {'stage':<18} {'ms/mail':>8} {'share':>6}"]
+    rows = [f"  {'stage':<30} {'ms/mail':>8} {'share':>6}"]
     for name in [*ORDER, *sorted(set(work) - set(ORDER))]:
         if name in work:
-            rows.append(f"  {name:<18} {work[name] / mails * 1000:8.2f} {work[name] / summed:6.1%}")
+            rows.append(f"  {name:<30} {work[name] / mails * 1000:8.2f} {work[name] / summed:6.1%}")
     rows.append(
-        f"  {'sum of stages':<18} {summed / mails * 1000:8.2f} (wall {wall / mails * 1000:.2f})"
+        f"  {'sum of stages':<30} {summed / mails * 1000:8.2f} (wall {wall / mails * 1000:.2f})"
     )
     waited = totals.get("wait for analysis", 0.0)
-    rows.append(f"  {'poll waited':<18} {waited / mails * 1000:8.2f} for its worker(s)")
+    rows.append(f"  {'poll waited':<30} {waited / mails * 1000:8.2f} for its worker(s)")
     return "\n".join(rows)
 
 
