@@ -278,9 +278,9 @@ class IntakeSettings:
         help=(
             "processes that parse, identify and unpack fetched mail while the poll fetches "
             "the next batch and archives, records and moves the last (2: measured best on "
-            "two cores; about one per core); each holds one mail at a time, so memory "
-            "stays bounded by mailbox.max_message_bytes × workers; 0 = analyse in the "
-            "poll itself"
+            "two cores; about one per core); each takes a few small mails at a time "
+            "(up to 5 and 2 MB) or one larger one, so memory stays bounded by "
+            "mailbox.max_message_bytes × workers; 0 = analyse in the poll itself"
         ),
     )
     deferred_workers: int = _key(
