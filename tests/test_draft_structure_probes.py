@@ -9,7 +9,7 @@ one ``mailflow assemble``; the draft is read as Word shows it and as LibreOffice
 First score, before any fix: batch 1 50/52 sentences where they belong, batch 2 13/24,
 the four late probes 3/9 (a report inside one content control or customXml came out
 under each section it matched: every sentence twice), batch 3 4/8 (a layout table row's
-footnote lost). The behaviour tests below are the
+footnote lost), q18 0/2 (a footnote inside a text box). The behaviour tests below are the
 probes that failed; the score test keeps the whole set above its floor.
 """
 
@@ -30,8 +30,8 @@ from mailflow.adapters.docx_read import flatten_structure, read_docx
 from mailflow.adapters.pdf import find_soffice
 
 ALL = P.PROBES + P.PROBES_2 + P.PROBES_3
-# The whole set on the old code (main at f08219a): 71/93 where they belong; 6 lost, 4
-# doubled, 11 held, one template prompt in the body. With the fixes: 90/93, the other 3
+# The whole set on the old code (main at f08219a): 71/95 where they belong; 8 lost, 4
+# doubled, 11 held, one template prompt in the body. With the fixes: 92/95, the other 3
 # held for a person (q16: group rows merged across a "STT | Nội dung | Kết quả" table keep
 # it whole). The floor leaves room for matching to move a sentence into review; lost,
 # doubled, misplaced and present-when-absent stay at zero.
@@ -116,6 +116,14 @@ def test_a_footnote_on_a_layout_table_row_reaches_the_draft(outcomes) -> None:  
     """A row part was written as its plain text: the row's footnote was lost. It is now
     copied as the table's header row and its own rows, footnote included."""
     assert _results(outcomes, "q15-layout-table-footnote") == ["ok", "ok", "ok"]
+
+
+def test_a_draft_carrying_a_footnote_from_a_text_box_opens_in_libreoffice(outcomes) -> None:  # type: ignore[no-untyped-def]
+    """Before the boxes were unwrapped the box's text was "no content" when it was the
+    section's only text (both sentences lost), and when it travelled with a text paragraph
+    LibreOffice could not load the draft at all (no PDF for the Office)."""
+    assert _results(outcomes, "q18-footnote-in-textbox") == ["ok", "ok"]
+    assert all(o.rendered == 1 for o in outcomes["q18-footnote-in-textbox"])
 
 
 # --- the docx form itself --------------------------------------------------------------
