@@ -9,8 +9,9 @@ one ``mailflow assemble``; the draft is read as Word shows it and as LibreOffice
 First score, before any fix: batch 1 50/52 sentences where they belong, batch 2 13/24,
 the four late probes 3/9 (a report inside one content control or customXml came out
 under each section it matched: every sentence twice), batch 3 4/8 (a layout table row's
-footnote lost), q18 0/2 (a footnote inside a text box). The behaviour tests below are the
-probes that failed; the score test keeps the whole set above its floor.
+footnote lost), q18 0/2 (a footnote inside a text box), q19 0/2 (a photo box). The
+behaviour tests below are the probes that failed; the score test keeps the whole set
+above its floor.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from mailflow.adapters.docx_read import flatten_structure, read_docx
 from mailflow.adapters.pdf import find_soffice
 
 ALL = P.PROBES + P.PROBES_2 + P.PROBES_3
-# The whole set on the old code (main at f08219a): 71/95 where they belong; 8 lost, 4
-# doubled, 11 held, one template prompt in the body. With the fixes: 92/95, the other 3
+# The whole set on the old code (main at f08219a): 71/97 where they belong; 10 lost, 4
+# doubled, 11 held, one template prompt in the body. With the fixes: 94/97, the other 3
 # held for a person (q16: group rows merged across a "STT | Nội dung | Kết quả" table keep
 # it whole). The floor leaves room for matching to move a sentence into review; lost,
 # doubled, misplaced and present-when-absent stay at zero.
@@ -126,6 +127,10 @@ def test_a_draft_carrying_a_footnote_from_a_text_box_opens_in_libreoffice(outcom
     assert all(o.rendered == 1 for o in outcomes["q18-footnote-in-textbox"])
 
 
+def test_a_text_box_holding_a_photo_and_text_is_placed(outcomes) -> None:  # type: ignore[no-untyped-def]
+    assert _results(outcomes, "q19-photo-box") == ["ok", "ok"]
+
+
 # --- the docx form itself --------------------------------------------------------------
 
 
@@ -199,3 +204,14 @@ def test_text_frames_and_controls_saved_as_odt_or_doc_reach_the_draft_once(
     results = [o.result for o in saved_by_libreoffice]
     assert [o for o in saved_by_libreoffice if o.result in ("lost", "doubled", "misplaced")] == []
     assert results.count("ok") >= 12
+
+
+def test_a_photo_inside_a_text_box_moves_out_with_its_caption_once() -> None:
+    """q19: a "news box" (photo, caption, text). Its paragraphs come out with the photo in
+    them, once (the Fallback's copy goes with the shape); the caption and text are read."""
+    flat, changes = flatten_structure(P.q19())
+    main = _main(flat)
+    texts = [b.text for b in read_docx(flat)]
+    assert changes == 1 and b"txbxContent" not in main
+    assert main.count(b"<a:blip ") == 1
+    assert P.S3["ph_caption"] in texts and P.S3["ph_text"] in texts

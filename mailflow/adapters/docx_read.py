@@ -850,7 +850,9 @@ def flatten_structure(data: bytes, parts: Mapping[str, bytes] | None = None) -> 
     - a content control still showing its placeholder (``w:showingPlcHdr``: "Click or tap
       here to enter text") loses the prompt: it is a template's, not the department's;
     - a text box (DrawingML ``wps`` with its VML Fallback copy, or VML alone, or a group
-      of them) that holds text and no picture is replaced by its paragraphs and tables,
+      of them) that holds text, and no picture outside its own paragraphs (a picture fill,
+      a photo grouped with the box: those would go with the shape), is replaced by its
+      paragraphs and tables (a photo inside them moves out with them),
       in order, right after its anchor paragraph — read once (the Choice, not also the
       Fallback), segmented with the rest and copied once; the box's frame is not kept;
     - top-level content controls and customXml wrappers give way to their content (a
@@ -922,7 +924,8 @@ def _empty_paragraph(p: etree._Element) -> None:
 
 
 def _unbox(body: etree._Element) -> int:
-    """Text boxes holding text (and no picture) → their blocks after the anchor paragraph."""
+    """Text boxes holding text (and no picture of the shape's own) → their blocks after the
+    anchor paragraph."""
     n = 0
     for _ in range(4):  # a box inside a box comes out on the next round
         anchors: dict[int, etree._Element] = {}
@@ -962,7 +965,11 @@ def _unbox_paragraph(p: etree._Element) -> int:
         if source is None:
             continue
         boxes = [b for b in source.iter(TAG_TXBX) if not _inside(b, source, TAG_TXBX)]
-        if not boxes or any(True for _ in holder.iter(*_SHAPE_PICTURES)):
+        # a picture of the shape itself (a fill, a picture grouped with the box) would go
+        # with the shape; one in the box's own paragraphs moves out with them
+        if not boxes or any(
+            not _inside(pic, source, TAG_TXBX) for pic in source.iter(*_SHAPE_PICTURES)
+        ):
             continue
         blocks = [el for b in boxes for el in b if el.tag in _BLOCK_TAGS]
         if not any((t.text or "").strip() for el in blocks for t in el.iter(TAG_T)):
