@@ -31,8 +31,8 @@ from mailflow.adapters.docx_read import flatten_structure, read_docx
 from mailflow.adapters.pdf import find_soffice
 
 ALL = P.PROBES + P.PROBES_2 + P.PROBES_3
-# The whole set on the old code (main at f08219a): 71/97 where they belong; 10 lost, 4
-# doubled, 11 held, one template prompt in the body. With the fixes: 94/97, the other 3
+# The whole set on the old code (main at f08219a): 76/102 where they belong; 10 lost, 4
+# doubled, 11 held, one template prompt in the body. With the fixes: 99/102, the other 3
 # held for a person (q16: group rows merged across a "STT | Nội dung | Kết quả" table keep
 # it whole). The floor leaves room for matching to move a sentence into review; lost,
 # doubled, misplaced and present-when-absent stay at zero.
