@@ -54,8 +54,8 @@ VAL = _W + "val"
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a report is never this big; a zip bomb is
 _XML_PART = re.compile(r"(\.xml|\.rels|\.vml)$", re.IGNORECASE)
 _HEADING_NAME = re.compile(
-    r"^(?:heading|tieu de|đề mục|de muc|titre|uberschrift|titulo|kop|naglowek|"
-    r"заголовок|标题|見出し)\s*(\d)$"
+    r"^(?:heading|tieu de|đề mục|de muc|titre|uberschrift|titulo|titolo|kop|naglowek|"
+    r"nagłowek|nadpis|overskrift|rubrik|заголовок|标题|標題|見出し|제목)\s*(\d)$"
 )
 
 
@@ -330,7 +330,8 @@ class _Styles:
 
 
 def _heading_from_name(name: str) -> int | None:
-    m = _HEADING_NAME.match(fold(name))
+    # folded (diacritics away), or as written: folding splits Hangul into its letters
+    m = _HEADING_NAME.match(fold(name)) or _HEADING_NAME.match(" ".join(name.lower().split()))
     if m:
         return int(m.group(1))
     m = re.match(r"^heading\s*(\d)$", name.strip(), re.IGNORECASE)
