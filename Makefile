@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages the product and its tests use: the real mail servers, LibreOffice for
 # conversions, poppler for PDF text, Tesseract with its Vietnamese model for scans, and
-# bubblewrap to run every converter without network or a view of the server's files.
+# bubblewrap to run every converter without network or a view of the server's files;
+# GNU recode (tests only) cross-checks the VNI table on real report text.
 DEB_PACKAGES := postfix dovecot-imapd dovecot-lmtpd openssl libreoffice-writer-nogui \
 	libreoffice-calc-nogui fonts-liberation fonts-dejavu-core poppler-utils \
-	tesseract-ocr tesseract-ocr-vie bubblewrap
+	tesseract-ocr tesseract-ocr-vie bubblewrap recode
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint format bench fuzz system-deps venv clean
@@ -33,6 +34,7 @@ system-deps:
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || missing="$$missing tesseract-ocr-vie"; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v recode >/dev/null || missing="$$missing recode"; \
 	[ -e /usr/lib/libreoffice/program/libsclo.so ] || missing="$$missing libreoffice-calc"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \

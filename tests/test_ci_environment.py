@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(not mailenv.real_required(), reason="only checke
 
 
 @pytest.mark.parametrize(
-    "tool", ["postfix", "dovecot", "soffice", "pdftoppm", "pdftotext", "tesseract", "bwrap"]
+    "tool",
+    ["postfix", "dovecot", "soffice", "pdftoppm", "pdftotext", "tesseract", "bwrap", "recode"],
 )
 def test_ci_has_the_tool(tool: str) -> None:
     assert shutil.which(tool), f"{tool} missing: make test should have installed it"

@@ -25,7 +25,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
-from mailflow.adapters import bytescan, docx_form, mail_parse, sanitize
+from mailflow.adapters import bytescan, docx_form, legacy_fonts, mail_parse, sanitize
 from mailflow.adapters.convert import Converter
 from mailflow.core.filenames import extension, name_problem, safe_name
 from mailflow.core.reply_body import strip_reply
@@ -736,9 +736,16 @@ class _Walker:
             flat, _ = flatten_structure(accepted, parts if accepted is data else None)
         except Exception as exc:  # lxml / zip errors on a part the checks let through
             raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+        params = result.params
         if changes:
-            return flat, (*result.params, ("revisions_accepted", str(changes)))
-        return flat, result.params
+            params = (*params, ("revisions_accepted", str(changes)))
+        if legacy_fonts.might_hold(members):  # TCVN3/VNI fonts named: their runs → Unicode
+            try:
+                flat, legacy = legacy_fonts.to_unicode(flat, parts if flat is data else None)
+            except Exception as exc:  # lxml / zip errors on a part the checks let through
+                raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
+            params = (*params, *legacy)
+        return flat, params
 
     def ooxml(self, data: bytes, word_required: bool) -> bytes:
         """Check an Office Open XML package; return it unchanged when it is safe to read."""

@@ -138,6 +138,12 @@ MESSAGES = {
     },
     # --- unpack: why a file has its status -----------------------------------------
     "intake.unpack.docx": {"vi": "Tệp Word (.docx).", "en": "Word file (.docx)."},
+    "intake.unpack.legacy_fonts": {
+        "vi": "Văn bản gõ bằng phông chữ cũ {encoding} (.VnTime, VNI-Times…): đã chuyển "
+        "sang chữ Unicode ({runs} đoạn chữ); tệp gốc được lưu nguyên như khi gửi.",
+        "en": "Typed in a legacy {encoding} font (.VnTime, VNI-Times…): converted to Unicode "
+        "text ({runs} runs); the original file is kept as sent.",
+    },
     "intake.unpack.converted": {
         "vi": "Đã chuyển sang .docx bằng LibreOffice.",
         "en": "Converted to .docx with LibreOffice.",

@@ -1213,9 +1213,17 @@ def reason_text(reason: str, params: dict[str, str]) -> str:
     for a terminal before they enter the sentence.
     """
     try:
-        return t(reason, **{k: safe(v) for k, v in params.items()})
+        text = t(reason, **{k: safe(v) for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
         return safe(reason)
+    if params.get("legacy_encoding"):  # a TCVN3/VNI document read as Unicode: say so
+        note = t(
+            "intake.unpack.legacy_fonts",
+            encoding=safe(str(params["legacy_encoding"])),
+            runs=safe(str(params.get("legacy_runs", ""))),
+        )
+        text = f"{text} {note}"
+    return text
 
 
 def insert_documents(store: Store, mail_id: int, documents: Sequence[AnalysedDocument]) -> None:
