@@ -462,3 +462,17 @@ def test_a_campaign_token_pattern_remembered_is_the_one_built_anew() -> None:
         built = identify._token_re.__wrapped__(token)
         assert identify._token_re(token) is remembered
         assert (remembered.pattern, remembered.flags) == (built.pattern, built.flags)
+
+
+def test_base64_lines_ending_in_any_control_character_decode_as_the_stdlib_decodes() -> None:
+    # the fast path deletes only CR and LF: other line-breaking characters (VT, FF, FS,
+    # NEL) stay in the text and send the part to the stdlib, with its defect
+    rnd = random.Random(15)
+    pieces = ["QUJD", "REVG", "\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x85", "="]
+    for _ in range(20_000):
+        payload = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        part = _base64_part(payload)
+        ours = mail_parse.payload_bytes(part)
+        theirs, defects = _stdlib(payload)
+        assert ours == theirs, repr(payload)
+        assert [type(d).__name__ for d in part.defects] == defects, repr(payload)

@@ -391,7 +391,9 @@ def _clean_base64(part: Message) -> bytes | None:
     if not isinstance(payload, str):
         return None
     try:
-        joined = b"".join(payload.encode("ascii").splitlines())
+        # the lines joined: bytes.splitlines cuts only at \r and \n, so deleting those is
+        # the same join, in one pass instead of a list of ~700 lines
+        joined = payload.encode("ascii").translate(None, b"\r\n")
     except UnicodeEncodeError:  # raw 8-bit bytes (surrogates) or wider text: the stdlib's path
         return None
     if len(joined) % 4:
