@@ -14,7 +14,15 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from test_document_sanitise import LINK_REL, base_docx, edit, intake, package
+from test_document_sanitise import (
+    LINK_REL,
+    base_docx,
+    complex_field,
+    edit,
+    intake,
+    package,
+    run,
+)
 
 from mailflow.adapters import bytescan, docx_read, mail_parse, sanitize, unpack
 from mailflow.core import filenames
@@ -476,3 +484,70 @@ def test_base64_lines_ending_in_any_control_character_decode_as_the_stdlib_decod
         theirs, defects = _stdlib(payload)
         assert ours == theirs, repr(payload)
         assert [type(d).__name__ for d in part.defects] == defects, repr(payload)
+
+
+# --- the main part parsed once (unpack._MainTree) ---------------------------------------
+
+
+def _unzipped(data: bytes) -> list[tuple[str, bytes]]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # contents only: zip dates differ by run
+        return [(info.filename, zf.read(info)) for info in zf.infolist()]
+
+
+def _word_reading(data: bytes) -> object:
+    try:
+        out, params = unpack._Walker(unpack.Limits()).word(data)
+    except unpack._Hostile as exc:
+        return ("refused", exc.reason, exc.params)
+    return ("taken", out is data, _unzipped(out), params)
+
+
+@pytest.mark.skipif(not DOCX.is_dir(), reason="../shared/corpora is not beside this checkout")
+def test_a_document_reads_the_same_with_its_main_part_parsed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import zipfile
+
+    taken: list[bool] = []
+    take = unpack._MainTree.take
+
+    def counted(self: unpack._MainTree, raw: bytes) -> object:
+        root = take(self, raw)
+        taken.append(root is not None)
+        return root
+
+    monkeypatch.setattr(unpack._MainTree, "take", counted)
+    docs = [p.read_bytes() for p in sorted(DOCX.rglob("*")) if zipfile.is_zipfile(p)]
+    # fields, words the sanitiser looks for, tracked changes, a content control, and each
+    # together with another: every step takes the tree, or parses after one that took it
+    base = base_docx("Báo cáo.")
+    field = complex_field("PAGE", run("3"))
+    words = "<w:p>" + run("object href src= fldChar") + "</w:p>"
+    stamp = 'w:author="A" w:date="2024-01-01T00:00:00Z"'
+    revision = (
+        f'<w:p><w:ins w:id="1" {stamp}>{run("thêm")}</w:ins>'
+        f'<w:del w:id="2" {stamp}><w:r><w:delText>bỏ</w:delText></w:r></w:del></w:p>'
+    )
+    control = "<w:sdt><w:sdtContent><w:p>" + run("Trong ô.") + "</w:p></w:sdtContent></w:sdt>"
+    docs += [base] + [
+        edit(base, body=body)
+        for body in (
+            field,
+            words,
+            revision,
+            control,
+            words + revision,
+            revision + control,
+            field + revision + control,
+            words + control,
+        )
+    ]
+    assert len(docs) > 100
+    shared = [_word_reading(d) for d in docs]
+    assert sum(taken) > 30  # the tree really went to a later step that many times
+    monkeypatch.setattr(unpack, "_SHARED_TREE_MAX_BYTES", -1)  # never shared: parsed again
+    for data, ours in zip(docs, shared, strict=True):
+        assert ours == _word_reading(data), data[:60]

@@ -28,7 +28,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -692,7 +692,11 @@ def _may_hold_revisions(xml: bytes) -> bool:
     return bytescan.contains_any(xml, _REV_TAGS)
 
 
-def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:
+def accept_revisions(
+    data: bytes,
+    parts: Mapping[str, bytes] | None = None,
+    parsed: Callable[[bytes], etree._Element | None] | None = None,
+) -> tuple[bytes, int]:
     """A .docx with every tracked change accepted; (bytes, number of changes).
 
     Why accept (not keep them as Word revisions): the draft is the Office's text, and a
@@ -704,20 +708,23 @@ def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> t
     bytes come back unchanged when there is nothing to accept. ``parts`` (name as stored →
     inflated bytes, of ``data`` itself) spare the unzip when the intake checks already
     read the package: a document without tracked changes is then never unzipped here.
+    ``parsed(main part)`` may give the main part's tree, parsed already (``unpack``).
     """
+    root = None
     if parts is not None:
         main = _main_name(set(parts), parts.get("_rels/.rels", b""))
         if main is None or not _may_hold_revisions(parts[main]):
             return data, 0
+        root = parsed(parts[main]) if parsed is not None else None
     zf = zipfile.ZipFile(io.BytesIO(data))
     main = _main_part(zf)
     if main is None:
         return data, 0
-    xml = zf.read(main)
-    if not _may_hold_revisions(xml):
-        return data, 0
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(xml, parser)
+    if root is None:
+        xml = zf.read(main)
+        if not _may_hold_revisions(xml):
+            return data, 0
+        root = _parse_main(xml)
     changes = 0
     # rows deleted or inserted as a whole
     for tr_pr in list(root.iter(_W + "trPr")):
@@ -779,6 +786,15 @@ def accept_revisions(data: bytes, parts: Mapping[str, bytes] | None = None) -> t
     return out.getvalue(), changes
 
 
+def _parse_main(xml: bytes) -> etree._Element:
+    """The main part's tree, parsed as ``unpack``'s well-formedness check parses it (no
+    entities, network, DTD or huge tree), so a tree it hands over is this very tree."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    return etree.fromstring(xml, parser)
+
+
 def _keep_tail(el: etree._Element) -> None:
     if el.tail and el.tail.strip():
         prev = el.getprevious()
@@ -836,7 +852,11 @@ def _may_need_flattening(xml: bytes) -> bool:
     return bytescan.contains(xml, b"<w:tblGrid>") and _ONE_COLUMN.search(xml) is not None
 
 
-def flatten_structure(data: bytes, parts: Mapping[str, bytes] | None = None) -> tuple[bytes, int]:
+def flatten_structure(
+    data: bytes,
+    parts: Mapping[str, bytes] | None = None,
+    parsed: Callable[[bytes], etree._Element | None] | None = None,
+) -> tuple[bytes, int]:
     """The docx form's body made flat; (bytes, number of changes).
 
     Why: the draft copies a part as the body children ``[block_start, block_end)``, and
@@ -866,19 +886,21 @@ def flatten_structure(data: bytes, parts: Mapping[str, bytes] | None = None) -> 
     Tables keep their row and cell controls (the draft copies a table whole). Only the
     main document part is rewritten; the bytes come back unchanged when nothing applies.
     """
+    root = None
     if parts is not None:
         main = _main_name(set(parts), parts.get("_rels/.rels", b""))
         if main is None or not _may_need_flattening(parts[main]):
             return data, 0
+        root = parsed(parts[main]) if parsed is not None else None
     zf = zipfile.ZipFile(io.BytesIO(data))
     main = _main_part(zf)
     if main is None:
         return data, 0
-    xml = zf.read(main)
-    if not _may_need_flattening(xml):
-        return data, 0
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(xml, parser)
+    if root is None:
+        xml = zf.read(main)
+        if not _may_need_flattening(xml):
+            return data, 0
+        root = _parse_main(xml)
     body = root.find(_W + "body")
     if body is None:
         return data, 0

@@ -32,7 +32,7 @@ import re
 import struct
 import threading
 import zipfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from posixpath import dirname, join, normpath
@@ -969,6 +969,7 @@ def sanitize(
     bounds: Bounds | None = None,
     members: Sequence[tuple[str, bytes]] | None = None,
     quiet: Collection[str] = (),
+    parsed: Callable[[bytes], etree._Element | None] | None = None,
 ) -> Result:
     """The draft's form of one accepted .docx; raises ``Refused`` for macros anywhere.
 
@@ -977,6 +978,8 @@ def sanitize(
     package's (name, inflated bytes) in zip order when the caller's checks already read
     them (each part is then inflated once per document); ``quiet`` names (lower case) the
     parts the caller found without any of ``_ACTIVE_MARKERS`` (see ``has_active``).
+    ``parsed(raw)`` gives the tree of a part the caller parsed already with the options of
+    ``_parse`` (the same tree; taken once), or None.
     """
     pkg = _Package(data, bounds or Bounds(), members)
     _check_macros(pkg)
@@ -1004,8 +1007,9 @@ def sanitize(
             inert = hashlib.blake2b(raw, digest_size=16, person=b"inert").digest()
             if inert in _INERT:
                 continue
+        root = parsed(raw) if parsed is not None else None
         try:
-            root = _parse(raw)
+            root = _parse(raw) if root is None else root
         except etree.XMLSyntaxError:
             root = None  # an unreadable side part: Word refuses it too; the draft skips it
         changed = False
