@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -36,7 +36,7 @@ from mailflow.cli import cli
 from mailflow.daemon import Daemon
 from mailflow.errors import MailflowError
 from mailflow.i18n import set_lang
-from mailflow.services.poll import poll_once
+from mailflow.services.poll import CrashHook, poll_once
 
 pytestmark = pytest.mark.integration
 
@@ -224,6 +224,43 @@ def test_a_poll_of_several_batches_leaves_every_mail_marked_moved(
     assert [moved for _, moved in states] == [1, 1, 1]
 
 
+def test_the_same_mail_in_two_batches_and_a_poll_failing_before_the_second_move_is_not_left(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    """The second copy's row must take its server place even though the first copy's move
+    is marked in the same commit; else, the poll failing before that batch's move, no row
+    points at the second copy and no later poll moves it."""
+
+    class FailAfterCommit(CrashHook):
+        def hit(self, step: str, ordinals: Iterable[int]) -> None:
+            if step == "after-commit" and 2 in ordinals:
+                raise MailflowError("injected failure after the second commit")
+
+    raw = report("qlkh", 2000)
+    assert env._embedded is not None
+    env._embedded.deliver(MAILBOX, raw)
+    env._embedded.deliver(MAILBOX, raw)  # the same bytes again, in the next batch
+    cfg = config_mod.load(write_config(tmp_path / "config.toml", env, "batch_size = 1"))
+    converter = bootstrap.build(cfg).converter
+    for crash in (FailAfterCommit(None), None, None):
+        store = Store(cfg.state_path)
+        try:
+            poll_once(
+                cfg,
+                store,
+                Archive(cfg.archive_dir),
+                MailServers(cfg.mailbox),
+                converter=converter,
+                crash=crash,
+            )
+        except MailflowError:
+            assert crash is not None
+        finally:
+            store.close()
+    assert env.messages(MAILBOX) == []
+    assert len(env.messages(MAILBOX, PROCESSED)) == 2
+
+
 # --- the second connection, which moves committed batches ---------------------------------
 
 
@@ -233,6 +270,30 @@ def test_a_poll_of_one_batch_opens_one_connection(env: MailEnv, tmp_path: Path) 
         config = write_config(tmp_path / "config.toml", env, imap_port=str(proxy.port))
         assert poll(config).exit_code == 0
     assert proxy.connections == 1
+
+
+def test_a_server_without_move_is_polled_on_one_connection(
+    env: MailEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copy and flag (no MOVE): a second session's flag changes would come back inside the
+    first one's FETCH answers, so the poll keeps to its own connection."""
+    from mailflow.adapters.imap import ImapClient
+
+    server_said = ImapClient._refresh_capabilities
+    monkeypatch.setattr(
+        ImapClient,
+        "_refresh_capabilities",
+        lambda self: frozenset(server_said(self) - {"MOVE", "UIDPLUS"}),
+    )
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    with FaultyProxy(env.imap_port) as proxy:
+        config = write_config(
+            tmp_path / "config.toml", env, "batch_size = 1", imap_port=str(proxy.port)
+        )
+        assert poll(config).exit_code == 0
+    assert proxy.connections == 1
+    assert recorded(config) == ids(raws)
+    assert ids(env.messages(MAILBOX, PROCESSED)) == ids(raws)
 
 
 def test_a_poll_of_several_batches_moves_them_on_a_second_connection(
@@ -248,11 +309,29 @@ def test_a_poll_of_several_batches_moves_them_on_a_second_connection(
     all_in_once(env, config, raws)
 
 
-def test_a_second_connection_cut_fails_the_poll_and_the_next_takes_every_mail_once(
+def test_a_second_connection_that_cannot_be_opened_leaves_the_poll_to_move_mail_itself(
+    env: MailEnv, tmp_path: Path
+) -> None:
+    """A server allowing one session per user, or a refused second login: the poll moves
+    every batch on its own connection, as before, and says so in the log."""
+    raws = deliver(env, "qlkh", "qlcn", "khtc")
+    with FaultyProxy(env.imap_port, cut_after=50, cut_only_connection=2) as proxy:
+        config = write_config(
+            tmp_path / "config.toml", env, "batch_size = 1", imap_port=str(proxy.port)
+        )
+        result = poll(config)
+    assert result.exit_code == 0, result.output
+    assert proxy.connections == 2
+    all_in_once(env, config, raws)
+
+
+def test_a_second_connection_cut_during_its_move_fails_the_poll_and_the_next_takes_all_once(
     env: MailEnv, tmp_path: Path
 ) -> None:
     raws = deliver(env, "qlkh", "qlcn", "khtc")
-    with FaultyProxy(env.imap_port, cut_after=200, cut_only_connection=2) as proxy:
+    # 1,200 bytes from the server: past the second session's login and SELECT, inside its
+    # first UID MOVE (measured on the embedded server)
+    with FaultyProxy(env.imap_port, cut_after=1200, cut_only_connection=2) as proxy:
         config = write_config(
             tmp_path / "config.toml", env, "batch_size = 1", imap_port=str(proxy.port)
         )
@@ -268,18 +347,17 @@ def test_the_second_connection_moves_nothing_in_a_renumbered_folder(
     env: MailEnv, tmp_path: Path
 ) -> None:
     """UIDs of a folder whose UIDVALIDITY changed name other mails: nothing is moved."""
-    from mailflow.services.poll import _Mover
+    from mailflow.services.poll import FolderRenumbered, _Mover
 
     raws = deliver(env, "qlkh")
     cfg = config_mod.load(write_config(tmp_path / "config.toml", env))
     servers = MailServers(cfg.mailbox)
     with servers.imap() as client:
         state = client.select("INBOX")
-        uid = client.uids_above(0)[0]
     mover = _Mover(servers.imap, "INBOX", state.uidvalidity + 1, lambda kind: PROCESSED)
     try:
-        with pytest.raises(MailflowError, match="UIDVALIDITY"):
-            mover.submit([(uid, "report")]).result()
+        with pytest.raises(FolderRenumbered, match="UIDVALIDITY"):
+            mover.usable()
     finally:
         mover.close()
     assert ids(env.messages(MAILBOX)) == ids(raws)

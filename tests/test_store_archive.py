@@ -95,5 +95,7 @@ def test_an_object_staged_twice_before_publishing_is_placed_once(tmp_path: Path)
     first = archive.stage([(b"same mail", "mail", ".eml")])
     second = archive.stage([(b"same mail", "mail", ".eml")])
     archive.publish([first])
+    placed = first.stored[0].path.stat().st_ino
     archive.publish([second])
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [first.stored[0].path.name]
+    assert first.stored[0].path.stat().st_ino == placed  # never rewritten

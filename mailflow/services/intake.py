@@ -936,6 +936,10 @@ class Intake:
         now = self.clock()
         outcomes: list[Outcome] = []
         with STAGES("commit"), self.store.transaction():
+            if moved is not None and moved[2]:
+                # first: a copy of the same bytes in this batch must find the earlier one
+                # moved, so that its row takes the new server place (see _known)
+                self.store.mark_moved(*moved)
             for item in items:
                 outcomes.append(self._record_isolated(item, now))
             if mailbox_state is not None:
@@ -943,8 +947,6 @@ class Intake:
                 self.store.set_mailbox_state(
                     folder, uidvalidity, last_uid, now.isoformat(timespec="seconds")
                 )
-            if moved is not None and moved[2]:
-                self.store.mark_moved(*moved)
         return outcomes
 
     def process(

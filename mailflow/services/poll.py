@@ -37,7 +37,9 @@ behind a scan. Matching runs after the poll, so it sees them read.
 
 Fault-injection hook (tests only): ``MAILFLOW_CRASH_AT=<step>:<n>[,<step>:<n>…]`` with
 step ``after-archive`` | ``after-commit`` | ``after-move`` makes the process SIGKILL
-itself at that boundary for the n-th mail of the poll (1-based); ``before-deferred:1``
+itself at that boundary for the n-th mail of the poll (1-based; with the second
+connection, ``after-move`` fires when the poll has waited for that batch's move, that is
+after the next batch is archived, just before the commit that marks it); ``before-deferred:1``
 kills it once every batch is moved, before the deferred documents are read. The crash
 tests use it to show that a poll killed anywhere is completed by the next one. Nothing
 sets it otherwise.
@@ -180,6 +182,10 @@ def _move_on(
 MOVED_ON_SECOND = "move, on a second connection"
 
 
+class FolderRenumbered(MailflowError):
+    """The folder's UIDVALIDITY changed during the poll: no mail may be moved by UID."""
+
+
 class _Mover:
     """Moves committed batches on a second IMAP connection, one at a time, in order.
 
@@ -188,9 +194,15 @@ class _Mover:
     batch. The order of each mail's life is unchanged — archived, committed, moved, then
     marked moved: the poll waits for a batch's move before the commit that marks it, and
     a poll killed meanwhile leaves committed mail that the next poll moves
-    (``_move_pending``). The second connection selects the inbox itself and moves nothing
-    if the folder's UIDVALIDITY is not the one the poll fetched under: UIDs of a
-    renumbered folder name other mails.
+    (``_move_pending``). Used only where the server has MOVE: with copy and flag a
+    second session's flag changes would come back inside the first one's FETCH answers.
+
+    The connection is opened as soon as the poll knows it has several batches, in the
+    thread, so the login overlaps the first fetch. If it cannot be opened (a server that
+    allows one session per user, a refused login) the poll moves on its own connection,
+    as before (:meth:`usable`). It selects the inbox itself and moves nothing if the
+    folder's UIDVALIDITY is not the one the poll fetched under (:class:`FolderRenumbered`):
+    UIDs of a renumbered folder name other mails.
     """
 
     def __init__(
@@ -207,33 +219,60 @@ class _Mover:
         self._client: ImapClient | None = None
         self._ensured: set[str] = set()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="mailflow-move")
+        self._said = False
+        self._last: Future[float] | None = None
+        self._opened = self._thread.submit(self._connect)
+
+    def _connect(self) -> None:
+        client = self._open()
+        try:
+            client.connect()
+            state = client.select(self.folder)
+        except BaseException:
+            client.close()
+            raise
+        if state.uidvalidity != self.uidvalidity:
+            client.close()
+            raise FolderRenumbered(
+                t(
+                    "poll.renumbered_during_poll",
+                    folder=self.folder,
+                    old=self.uidvalidity,
+                    new=state.uidvalidity,
+                ),
+                t("poll.renumbered_during_poll_hint"),
+            )
+        self._client = client
+
+    def usable(self) -> bool:
+        """Whether the second connection is open (waits for the attempt). False when it
+        could not be opened (said once in the log); a renumbered folder is raised."""
+        error = self._opened.exception()
+        if error is None:
+            return True
+        if isinstance(error, FolderRenumbered):
+            raise error
+        if not self._said:
+            log.warning("no second IMAP connection (%s); the poll moves mail itself", error)
+            self._said = True
+        return False
+
+    def idle(self) -> None:
+        """Wait until the thread has nothing under way (before workers are forked)."""
+        futures.wait([self._opened])
+        if self._last is not None:
+            futures.wait([self._last])
 
     def submit(self, moves: Sequence[tuple[int, str]]) -> Future[float]:
         """Move ``moves`` after the moves submitted before; the future gives the seconds."""
-        return self._thread.submit(self._move, list(moves))
+        self._last = self._thread.submit(self._move, list(moves))
+        return self._last
 
     def _move(self, moves: list[tuple[int, str]]) -> float:
         start = time.perf_counter()
-        _move_on(self._connected(), self._ensured, self.destination, moves)
+        assert self._client is not None  # submit is called only when usable()
+        _move_on(self._client, self._ensured, self.destination, moves)
         return time.perf_counter() - start
-
-    def _connected(self) -> ImapClient:
-        if self._client is None:
-            client = self._open().connect()
-            state = client.select(self.folder)
-            if state.uidvalidity != self.uidvalidity:
-                client.close()
-                raise MailflowError(
-                    t(
-                        "poll.renumbered_during_poll",
-                        folder=self.folder,
-                        old=self.uidvalidity,
-                        new=state.uidvalidity,
-                    ),
-                    t("poll.renumbered_during_poll_hint"),
-                )
-            self._client = client
-        return self._client
 
     def close(self) -> None:
         """Wait for the move under way, then log the second connection out."""
@@ -442,17 +481,21 @@ class Poller:
         # creations leave the poll's path; publishing them stays in order, in _finish
         writer = ThreadPoolExecutor(1, thread_name_prefix="mailflow-archive")
         unfinished: list[_Batch] = []
+        mover: _Mover | None = None
+        if (
+            self._second_imap is not None
+            and len(uids) > self.mb.batch_size
+            and "MOVE" in self.imap.capabilities
+        ):
+            mover = _Mover(self._second_imap, folder, state.uidvalidity, self.destination)
 
         def threads_idle() -> None:  # before workers are forked (again)
             futures.wait([b.staged for b in unfinished if b.staged is not None])
-            if self._moving is not None:
-                futures.wait([self._moving[0]])
+            if mover is not None:
+                mover.idle()
 
         workers = self.config.intake.workers
         pool = AnalysisPool(self.intake, workers, threads_idle) if workers > 0 else None
-        mover: _Mover | None = None
-        if self._second_imap is not None and len(uids) > self.mb.batch_size:
-            mover = _Mover(self._second_imap, folder, state.uidvalidity, self.destination)
         try:
             # batch n is archived, committed and moved while batch n+1 is analysed
             pending: _Batch | None = None
@@ -519,7 +562,7 @@ class Poller:
         self.crash.hit("after-commit", ordinals)
         moves = [(uid, o.kind) for (uid, _), o in zip(batch.fetched, outcomes, strict=True)]
         uids = [uid for uid, _ in moves]
-        if batch.mover is not None:
+        if batch.mover is not None and batch.mover.usable():
             self._moving = (batch.mover.submit(moves), ordinals, uids, uidvalidity)
             return
         result.moved += self._move(moves)
@@ -553,8 +596,14 @@ class Poller:
 
     def _fetch(self, folder: str, chunk: Sequence[int]) -> list[tuple[int, bytes]]:
         """FETCH a batch; a UID the server keeps but does not return is an error."""
+        wanted = set(chunk)
+        got: dict[int, bytes] = {}
         with STAGES("fetch"):
-            got = dict(self.imap.fetch_raw(chunk, len(chunk)))
+            for uid, raw in self.imap.fetch_raw(chunk, len(chunk)):
+                # only the UIDs asked for; a flag update the server slips into the answer
+                # (another session's STORE) carries no body and never replaces a mail's bytes
+                if uid in wanted and len(raw) > len(got.get(uid, b"")):
+                    got[uid] = raw
         missing = [u for u in chunk if u not in got]
         if missing:
             still_there = self.imap.uids_present(missing)
