@@ -238,3 +238,6 @@ class PlacedPart:
     candidates: tuple[str, ...] = ()  # section keys, best first (parts waiting for review)
     from_scan: bool = False  # its text was recognised from a scan (OCR): check the original
     rows: tuple[int, int] | None = None  # cut from the table at block_start: rows [a, b)
+    #: the department's own heading, left out because it restates the outline's (the
+    #: draft's heading says it): its footnote/endnote references still go in
+    dropped_heading: int | None = None

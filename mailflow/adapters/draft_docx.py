@@ -462,6 +462,25 @@ class DraftComposer(Composer):
             out.extend(self._copy_one(src, el) for _, el in picked)
         return out
 
+    def heading_notes(self, src: _Source, index: int) -> Any | None:
+        """A paragraph of the footnote/endnote references of the heading at ``index``
+        (copied, their notes carried over), or None when it has none."""
+        if not 0 <= index < len(src.children):
+            return None
+        heading = src.children[index]
+        refs = [
+            r
+            for r in heading.iter(_w("r"))
+            if r.find(_w("footnoteReference")) is not None
+            or r.find(_w("endnoteReference")) is not None
+        ]
+        if not refs:
+            return None
+        holder = OxmlElement("w:p")
+        for r in refs:
+            holder.append(deepcopy(r))
+        return self._copy_one(src, holder)
+
     def _copy_one(self, src: _Source, original: Any) -> Any:
         el = deepcopy(original)
         _strip(el)
@@ -624,6 +643,19 @@ _AFTER_CANT_SPLIT = frozenset(
 )
 
 
+def _keep_heading_notes(els: list[Any], notes: Any | None) -> None:
+    """The notes of a heading left out go at the end of the part's first paragraph (or in
+    a paragraph of their own before a table): a note is never lost with its heading."""
+    if notes is None:
+        return
+    first = els[0]
+    if first.tag == _w("p"):
+        for run in list(notes):
+            first.append(run)
+    else:
+        els.insert(0, notes)
+
+
 def _table_rows(tbl: Any, rows: tuple[int, int]) -> Any:
     """A copy of ``tbl`` keeping its first row and rows [a, b); a row content control left
     without rows goes too."""
@@ -780,6 +812,8 @@ class _Writer:
             try:
                 src = self.c.source(part.source)
                 els = self.c.copy_elements(src, part.block_start, part.block_end, part.rows)
+                if els and part.dropped_heading is not None:
+                    _keep_heading_notes(els, self.c.heading_notes(src, part.dropped_heading))
             except Exception as exc:  # any unreadable file or element: keep its text, say so
                 failed = _detail(exc)
                 self.c.problems = []

@@ -100,6 +100,7 @@ def placed_parts(
         # the mail body (plain, or HTML given a docx form at intake) has no file to name
         file_name = "" if r["file_name"] in _BODY_NAMES else r["file_name"]
         start, text = r["block_start"], r["text"]
+        dropped: int | None = None
         settled = status in (PlacementStatus.AUTO, PlacementStatus.REVIEWED)
         if (
             settled
@@ -108,7 +109,7 @@ def placed_parts(
             and r["block_end"] > start + 1
             and "\n" in text
         ):
-            start, text = start + 1, text.split("\n", 1)[1]
+            dropped, start, text = start, start + 1, text.split("\n", 1)[1]
         out.append(
             PlacedPart(
                 section_key=r["section_key"],
@@ -130,6 +131,7 @@ def placed_parts(
                 candidates=_candidate_keys(r["candidates"]),
                 from_scan=(r["doc_reason"] or "") in _OCR_REASONS,
                 rows=cut,
+                dropped_heading=dropped,
             )
         )
     return out
