@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -395,3 +396,25 @@ def test_every_docx_in_the_corpus_ends_with_a_status_and_reason() -> None:
     assert statuses["SimpleMacro.docm"] == "quarantined"
     assert statuses["sample.docx"] == "ok"
     assert list(statuses.values()).count("ok") > 100
+
+
+@pytest.mark.parametrize("second", ["word/document.xml", "WORD/Document.XML"])
+def test_a_docx_with_two_members_of_one_name_is_quarantined_with_a_reason(second: str) -> None:
+    """Python reads the last of two same-named members, other readers the first (part
+    names are case-insensitive): what was checked and what Word shows could differ (H33)."""
+    with zipfile.ZipFile(io.BytesIO(REPORT)) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+        with pytest.warns(UserWarning) if second == "word/document.xml" else _nothing():
+            zf.writestr(second, b"<w:document/>")
+    item = one_attachment(out.getvalue())
+    _quarantined(item, "intake.unpack.duplicate_member")
+    assert dict(item.params)["name"] == second
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield

@@ -805,6 +805,7 @@ class _Walker:
             raise _Hostile("intake.unpack.empty")
         zf = self.open_zip(data)
         names = {i.filename.lower(): i for i in zf.infolist()}
+        _one_member_per_name(zf.infolist(), len(names))
         for info in zf.infolist():
             bad = name_problem(info.filename)
             if bad:
@@ -910,6 +911,7 @@ class _Walker:
                 return
             raise _Hostile("intake.unpack.not_zip")
         zf = self.open_zip(data)
+        _one_member_per_name(zf.infolist())
         for info in zf.infolist():
             low = info.filename.lower()
             if low.startswith(("basic/", "scripts/")):
@@ -1194,6 +1196,23 @@ _BY_TYPE = (
     ("text/plain", "txt"),
     ("image/", "image"),
 )
+
+
+def _one_member_per_name(infos: list[zipfile.ZipInfo], distinct: int = -1) -> None:
+    """Refuse a document package holding two members of one name (case aside: part names
+    are case-insensitive). Readers disagree on which one counts (Python's zipfile takes
+    the last, others the first), so what was checked and what the Office reads could
+    differ. ``distinct``: the count of lower-cased names when the caller has it."""
+    if distinct < 0:
+        distinct = len({i.filename.lower() for i in infos})
+    if distinct == len(infos):
+        return
+    seen: set[str] = set()
+    for info in infos:
+        low = info.filename.lower()
+        if low in seen:
+            raise _Hostile("intake.unpack.duplicate_member", name=info.filename[:100])
+        seen.add(low)
 
 
 @contextlib.contextmanager

@@ -257,6 +257,10 @@ MESSAGES = {
         "vi": "Tên tệp nguy hiểm ({problem}): {name}; đã cách ly.",
         "en": "Hostile file name ({problem}): {name}; quarantined.",
     },
+    "intake.unpack.duplicate_member": {
+        "vi": "Tệp có hai thành phần cùng tên ({name}): không biết phần nào là thật; đã cách ly.",
+        "en": "The file holds two members named {name}: which one counts is unclear; quarantined.",
+    },
     "intake.unpack.bad_member": {
         "vi": "Tệp nén chứa tên nguy hiểm ({problem}): {name}; đã cách ly.",
         "en": "Archive member with a hostile name ({problem}): {name}; quarantined.",
