@@ -1124,14 +1124,18 @@ def _unread_table(w: _Writer, plan: DraftPlan, lang: str | None) -> None:
         who = plan.department_name(d.department) if d.department else ""
         sender = f"{who} ({d.sender})" if who and d.sender else who or d.sender or "-"
         where = "assemble.original_attached" if d.attached else "assemble.original_archived"
+        what = ""
         if d.gave_text:
             where = "assemble.original_kept"
+        elif d.withheld:
+            where = "assemble.original_withheld"
+            what = t(f"assemble.withheld.{d.withheld}", lang)
         rows.append(
             [
                 sender,
                 d.file_name or "-",
                 _say(d.reason.key, d.reason.params, lang),
-                t(where, lang, path=d.archive_path),
+                t(where, lang, path=d.archive_path, what=what),
             ]
         )
     for issue in w.issues:

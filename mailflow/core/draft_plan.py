@@ -140,6 +140,10 @@ class UnreadDocument:
     #: its text is in the draft, but something was taken out at intake (active content,
     #: linked pictures): listed so the Office sees it, never attached
     gave_text: bool = False
+    #: what the original holds that would act when opened (a program, macros, scripts,
+    #: outside links, embedded objects; "unchecked" when it could not be read): never
+    #: mailed on as is, the appendix says why and where it is kept
+    withheld: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,12 +271,13 @@ def attach_within(docs: Sequence[UnreadDocument], cap: int) -> tuple[UnreadDocum
     """Mark originals to attach to the Office mail, in arrival order, while they fit ``cap``.
 
     A file that does not fit is skipped (a smaller later one may still fit); the draft
-    names it with its archive path instead. ``cap`` 0 attaches nothing.
+    names it with its archive path instead. ``cap`` 0 attaches nothing. A ``withheld``
+    original (one that would act when opened) is never attached, whatever its size.
     """
     out: list[UnreadDocument] = []
     used = 0
     for d in sorted(docs, key=lambda d: (_instant(d.received), d.archive_path)):
-        fits = not d.gave_text and d.size > 0 and used + d.size <= cap
+        fits = not d.gave_text and not d.withheld and d.size > 0 and used + d.size <= cap
         used += d.size if fits else 0
         out.append(replace(d, attached=fits))
     return tuple(out)

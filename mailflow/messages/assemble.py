@@ -134,6 +134,36 @@ MESSAGES = {
         "vi": "lưu tại {path} (quá giới hạn đính kèm)",
         "en": "kept at {path} (over the attachment limit)",
     },
+    "assemble.original_withheld": {
+        "vi": "KHÔNG đính kèm — tệp gốc chứa {what}, có thể tự chạy hoặc tự kết nối khi mở; "
+        "lưu tại {path}",
+        "en": "NOT attached — the original holds {what} that can run or connect when opened; "
+        "kept at {path}",
+    },
+    "assemble.withheld.programs": {"vi": "chương trình chạy được", "en": "a program"},
+    "assemble.withheld.macros": {"vi": "macro", "en": "macros"},
+    "assemble.withheld.scripts": {
+        "vi": "mã lệnh (JavaScript, lệnh chạy tệp)",
+        "en": "scripts (JavaScript, launch actions)",
+    },
+    "assemble.withheld.links": {
+        "vi": "liên kết ra ngoài tự tải khi mở (trường, ảnh liên kết, mẫu, máy chủ khác)",
+        "en": "outside links fetched on opening (fields, linked pictures, templates, shares)",
+    },
+    "assemble.withheld.objects": {
+        "vi": "đối tượng nhúng (OLE, ActiveX, tệp đính trong tệp)",
+        "en": "embedded objects (OLE, ActiveX, files inside the file)",
+    },
+    "assemble.withheld.unchecked": {
+        "vi": "cấu trúc không kiểm tra được (DTD, tên trùng, tệp hỏng hoặc quá lớn)",
+        "en": "a structure that could not be checked (DTD, repeated names, damaged or too big)",
+    },
+    "assemble.withheld_count": {
+        "vi": "Bản gốc không đính kèm vì có thể tự chạy hoặc tự kết nối khi mở: {count} "
+        "(lý do và đường dẫn lưu trữ trong Phụ lục).",
+        "en": "Originals not attached because they can run or connect when opened: {count} "
+        "(the reason and archive path are in the Appendix).",
+    },
     "assemble.original_kept": {
         "vi": "nội dung chữ đã ở trong dự thảo; bản gốc lưu tại {path}",
         "en": "its text is in the draft; the original is kept at {path}",

@@ -158,7 +158,9 @@ _BODY_NAMES = ("body.txt", "body.html")
 _OCR_REASONS = ("intake.unpack.pdf_ocr", "intake.unpack.image_ocr")
 
 
-def unread_documents(store: Store, archive: Archive, campaign: Campaign) -> list[UnreadDocument]:
+def unread_documents(
+    store: Store, archive: Archive, campaign: Campaign, attach_max_bytes: int | None = None
+) -> list[UnreadDocument]:
     """Every document a department sent for this campaign that gave the draft no text.
 
     Read from the state as intake and matching left it: quarantined and unconverted
@@ -167,6 +169,9 @@ def unread_documents(store: Store, archive: Archive, campaign: Campaign) -> list
     takes (a photo, a spreadsheet before a reader exists). Other ignored ones (inline
     pictures, copies of our own outline) are not report content and are left out, and so
     is the mail body: a body with nothing in it is no lost document.
+
+    Each original that could go with the Office mail (not over ``attach_max_bytes``;
+    ``None``: any size) is checked for content that acts when opened (``withheld``).
     """
     rows = store.campaign_documents(
         campaign.id, (MailKind.REPORT.value, MailKind.QUARANTINED.value)
@@ -189,17 +194,25 @@ def unread_documents(store: Store, archive: Archive, campaign: Campaign) -> list
             reason = note("assemble.unread_no_text")
         else:
             reason = Note(r["reason"] or "assemble.unread_no_text", params)
-        out.append(_listed(r, archive, reason))
+        out.append(_listed(r, archive, reason, attach_max_bytes=attach_max_bytes))
     return out
 
 
 def _listed(
-    r: dict[str, Any], archive: Archive, reason: Note, *, gave_text: bool = False
+    r: dict[str, Any],
+    archive: Archive,
+    reason: Note,
+    *,
+    gave_text: bool = False,
+    attach_max_bytes: int | None = None,
 ) -> UnreadDocument:
     try:
         size = archive.path(r["archive_path"]).stat().st_size
     except OSError:
         size = 0
+    # one over the cap is never attached: it is not read just to be judged
+    attachable = not gave_text and (attach_max_bytes is None or 0 < size <= attach_max_bytes)
+    withheld = _withheld(archive, r["archive_path"], r["name"] or "") if attachable else ""
     return UnreadDocument(
         department=r["department"] or "",
         sender=r["from_addr"] or "",
@@ -209,7 +222,24 @@ def _listed(
         archive_path=r["archive_path"],
         size=size,
         gave_text=gave_text,
+        withheld=withheld,
     )
+
+
+def _withheld(archive: Archive, path: str, name: str) -> str:
+    """What the original holds that would act when the Office opens it ("" for none).
+
+    The Office mail carries the originals of documents that gave no text; the bytes are
+    the department's own, never sanitised. One that runs, fetches or reads on opening
+    (a program, macros, scripts, outside links, embedded objects, or a file that cannot
+    be checked) stays in the archive, and the appendix says so (H33)."""
+    from mailflow.adapters.inert import active_content
+
+    try:
+        data = archive.path(path).read_bytes()
+    except OSError:
+        return ""  # gone from the archive: nothing to attach anyway
+    return active_content(name, data)
 
 
 def _doc_params(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -282,7 +312,7 @@ def gather_plan(
         cfg.departments,
         campaign,
         now,
-        unread=unread_documents(store, archive, campaign),
+        unread=unread_documents(store, archive, campaign, cfg.draft.attach_max_bytes),
         attach_max_bytes=cfg.draft.attach_max_bytes,
     )
 

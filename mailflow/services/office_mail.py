@@ -120,6 +120,9 @@ def office_text(
     if unread:
         attached = sum(1 for u in unread if u.attached)
         lines += ["", t("assemble.unread_count", lang, count=len(unread), attached=attached)]
+        withheld = sum(1 for u in unread if u.withheld)
+        if withheld:
+            lines.append(t("assemble.withheld_count", lang, count=withheld))
     if result.pdf_path is None and result.pdf_note:
         lines += ["", result.pdf_note]
     if waiting:
