@@ -1237,6 +1237,19 @@ SVG_FILE = (
 )
 
 
+def zip_with_program(c: Ctx) -> tuple[str, bytes, str]:
+    """A .zip holding the report and a program beside it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bao-cao.docx", base_docx(c.title))
+        zf.writestr("cai-dat.exe", EXE.replace(b"@URL@", c.url.encode()))
+    return ("ho-so.zip", out.getvalue(), "application/zip")
+
+
+#: a 7-Zip archive header (no reader in mailflow opens it: whatever is inside is unknown)
+SEVEN_ZIP = b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 24 + b"cai-dat.exe"
+
+
 PROBES: list[Probe] = [
     Probe(
         "header-external-picture",
@@ -1513,6 +1526,13 @@ PROBES: list[Probe] = [
         _plain("so-do.svg", SVG_FILE, "image/svg+xml"),
         text=False,
     ),
+    Probe("zip-with-program", "ho-so.zip: the report and cai-dat.exe", zip_with_program),
+    Probe(
+        "attached-7z",
+        "ho-so.7z (an archive mailflow cannot open)",
+        _plain("ho-so.7z", SEVEN_ZIP, "application/x-7z-compressed"),
+        text=False,
+    ),
     Probe(
         "no-text-active",
         "a .docx with no text: DDEAUTO + linked picture only",
@@ -1665,6 +1685,8 @@ RUNNABLE = {
 def scan_attachment(name: str, data: bytes) -> list[str]:
     """What a file mailed to the Office carries that can act when opened."""
     low = name.lower()
+    if low.rsplit(".", 1)[-1] in ("7z", "rar", "gz", "tgz", "bz2", "xz", "tar", "cab"):
+        return ["archive-not-looked-into"]
     if data[:2] == b"MZ" or low.rsplit(".", 1)[-1] in RUNNABLE:
         return [f"runnable:{low.rsplit('.', 1)[-1]}"]
     if re.search(rb"(?i)<script|\bon[a-z]+\s*=|javascript:", data[:1_000_000]):

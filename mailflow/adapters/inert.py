@@ -110,6 +110,21 @@ _RUNNABLE = frozenset(
         "svgz",
     ]
 )
+#: archives mailflow does not open (a .zip is opened and each file judged on its own)
+_ARCHIVES = frozenset(
+    {
+        *("7z", "rar", "gz", "tgz", "bz2", "tbz2", "xz", "txz", "zst", "lz", "lzma", "tar"),
+        *("cab", "arj", "ace", "lzh", "lha", "z", "uue", "xxe", "wim", "sit", "sitx"),
+    }
+)
+_ARCHIVE_MAGICS = (
+    b"7z\xbc\xaf\x27\x1c",  # 7-Zip
+    b"Rar!\x1a\x07",  # RAR
+    b"\x1f\x8b\x08",  # gzip
+    b"\xfd7zXZ\x00",  # xz
+    b"\x28\xb5\x2f\xfd",  # zstd
+    b"MSCF\x00\x00\x00\x00",  # cabinet
+)
 _SHOWN = re.compile(rb"(?i)^(?:https?|mailto):")
 #: a target that goes somewhere: a scheme, a host (//, \\\\) — not a name beside the file
 _ADDRESS = re.compile(rb"(?i)^(?:[a-z][a-z0-9+.-]*:|//|\\\\|/)")
@@ -166,6 +181,8 @@ def active_content(name: str, data: bytes) -> str:
         ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
         if ext in _RUNNABLE or data[:2] == b"MZ" or data[:4] == b"\x7fELF" or data[:2] == b"#!":
             return "programs"
+        if ext in _ARCHIVES or data.startswith(_ARCHIVE_MAGICS) or data[257:262] == b"ustar":
+            return "unchecked"  # an archive no reader here opens: what it holds is unknown
         if data[:4] == ZIP_MAGIC or zipfile.is_zipfile(io.BytesIO(data)):
             return _zip(data)
         if data[:8] == OLE_MAGIC:
