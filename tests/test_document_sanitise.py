@@ -728,3 +728,22 @@ def test_a_seen_part_under_a_local_name_that_differs_is_still_refused() -> None:
     intake(data)  # the genuine styles part is now remembered
     warm = intake(forged)
     assert (warm.status, warm.reason) == (unpack.QUARANTINED, "intake.unpack.damaged")
+
+
+def test_comments_in_a_report_are_counted_and_named_for_the_appendix() -> None:
+    """A reviewer's comments are not report text and the draft does not carry them: the
+    document says how many there were, so the appendix and the receipt can say so."""
+    d = docx.Document()
+    d.add_paragraph(INTRO)
+    body = d.add_paragraph(BODY)
+    d.add_comment(body.runs, text="Số liệu sẽ cập nhật sau.", author="QLKH")
+    d.add_comment(body.runs, text="Kiểm tra lại.", author="QLKH")
+    out = io.BytesIO()
+    d.save(out)
+    item = intake(out.getvalue())
+    assert ("removed_comments", "2") in item.params
+    assert BODY in text_of(item.docx or b"")
+    lines = sanitize.removed_lines({"documents": [{"params": dict(item.params)}]}, "en")
+    assert lines == [
+        "  • comments in the document, not carried into the draft (the original keeps them): 2"
+    ]

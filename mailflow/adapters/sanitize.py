@@ -1056,9 +1056,16 @@ def sanitize(
     for low in embedded:
         if low not in still:
             pkg.deleted.add(low)
+    comments = len(_COMMENT.findall(pkg.parts.get("word/comments.xml", b"")))
+    if comments:  # not report text, and the draft does not carry them: say so
+        pkg.note("comments", comments)
     if not pkg.changed and not pkg.deleted:
         return Result(data, pkg.removed)
     return Result(pkg.write(), pkg.removed)
+
+
+#: one reviewer's comment in word/comments.xml (any prefix)
+_COMMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?comment[\s>/]")
 
 
 # --- telling people what went -------------------------------------------------------------
@@ -1079,6 +1086,7 @@ KINDS = (
     "other_links",
     "pictures_downscaled",
     "big_pictures",
+    "comments",
     "fields",
 )
 

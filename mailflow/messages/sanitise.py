@@ -54,6 +54,10 @@ MESSAGES = {
         "vi": "phần chèn altChunk, chuyển thành đoạn văn thường",
         "en": "altChunk parts, turned into ordinary paragraphs",
     },
+    "sanitise.kind.comments": {
+        "vi": "ghi chú (comment) trong tài liệu, không đưa vào dự thảo (bản gốc vẫn giữ)",
+        "en": "comments in the document, not carried into the draft (the original keeps them)",
+    },
     "sanitise.kind.templates": {
         "vi": "mẫu (template) đính kèm từ xa",
         "en": "remote attached templates",
