@@ -103,6 +103,7 @@ class _Facts:
     lt: int  # b"<" count: no part has more elements than that
     doctype: bool  # a DOCTYPE or ENTITY declaration (refused)
     active: bool  # something the sanitiser may have to change (sanitize.has_active)
+    legacy: bool = False  # may name a TCVN3/VNI font (legacy_fonts.names_legacy)
 
 
 #: A zip member as stored: its (method, compressed size, size, CRC) and its compressed
@@ -200,7 +201,12 @@ def _part_facts(part: bytes, key: _Key | None = None) -> _Facts:
     known: _Facts | None = _remembered(_FACTS, key)
     if known is not None:
         return known
-    facts = _Facts(bytescan.count(part, b"<"), _has_doctype(part), sanitize.has_active(part))
+    facts = _Facts(
+        bytescan.count(part, b"<"),
+        _has_doctype(part),
+        sanitize.has_active(part),
+        legacy_fonts.names_legacy(part),
+    )
     if key is not None:
         if len(_FACTS) >= _FACTS_MAX or _facts_bytes + len(key[1]) > _FACTS_MAX_BYTES:
             _FACTS.clear()  # bounded; the next few documents fill it again
@@ -776,7 +782,8 @@ class _Walker:
         params = result.params
         if changes:
             params = (*params, ("revisions_accepted", str(changes)))
-        if legacy_fonts.might_hold(members):  # TCVN3/VNI fonts named: their runs → Unicode
+        if any(f.legacy and legacy_fonts.may_decide(n) for n, f in facts.items()):
+            # a TCVN3/VNI font is named: the runs typed in it become Unicode
             try:
                 flat, legacy = legacy_fonts.to_unicode(flat, parts if flat is data else None)
             except Exception as exc:  # lxml / zip errors on a part the checks let through
