@@ -460,3 +460,41 @@ def test_the_conversion_is_said_in_both_languages(lang: str) -> None:
     note = t("intake.unpack.legacy_fonts", lang, encoding="VNI", runs="12")
     assert "VNI" in note and "12" in note
     assert shown.startswith(t("intake.unpack.docx"))
+
+
+# ------------------------------------------------------------------ an HTML-only mail body
+
+
+def _html_body_item(html: str):  # type: ignore[no-untyped-def]
+    msg = parse(message("qlkh", None, html=html)).message
+    [item] = [i for i in extract(msg) if i.name == "body.html"]
+    return item
+
+
+def test_an_html_body_typed_in_legacy_fonts_reads_as_unicode() -> None:
+    """Outlook writes the font of what was typed as inline CSS, <font face> or a class
+    rule of its <style> block; each legacy one is read as the Vietnamese it is."""
+    html = (
+        '<html><head><style>p.MsoNormal {font-family:".VnTime",serif;}</style></head><body>'
+        f"<p class=MsoNormal>{TCVN3_SAMPLE}</p>"
+        f"<p><span style=\"font-family:'.VnTimeH'\">{tcvn3('kết quả thực hiện')}</span></p>"
+        f'<p><font face="VNI-Times">{VNI_SAMPLE}</font></p>'
+        "<p style=\"font-family:'Times New Roman'\">La façade ¸ été rénovée.</p>"
+        "</body></html>"
+    )
+    item = _html_body_item(html)
+    assert texts(item.docx) == [
+        UNICODE_SAMPLE,
+        "KẾT QUẢ THỰC HIỆN",
+        UNICODE_SAMPLE,
+        "La façade ¸ été rénovée.",
+    ]
+    params = dict(item.params)
+    assert params["legacy_encoding"] == "TCVN3, VNI" and params["legacy_runs"] == "3"
+
+
+def test_an_html_body_without_legacy_fonts_is_left_alone() -> None:
+    html = "<html><body><p>Façade ¸ µ ® — Kết quả thực hiện.</p></body></html>"
+    item = _html_body_item(html)
+    assert texts(item.docx) == ["Façade ¸ µ ® — Kết quả thực hiện."]
+    assert "legacy_encoding" not in dict(item.params)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import subprocess
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -334,5 +335,92 @@ def to_unicode(
     encodings = ", ".join(sorted(counts))
     return out.getvalue(), (
         ("legacy_encoding", encodings),
+        ("legacy_runs", str(sum(counts.values()))),
+    )
+
+
+# --- an HTML-only mail body ---------------------------------------------------------------
+
+#: a legacy font named in a CSS font-family or a <font face>: the only HTML worth parsing
+_HTML_HINT = re.compile(
+    r"""(?:font-family\s*:[^;>{}]{0,200}?|face\s*=\s*["']?)(?:\.vn|vni[- ])""", re.IGNORECASE
+)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_FAMILY = re.compile(r"font-family\s*:\s*([^;]+)", re.IGNORECASE)
+_CSS_CLASS = re.compile(r"([a-z0-9]*)\.([\w-]+)", re.IGNORECASE)
+_CSS_TAG = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
+def html_might_hold(html: str) -> bool:
+    """Whether an HTML body names a legacy font in its CSS or a <font face> (cheap)."""
+    return _HTML_HINT.search(html) is not None
+
+
+def _family(css: str) -> str | None:
+    """The first family of a CSS declaration block's font-family, quotes removed."""
+    found = _CSS_FAMILY.search(css)
+    if found is None:
+        return None
+    return found.group(1).split(",")[0].strip().strip("'\"").strip() or None
+
+
+def html_to_unicode(html: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An HTML body with the text typed in legacy fonts made Unicode, and the params.
+
+    The font of a text is the nearest element's inline ``font-family``, ``<font face>``,
+    or the family a ``<style>`` rule gives its class (``p.MsoNormal``, ``.x``) or tag, as
+    Outlook writes them; text in any other font is left as it is. Returns ``html`` itself
+    and no params when nothing was in a legacy font.
+    """
+    from lxml import html as lxml_html
+
+    from mailflow.adapters.html_docx import parse
+
+    root = parse(html)
+    by_class: dict[str, str] = {}
+    by_tag: dict[str, str] = {}
+    for style in root.iter("style"):
+        for selectors, block in _CSS_RULE.findall(style.text or ""):
+            family = _family(block)
+            if family is None:
+                continue
+            for selector in selectors.split(","):
+                selector = selector.strip()
+                if (m := _CSS_CLASS.fullmatch(selector)) is not None:
+                    by_class.setdefault(m.group(2).lower(), family)
+                elif _CSS_TAG.fullmatch(selector):
+                    by_tag.setdefault(selector.lower(), family)
+    table = tcvn3()
+    counts: dict[str, int] = {}
+
+    def font_of(el: etree._Element, inherited: str | None) -> str | None:
+        own = _family(el.get("style") or "") or el.get("face")
+        if own:
+            return own
+        for name in (el.get("class") or "").split():
+            if name.lower() in by_class:
+                return by_class[name.lower()]
+        return by_tag.get(str(el.tag).lower(), inherited)
+
+    def walk(el: etree._Element, inherited: str | None) -> None:
+        font = font_of(el, inherited) if isinstance(el.tag, str) else inherited
+        legacy = legacy_font(font)
+        converted = False
+        if legacy is not None and el.text and isinstance(el.tag, str):
+            el.text = decode_runs([(el.text, legacy)], table)[0]
+            converted = True
+        for child in el:
+            walk(child, font)
+            if legacy is not None and child.tail:
+                child.tail = decode_runs([(child.tail, legacy)], table)[0]
+                converted = True
+        if converted and legacy is not None:
+            counts[legacy.encoding] = counts.get(legacy.encoding, 0) + 1
+
+    walk(root, None)
+    if not counts:
+        return html, ()
+    return lxml_html.tostring(root, encoding="unicode"), (
+        ("legacy_encoding", ", ".join(sorted(counts))),
         ("legacy_runs", str(sum(counts.values()))),
     )

@@ -503,8 +503,12 @@ class _Walker:
             source = mail_parse.decode_bytes(
                 mail_parse.payload_bytes(html), mail_parse.param(html, "content-type", "charset")
             )[: self.limits.body_max_chars]
+            read: str = source
+            legacy: tuple[tuple[str, str], ...] = ()
+            if legacy_fonts.html_might_hold(source):  # typed in TCVN3/VNI fonts: Unicode
+                read, legacy = legacy_fonts.html_to_unicode(source)
             docx, blocks = html_docx(
-                source, max_rows=self.limits.sheet_max_rows, max_cols=self.limits.sheet_max_cols
+                read, max_rows=self.limits.sheet_max_rows, max_cols=self.limits.sheet_max_cols
             )
         except Exception:  # lxml / python-docx on a body no one foresaw: the text path
             return False
@@ -516,9 +520,10 @@ class _Walker:
             source.encode("utf-8", "surrogatepass"),
             OK,
             "intake.unpack.body_html",
+            legacy,
             origin=origin,
             docx=docx,
-            text=source,
+            text=read,
         )
         return True
 
