@@ -498,3 +498,31 @@ def test_an_html_body_without_legacy_fonts_is_left_alone() -> None:
     item = _html_body_item(html)
     assert texts(item.docx) == ["Façade ¸ µ ® — Kết quả thực hiện."]
     assert "legacy_encoding" not in dict(item.params)
+
+
+def test_no_legacy_font_name_is_left_in_the_story_or_numbering(tmp_path: Path) -> None:
+    """Word also names the font on each paragraph mark (w:pPr/w:rPr) and on empty runs
+    (a tab, a break); left there, the draft would still carry ".VnTime" on them."""
+    import zipfile
+
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    for text in (TCVN3_SAMPLE, ""):
+        paragraph = document.add_paragraph()
+        mark = OxmlElement("w:rPr")
+        rfonts = OxmlElement("w:rFonts")
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            rfonts.set(qn(attr), ".VnTime")
+        mark.append(rfonts)
+        paragraph._p.get_or_add_pPr().append(mark)
+        _font(paragraph.add_run(text), ".VnTime")
+        tab = paragraph.add_run()
+        tab.add_tab()
+        _font(tab, ".VnTime")
+    out = io.BytesIO()
+    document.save(out)
+    item = form_of(out.getvalue())
+    assert texts(item.docx) == [UNICODE_SAMPLE + "\t"]
+    with zipfile.ZipFile(io.BytesIO(item.docx)) as z:
+        assert b".Vn" not in z.read("word/document.xml")

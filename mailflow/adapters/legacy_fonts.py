@@ -268,6 +268,19 @@ def _drop_legacy_font(run: etree._Element, fonts: _Fonts) -> None:
         rpr.remove(rfonts)
 
 
+def _drop_names(root: etree._Element) -> bool:
+    """Legacy font names left in a story part once its runs are converted — paragraph
+    marks (``w:pPr/w:rPr``), runs without text (a tab, a break) — are dropped: the element
+    takes its style's font, and no ".Vn…" name travels into the draft."""
+    changed = False
+    for rfonts in root.iter(_w("rFonts")):
+        for attr in _FONT_ATTRS:
+            if legacy_font(rfonts.get(_w(attr))) is not None:
+                del rfonts.attrib[_w(attr)]
+                changed = True
+    return changed
+
+
 def _replace_names(root: etree._Element) -> bool:
     """Every legacy font name in a styles part's rFonts → the Unicode font."""
     changed = False
@@ -311,7 +324,7 @@ def to_unicode(
             continue
         root = _parse(blob)
         found = _convert_story(root, fonts, table)
-        if found:
+        if _drop_names(root) or found:
             new[name] = _serialise(root)
             for k, n in found.items():
                 counts[k] = counts.get(k, 0) + n
@@ -319,6 +332,11 @@ def to_unicode(
         return data, ()
     if styles_root is not None and styles_name is not None and _replace_names(styles_root):
         new[styles_name] = _serialise(styles_root)
+    for name, blob in parts.items():
+        if name.lower() == "word/numbering.xml":  # list labels' fonts
+            root = _parse(blob)
+            if _replace_names(root):
+                new[name] = _serialise(root)
     for name, blob in parts.items():
         if _is_theme(name.lower()):
             root = _parse(blob)
