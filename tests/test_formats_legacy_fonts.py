@@ -526,3 +526,16 @@ def test_no_legacy_font_name_is_left_in_the_story_or_numbering(tmp_path: Path) -
     assert texts(item.docx) == [UNICODE_SAMPLE + "\t"]
     with zipfile.ZipFile(io.BytesIO(item.docx)) as z:
         assert b".Vn" not in z.read("word/document.xml")
+
+
+def test_a_legacy_font_from_a_character_style_is_found() -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    document.styles.add_style("Chu cu", WD_STYLE_TYPE.CHARACTER).font.name = ".VnTimeH"
+    paragraph = document.add_paragraph()
+    paragraph.add_run(tcvn3("phần thứ hai. ")).style = "Chu cu"
+    paragraph.add_run("Kết quả")
+    out = io.BytesIO()
+    document.save(out)
+    assert texts(form_of(out.getvalue()).docx) == ["PHẦN THỨ HAI. Kết quả"]
