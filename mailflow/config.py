@@ -316,6 +316,15 @@ class MatchingSettings:
             "replaces it"
         ),
     )
+    short_text_chars: int = _key(
+        300,
+        help=(
+            "a later part shorter than this (characters, folded) that reaches "
+            "same_text_ratio with words of its own (not only figures changed or text added) "
+            "replaces nothing unless its mail says it is a revision: it waits for a person "
+            'in the draft\'s appendix, "maybe a newer version of part N"'
+        ),
+    )
     same_report_ratio: float = _key(
         70.0,
         help=(

@@ -241,3 +241,5 @@ class PlacedPart:
     #: the department's own heading, left out because it restates the outline's (the
     #: draft's heading says it): its footnote/endnote references still go in
     dropped_heading: int | None = None
+    may_renew: int = 0  # in review: may be a newer version of this earlier part (its id)
+    may_renew_sent: datetime | None = None  # when that earlier part's mail came

@@ -144,6 +144,23 @@ def test_a_newer_version_of_the_same_text_replaces_without_a_word_saying_so(
     assert FIRST.replace("40", "42") in text and FIRST not in text
 
 
+def test_two_different_short_reports_alike_both_reach_the_draft_once(flow: Offline) -> None:
+    # two one-sentence reports sharing the department's phrasing score 69.9 (same-text
+    # ratio 66): on the old rule the first silently left the draft
+    first = "Văn phòng đã ban hành 8 văn bản chỉ đạo, hướng dẫn triển khai Nghị quyết."
+    second = "Văn phòng đã tham mưu Giám đốc Sở ban hành 3 kế hoạch triển khai Nghị quyết."
+    then = datetime.now(UTC) - timedelta(days=3)
+    sent = then.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")
+    flow.ingest("tdc", "Gửi báo cáo.", [("a.docx", _tdc(flow, first), DOCX)], date=then)
+    flow.ingest("tdc", "Gửi báo cáo.", [("b.docx", _tdc(flow, second), DOCX)])
+    text = flow.draft()
+    assert text.count(first) == 1 and text.count(second) == 1
+    earlier = next(r for r in flow.current("TDC") if first in str(r["text"]))
+    later = next(r for r in flow.current("TDC") if second in str(r["text"]))
+    assert earlier["status"] == "auto" and later["status"] == "review"
+    assert f"có thể là bản mới của phần số {earlier['id']} gửi ngày {sent}" in text
+
+
 def test_a_supplement_adds_to_the_report_it_supplements(flow: Offline) -> None:
     flow.ingest("tdc", "Gửi báo cáo.", [("BC.docx", _tdc(flow, FIRST), DOCX)])
     table = [["Huyện", "Số cơ sở", "Vi phạm"], ["Triệu Phong", "12", "1"]]

@@ -399,7 +399,16 @@ def build_plan(
     appendix: list[AppendixItem] = []
     named = {s.key: section_name(outline, s) for s in outline.sections}
     for p, reason in sorted(leftover, key=lambda pr: _order_key(pr[0], rank)):
-        if p.status is PlacementStatus.REVIEW:
+        if p.status is PlacementStatus.REVIEW and p.may_renew:
+            # alike a part sent before, but maybe a different report: a person decides
+            sent = p.may_renew_sent
+            reason = note(
+                "assemble.reason_maybe_revision",
+                number=p.part_id,
+                earlier=p.may_renew,
+                sent=sent.strftime("%d/%m/%Y") if sent else "-",
+            )
+        elif p.status is PlacementStatus.REVIEW:
             best = [named[k] for k in p.candidates if k in named][:2]
             reason = note(
                 "assemble.reason_review_part",

@@ -25,9 +25,11 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
+from rapidfuzz.distance import LCSseq
 
 from mailflow.core.names import fold_words, split_number
 from mailflow.model import Block, BlockKind, Outline, Placement, PlacementStatus, ReportPart
@@ -863,6 +865,55 @@ def text_similarity(a: str, b: str) -> float:
     return float(fuzz.ratio(x, y))
 
 
+#: Below this many characters (folded) a ratio ≥ SAME_TEXT does not make two texts one:
+#: two different one-sentence reports of one department share most of their letters
+#: ("Văn phòng đã … triển khai Nghị quyết.") and score 70–89 (probes in the notes, H35).
+SHORT_TEXT_CHARS = 300
+
+_FIGURE = re.compile(r"\d")
+
+
+class Likeness(Enum):
+    """How sure it is that a later text is a newer version of an earlier one."""
+
+    DIFFERENT = "different"
+    MAYBE = "maybe"  # alike, but short and with other words: a person decides
+    SAME = "same"
+
+
+def _words_masked(text: str) -> list[str]:
+    """Folded words, every run of figures one "#": a revision may change any figure."""
+    out: list[str] = []
+    for w in fold_words(text[:8000]).split():
+        w = "#" if _FIGURE.search(w) else w
+        if not (w == "#" and out and out[-1] == "#"):
+            out.append(w)
+    return out
+
+
+def says_all_of(a: str, b: str) -> bool:
+    """One text says every word of the other, in order, figures aside: the figures were
+    updated, or a clause or sentence was added (or cut) — what a revision does."""
+    x, y = _words_masked(a), _words_masked(b)
+    return bool(x and y) and LCSseq.similarity(x, y) == min(len(x), len(y))
+
+
+def text_likeness(
+    a: str, b: str, *, same_text: float = SAME_TEXT, short_chars: int = SHORT_TEXT_CHARS
+) -> Likeness:
+    """Is ``b`` a newer version of ``a``? SAME when their ratio reaches ``same_text`` and
+    the texts are long (shared phrasing cannot carry a long text that far) or one says
+    all of the other, figures aside; MAYBE when short texts reach the ratio with words of
+    their own (a changed phrase or a different report — only a person can tell)."""
+    score = text_similarity(a, b)
+    if score < same_text:
+        return Likeness.DIFFERENT
+    shorter = min(len(" ".join(fold_words(t[:8000]).split())) for t in (a, b))
+    if shorter >= short_chars or says_all_of(a, b):
+        return Likeness.SAME
+    return Likeness.MAYBE
+
+
 @dataclass(frozen=True)
 class PlacedRow:
     """One part of the department, as the store holds it (earlier) or as just matched."""
@@ -883,6 +934,9 @@ class Revision:
     covered: tuple[str, ...]  # sections the new report covers
     replaced_by: tuple[tuple[int, int], ...] = ()  # (earlier part id, new part id)
     inherit: tuple[tuple[int, str], ...] = ()  # (new part id, section of the part it renews)
+    #: (new part id, earlier part id) — short texts alike but not surely one (``Likeness``):
+    #: the new part waits for a person, the earlier one stands
+    held: tuple[tuple[int, int], ...] = ()
 
 
 _LIVE = (PlacementStatus.AUTO, PlacementStatus.REVIEWED)
@@ -894,6 +948,7 @@ def revise(
     *,
     revision: bool = False,
     same_text: float = SAME_TEXT,
+    short_chars: int = SHORT_TEXT_CHARS,
 ) -> Revision:
     """Revision or addition: which earlier parts a new report replaces.
 
@@ -901,14 +956,16 @@ def revise(
     mail or document says it is a revision (``revision``: see :func:`revision_word`) —
     then it replaces the earlier parts of the sections it places, and an earlier
     document all of whose placed sections it covers goes whole — or (b) when it is a
-    newer version of the same text (``text_similarity`` ≥ ``same_text``), whatever the
-    mail says; a newer version still in review takes the earlier one's section.
+    newer version of the same text (``text_likeness`` SAME), whatever the mail says; a
+    newer version still in review takes the earlier one's section. A short text only
+    alike (MAYBE) replaces nothing unless the mail says it is a revision: the new part is
+    ``held`` for a person, the earlier one stands — never a different report dropped.
     Otherwise parts accumulate: a supplement, a data appendix, a second section.
     """
-    covered = {p.section_key for p in new if p.status in _LIVE and p.section_key}
     live = [r for r in previous if r.status is not PlacementStatus.SUPERSEDED]
     by: dict[int, int] = {}
     inherit: dict[int, str] = {}
+    maybe: dict[int, int] = {}
     for old in live:
         best, twin = 0.0, None
         for n in new:
@@ -917,9 +974,18 @@ def revise(
                 best, twin = score, n
         if twin is None or best < same_text:
             continue
+        likeness = text_likeness(old.text, twin.text, same_text=same_text, short_chars=short_chars)
+        if likeness is Likeness.MAYBE and not revision:
+            maybe.setdefault(twin.part_id, old.part_id)
+            continue
         by[old.part_id] = twin.part_id
         if twin.status not in _LIVE and old.status in _LIVE and old.section_key:
             inherit.setdefault(twin.part_id, old.section_key)
+    # a part that surely renews one earlier part is placed; it waits for nobody
+    held = {n: old for n, old in maybe.items() if n not in by.values() and n not in inherit}
+    covered = {
+        p.section_key for p in new if p.status in _LIVE and p.section_key and p.part_id not in held
+    }
     if revision:
         first_in: dict[str, int] = {}
         for n in new:
@@ -944,4 +1010,5 @@ def revise(
         covered=tuple(sorted(covered)),
         replaced_by=tuple(sorted(by.items())),
         inherit=tuple(sorted(inherit.items())),
+        held=tuple(sorted(held.items())),
     )

@@ -205,6 +205,18 @@ MESSAGES = {
         "vi": "Phần số {number} — chờ xem lại, chưa chắc thuộc mục nào (gần nhất: {best}).",
         "en": "Part {number} — waiting for review, section uncertain (closest: {best}).",
     },
+    "assemble.reason_maybe_revision": {
+        "vi": (
+            "Phần số {number} — chờ xem lại: có thể là bản mới của phần số {earlier} gửi ngày"
+            " {sent} (nội dung gần giống nhưng có chữ khác). Phần số {earlier} vẫn giữ trong"
+            " dự thảo cho đến khi có người quyết định."
+        ),
+        "en": (
+            "Part {number} — waiting for review: it may be a newer version of part {earlier}"
+            " sent on {sent} (nearly the same text, some words differ). Part {earlier} stays"
+            " in the draft until a person decides."
+        ),
+    },
     "assemble.reason_review": {
         "vi": "Đang chờ xem xét: chưa chắc thuộc mục nào.",
         "en": "Waiting for review: its section is uncertain.",

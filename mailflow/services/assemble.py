@@ -48,7 +48,13 @@ from mailflow.model import (
     PlacedPart,
     PlacementStatus,
 )
-from mailflow.services.basics import arrival, attribution_extras, load_outline, parse_when
+from mailflow.services.basics import (
+    MAYBE_RENEWS_PREFIX,
+    arrival,
+    attribution_extras,
+    load_outline,
+    parse_when,
+)
 
 if TYPE_CHECKING:  # python-docx and lxml load only where a draft is rendered (_render)
     from mailflow.adapters.draft_docx import DraftDocument
@@ -85,6 +91,7 @@ def placed_parts(
     titles = {s.key: s.title for s in outline.sections} if outline else {}
     rows = store.parts_for_draft(campaign.id)
     replaced, signed = attribution_extras(store, campaign.id)
+    came = {int(r["id"]): arrival(r) for r in rows}
     out: list[PlacedPart] = []
     for r in rows:
         status = PlacementStatus(r["status"])
@@ -132,9 +139,21 @@ def placed_parts(
                 from_scan=(r["doc_reason"] or "") in _OCR_REASONS,
                 rows=cut,
                 dropped_heading=dropped,
+                may_renew=(renews := _may_renew(status, r["decided_by"])),
+                may_renew_sent=came.get(renews),
             )
         )
     return out
+
+
+def _may_renew(status: PlacementStatus, decided_by: str | None) -> int:
+    """The earlier part a part in review may be a newer version of (0: none)."""
+    tail = (decided_by or "")[len(MAYBE_RENEWS_PREFIX) :]
+    if status is not PlacementStatus.REVIEW or not (decided_by or "").startswith(
+        MAYBE_RENEWS_PREFIX
+    ):
+        return 0
+    return int(tail) if tail.isdigit() else 0
 
 
 def _candidate_keys(raw: str | None) -> tuple[str, ...]:

@@ -26,6 +26,10 @@ SYSTEM = "mailflow"
 #: ``placements.decided_by`` of a part superseded by a later one: "mailflow: replaced by
 #: part N". Assembly reads it back to say "thay cho phần gửi ngày …"; restore undoes it.
 REPLACED_PREFIX = f"{SYSTEM}: replaced by part "
+#: ``placements.decided_by`` of a new part held for review because it may be a newer
+#: version of part N (a short text alike but with words of its own; core.match.Likeness).
+#: Assembly reads it back to say "có thể là bản mới của phần số N gửi ngày …".
+MAYBE_RENEWS_PREFIX = f"{SYSTEM}: maybe a newer version of part "
 #: ``documents.reason`` of the second form of a report in the same mail.
 SAME_REPORT_REASON = "review.reason.same_report"
 

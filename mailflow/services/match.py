@@ -66,6 +66,7 @@ from mailflow.model import (
     ReportPart,
 )
 from mailflow.services.basics import (  # moved there: `mailflow status` needs only these
+    MAYBE_RENEWS_PREFIX,
     REPLACED_PREFIX,
     SAME_REPORT_REASON,
     SYSTEM,
@@ -453,7 +454,17 @@ def _match_campaign(
     outline = load_outline(cfg, campaign)
     decision = _decide(cfg, store, archive, mail, campaign, outline, docs, now)
     same_text = cfg.matching.same_text_ratio
-    counts = _apply(store, mail, campaign_id, decision, now, decided_by, last, same_text)
+    counts = _apply(
+        store,
+        mail,
+        campaign_id,
+        decision,
+        now,
+        decided_by,
+        last,
+        same_text,
+        short_chars=cfg.matching.short_text_chars,
+    )
     received = current_sections(store, campaign_id, department)
     # the same notion as the reminders: top sections, covered by any sub-section
     missing = missing_sections(outline, department, received)
@@ -521,7 +532,7 @@ def _found_parts(
     twins, copies = _twins(read, cfg.matching.same_report_ratio)
     results: list[_DocParts] = []
     ignored: list[tuple[dict[str, Any], str]] = []
-    intro: list[str] = [mail.get("subject") or ""]
+    intro: list[str] = [mail.get("subject") or "", _covering_note(archive, mail)]
     titles = title_lines([s.title for s in outline.sections])
     for n, (doc, blocks) in enumerate(read):
         if n in twins:
@@ -539,6 +550,18 @@ def _found_parts(
         if parts:
             results.append(_DocParts(doc, parts, placements))
     return _Found(results, ignored, copies, revision_word(*intro))
+
+
+def _covering_note(archive: Archive, mail: dict[str, Any]) -> str:
+    """The opening of the mail's own text (quotes aside): "Thay thế báo cáo trước." in
+    the body of a mail whose report is attached says it is a revision as a subject does.
+    Such a short body is no document of the mail (intake keeps the attachments), so it is
+    read here from the archived mail; "" when it cannot be read."""
+    try:
+        parsed = mail_parse.parse(archive.read(mail["archive_path"]))
+    except (OSError, KeyError):
+        return ""
+    return strip_reply(mail_parse.mail_headers(parsed).body_text)[:600]
 
 
 def _sent_lines(
@@ -688,6 +711,7 @@ def _decide(
         _provisional(found.results),
         revision=bool(found.said),
         same_text=cfg.matching.same_text_ratio,
+        short_chars=cfg.matching.short_text_chars,
     )
     return _Decision(found, history, revision)
 
@@ -701,6 +725,8 @@ def _apply(
     decided_by: str,
     last: bool,
     same_text: float,
+    *,
+    short_chars: int,
 ) -> dict[str, int]:
     """Apply the decision in ONE transaction; the placement counts by status.
 
@@ -723,11 +749,19 @@ def _apply(
             department,
             found.results,
             dict(revision.inherit),
+            _held_by(revision, history),
             stamp=stamp,
             decided_by=decided_by,
         )
         outdated = (
-            revise(fresh, history.later, revision=history.later_said, same_text=same_text)
+            # a later part only alike (held) leaves both standing: nothing is lost
+            revise(
+                fresh,
+                history.later,
+                revision=history.later_said,
+                same_text=same_text,
+                short_chars=short_chars,
+            )
             if history.later
             else None
         )
@@ -765,6 +799,7 @@ def _store_parts(
     department: str,
     results: list[_DocParts],
     inherit: dict[int, str],
+    held: dict[int, PlacedRow],
     *,
     stamp: str,
     decided_by: str,
@@ -772,8 +807,10 @@ def _store_parts(
     """Insert the new parts and their first placements (inside the caller's transaction).
 
     A part the store already holds is skipped (exactly once). A newer version of a part
-    placed before takes that part's section. Returns the parts as placed (real ids), the
-    provisional id → real id map, and the counts by status.
+    placed before takes that part's section; a part that may be one (``held``: provisional
+    id → the earlier part) waits for review, that part's section its first candidate.
+    Returns the parts as placed (real ids), the provisional id → real id map, and the
+    counts by status.
     """
     fresh: list[PlacedRow] = []
     real: dict[int, int] = {}
@@ -792,6 +829,9 @@ def _store_parts(
                 # a newer version of a part placed before: it takes that part's place
                 pl = replace(pl, section_key=inherit[ref], status=PlacementStatus.AUTO)
                 decided = f"{SYSTEM}: {SAME_TEXT_MARK}"
+            elif ref in held:
+                pl = _held_placement(pl, held[ref])
+                decided = f"{MAYBE_RENEWS_PREFIX}{held[ref].part_id}"
             counts[pl.status.value] = counts.get(pl.status.value, 0) + 1
             fresh.append(
                 PlacedRow(
@@ -812,6 +852,28 @@ def _store_parts(
                 created_at=stamp,
             )
     return fresh, real, counts
+
+
+def _held_by(revision: Revision, history: _History) -> dict[int, PlacedRow]:
+    """Provisional id of each new part held for review → the earlier part it may renew."""
+    rows = {r.part_id: r for r in history.earlier}
+    return {new: rows[old] for new, old in revision.held if old in rows}
+
+
+def _held_placement(pl: Placement, earlier: PlacedRow) -> Placement:
+    """A new part that may renew ``earlier`` waits for review; the section of the part
+    it may renew is offered first."""
+    section = earlier.section_key or pl.section_key
+    if section is None:
+        return replace(pl, status=PlacementStatus.REVIEW)
+    score = max((s for k, s in pl.candidates if k == section), default=pl.score)
+    rest = tuple((k, s) for k, s in pl.candidates if k != section)
+    return replace(
+        pl,
+        section_key=section,
+        status=PlacementStatus.REVIEW,
+        candidates=((section, score), *rest),
+    )
 
 
 def _add_part(

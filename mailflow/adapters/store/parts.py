@@ -202,13 +202,15 @@ class PartRows(StoreBase):
 
     def parts_for_draft(self, campaign: str) -> list[dict[str, Any]]:
         """Every part of ``campaign`` with its latest placement, its document (name, docx,
-        reason) and its mail's times, in order: what a draft is assembled from."""
+        reason) and its mail's times, in order: what a draft is assembled from (the
+        placement's ``decided_by`` says when a part may renew an earlier one)."""
         return self.query(
             """
             SELECT p.id, p.department, p.text, p.heading, p.block_start, p.block_end,
                    p.row_start, p.row_end, d.name AS file_name, d.docx_path,
                    d.reason AS doc_reason,
-                   m.date, m.received_at, pl.section_key, pl.status, pl.candidates
+                   m.date, m.received_at, pl.section_key, pl.status, pl.candidates,
+                   pl.decided_by
             FROM parts p
             JOIN documents d ON d.id = p.document_id
             JOIN mails m ON m.id = p.mail_id
