@@ -161,6 +161,19 @@ def test_two_different_short_reports_alike_both_reach_the_draft_once(flow: Offli
     assert f"có thể là bản mới của phần số {earlier['id']} gửi ngày {sent}" in text
 
 
+def test_a_revision_said_only_in_the_mail_body_replaces_the_earlier_part(flow: Offline) -> None:
+    # the report attached, the subject plain: only the covering note says it replaces
+    flow.ingest("tdc", "Gửi báo cáo.", [("a.docx", _tdc(flow, FIRST), DOCX)])
+    flow.ingest(
+        "tdc",
+        "Kính gửi Văn phòng. Phòng gửi lại báo cáo, thay thế báo cáo đã gửi trước.",
+        [("b.docx", _tdc(flow, OTHER), DOCX)],
+    )
+    text = flow.draft()
+    assert OTHER in text and FIRST not in text
+    assert [r["text"] for r in _live(flow, "TDC") if FIRST in str(r["text"])] == []
+
+
 def test_a_supplement_adds_to_the_report_it_supplements(flow: Offline) -> None:
     flow.ingest("tdc", "Gửi báo cáo.", [("BC.docx", _tdc(flow, FIRST), DOCX)])
     table = [["Huyện", "Số cơ sở", "Vi phạm"], ["Triệu Phong", "12", "1"]]
