@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fixtures.structure import probes as P
@@ -233,3 +234,104 @@ def test_a_photo_inside_a_text_box_moves_out_with_its_caption_once() -> None:
     assert changes == 1 and b"txbxContent" not in main
     assert main.count(b"<a:blip ") == 1
     assert P.S3["ph_caption"] in texts and P.S3["ph_text"] in texts
+
+
+# --- session 22, review R2: a cell must end in a paragraph; stale placeholder flags -------
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+BOX_TABLE_SENTENCE = "Bảng trong hộp văn bản: 14 hợp đồng chuyển giao công nghệ đã ký."
+
+
+def _box_table_in_cell(cell_control: bool = False) -> bytes:
+    """A 2-column table whose cell's last paragraph anchors a text box holding a table
+    (a box in a form cell; R2 item 3), optionally inside a cell-level content control."""
+    inner = P.table([P.row(P.cell(P.para(BOX_TABLE_SENTENCE)), P.cell(P.para("14")))])
+    box = P.textbox_run([], 91).replace(
+        "<w:txbxContent></w:txbxContent>", f"<w:txbxContent>{inner}</w:txbxContent>"
+    )
+    anchor = P.para("Kết quả", inner=box)
+    if cell_control:
+        anchor = (
+            "<w:sdt><w:sdtPr><w:id w:val='77'/></w:sdtPr>"
+            f"<w:sdtContent>{anchor}</w:sdtContent></w:sdt>"
+        )
+    rows = [P.row(P.cell(P.para("Chuyển giao")), P.cell(anchor))]
+    return P.document([P.heading(P.T_TIEMLUC), P.table(rows), P.para("Hết.")])
+
+
+def _last_blocks_not_paragraphs(main: bytes) -> list[str]:
+    """Every cell (and cell-level control content) whose last element is not a w:p."""
+    from lxml import etree
+
+    root = etree.fromstring(main)
+    bad = []
+    for tc in root.iter(f"{{{_W_NS}}}tc"):
+        el = tc
+        while True:
+            kids = [c for c in el if c.tag != f"{{{_W_NS}}}tcPr"]
+            last = kids[-1] if kids else None
+            if last is not None and last.tag == f"{{{_W_NS}}}sdt":
+                el = last.find(f"{{{_W_NS}}}sdtContent")
+                continue
+            break
+        if last is None or last.tag != f"{{{_W_NS}}}p":
+            bad.append(etree.QName(last).localname if last is not None else "nothing")
+    return bad
+
+
+@pytest.mark.parametrize("cell_control", [False, True], ids=["cell", "cell-control"])
+def test_a_text_box_holding_a_table_leaves_its_cell_ending_in_a_paragraph(
+    cell_control: bool,
+) -> None:
+    """R2 item 3: the box's table was put after the cell's last paragraph, so the cell
+    ended in a table (Word: "unreadable content", repaired). First result: ['tbl']."""
+    flat, changes = flatten_structure(_box_table_in_cell(cell_control))
+    assert changes >= 1 and b"txbxContent" not in _main(flat)
+    assert _last_blocks_not_paragraphs(_main(flat)) == []
+    assert _main(flat).decode().count(BOX_TABLE_SENTENCE) == 1
+
+
+def test_a_draft_holding_a_text_box_table_from_a_cell_opens_in_word_and_libreoffice(
+    tmp_path: Path,
+) -> None:
+    """The same through ingest and assemble: the draft's cells all end in a paragraph,
+    python-docx opens it, LibreOffice converts it to PDF, the sentence is in it once."""
+    import subprocess
+
+    import docx
+
+    probe = P.Probe(
+        "r2-box-table-in-cell",
+        "a text box holding a table, anchored in a table cell's last paragraph",
+        "khtc",
+        _box_table_in_cell,
+        (P.Expect(BOX_TABLE_SENTENCE, "1.2.1.6"),),
+    )
+    folder = tmp_path
+    [outcome] = run_probes(folder, MailEnv("embedded", "127.0.0.1", 1, 1), (probe,))
+    draft = folder / "draft.docx"
+    assert _last_blocks_not_paragraphs(_main(draft.read_bytes())) == []
+    docx.Document(str(draft))
+    assert outcome.result in ("ok", "held"), outcome  # once, where it belongs or for a person
+    soffice = find_soffice()
+    if soffice is None:
+        if mailenv.real_required():
+            pytest.fail("LibreOffice is required under CI=true")
+        return
+    out = folder / "pdf"
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(draft),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    assert (out / "draft.pdf").stat().st_size > 0

@@ -910,6 +910,8 @@ def flatten_structure(
         changes += done
         if not done:
             break
+    if changes:
+        changes += _end_in_paragraphs(body)
     if not changes:
         return data, 0
     new_xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -1041,4 +1043,40 @@ def _unframe(body: etree._Element) -> int:
                 tbl.addprevious(el)
         body.remove(tbl)
         n += 1
+    return n
+
+
+def _end_in_paragraphs(body: etree._Element) -> int:
+    """Every table cell, and the body, ends in a paragraph again; the number added.
+
+    Why: a text box's blocks go after its anchor paragraph, so a box holding a table,
+    anchored in a cell's last paragraph, left the cell ending in ``w:tbl``. Word requires a
+    paragraph as a cell's last element (it reports "unreadable content" and repairs the
+    draft); the body before ``w:sectPr`` likewise. A cell-level content control or
+    customXml that now ends in a table gets its paragraph inside it, as Word writes it.
+    """
+    n = 0
+    for holder in [body, *body.iter(_W + "tc")]:
+        el = holder
+        while True:
+            blocks = [c for c in el if c.tag in _BLOCK_TAGS]
+            last = blocks[-1] if blocks else None
+            if last is None or last.tag == TAG_P:
+                break
+            if last.tag == TAG_SDT:
+                content = last.find(_W + "sdtContent")
+                if content is None:
+                    break
+                el = content
+                continue
+            if last.tag == TAG_CUSTOM:
+                el = last
+                continue
+            # a table: an empty paragraph after it (before the body's sectPr)
+            last.addnext(etree.Element(TAG_P))
+            n += 1
+            break
+        if el is holder and holder is not body and last is None:
+            holder.append(etree.Element(TAG_P))
+            n += 1
     return n
