@@ -551,3 +551,30 @@ def test_a_document_reads_the_same_with_its_main_part_parsed_once(
     monkeypatch.setattr(unpack, "_SHARED_TREE_MAX_BYTES", -1)  # never shared: parsed again
     for data, ours in zip(docs, shared, strict=True):
         assert ours == _word_reading(data), data[:60]
+
+
+# --- a mail turned into text piece by piece (mail_parse._as_text) -------------------------
+
+
+def test_a_mail_is_turned_into_the_text_bytes_parser_makes_of_it() -> None:
+    rnd = random.Random(15)
+    step = mail_parse._DECODE_CHUNK
+    for _ in range(400):
+        size = rnd.choice((0, 1, step - 1, step, step + 1, 3 * step, rnd.randint(0, 5 * step)))
+        data = bytearray(rnd.choice(b"QUJD=\r\n -") for _ in range(size))
+        for _ in range(rnd.randint(0, 4)):  # 8-bit bytes anywhere, also at a piece's edge
+            if data:
+                at = rnd.choice((0, len(data) - 1, step - 1, step, rnd.randrange(len(data))))
+                data[min(at, len(data) - 1)] = rnd.randint(128, 255)
+        raw = bytes(data)
+        assert mail_parse._as_text(raw) == raw.decode("ascii", "surrogateescape")
+
+
+@pytest.mark.skipif(not EML.is_dir(), reason="../shared/corpora is not beside this checkout")
+def test_every_corpus_mail_parses_to_the_tree_bytes_parser_gives() -> None:
+    from email.parser import BytesParser
+
+    for path in sorted(EML.rglob("*.eml")):
+        raw = path.read_bytes()
+        theirs = BytesParser(policy=mail_parse.RAW_POLICY).parsebytes(raw)
+        assert _tree(mail_parse.parse_message(raw)) == _tree(theirs), path

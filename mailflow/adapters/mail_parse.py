@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import feedparser
 from email.message import Message
-from email.parser import BytesParser
+from email.parser import Parser
 from email.policy import Compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -592,9 +592,32 @@ if _boundary_shortcut_fits():
     setattr(feedparser, "re", _FeedparserRe())  # noqa: B010 - a module attribute
 
 
+#: bytes decoded at a time by :func:`_as_text`
+_DECODE_CHUNK = 4096
+
+
+def _as_text(data: bytes) -> str:
+    """``data.decode("ascii", "surrogateescape")`` — the first thing
+    ``BytesParser.parsebytes`` does — piece by piece.
+
+    Why: CPython decodes everything after the first byte over 127 one byte at a time, so a
+    reply whose 8-bit text body comes before a 55 KB base64 attachment cost 40 µs to turn
+    into text. ASCII is one byte per character and ``surrogateescape`` maps every other byte
+    on its own, so the pieces joined are the very same string, and every piece without an
+    8-bit byte takes the fast path.
+    """
+    if data.isascii():
+        return data.decode("ascii")
+    step = _DECODE_CHUNK
+    return "".join(
+        data[at : at + step].decode("ascii", "surrogateescape") for at in range(0, len(data), step)
+    )
+
+
 def parse_message(data: bytes) -> Message:
-    """The message tree of ``data`` with the fast, tolerant compat32 parser (see above)."""
-    return BytesParser(policy=RAW_POLICY).parsebytes(data)
+    """The message tree of ``data`` with the fast, tolerant compat32 parser (see above):
+    ``BytesParser.parsebytes`` spelled out (decode as it decodes, then ``Parser``)."""
+    return Parser(policy=RAW_POLICY).parsestr(_as_text(data))
 
 
 @dataclass(frozen=True)
