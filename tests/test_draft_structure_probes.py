@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import pytest
 from fixtures.structure import probes as P
 from fixtures.structure.evaluate import Outcome, run_probes, table
@@ -335,3 +336,91 @@ def test_a_draft_holding_a_text_box_table_from_a_cell_opens_in_word_and_libreoff
         timeout=180,
     )
     assert (out / "draft.pdf").stat().st_size > 0
+
+
+FILLED = "Đã cấp 1.250 hồ sơ đăng ký quyền sở hữu công nghiệp trong 6 tháng."
+GLOSSARY_PROMPT = "Nhập số liệu của đơn vị tại đây"
+
+
+def _with_glossary(doc: docx.document.Document) -> None:
+    """A glossary part as Word saves it: the control's placeholder text is a docPart."""
+    W = P.NS["w"]
+    glossary = (
+        f'<w:glossaryDocument xmlns:w="{W}"><w:docParts><w:docPart><w:docPartPr>'
+        '<w:name w:val="7A1B2C3D4E5F40718293A4B5C6D7E8F9"/><w:category><w:name w:val="General"/>'
+        '<w:gallery w:val="placeholder"/></w:category><w:behaviors><w:behavior w:val="content"/>'
+        '</w:behaviors><w:guid w:val="{7A1B2C3D-4E5F-4071-8293-A4B5C6D7E8F9}"/></w:docPartPr>'
+        '<w:docPartBody><w:p><w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr>'
+        f"<w:t>{GLOSSARY_PROMPT}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts>"
+        "</w:glossaryDocument>"
+    ).encode()
+    P.add_part(
+        doc,
+        "/word/glossary/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.glossary+xml",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/glossaryDocument",
+        glossary,
+    )
+
+
+def _flagged(inner: str, doc_part: bool = False) -> str:
+    """A block control that says it shows its placeholder (``w:showingPlcHdr``)."""
+    ref = (
+        '<w:placeholder><w:docPart w:val="7A1B2C3D4E5F40718293A4B5C6D7E8F9"/></w:placeholder>'
+        if doc_part
+        else ""
+    )
+    return (
+        f'<w:sdt><w:sdtPr><w:id w:val="4242"/>{ref}<w:showingPlcHdr/></w:sdtPr>'
+        f"<w:sdtContent>{inner}</w:sdtContent></w:sdt>"
+    )
+
+
+def test_a_control_flagged_as_showing_its_placeholder_keeps_real_text() -> None:
+    """R2 item 4: template fillers and LibreOffice round trips leave ``showingPlcHdr`` on
+    a control holding the department's text; it was emptied, the text lost without a
+    word. First result: only the heading left. Now the text stays, the flag goes."""
+    data = P.document(
+        [P.heading(P.T_TIEMLUC), _flagged(P.para(FILLED), doc_part=True)],
+        setup=_with_glossary,
+    )
+    flat, changes = flatten_structure(data)
+    assert FILLED in [b.text for b in read_docx(flat)]
+    assert b"showingPlcHdr" not in _main(flat) and changes >= 1
+
+
+def test_a_run_control_flagged_as_showing_its_placeholder_keeps_real_text() -> None:
+    run_control = (
+        f"<w:p>{P.run('Số liệu: ')}<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr>"
+        f"<w:sdtContent>{P.run('1.250 hồ sơ')}</w:sdtContent></w:sdt></w:p>"
+    )
+    flat, _ = flatten_structure(P.document([P.heading(P.T_TIEMLUC), run_control]))
+    assert "Số liệu: 1.250 hồ sơ" in [b.text for b in read_docx(flat)]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        GLOSSARY_PROMPT,
+        "Click or tap here to enter text.",
+        "click here to enter text",
+        "Choose an item.",
+        P.S["sdt_placeholder"],
+    ],
+)
+def test_a_control_showing_its_placeholder_loses_the_prompt(prompt: str) -> None:
+    data = P.document(
+        [P.heading(P.T_TIEMLUC), _flagged(P.para(prompt), doc_part=True), P.para(FILLED)],
+        setup=_with_glossary,
+    )
+    flat, _ = flatten_structure(data)
+    texts = [b.text for b in read_docx(flat)]
+    assert prompt not in texts and FILLED in texts
+
+
+def test_a_dropped_placeholder_prompt_is_recorded_with_the_document() -> None:
+    """The intake note the reader's count was thrown away for (unpack ``flat, _ =``)."""
+    from mailflow.adapters.unpack import Limits, _Walker
+
+    _, params = _Walker(Limits()).word(P.p03())
+    assert dict(params).get("placeholders_dropped") == "1"

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -852,12 +854,31 @@ def _may_need_flattening(xml: bytes) -> bool:
     return bytescan.contains(xml, b"<w:tblGrid>") and _ONE_COLUMN.search(xml) is not None
 
 
+class Flattened(NamedTuple):
+    """``flatten_form``'s answer: the bytes, the number of changes, and how many content
+    controls lost their placeholder prompt (an intake note kept with the document)."""
+
+    data: bytes
+    changes: int
+    prompts_dropped: int
+
+
 def flatten_structure(
     data: bytes,
     parts: Mapping[str, bytes] | None = None,
     parsed: Callable[[bytes], etree._Element | None] | None = None,
 ) -> tuple[bytes, int]:
-    """The docx form's body made flat; (bytes, number of changes).
+    """The docx form's body made flat; (bytes, number of changes). See ``flatten_form``."""
+    flat = flatten_form(data, parts, parsed)
+    return flat.data, flat.changes
+
+
+def flatten_form(
+    data: bytes,
+    parts: Mapping[str, bytes] | None = None,
+    parsed: Callable[[bytes], etree._Element | None] | None = None,
+) -> Flattened:
+    """The docx form's body made flat.
 
     Why: the draft copies a part as the body children ``[block_start, block_end)``, and
     the reader gives every paragraph inside a top-level wrapper the wrapper's index — so a
@@ -869,7 +890,10 @@ def flatten_structure(
     intake (the original is archived untouched):
 
     - a content control still showing its placeholder (``w:showingPlcHdr``: "Click or tap
-      here to enter text") loses the prompt: it is a template's, not the department's;
+      here to enter text") loses the prompt: it is a template's, not the department's —
+      but only when its text IS the prompt (its glossary placeholder, or one of Word's own
+      prompts): template fillers and LibreOffice round trips leave the flag on real text,
+      which keeps its text and loses the flag;
     - a text box (DrawingML ``wps`` with its VML Fallback copy, or VML alone, or a group
       of them) that holds text, and no picture outside its own paragraphs (a picture fill,
       a photo grouped with the box: those would go with the shape), is replaced by its
@@ -890,21 +914,23 @@ def flatten_structure(
     if parts is not None:
         main = _main_name(set(parts), parts.get("_rels/.rels", b""))
         if main is None or not _may_need_flattening(parts[main]):
-            return data, 0
+            return Flattened(data, 0, 0)
         root = parsed(parts[main]) if parsed is not None else None
     zf = zipfile.ZipFile(io.BytesIO(data))
     main = _main_part(zf)
     if main is None:
-        return data, 0
+        return Flattened(data, 0, 0)
     if root is None:
         xml = zf.read(main)
         if not _may_need_flattening(xml):
-            return data, 0
+            return Flattened(data, 0, 0)
         root = _parse_main(xml)
     body = root.find(_W + "body")
     if body is None:
-        return data, 0
-    changes = _blank_placeholders(body) + _unbox(body)
+        return Flattened(data, 0, 0)
+    main_part = main
+    changes, dropped = _blank_placeholders(body, lambda: _glossary(zf, main_part, parts))
+    changes += _unbox(body)
     for _ in range(4):  # a frame inside a control inside a frame…: each round one layer
         done = _unwrap_body(body) + _unframe(body)
         changes += done
@@ -913,22 +939,112 @@ def flatten_structure(
     if changes:
         changes += _end_in_paragraphs(body)
     if not changes:
-        return data, 0
+        return Flattened(data, 0, 0)
     new_xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in zf.infolist():
             dst.writestr(info, new_xml if info.filename == main else zf.read(info))
-    return out.getvalue(), changes
+    return Flattened(out.getvalue(), changes, dropped)
 
 
-def _blank_placeholders(body: etree._Element) -> int:
-    """Content controls showing their placeholder keep their paragraphs, not the prompt."""
-    n = 0
+#: Word's own placeholder prompts (English, Vietnamese), folded as ``_prompt_fold`` folds
+_KNOWN_PROMPTS = frozenset(
+    {
+        "click or tap here to enter text",
+        "click here to enter text",
+        "click or tap to enter a date",
+        "click here to enter a date",
+        "choose an item",
+        "choose a building block",
+        "bấm hoặc gõ nhẹ vào đây để nhập văn bản",
+        "bấm hoặc gõ vào đây để nhập văn bản",
+        "bấm vào đây để nhập văn bản",
+        "bấm hoặc gõ nhẹ để nhập ngày",
+        "bấm vào đây để nhập ngày",
+        "chọn một mục",
+    }
+)
+
+
+def _prompt_fold(text: str) -> str:
+    """Text compared with a prompt: NFC, case folded, spaces collapsed, no end stop."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+    return text.rstrip(" .…:")
+
+
+def _sdt_text(content: etree._Element) -> str:
+    paragraphs = list(content.iter(TAG_P))
+    if not paragraphs:  # a run-level control
+        return "".join(t.text or "" for t in content.iter(TAG_T))
+    return " ".join("".join(t.text or "" for t in p.iter(TAG_T)) for p in paragraphs)
+
+
+def _glossary(zf: zipfile.ZipFile, main: str, parts: Mapping[str, bytes] | None) -> dict[str, str]:
+    """The glossary document's docParts: name → folded text (a control's placeholder)."""
+
+    def read(name: str) -> bytes | None:
+        if parts is not None and name in parts:
+            return parts[name]
+        try:
+            return zf.read(name)
+        except KeyError:
+            return None
+
+    folder, _, base = main.rpartition("/")
+    rels = read(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels") or b""
+    m = re.search(rb'Type="[^"]*/glossaryDocument"[^>]*Target="([^"]+)"', rels) or re.search(
+        rb'Target="([^"]+)"[^>]*Type="[^"]*/glossaryDocument"', rels
+    )
+    name = part_name(folder, m.group(1).decode("utf-8", "replace")) if m else ""
+    xml = read(name) if name else None
+    if xml is None:
+        return {}
+    try:
+        root = _parse_main(xml)
+    except etree.XMLSyntaxError:
+        return {}
+    out: dict[str, str] = {}
+    for part in root.iter(_W + "docPart"):
+        label = part.find(f"{_W}docPartPr/{_W}name")
+        content = part.find(_W + "docPartBody")
+        if label is not None and content is not None and label.get(VAL):
+            out[label.get(VAL) or ""] = _prompt_fold(_sdt_text(content))
+    return out
+
+
+def _blank_placeholders(
+    body: etree._Element, glossary: Callable[[], dict[str, str]]
+) -> tuple[int, int]:
+    """Content controls showing their placeholder keep their paragraphs, not the prompt;
+    (changes, prompts dropped).
+
+    Why the text is compared: ``w:showingPlcHdr`` is only a flag. Template fillers and
+    LibreOffice round trips leave it on a control holding the department's real text,
+    which Word shows; dropping that text would lose it without a word. So the runs go
+    only when the text is the control's placeholder (its glossary docPart, or one of
+    Word's prompts); otherwise the text stays and the stale flag goes.
+    """
+    n = dropped = 0
+    top = body.getroottree().getroot()
+    known: dict[str, str] | None = None
     for sdt in list(body.iter(TAG_SDT)):
         pr = sdt.find(_W + "sdtPr")
         content = sdt.find(_W + "sdtContent")
-        if pr is None or content is None or not _on(pr.find(_W + "showingPlcHdr")):
+        flag = pr.find(_W + "showingPlcHdr") if pr is not None else None
+        if pr is None or content is None or flag is None or not _on(flag):
+            continue
+        if sdt.getroottree().getroot() is not top:  # inside a control already emptied
+            continue
+        text = _prompt_fold(_sdt_text(content))
+        ref = pr.find(f"{_W}placeholder/{_W}docPart")
+        prompt = not text or text in _KNOWN_PROMPTS
+        if not prompt and ref is not None and ref.get(VAL):
+            known = glossary() if known is None else known
+            prompt = known.get(ref.get(VAL) or "") == text
+        if not prompt:  # real text under a stale flag: keep it
+            pr.remove(flag)
+            n += 1
             continue
         for child in list(content):
             if child.tag == TAG_P:
@@ -939,7 +1055,8 @@ def _blank_placeholders(body: etree._Element) -> int:
             else:  # a run-level control: its runs are the prompt
                 content.remove(child)
         n += 1
-    return n
+        dropped += 1
+    return n, dropped
 
 
 def _empty_paragraph(p: etree._Element) -> None:

@@ -776,17 +776,19 @@ class _Walker:
             raise _Hostile(exc.reason, **exc.params) from None
         # tracked changes accepted: deleted text never reads as report text; then text
         # boxes, content controls and customXml wrappers made flat (docx_read)
-        from mailflow.adapters.docx_read import accept_revisions, flatten_structure
+        from mailflow.adapters.docx_read import accept_revisions, flatten_form
 
         parts = dict(members) if result.docx is data else None  # same bytes: no unzip
         try:
             accepted, changes = accept_revisions(result.docx, parts, parsed)
-            flat, _ = flatten_structure(accepted, parts if accepted is data else None, parsed)
+            flat, _, prompts = flatten_form(accepted, parts if accepted is data else None, parsed)
         except Exception as exc:  # lxml / zip errors on a part the checks let through
             raise _Hostile("intake.unpack.damaged", error=str(exc)[:200]) from None
         params = result.params
         if changes:
             params = (*params, ("revisions_accepted", str(changes)))
+        if prompts:  # unfilled content controls: their template prompts are not report text
+            params = (*params, ("placeholders_dropped", str(prompts)))
         if any(f.legacy and legacy_fonts.may_decide(n) for n, f in facts.items()):
             # a TCVN3/VNI font is named: the runs typed in it become Unicode
             try:
