@@ -424,3 +424,120 @@ def test_a_dropped_placeholder_prompt_is_recorded_with_the_document() -> None:
 
     _, params = _Walker(Limits()).word(P.p03())
     assert dict(params).get("placeholders_dropped") == "1"
+
+
+# --- drafts rebuilt from docx forms archived before flattening (R2 items 6, 7) -----------
+
+ROW_A = "Hàng 1: hoàn thành thẩm định 8 dự án đầu tư có công nghệ."
+ROW_B = "Hàng 2: kiểm tra 5 cơ sở bức xạ, không phát hiện vi phạm."
+NOTE_A = "Chú thích của tiêu đề bị lược."
+NOTE_B = "Chú thích của đoạn thứ hai."
+
+
+def _old_form(path: Path, body: list[str], notes: dict[int, str] | None = None) -> Path:
+    """A docx form as intake stored it before ``flatten_structure``: the report still in
+    one top-level content control."""
+    wrapped = P.sdt_block("".join(body), "Báo cáo", "bc")
+
+    def setup(doc: docx.document.Document) -> None:
+        if not notes:
+            return
+        W = P.NS["w"]
+        foot = "".join(
+            f'<w:footnote w:id="{n}"><w:p><w:r><w:footnoteRef/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> {P.esc(text)}</w:t></w:r></w:p></w:footnote>'
+            for n, text in notes.items()
+        )
+        xml = (
+            f'<w:footnotes xmlns:w="{W}">'
+            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+            '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+            f"<w:continuationSeparator/></w:r></w:p></w:footnote>{foot}</w:footnotes>"
+        ).encode()
+        P.add_part(doc, "/word/footnotes.xml", P.CT.WML_FOOTNOTES, P.RT.FOOTNOTES, xml)
+
+    path.write_bytes(P.document([wrapped], setup=setup))
+    return path
+
+
+def _render_one(source: Path, **part: object) -> object:
+    from datetime import date, datetime
+
+    from mailflow.adapters.draft_docx import render_draft
+    from mailflow.core.draft_plan import build_plan
+    from mailflow.model import Attribution, Campaign, Department, Outline, PlacedPart
+    from mailflow.model import Section as Sec
+
+    deps = [Department("A", "Phòng A", ("a@example.org",))]
+    outline = Outline("o", (Sec("1", "1", 1, "Mục một", assignees=("A",)),))
+    campaign = Campaign("c", "Báo cáo", "o", "d", date(2031, 7, 21), "A", place="Quảng Trị")
+    placed = PlacedPart(
+        section_key="1",
+        department="A",
+        attribution=Attribution("A", datetime(2031, 7, 1, 8, 0), source.name),
+        source=str(source),
+        block_start=0,
+        block_end=1,
+        text=f"{ROW_A}\n{ROW_B}",
+        part_id=1,
+        **part,  # type: ignore[arg-type]
+    )
+    plan = build_plan(outline, [placed], {}, deps, campaign, datetime(2031, 7, 2, 9, 0))
+    template = Path(__file__).resolve().parents[1] / "templates" / "draft.docx"
+    return render_draft(plan, template, lang="en")
+
+
+def test_rows_cut_from_a_table_inside_an_old_forms_control_are_copied_without_a_failure(
+    tmp_path: Path,
+) -> None:
+    """R2 item 6: on a form stored before flattening, the table's index is its control's;
+    the row copy raised "no table at 0" and the draft said the part failed. First result
+    (read, then run): a source_bad warning and a part_failed issue."""
+    rows = [
+        P.row(P.cell(P.para("Nội dung")), P.cell(P.para("Kết quả"))),
+        P.row(P.cell(P.para("Thẩm định")), P.cell(P.para(ROW_A))),
+        P.row(P.cell(P.para("Kiểm tra")), P.cell(P.para(ROW_B))),
+    ]
+    source = _old_form(tmp_path / "old.docx", [P.heading("Báo cáo"), P.table(rows)])
+    result = _render_one(source, rows=(1, 3))
+    assert result.warnings == [] and result.issues == []  # type: ignore[attr-defined]
+    main = _main(result.data).decode()  # type: ignore[attr-defined]
+    assert main.count(ROW_A) == 1 and main.count(ROW_B) == 1
+    assert "Nội dung" in main  # the header row came with the rows: the table was copied
+
+
+def test_a_dropped_headings_notes_on_an_old_form_are_not_its_controls_notes(
+    tmp_path: Path,
+) -> None:
+    """R2 item 7: the dropped heading's index was the control's, so every footnote in the
+    control came in twice (once with its paragraph, once as the "heading's")."""
+    ref = (
+        '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+        '<w:footnoteReference w:id="{}"/></w:r>'
+    )
+    body = [
+        f"<w:p>{P.run('Mục một', bold=True)}{ref.format(1)}</w:p>",
+        f"<w:p>{P.run(ROW_A)}{ref.format(2)}</w:p>",
+    ]
+    source = _old_form(tmp_path / "old.docx", body, {1: NOTE_A, 2: NOTE_B})
+    result = _render_one(source, dropped_heading=0)
+    notes = zipfile.ZipFile(io.BytesIO(result.data)).read("word/footnotes.xml").decode()  # type: ignore[attr-defined]
+    assert notes.count(NOTE_A) == 1 and notes.count(NOTE_B) == 1
+
+
+def test_rows_from_an_old_forms_control_holding_two_tables_go_in_as_text_quietly(
+    tmp_path: Path,
+) -> None:
+    """Which of the control's tables the rows were counted in is not known: the part's
+    text goes in, as it did before rows were copied, without a "part failed" note."""
+    rows = [
+        P.row(P.cell(P.para("Nội dung")), P.cell(P.para("Kết quả"))),
+        P.row(P.cell(P.para("Thẩm định")), P.cell(P.para(ROW_A))),
+        P.row(P.cell(P.para("Kiểm tra")), P.cell(P.para(ROW_B))),
+    ]
+    other = [P.row(P.cell(P.para("Khác")), P.cell(P.para("Bảng thứ hai")))]
+    source = _old_form(tmp_path / "old.docx", [P.table(rows), P.table(other)])
+    result = _render_one(source, rows=(1, 3))
+    assert result.warnings == [] and result.issues == []  # type: ignore[attr-defined]
+    main = _main(result.data).decode()  # type: ignore[attr-defined]
+    assert main.count(ROW_A) == 1 and main.count(ROW_B) == 1 and "Bảng thứ hai" not in main

@@ -445,9 +445,13 @@ class DraftComposer(Composer):
             if isinstance(el.tag, str) and el.tag != _w("sectPr")
         ]
         if rows is not None:
-            picked = [(i, _table_rows(el, rows)) for i, el in picked[:1] if el.tag == _w("tbl")]
-            if not picked:
+            first = picked[0] if picked else None
+            table = _wrapped_table(first[1]) if first is not None else None
+            if first is not None and table is None and first[1].tag in _WRAPPERS:
+                return []  # an old form's control holding several tables: its text, quietly
+            if first is None or table is None:
                 raise ValueError(f"no table at {start} to cut rows {rows} from")
+            picked = [(first[0], _table_rows(table, rows))]
         runs = _orientation_runs([(src.landscape[i], el) for i, el in picked])
         if any(land for land, _ in runs):
             if runs[0][0]:
@@ -468,6 +472,8 @@ class DraftComposer(Composer):
         if not 0 <= index < len(src.children):
             return None
         heading = src.children[index]
+        if heading.tag != _w("p"):  # an old form's wrapper: its notes go with its paragraphs
+            return None
         refs = [
             r
             for r in heading.iter(_w("r"))
@@ -670,6 +676,30 @@ def _table_rows(tbl: Any, rows: tuple[int, int]) -> Any:
                 parent = sdt.getparent()
                 parent.remove(sdt)
     return cut
+
+
+_WRAPPERS = (_w("sdt"), _w("customXml"))
+
+
+def _wrapped_table(el: Any) -> Any | None:
+    """The table at a body index: the element itself, or — on a docx form stored before
+    intake made forms flat (session 22) — the one table inside a top-level content control
+    or customXml, to which the reader gave the wrapper's index. None when there is no
+    table or more than one (the rows could be any of them)."""
+    if el.tag == _w("tbl"):
+        return el
+    if el.tag not in _WRAPPERS:
+        return None
+    found: list[Any] = []
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        for child in node:
+            if child.tag == _w("tbl"):
+                found.append(child)
+            elif child.tag in _WRAPPERS or child.tag == _w("sdtContent"):
+                stack.append(child)
+    return found[0] if len(found) == 1 else None
 
 
 def _rows_of(el: Any) -> Any:
