@@ -17,6 +17,7 @@ words, markup), so a file of any name is judged by what it is.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import zipfile
@@ -108,6 +109,14 @@ _RUNNABLE = frozenset(
         "mhtml",
         "xbap",
         "svgz",
+        # R2 #5 (H36): more kinds Windows or Office acts on when they are opened
+        *("rdp", "msc", "diagcab", "diagpkg", "diagcfg", "appinstaller", "sct", "shs", "shb"),
+        *("accdb", "accde", "accdr", "accda", "mdb", "mde", "ade", "adp", "mda", "mdw", "mdz"),
+        *("theme", "themepack", "deskthemepack", "jnlp", "xlsb", "xlm", "xla", "wll", "ppa"),
+        *("py", "pyw", "pyc", "pyo", "pyz", "pyzw", "vb", "ws", "msh", "msh1", "msh2"),
+        *("ps1xml", "ps2", "ps2xml", "psc1", "psc2", "mshxml", "msh1xml", "msh2xml"),
+        *("iqy", "dqy", "rqy", "oqy", "slk", "odc", "udl", "msu", "ppkg", "vsto", "ins", "isp"),
+        *("mcf", "prf", "ksh", "csh", "command"),
     ]
 )
 #: archives mailflow does not open (a .zip is opened and each file judged on its own)
@@ -133,8 +142,10 @@ _LOCAL_DRIVE = re.compile(rb"(?i)^(?:file:///?)?[a-z]:[\\/]")
 _FETCHING_FIELDS = re.compile(
     rb"(?i)\b(?:INCLUDEPICTURE|INCLUDETEXT|INCLUDE|DDEAUTO|DDE|LINK|IMPORT|DATABASE)\b"
 )
+#: a field's code under any prefix: ``<x:instrText>`` is Word's when x names its namespace
 _INSTR = re.compile(
-    rb"<w:(?:instrText|delInstrText)\b[^>]*>([^<]*)<|w:instr=\"([^\"]*)\"|w:instr='([^']*)'"
+    rb"<(?:\w+:)?(?:instrText|delInstrText)\b[^>]*>([^<]*)<"
+    rb"|\b(?:\w+:)?instr=\"([^\"]*)\"|\b(?:\w+:)?instr='([^']*)'"
 )
 _REL = re.compile(rb"<Relationship\b[^>]*>")
 _ATTR = re.compile(rb"""\b(Type|Target|TargetMode)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -150,6 +161,17 @@ _MARKUP_REMOTE = re.compile(
     rb"(?i)(?:\b(?:src|data|background|action|poster|codebase)\s*=\s*[\"']?|url\(\s*[\"']?|"
     rb"@import\s+[\"']?|<link\b[^>]*\bhref\s*=\s*[\"']?)(?!data:|cid:)(?:[a-z][a-z0-9+.-]*:|//|\\\\)"
 )
+#: an address, not a name beside the file or a picture carried inline
+_REMOTE_URL = re.compile(rb"(?i)(?!data:|cid:)(?:[a-z][a-z0-9+.-]*:|//|\\\\)")
+#: elements that load what their href names when shown (SVG pictures and uses, frames), and
+#: a page that goes elsewhere by itself (meta refresh) (R2 #5, H36)
+_MARKUP_LOADED = re.compile(
+    rb"(?i)<(?:\w+:)?(?:image|use|feimage|img|iframe|frame|embed|script|audio|video|source|track)"
+    rb"\b[^>]*?\s(?:xlink:)?href\s*=\s*[\"']?(?!data:|cid:|#)(?:[a-z][a-z0-9+.-]*:|//|\\\\)"
+    rb"|<meta\b[^>]*\bhttp-equiv\s*=\s*[\"']?refresh\b[^>]*\burl\s*="
+    rb"|<meta\b[^>]*\burl\s*=[^>]*\bhttp-equiv\s*=\s*[\"']?refresh\b"
+)
+_SRCSET = re.compile(rb"""(?i)\b(?:srcset|imagesrcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""")
 #: a VML picture or fill loading its file by address, with no relationship at all
 _VML_URL = re.compile(
     rb"<v:[a-z]+\b[^>]*\b(?:src|o:href)\s*=\s*[\"'](?:[a-z][a-z0-9+.-]*:|//|\\\\)",
@@ -162,13 +184,46 @@ _PDF_SCRIPTS = frozenset(
 )
 _PDF_OBJECTS = frozenset({b"/EmbeddedFile", b"/EmbeddedFiles", b"/FileAttachment"})
 _PDF_LINKS = frozenset({b"/GoToR", b"/GoToE"})
-_RTF_OBJECT = re.compile(rb"\\(?:object|objdata|objautlink|objlink|objupdate)\b")
+#: a control word ends at its first non-letter: ``\\objdata1`` is ``\\objdata`` (Word ignores the 1)
+_RTF_OBJECT = re.compile(rb"\\(?:object|objdata|objautlink|objlink|objupdate)(?![a-z])")
 _RTF_TEMPLATE = re.compile(rb"\\\*\s*\\template\b")
 _RTF_FIELD = re.compile(rb"\\fldinst\b(.{0,400})", re.DOTALL)
 
 
 class _Unchecked(Exception):
     """The file could not be read within the bounds."""
+
+
+class _Budget:
+    """What reading one file may cost, shared by every zip nested in it and every PDF stream:
+    a file cannot buy itself a fresh allowance by nesting (R2 #1, H36)."""
+
+    def __init__(self) -> None:
+        self.bytes = TOTAL_MAX
+        self.members = MEMBERS_MAX
+
+    def spend(self, size: int, members: int = 0) -> None:
+        self.bytes -= size
+        self.members -= members
+        if self.bytes < 0 or self.members < 0:
+            raise _Unchecked
+
+
+#: a zip inside a zip inside a zip is read; one level more is "unchecked" (Explorer opens
+#: nested zips with a click each, so a member is never mailed on unexamined)
+ZIP_DEPTH = 2
+#: what a picture viewer opens: a file named as a picture and starting as one is shown,
+#: whatever its metadata holds (an XMP packet starts ``<?xml``)
+_PICTURE_MAGICS = (
+    b"\xff\xd8\xff",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",
+    b"MM\x00*",
+)
+_PICTURE_EXTS = frozenset({"jpg", "jpeg", "jpe", "jfif", "png", "gif", "tif", "tiff"})
+_MARKUP_EXTS = ("htm", "html", "xhtml", "xht", "svg", "xml", "xsl", "xslt", "shtml")
 
 
 def active_content(name: str, data: bytes) -> str:
@@ -178,35 +233,53 @@ def active_content(name: str, data: bytes) -> str:
     raises: one odd file is one withheld attachment, never a failed draft.
     """
     try:
-        ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-        if ext in _RUNNABLE or data[:2] == b"MZ" or data[:4] == b"\x7fELF" or data[:2] == b"#!":
-            return "programs"
-        if ext in _ARCHIVES or data.startswith(_ARCHIVE_MAGICS) or data[257:262] == b"ustar":
-            return "unchecked"  # an archive no reader here opens: what it holds is unknown
-        if data[:4] == ZIP_MAGIC or zipfile.is_zipfile(io.BytesIO(data)):
-            return _zip(data)
-        if data[:8] == OLE_MAGIC:
-            return _ole(data)
-        if b"%PDF-" in data[:1024]:
-            return _pdf(data)
-        if data.lstrip()[:5] == b"{\\rtf":
-            return _rtf(data)
-        head = data[:4096].lower()
-        if ext in ("htm", "html", "xhtml", "xht", "svg", "xml", "xsl", "xslt", "shtml") or any(
-            m in head for m in (b"<html", b"<svg", b"<!doctype", b"<?xml", b"<script")
-        ):
-            return _markup(data)
-        return ""
+        return _judge(name, data, _Budget(), 0)
     except _Unchecked:
         return "unchecked"
     except Exception:  # a reader's own error on a broken file: not checked, not sent
         return "unchecked"
 
 
+def _judge(name: str, data: bytes, budget: _Budget, depth: int) -> str:
+    """``active_content`` for a file or a zip member ``depth`` zips down."""
+    # Windows drops trailing dots and spaces when it names a file: "setup.exe." is setup.exe
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].rstrip(". ").lower()
+    ext = base.rsplit(".", 1)[-1] if "." in base else ""
+    if ext in _RUNNABLE or data[:2] == b"MZ" or data[:4] == b"\x7fELF" or data[:2] == b"#!":
+        return "programs"
+    if ext in _ARCHIVES or data.startswith(_ARCHIVE_MAGICS) or data[257:262] == b"ustar":
+        return "unchecked"  # an archive no reader here opens: what it holds is unknown
+    if data[:4] == ZIP_MAGIC or zipfile.is_zipfile(io.BytesIO(data)):
+        if depth > ZIP_DEPTH:
+            return "unchecked"
+        return _zip(data, budget, depth)
+    if data[:8] == OLE_MAGIC:
+        return _ole(data, budget)
+    if b"%PDF-" in data[:1024]:
+        return _pdf(data, budget)
+    if data.lstrip()[:4] == b"{\\rt":  # Word opens anything starting {\rt as RTF ({\rtx…)
+        return _rtf(data)
+    if ext in _PICTURE_EXTS and data.startswith(_PICTURE_MAGICS):
+        return ""
+    head = data[:4096].lower()
+    if ext in _MARKUP_EXTS or any(
+        m in head for m in (b"<html", b"<svg", b"<!doctype", b"<?xml", b"<script")
+    ):
+        return _markup(data)
+    return ""
+
+
+def _first(found: set[str]) -> str:
+    for kind in KINDS:
+        if kind in found:
+            return kind
+    return ""
+
+
 # --- zip packages: Office Open XML, OpenDocument, plain archives --------------------------
 
 
-def _zip(data: bytes) -> str:
+def _zip(data: bytes, budget: _Budget, depth: int) -> str:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -214,36 +287,58 @@ def _zip(data: bytes) -> str:
     infos = zf.infolist()
     if len(infos) > MEMBERS_MAX:
         raise _Unchecked
-    names = [i.filename for i in infos]
-    folded = [n.replace("\\", "/").lower() for n in names]
+    budget.spend(0, len(infos))
+    raws = [i.filename.replace("\\", "/").lower() for i in infos]
+    # the names a person's unzip gives them: Windows drops trailing dots and spaces
+    folded = ["/".join(seg.rstrip(". ") for seg in raw.split("/")) for raw in raws]
     if len(set(folded)) != len(folded):
         return "unchecked"  # two members of one name: readers disagree on which counts
     found: set[str] = set()
-    budget = TOTAL_MAX
-    for info, low in zip(infos, folded, strict=True):
-        if low.startswith("/") or ".." in low.split("/") or ":" in low:
+    inside: set[str] = set()  # what the members hold, judged as files of their own
+    for info, raw, low in zip(infos, raws, folded, strict=True):
+        if raw.startswith("/") or ".." in raw.split("/") or ":" in raw:
             return "unchecked"
         if info.flag_bits & 0x1:
             return "unchecked"  # an encrypted member cannot be looked into
-        base = low.rsplit("/", 1)[-1]
-        ext = base.rsplit(".", 1)[-1] if "." in base else ""
-        if "vbaproject" in base or "vbadata" in base or low.startswith(("basic/", "scripts/")):
-            found.add("macros")
-        if ext in _RUNNABLE and not low.endswith((".xml", ".rels")):
-            found.add("programs")
-        if "/activex/" in f"/{low}" or "/embeddings/" in f"/{low}" or base.startswith("oleobject"):
-            found.add("objects")
-        if info.is_dir() or not low.endswith((".xml", ".rels", ".vml", ".svg", ".htm", ".html")):
+        found |= _member_name(low)
+        if info.is_dir():
             continue
-        if info.file_size > MEMBER_MAX or info.file_size > budget:
+        if info.file_size > MEMBER_MAX:
             raise _Unchecked
+        budget.spend(info.file_size)
         blob = _read_member(zf, info)
-        budget -= len(blob)
-        found |= _package_xml(low, blob)
-    for kind in KINDS:
-        if kind in found:
-            return kind
-    return ""
+        if low.endswith((".xml", ".rels", ".vml")):
+            found |= _package_xml(low, blob)
+            continue
+        if low.endswith((".svg", ".htm", ".html")):
+            found |= _package_xml(low, blob)
+        # every other member is judged as the file it becomes when unzipped (R2 #1, H36)
+        try:
+            kind = _judge(low, blob, budget, depth + 1)
+        except Exception:  # one member a reader here cannot read: that member is unchecked
+            if budget.bytes < 0 or budget.members < 0:
+                raise _Unchecked from None
+            kind = "unchecked"
+        if kind:
+            inside.add(kind)
+    # what the package itself says (its parts, names, relationships) names it first
+    return _first(found) or _first(inside)
+
+
+def _member_name(low: str) -> set[str]:
+    """What a package member's name alone says it is (a zip member or a Flat OPC part)."""
+    found: set[str] = set()
+    base = low.rsplit("/", 1)[-1]
+    ext = base.rsplit(".", 1)[-1] if "." in base else ""
+    if "vbaproject" in base or "vbadata" in base or low.startswith(("basic/", "scripts/")):
+        found.add("macros")
+    if "macrosheet" in low:  # xl/macrosheets/: Excel 4.0 macros, run by Auto_Open
+        found.add("macros")
+    if ext in _RUNNABLE and not low.endswith((".xml", ".rels")):
+        found.add("programs")
+    if "/activex/" in f"/{low}" or "/embeddings/" in f"/{low}" or base.startswith("oleobject"):
+        found.add("objects")
+    return found
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -258,6 +353,27 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return blob
 
 
+def _rels(blob: bytes) -> set[str]:
+    """What the relationships in ``blob`` load or embed."""
+    found: set[str] = set()
+    for tag in _REL.findall(blob):
+        attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(tag)}
+        rtype = attrs.get(b"Type", b"").rsplit(b"/", 1)[-1].lower()
+        if rtype in (b"oleobject", b"package", b"control", b"afchunk", b"activexcontrolbinary"):
+            found.add("objects")
+        if rtype in (b"xlmacrosheet", b"xlintlmacrosheet", b"vbaproject"):
+            found.add("macros")
+        if attrs.get(b"TargetMode", b"") != b"External":
+            continue
+        target = attrs.get(b"Target", b"").strip()
+        if rtype == b"hyperlink" and (_SHOWN.match(target) or not _ADDRESS.match(target)):
+            continue  # a link a person clicks, shown by Word before it goes anywhere
+        if rtype == b"attachedtemplate" and _LOCAL_DRIVE.match(target):
+            continue  # the author's own Normal.dotm: a path on the reader's own disk
+        found.add("links")
+    return found
+
+
 def _package_xml(name: str, blob: bytes) -> set[str]:
     found: set[str] = set()
     if _DTD.search(blob):
@@ -265,22 +381,13 @@ def _package_xml(name: str, blob: bytes) -> set[str]:
     low = blob.lower()
     if b"macroenabled" in low or b"vbaproject" in low or b"script:event-listener" in low:
         found.add("macros")
+    if b"macrosheet" in low:  # the content type or relationship of an Excel 4.0 macro sheet
+        found.add("macros")
     if name.endswith(".rels"):
-        for tag in _REL.findall(blob):
-            attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(tag)}
-            rtype = attrs.get(b"Type", b"").rsplit(b"/", 1)[-1].lower()
-            if rtype in (b"oleobject", b"package", b"control", b"afchunk", b"activexcontrolbinary"):
-                found.add("objects")
-            if attrs.get(b"TargetMode", b"") != b"External":
-                continue
-            target = attrs.get(b"Target", b"").strip()
-            if rtype == b"hyperlink" and (_SHOWN.match(target) or not _ADDRESS.match(target)):
-                continue  # a link a person clicks, shown by Word before it goes anywhere
-            if rtype == b"attachedtemplate" and _LOCAL_DRIVE.match(target):
-                continue  # the author's own Normal.dotm: a path on the reader's own disk
-            found.add("links")
-        return found
-    if b"altchunk" in low or b"<w:object" in low or b"<o:oleobject" in low:
+        return found | _rels(blob)
+    if b"mso-application" in low[:4096] or b"<pkg:package" in low[:4096]:
+        found |= _flat_office(blob, low)
+    if b"altchunk" in low or b"<o:oleobject" in low or _word_object(blob):
         found.add("objects")
     instr = b" ".join(b"".join(g for g in m.groups() if g) for m in _INSTR.finditer(blob))
     if instr and _FETCHING_FIELDS.search(instr.replace(b"&quot;", b'"')):
@@ -299,10 +406,44 @@ def _package_xml(name: str, blob: bytes) -> set[str]:
     return found
 
 
+_W_NAMESPACES = (
+    b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+    b"http://schemas.microsoft.com/office/word/2003/wordml",
+)
+_XMLNS = re.compile(rb"""xmlns:(\w+)\s*=\s*["']([^"']*)["']""")
+
+
+def _word_object(blob: bytes) -> bool:
+    """An embedded object (``<w:object>``) under whatever prefix the part binds to Word's
+    namespace: ``<x:object>`` is the same element to Word (R2 #5, H36)."""
+    prefixes = {b"w"} | {m.group(1) for m in _XMLNS.finditer(blob) if m.group(2) in _W_NAMESPACES}
+    return any(re.search(rb"<" + re.escape(p) + rb":object\b", blob) for p in prefixes)
+
+
+def _flat_office(blob: bytes, low: bytes) -> set[str]:
+    """A whole Office document in one XML file (Flat OPC ``pkg:package`` or Word 2003 XML),
+    which Word opens on a double-click through ``mso-application`` (R2 #5, H36): its parts'
+    relationships and names are judged as a zip package's are."""
+    found = _rels(blob)
+    for m in re.finditer(rb"""pkg:name\s*=\s*["']([^"']*)["']""", blob):
+        found |= _member_name(m.group(1).decode("latin-1").lower().lstrip("/"))
+    if b"editdata.mso" in low:  # Word 2003 XML's macros, an ActiveMime blob
+        found.add("macros")
+    if b"oledata.mso" in low or b"<w:docoledata" in low:
+        found.add("objects")
+    template = re.search(rb"""<\w+:attachedTemplate\b[^>]*\bval\s*=\s*["']([^"']*)["']""", blob)
+    if template:
+        target = template.group(1).strip()
+        if _ADDRESS.match(target) and not _LOCAL_DRIVE.match(target):
+            found.add("links")
+    return found
+
+
 # --- legacy Office (OLE compound files) ----------------------------------------------------
 
 
-def _ole(data: bytes) -> str:
+def _ole(data: bytes, budget: _Budget) -> str:
     import olefile
 
     try:
@@ -311,9 +452,11 @@ def _ole(data: bytes) -> str:
         raise _Unchecked from exc
     try:
         streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+        book = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+        macro_sheet = book is not None and _xls_macro_sheet(ole, book, budget)
     finally:
         ole.close()
-    if any(
+    if macro_sheet or any(
         s.startswith(("macros", "_vba_project_cur", "vba")) or "/vba/" in f"/{s}/" for s in streams
     ):
         return "macros"
@@ -326,46 +469,190 @@ def _ole(data: bytes) -> str:
     # is the department's; the Office needs the file to open it, and it is said as encrypted
 
 
+def _xls_macro_sheet(ole: object, stream: str, budget: _Budget) -> bool:
+    """Whether an .xls workbook's globals name an Excel 4.0 macro sheet (or a VBA module
+    sheet): a BOUNDSHEET record (0x0085) whose sheet-type byte is 1 (or 6). Excel runs an
+    Auto_Open macro sheet on opening, VBA or not (R2 #5, H36)."""
+    size = min(ole.get_size(stream), MEMBER_MAX)  # type: ignore[attr-defined]
+    budget.spend(size)
+    with ole.openstream(stream) as f:  # type: ignore[attr-defined]
+        book = f.read(size)
+    pos = 0
+    while pos + 4 <= len(book):
+        rtype, length = (
+            int.from_bytes(book[pos : pos + 2], "little"),
+            int.from_bytes(book[pos + 2 : pos + 4], "little"),
+        )
+        body = book[pos + 4 : pos + 4 + length]
+        if rtype == 0x0085 and len(body) >= 6 and body[5] in (1, 6):
+            return True
+        if rtype == 0x000A:  # EOF: the end of the globals, where every sheet is named
+            return False
+        pos += 4 + length
+    if size < ole.get_size(stream):  # type: ignore[attr-defined]
+        raise _Unchecked  # globals past the bound: the sheets cannot all be seen
+    return False
+
+
 # --- PDF ------------------------------------------------------------------------------------
 
+_PDF_ESCAPED_NAME = re.compile(
+    rb"/(?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})*#[0-9A-Fa-f]{2}[^\s/<>\[\]()]*"
+)
+_PDF_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_PDF_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+#: an action run when the document or a page opens (or on another event), not on a click
+_PDF_AUTO = re.compile(rb"/(?:OpenAction|AA)\b\s*")
+_PDF_URI_ACTION = re.compile(rb"/S\s*/URI\b")
+_PDF_REF = re.compile(rb"(\d+)\s+(\d+)\s+R\b")
 
-def _pdf(data: bytes) -> str:
-    """Names of actions and attachments in the file and in its inflated streams (object
+
+def _unhash(chunk: bytes) -> bytes:
+    """Names with ``#xx`` escapes written plainly (``/Open#41ction`` is ``/OpenAction``)."""
+    if b"#" not in chunk:
+        return chunk
+    return _PDF_ESCAPED_NAME.sub(
+        lambda m: re.sub(rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m.group()),
+        chunk,
+    )
+
+
+def _pdf_decode(head: bytes, raw: bytes, budget: _Budget) -> bytes | None:
+    """The stream's bytes under its filter chain, or None when a filter is not read here."""
+    m = _PDF_FILTER.search(head)
+    filters = re.findall(rb"/([A-Za-z0-9]+)", m.group(1)) if m else [b"FlateDecode"]
+    out = raw
+    for f in filters:
+        if f in (b"FlateDecode", b"Fl"):
+            z = zlib.decompressobj()
+            try:
+                out = z.decompress(out, budget.bytes + 1)
+            except zlib.error:
+                return None
+            budget.spend(len(out))
+        elif f in (b"ASCIIHexDecode", b"AHx"):
+            digits = re.sub(rb"\s", b"", out.split(b">", 1)[0])
+            try:
+                out = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+            except ValueError:
+                return None
+        elif f in (b"ASCII85Decode", b"A85"):
+            text = re.sub(rb"\s", b"", out.split(b"~>", 1)[0])
+            try:
+                out = base64.a85decode(text + b"~>", adobe=True)
+            except ValueError:
+                return None
+        else:
+            return None
+    return out
+
+
+def _pdf(data: bytes, budget: _Budget) -> str:
+    """Names of actions and attachments in the file and in its decoded streams (object
     streams hide dictionaries), with ``#xx`` escapes undone (``/J#61vaScript``)."""
-    names: set[bytes] = set()
-    budget = TOTAL_MAX
-
-    def scan(chunk: bytes) -> None:
-        for m in _PDF_NAME.findall(chunk):
-            if b"#" in m:
-                m = re.sub(rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m)
-            names.add(m)
-
-    scan(data)
+    chunks = [_unhash(data)]
+    objstm: dict[int, bytes] = {}  # objects kept in object streams, by number
     for m in re.finditer(rb"(?<!end)stream\r?\n", data):
         start = m.end()
-        head = data[max(0, data.rfind(b" obj", 0, m.start())) : m.start()]
-        if b"/Image" in head:
-            continue  # a picture's samples: no names are read from them
+        head = _unhash(data[max(0, data.rfind(b" obj", 0, m.start())) : m.start()])
+        is_objstm = b"/ObjStm" in head
+        # a picture's samples: no names are read from them. A dictionary holding a string
+        # is not trusted to be a picture's (a string can hide " obj" and the real start)
+        if _PDF_IMAGE.search(head) and not is_objstm and b"(" not in head and b")" not in head:
+            continue
         end = data.find(b"endstream", start)
         if end < 0:
             break
-        z = zlib.decompressobj()
-        try:
-            inflated = z.decompress(data[start:end], budget + 1)
-        except zlib.error:
-            continue  # not Flate (a picture, another filter): nothing to read as names
-        budget -= len(inflated)
-        if budget < 0:
-            raise _Unchecked
-        scan(inflated)
+        decoded = _pdf_decode(head, data[start:end], budget)
+        if decoded is None:
+            if is_objstm:
+                raise _Unchecked  # the objects it holds cannot be read here
+            continue  # a picture or another filter: nothing to read as names
+        decoded = _unhash(decoded)
+        chunks.append(decoded)
+        if is_objstm:
+            objstm.update(_objstm_objects(head, decoded))
+    names: set[bytes] = set()
+    for chunk in chunks:
+        names.update(_PDF_NAME.findall(chunk))
     if names & _PDF_SCRIPTS:
         return "scripts"
     if names & _PDF_OBJECTS:
         return "objects"
     if names & _PDF_LINKS:
         return "links"
+    auto = b"/OpenAction" in names or b"/AA" in names
+    if auto and any(_opens_address(c, chunks, objstm) for c in chunks):
+        return "links"
     return ""
+
+
+def _objstm_objects(head: bytes, text: bytes) -> dict[int, bytes]:
+    first = re.search(rb"/First\s+(\d+)", head)
+    if not first:
+        return {}
+    at = int(first.group(1))
+    nums = [int(n) for n in re.findall(rb"\d+", text[:at])]
+    pairs = list(zip(nums[::2], nums[1::2], strict=False))
+    out: dict[int, bytes] = {}
+    for i, (num, off) in enumerate(pairs):
+        stop = at + pairs[i + 1][1] if i + 1 < len(pairs) else len(text)
+        out[num] = text[at + off : stop]
+    return out
+
+
+def _opens_address(chunk: bytes, chunks: list[bytes], objstm: dict[int, bytes]) -> bool:
+    """Whether an /OpenAction or /AA (an action run on opening, not on a click) goes to an
+    address (/S /URI): the reader contacts it when the file opens. A link annotation's
+    /URI, clicked by a person, is not one (R2 #5, H36)."""
+    for m in _PDF_AUTO.finditer(chunk):
+        value = chunk[m.end() : m.end() + 65536]
+        if value.startswith(b"<<"):
+            if _action_goes_out(_pdf_dict(value), chunks, objstm, 0):
+                return True
+        else:
+            ref = re.match(_PDF_REF, value)
+            if ref and _action_goes_out(_pdf_object(ref, chunks, objstm), chunks, objstm, 0):
+                return True
+    return False
+
+
+def _pdf_dict(text: bytes) -> bytes:
+    """The ``<< … >>`` dictionary ``text`` starts with, nested ones included."""
+    level = 0
+    for m in re.finditer(rb"<<|>>", text):
+        level += 1 if m.group() == b"<<" else -1
+        if level == 0:
+            return text[: m.end()]
+    return text
+
+
+def _pdf_object(ref: re.Match[bytes], chunks: list[bytes], objstm: dict[int, bytes]) -> bytes:
+    num, gen = int(ref.group(1)), int(ref.group(2))
+    if num in objstm:
+        return objstm[num]
+    header = re.compile(rb"(?<!\d)%d\s+%d\s+obj\b" % (num, gen))
+    for chunk in chunks:
+        found = header.search(chunk)
+        if found:
+            stop = chunk.find(b"endobj", found.end())
+            return chunk[found.end() : stop if stop >= 0 else found.end() + 65536]
+    return b""
+
+
+def _action_goes_out(
+    action: bytes, chunks: list[bytes], objstm: dict[int, bytes], depth: int
+) -> bool:
+    """An action (or /AA dictionary of actions) that is, or refers to, or is followed by
+    (/Next), a /URI action; three references deep at most."""
+    if _PDF_URI_ACTION.search(action):
+        return True
+    if depth >= 3:
+        return False
+    return any(
+        _action_goes_out(_pdf_object(ref, chunks, objstm), chunks, objstm, depth + 1)
+        for ref in _PDF_REF.finditer(action[:65536])
+    )
 
 
 # --- RTF and markup -------------------------------------------------------------------------
@@ -387,8 +674,24 @@ def _markup(data: bytes) -> str:
         raise _Unchecked
     if _MARKUP_SCRIPT.search(data):
         return "scripts"
+    low = data[:4096].lower()
+    if b"mso-application" in low or b"<pkg:package" in low:
+        office = _first(_package_xml("flat.xml", data))  # Word opens it on a double-click
+        if office:
+            return office
     if _DTD.search(data):
         return "unchecked"
-    if _MARKUP_REMOTE.search(data):
+    if _MARKUP_REMOTE.search(data) or _MARKUP_LOADED.search(data) or _srcset_remote(data):
         return "links"
     return ""
+
+
+def _srcset_remote(data: bytes) -> bool:
+    """A ``srcset`` naming an address among its pictures (each is ``url [width]``)."""
+    for m in _SRCSET.finditer(data):
+        value = m.group(1) or m.group(2) or m.group(3) or b""
+        for candidate in value.split(b","):
+            url = candidate.strip().split(None, 1)[0] if candidate.strip() else b""
+            if _REMOTE_URL.match(url):
+                return True
+    return False
