@@ -371,3 +371,50 @@ def test_an_svg_picture_goes_in_as_its_png_with_no_relationship_left_undefined(
         assert [n for n in z.namelist() if n.startswith("word/media/")]  # the PNG came along
         xml = b"".join(z.read(n) for n in z.namelist() if n.endswith((".xml", ".rels", ".svg")))
     assert b"svgBlip" not in xml and b"<script" not in xml
+
+
+def test_an_svg_only_picture_leaves_a_visible_placeholder_and_an_appendix_row(
+    tmp_path: Path,
+) -> None:
+    """A picture whose blip names only an SVG (``asvg:svgBlip``, no PNG ``r:embed``: Word
+    always writes the PNG, another producer may not). The SVG is never carried (it may
+    hold script), so the picture would be blank with no word said; it becomes a visible
+    placeholder and a line in the appendix instead (R2 #9, H36)."""
+    path = _save(_with_picture(BROKEN, png()), tmp_path / "svg-only.docx")
+    with zipfile.ZipFile(path) as z:
+        rels = z.read("word/_rels/document.xml.rels").decode()
+        body = z.read("word/document.xml").decode()
+        types = z.read("[Content_Types].xml").decode()
+    types = types.replace(
+        "</Types>", '<Default Extension="svg" ContentType="image/svg+xml"/></Types>'
+    )
+    rels = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdSvg" Type="{RT.IMAGE}" Target="media/p.svg"/></Relationships>',
+    )
+    start = body.index("<a:blip ")
+    end = body.index(">", start)
+    blip = (
+        '<a:blip><a:extLst><a:ext uri="{96DAC541-7B7A-43D3-8B79-37D633B846F1}"><asvg:svgBlip '
+        'xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main" '
+        'r:embed="rIdSvg"/></a:ext></a:extLst></a:blip>'
+    )
+    close = body.index("</a:blip>", start) + len("</a:blip>") if body[end - 1] != "/" else end + 1
+    body = body[:start] + blip + body[close:]
+    _rewrite(
+        path,
+        {
+            "word/_rels/document.xml.rels": rels.encode(),
+            "word/document.xml": body.encode(),
+            "[Content_Types].xml": types.encode(),
+        },
+    )
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("word/media/p.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>')
+    plan = _plan([("A", _good(tmp_path), GOOD), ("B", path, BROKEN)])
+    result = render_draft(plan, TEMPLATE, lang="en")  # type: ignore[arg-type]
+    text = _text(result.data)
+    assert BROKEN in text and "[SVG picture — left out" in text
+    rows = _appendix_rows(result.data)
+    assert any(r[1] == "svg-only.docx" and "SVG picture" in r[2] for r in rows), rows
+    assert dangling_relationships(result.data) == []

@@ -291,7 +291,7 @@ class DraftComposer(Composer):
         """
         target = part if part is not None else self.doc.part
         for blip in list(element.iter(qn("a:blip"))):
-            _drop_related_extensions(blip)
+            svg = _drop_related_extensions(blip)
             rid = blip.get(f"{{{R}}}embed")
             link = blip.get(f"{{{R}}}link")
             if link:
@@ -299,6 +299,8 @@ class DraftComposer(Composer):
             if not rid:
                 if link:
                     self._placeholder(blip, "assemble.picture_external")
+                elif svg:  # an SVG with no PNG beside it: blank unless said (R2 #9, H36)
+                    self._placeholder(blip, "assemble.picture_svg_only")
                 continue
             rel = doc.part.rels.get(rid)
             if rel is None:
@@ -592,20 +594,24 @@ def _orientation_runs(items: list[tuple[bool, Any]]) -> list[tuple[bool, list[An
     return runs
 
 
-def _drop_related_extensions(blip: Any) -> None:
+def _drop_related_extensions(blip: Any) -> bool:
     """A picture's extensions that name a relationship of their own go; the picture stays.
 
     An SVG picture (``asvg:svgBlip r:embed``) or an image layer (``a14:imgLayer``) points
     at a second part that the copy does not carry: left in, the draft holds a relationship
     id it does not define and Word opens it only after a "repair". The SVG itself may hold
     script and outside references. The PNG the blip names is what older Word shows anyway.
+    True when an SVG went: with no PNG beside it, the picture is then a placeholder.
     """
+    svg = False
     for ext in list(blip.iter(qn("a:ext"))):
         if any(a.startswith(f"{{{R}}}") for d in ext.iter() for a in d.attrib):
+            svg = svg or any(etree.QName(d).localname == "svgBlip" for d in ext.iter())
             ext.getparent().remove(ext)
     for lst in list(blip.iter(qn("a:extLst"))):
         if len(lst) == 0:
             lst.getparent().remove(lst)
+    return svg
 
 
 def _strip(el: Any) -> None:

@@ -340,6 +340,14 @@ MESSAGES = {
         "vi": "[ảnh bị thiếu trong tệp gốc]",
         "en": "[picture missing from the original file]",
     },
+    "assemble.picture_svg_only": {
+        "vi": "Ảnh SVG không kèm bản PNG đã bị bỏ (SVG có thể chứa mã chạy); xem trong tệp gốc.",
+        "en": "An SVG picture with no PNG copy was left out (SVG can hold script); see the original file.",
+    },
+    "assemble.picture_svg_only_placeholder": {
+        "vi": "[ảnh SVG — đã bỏ, xem tệp gốc]",
+        "en": "[SVG picture — left out, see the original file]",
+    },
     "assemble.picture_too_large": {
         "vi": "Ảnh quá lớn ({pixels} điểm ảnh) không đưa vào dự thảo; xem trong tệp gốc.",
         "en": "A picture too large for the draft ({pixels} pixels); see the original file.",
