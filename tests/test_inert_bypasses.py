@@ -372,3 +372,10 @@ def test_a_zip_of_ordinary_documents_and_pictures_is_not_withheld() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     members = {"bao-cao.docx": out.getvalue(), "anh.png": png, "ghi-chu.txt": b"Quy II"}
     assert active_content("ho-so.zip", _zip(members)) == ""
+
+
+def test_pictures_in_a_package_are_not_charged_to_the_byte_budget() -> None:
+    """A report whose photos inflate past the bound is an ordinary file: a member named
+    and starting as a picture is shown by a viewer, so it is not read whole."""
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * (100 * 1024 * 1024)
+    assert active_content("bao-cao.zip", _zip({"anh.png": photo, "ghi-chu.txt": b"x"})) == ""

@@ -301,7 +301,7 @@ def _zip(data: bytes, budget: _Budget, depth: int) -> str:
         if info.flag_bits & 0x1:
             return "unchecked"  # an encrypted member cannot be looked into
         found |= _member_name(low)
-        if info.is_dir():
+        if info.is_dir() or _shown_picture(zf, info, low):
             continue
         if info.file_size > MEMBER_MAX:
             raise _Unchecked
@@ -339,6 +339,20 @@ def _member_name(low: str) -> set[str]:
     if "/activex/" in f"/{low}" or "/embeddings/" in f"/{low}" or base.startswith("oleobject"):
         found.add("objects")
     return found
+
+
+def _shown_picture(zf: zipfile.ZipFile, info: zipfile.ZipInfo, low: str) -> bool:
+    """A member named and starting as a picture: a viewer shows it, so only its first bytes
+    are read (a report's photos never spend the budget; one named .png holding a program
+    does not start as a PNG and is read whole)."""
+    base = low.rsplit("/", 1)[-1]
+    if base.rsplit(".", 1)[-1] not in _PICTURE_EXTS or info.flag_bits & 0x1:
+        return False
+    try:
+        with zf.open(info) as f:
+            return f.read(16).startswith(_PICTURE_MAGICS)
+    except Exception:  # read whole below, where a broken member is unchecked
+        return False
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
