@@ -722,7 +722,17 @@ class _Walker:
         return part
 
     def read_member(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-        """Inflate one member, stopping as soon as it exceeds what it declared or our budget."""
+        """Inflate one member, stopping as soon as it exceeds what it declared or our budget.
+
+        Only stored and deflated members are read: the stdlib bounds what one read of a
+        bzip2 or LZMA member inflates only after the fact (a few hundred bytes can grow by
+        hundreds of megabytes in one step), and no Word, LibreOffice or zip tool a
+        department uses writes them.
+        """
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _Hostile(
+                "intake.unpack.zip_method", name=info.filename[:100], method=info.compress_type
+            )
         allowance = min(info.file_size, self.limits.zip_max_inflated - self.inflated)
         try:
             with zf.open(info) as fh:

@@ -329,6 +329,13 @@ MESSAGES = {
         "en": "Archive inflates too large ({size} bytes, limit {limit}): possible zip bomb; "
         "quarantined.",
     },
+    "intake.unpack.zip_method": {
+        "vi": "Phần {name} trong tệp nén dùng kiểu nén số {method} (chỉ nhận 'stored' và "
+        "'deflate', như Word và các công cụ nén thường dùng): không đọc, đã cách ly.",
+        "en": "Member {name} of the archive uses compression method {method} (only stored "
+        "and deflate are read, as Word and common zip tools write them): not read, "
+        "quarantined.",
+    },
     "intake.unpack.zip_ratio": {
         "vi": "Tỷ lệ nén bất thường ({ratio}:1, giới hạn {limit}:1): có thể là bom nén; "
         "đã cách ly.",
