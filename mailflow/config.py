@@ -178,6 +178,18 @@ class DraftSettings:
         help="LibreOffice's time to print the draft's PDF; past it the draft goes without "
         "a PDF and says why",
     )
+    check_timeout_seconds: float = _key(
+        20.0,
+        help="wall time for checking one original that could go with the Office mail for "
+        "content that acts when opened (a child process, killed past it); a check that "
+        "does not finish withholds the original as unchecked, the draft is built",
+    )
+    check_max_memory_mb: int = _key(
+        512,
+        help="memory that check may add (address space of its child process): a file "
+        "that makes it grow past this is withheld as unchecked instead of starving the "
+        "assembly",
+    )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from mailflow.adapters.archive import Archive, Stored
 from mailflow.adapters.store import Store
-from mailflow.config import Config
+from mailflow.config import Config, DraftSettings
 from mailflow.core.draft_plan import (
     DepartmentStatus,
     DraftPlan,
@@ -178,7 +178,11 @@ _OCR_REASONS = ("intake.unpack.pdf_ocr", "intake.unpack.image_ocr")
 
 
 def unread_documents(
-    store: Store, archive: Archive, campaign: Campaign, attach_max_bytes: int | None = None
+    store: Store,
+    archive: Archive,
+    campaign: Campaign,
+    attach_max_bytes: int | None = None,
+    check: DraftSettings | None = None,
 ) -> list[UnreadDocument]:
     """Every document a department sent for this campaign that gave the draft no text.
 
@@ -190,8 +194,10 @@ def unread_documents(
     is the mail body: a body with nothing in it is no lost document.
 
     Each original that could go with the Office mail (not over ``attach_max_bytes``;
-    ``None``: any size) is checked for content that acts when opened (``withheld``).
+    ``None``: any size) is checked for content that acts when opened (``withheld``), in
+    a child process bounded by ``check``'s time and memory (default: the config's).
     """
+    bounds = check or DraftSettings()
     rows = store.campaign_documents(
         campaign.id, (MailKind.REPORT.value, MailKind.QUARANTINED.value)
     )
@@ -201,7 +207,9 @@ def unread_documents(
         removed = tuple(p for p in params if p[0].startswith("removed_"))
         if removed and r["status"] == "ok" and r["parts"]:
             # its text is in the draft; what intake took out of it is shown all the same
-            out.append(_listed(r, archive, Note("assemble.sanitised", removed), gave_text=True))
+            out.append(
+                _listed(r, archive, Note("assemble.sanitised", removed), bounds, gave_text=True)
+            )
             continue
         if r["status"] not in _NO_TEXT_STATUSES or r["name"] in _BODY_NAMES:
             continue
@@ -213,7 +221,7 @@ def unread_documents(
             reason = note("assemble.unread_no_text")
         else:
             reason = Note(r["reason"] or "assemble.unread_no_text", params)
-        out.append(_listed(r, archive, reason, attach_max_bytes=attach_max_bytes))
+        out.append(_listed(r, archive, reason, bounds, attach_max_bytes=attach_max_bytes))
     return out
 
 
@@ -221,6 +229,7 @@ def _listed(
     r: dict[str, Any],
     archive: Archive,
     reason: Note,
+    bounds: DraftSettings,
     *,
     gave_text: bool = False,
     attach_max_bytes: int | None = None,
@@ -231,7 +240,7 @@ def _listed(
         size = 0
     # one over the cap is never attached: it is not read just to be judged
     attachable = not gave_text and (attach_max_bytes is None or 0 < size <= attach_max_bytes)
-    withheld = _withheld(archive, r["archive_path"], r["name"] or "") if attachable else ""
+    withheld = _withheld(archive, r["archive_path"], r["name"] or "", bounds) if attachable else ""
     return UnreadDocument(
         department=r["department"] or "",
         sender=r["from_addr"] or "",
@@ -245,20 +254,27 @@ def _listed(
     )
 
 
-def _withheld(archive: Archive, path: str, name: str) -> str:
+def _withheld(archive: Archive, path: str, name: str, bounds: DraftSettings) -> str:
     """What the original holds that would act when the Office opens it ("" for none).
 
     The Office mail carries the originals of documents that gave no text; the bytes are
     the department's own, never sanitised. One that runs, fetches or reads on opening
     (a program, macros, scripts, outside links, embedded objects, or a file that cannot
-    be checked) stays in the archive, and the appendix says so (H33)."""
-    from mailflow.adapters.inert import active_content
+    be checked) stays in the archive, and the appendix says so (H33). The check runs in
+    a bounded child process: a hostile file costs its own verdict, "unchecked", never the
+    draft (R3 #2, H38)."""
+    from mailflow.adapters.inert import bounded_active_content
 
     try:
         data = archive.path(path).read_bytes()
     except OSError:
         return ""  # gone from the archive: nothing to attach anyway
-    return active_content(name, data)
+    return bounded_active_content(
+        name,
+        data,
+        timeout=bounds.check_timeout_seconds,
+        max_memory_mb=bounds.check_max_memory_mb,
+    )
 
 
 def _doc_params(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -331,7 +347,9 @@ def gather_plan(
         cfg.departments,
         campaign,
         now,
-        unread=unread_documents(store, archive, campaign, cfg.draft.attach_max_bytes),
+        unread=unread_documents(
+            store, archive, campaign, cfg.draft.attach_max_bytes, check=cfg.draft
+        ),
         attach_max_bytes=cfg.draft.attach_max_bytes,
     )
 
