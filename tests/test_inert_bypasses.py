@@ -379,3 +379,38 @@ def test_pictures_in_a_package_are_not_charged_to_the_byte_budget() -> None:
     and starting as a picture is shown by a viewer, so it is not read whole."""
     photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * (100 * 1024 * 1024)
     assert active_content("bao-cao.zip", _zip({"anh.png": photo, "ghi-chu.txt": b"x"})) == ""
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'<html><body><img src="&#104;ttp://127.0.0.1:9/p.png"></body></html>',
+        b'<html><body><img src="&#x68;ttp://127.0.0.1:9/p.png"></body></html>',
+        b'<html><body><img src=" http://127.0.0.1:9/p.png"></body></html>',
+        b'<html><head><base href="http://127.0.0.1:9/"></head>'
+        b'<body><img src="p.png"></body></html>',
+    ],
+    ids=["decimal-reference", "hex-reference", "space-padded", "base-href"],
+)
+def test_markup_that_loads_an_address_written_in_escapes_or_a_base_is_links(page: bytes) -> None:
+    """A browser reads character references and leading blanks in an address, and a <base>
+    makes every relative one remote (review 3, item 7)."""
+    assert active_content("a.html", page) == "links"
+
+
+def test_a_script_url_with_a_tab_in_its_scheme_is_scripts() -> None:
+    page = b'<html><body><a href="java&#9;script:alert(1)">x</a></body></html>'
+    assert active_content("a.html", page) == "scripts"
+
+
+def test_an_xml_file_with_a_remote_stylesheet_is_links() -> None:
+    data = b'<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="http://127.0.0.1:9/s.xsl"?><r/>'
+    assert active_content("report.xml", data) == "links"
+
+
+def test_an_ordinary_page_with_references_and_a_local_base_is_not_withheld() -> None:
+    page = (
+        b'<html><head><base href="#top"></head><body><p>K&#7871;t qu&#7843; '
+        b'&amp; ti&#7871;n &#273;&#7897;</p><img src="cid:logo"></body></html>'
+    )
+    assert active_content("a.html", page) == ""

@@ -852,10 +852,40 @@ def _rtf(data: bytes) -> str:
     return ""
 
 
+#: a character reference (decimal or hex); one for an ASCII character is read as it
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?")
+#: blanks after an attribute value's opening quote (a browser drops them from an address)
+_QUOTE_BLANKS = re.compile(rb"(=\s*[\"'])[\x00-\x20]+")
+#: a script address whose scheme a browser reads through tabs and line breaks
+_SCRIPT_SCHEME = re.compile(rb"(?i)(?:java|vb)script:")
+#: a <base> naming an address makes every relative address of the page remote
+_BASE_REMOTE = re.compile(
+    rb"(?i)<base\b[^>]*?\bhref\s*=\s*[\"']?(?!data:|cid:|#)(?:[a-z][a-z0-9+.-]*:|//|\\\\)"
+)
+#: an XML file that a viewer styles from an address
+_XML_STYLESHEET = re.compile(
+    rb"(?i)<\?xml-stylesheet\b[^>]*?\bhref\s*=\s*[\"']?(?:[a-z][a-z0-9+.-]*:|//|\\\\)"
+)
+
+
+def _as_read(data: bytes) -> bytes:
+    """Markup as a browser reads its addresses: ASCII character references decoded
+    (``&#104;ttp:``), blanks after a value's opening quote dropped (review 3, item 7)."""
+
+    def char(m: re.Match[bytes]) -> bytes:
+        n = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return bytes([n]) if 0 < n < 128 else m.group(0)
+
+    return _QUOTE_BLANKS.sub(rb"\1", _CHAR_REF.sub(char, data))
+
+
 def _markup(data: bytes) -> str:
     if len(data) > MEMBER_MAX:
         raise _Unchecked
     if _MARKUP_SCRIPT.search(data):
+        return "scripts"
+    data = _as_read(data)
+    if _MARKUP_SCRIPT.search(data) or _SCRIPT_SCHEME.search(re.sub(rb"[\t\r\n]+", b"", data)):
         return "scripts"
     low = data[:4096].lower()
     if b"mso-application" in low or b"<pkg:package" in low:
@@ -864,7 +894,13 @@ def _markup(data: bytes) -> str:
             return office
     if _DTD.search(data):
         return "unchecked"
-    if _MARKUP_REMOTE.search(data) or _MARKUP_LOADED.search(data) or _srcset_remote(data):
+    if (
+        _MARKUP_REMOTE.search(data)
+        or _MARKUP_LOADED.search(data)
+        or _BASE_REMOTE.search(data)
+        or _XML_STYLESHEET.search(data)
+        or _srcset_remote(data)
+    ):
         return "links"
     return ""
 
