@@ -414,3 +414,28 @@ def test_an_ordinary_page_with_references_and_a_local_base_is_not_withheld() -> 
         b'&amp; ti&#7871;n &#273;&#7897;</p><img src="cid:logo"></body></html>'
     )
     assert active_content("a.html", page) == ""
+
+
+@pytest.mark.parametrize(
+    "rtf",
+    [
+        b'{\\rtf1{\\field{\\*\\fldinst {\\\'49NCLUDEPICTURE "http://127.0.0.1:9/a.png" \\\\d}}'
+        b"{\\fldrslt x}}}",
+        b'{\\rtf1{\\field{\\*\\fldinst INCL{}UDE{\\b0 PICTURE} "http://127.0.0.1:9/a.png"}'
+        b"{\\fldrslt x}}}",
+        b"{\\rtf1{\\field{\\*\\fldinst "
+        + b" " * 600
+        + b'INCLUDEPICTURE "http://127.0.0.1:9/a.png"}'
+        b"{\\fldrslt x}}}",
+    ],
+    ids=["hex-escape", "split-by-groups", "past-400-bytes"],
+)
+def test_an_rtf_field_code_is_read_as_word_reads_it(rtf: bytes) -> None:
+    """Word decodes \\'hh escapes, joins the groups of a field's code and reads all of it
+    (review 3, item 7)."""
+    assert active_content("r.rtf", rtf) == "links"
+
+
+def test_an_rtf_whose_text_after_an_ordinary_field_says_link_is_not_withheld() -> None:
+    rtf = b"{\\rtf1{\\field{\\*\\fldinst PAGE}{\\fldrslt 1}} Link to the report; include data.}"
+    assert active_content("r.rtf", rtf) == ""

@@ -194,7 +194,7 @@ _PDF_LINKS = frozenset({b"/GoToR", b"/GoToE"})
 #: a control word ends at its first non-letter: ``\\objdata1`` is ``\\objdata`` (Word ignores the 1)
 _RTF_OBJECT = re.compile(rb"\\(?:object|objdata|objautlink|objlink|objupdate)(?![a-z])")
 _RTF_TEMPLATE = re.compile(rb"\\\*\s*\\template(?![a-z])")
-_RTF_FIELD = re.compile(rb"\\fldinst(?![a-z])(.{0,400})", re.DOTALL)
+_RTF_FIELD = re.compile(rb"\\fldinst(?![a-z])")
 
 
 class _Unchecked(Exception):
@@ -847,9 +847,35 @@ def _rtf(data: bytes) -> str:
     if _RTF_TEMPLATE.search(data):
         return "links"
     for m in _RTF_FIELD.finditer(data):
-        if _FETCHING_FIELDS.search(m.group(1)):
+        if _FETCHING_FIELDS.search(_rtf_field_code(data, m.start())):
             return "links"
     return ""
+
+
+_RTF_HEX = re.compile(rb"\\'([0-9a-fA-F]{2})")
+_RTF_CONTROL = re.compile(rb"\\[a-zA-Z]+-?[0-9]*[ ]?|\\[^a-zA-Z]|[{}\r\n]")
+
+
+def _rtf_field_code(data: bytes, start: int, limit: int = 20_000) -> bytes:
+    """A field's instruction as Word reads it: the text of its ``\\fldinst`` group to the
+    group's end (nested groups included), ``\\'hh`` escapes decoded, control words and
+    braces dropped — ``INCL{}UDEPICTURE`` and ``\\'49NCLUDEPICTURE`` are INCLUDEPICTURE
+    (review 3, item 7). Bounded: at most ``limit`` bytes are looked at."""
+    depth, i, end = 0, start, min(len(data), start + limit)
+    while i < end:
+        ch = data[i]
+        if ch == 0x5C:  # a backslash escapes the next byte (\{, \}, \\)
+            i += 2
+            continue
+        if ch == 0x7B:
+            depth += 1
+        elif ch == 0x7D:
+            depth -= 1
+            if depth < 0:
+                break
+        i += 1
+    code = _RTF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), data[start:i])
+    return _RTF_CONTROL.sub(b"", code.replace(b"\\fldinst", b" "))
 
 
 #: a character reference (decimal or hex); one for an ASCII character is read as it
