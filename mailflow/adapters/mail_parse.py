@@ -236,6 +236,31 @@ def raw_headers(part: Message) -> Iterator[tuple[str, str]]:
 # --- Content-Type / Content-Disposition parameters, RFC 2231 --------------------------
 
 
+def _pieces_by_char(value: str) -> list[str]:
+    """``value`` cut at each ";" outside quotes, one character at a time (a backslash in
+    quotes escapes the next character); the fast paths of :func:`split_params` match it."""
+    pieces: list[str] = []
+    cur: list[str] = []
+    quoted = escaped = False
+    for ch in value:
+        if escaped:
+            cur.append(ch)
+            escaped = False
+        elif ch == "\\" and quoted:
+            cur.append(ch)
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+            cur.append(ch)
+        elif ch == ";" and not quoted:
+            pieces.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    pieces.append("".join(cur))
+    return pieces
+
+
 def split_params(value: str) -> tuple[str, list[tuple[str, str]]]:
     """ "type/sub; a=1; b=\"x;y\"" → ("type/sub", [("a", "1"), ("b", "x;y")])."""
     if '"' not in value:  # nothing quoted, so nothing escaped: every ";" splits
@@ -254,25 +279,7 @@ def split_params(value: str) -> tuple[str, list[tuple[str, str]]]:
                 pieces[-1] += first
                 pieces.extend(rest)
     else:
-        pieces = []
-        cur: list[str] = []
-        quoted = escaped = False
-        for ch in value:
-            if escaped:
-                cur.append(ch)
-                escaped = False
-            elif ch == "\\" and quoted:
-                cur.append(ch)
-                escaped = True
-            elif ch == '"':
-                quoted = not quoted
-                cur.append(ch)
-            elif ch == ";" and not quoted:
-                pieces.append("".join(cur))
-                cur = []
-            else:
-                cur.append(ch)
-        pieces.append("".join(cur))
+        pieces = _pieces_by_char(value)
     main = pieces[0].strip()
     params: list[tuple[str, str]] = []
     for piece in pieces[1:]:
