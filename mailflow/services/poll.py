@@ -140,7 +140,6 @@ class _Batch:
     fetched: list[tuple[int, bytes]]
     futures: list[Future[list[Analysed]]] | None = None  # one per share of the batch
     staged: Future[tuple[Staged, float]] | None = None  # raw mails written, not published
-    mover: _Mover | None = None  # moves the batch on a second connection, when one is used
 
 
 #: stage name of the raw mails' writing in the poll's archive thread (off its main path)
@@ -449,6 +448,7 @@ class Poller:
         # while it fetches and archives the next (see _Mover); None: moves on ``imap``
         self._second_imap = second_imap
         self._moving: tuple[Future[float], list[int], list[int], int] | None = None
+        self._mover: _Mover | None = None  # this poll's second connection, if it has one
         # the last batch's moved UIDs, marked in the next batch's commit (or at the end):
         # a poll killed before that leaves them unmarked, and the next one finds them gone
         # from the inbox and marks them (_move_pending) — one synced commit saved per batch
@@ -488,6 +488,7 @@ class Poller:
             and "MOVE" in self.imap.capabilities
         ):
             mover = _Mover(self._second_imap, folder, state.uidvalidity, self.destination)
+        self._mover = mover
 
         def threads_idle() -> None:  # before workers are forked (again)
             futures.wait([b.staged for b in unfinished if b.staged is not None])
@@ -502,7 +503,7 @@ class Poller:
             for chunk in _chunks(uids, self.mb.batch_size):
                 fetched = self._fetch(folder, chunk)
                 result.fetched += len(fetched)
-                batch = _Batch(chunk, fetched, mover=mover)
+                batch = _Batch(chunk, fetched)
                 unfinished.append(batch)
                 if pool is not None:  # first: the workers are forked before the thread starts
                     batch.futures = pool.submit([raw for _, raw in fetched])
@@ -562,8 +563,8 @@ class Poller:
         self.crash.hit("after-commit", ordinals)
         moves = [(uid, o.kind) for (uid, _), o in zip(batch.fetched, outcomes, strict=True)]
         uids = [uid for uid, _ in moves]
-        if batch.mover is not None and batch.mover.usable():
-            self._moving = (batch.mover.submit(moves), ordinals, uids, uidvalidity)
+        if self._mover is not None and self._mover.usable():
+            self._moving = (self._mover.submit(moves), ordinals, uids, uidvalidity)
             return
         result.moved += self._move(moves)
         self.crash.hit("after-move", ordinals)
